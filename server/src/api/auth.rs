@@ -1,0 +1,141 @@
+//! `SYNO.API.Auth` login and logout, and `SYNO.API.Auth.UIConfig` (reference §2).
+//!
+//! Login takes its fields in clear or inside the `SYNO.API.Encryption` blob. A failed attempt
+//! counts against the caller's address ([`crate::throttle`]); a wrong name costs the same time as
+//! a wrong password, and a disabled account is only revealed to someone who knows its password.
+
+use serde_json::json;
+
+use super::Call;
+use super::error::{ApiError, ApiResult};
+use super::reply::Reply;
+use crate::login_crypto::{CIPHER_KEY, open_blob};
+use crate::password;
+use crate::session;
+use crate::state::random_token;
+use crate::store::sessions::{self, NewSession};
+use crate::store::{now, users};
+
+/// How long the `did` (device) cookie lives: ten years, like DSM's.
+const DEVICE_COOKIE_SECS: i64 = 10 * 365 * 86_400;
+
+pub async fn login(mut call: Call) -> ApiResult {
+    let state = call.state.clone();
+    let ip = call.client_ip;
+    if state.throttle.is_blocked(ip) {
+        return Err(ApiError::IpBlocked);
+    }
+    if let Some(blob) = call.params.raw(CIPHER_KEY).map(str::to_owned) {
+        let key = state
+            .login_key
+            .get(&state.config.keys_dir())
+            .await
+            .map_err(anyhow::Error::new)?;
+        let fields =
+            open_blob(&key, &blob, now()).map_err(|e| ApiError::bad(CIPHER_KEY, e.to_string()))?;
+        for (k, v) in fields {
+            call.params.insert(k, v);
+        }
+    }
+    // Sign-in fields are plain text, never JSON literals (reference §2): a password may well
+    // start with a quote.
+    let params = &call.params;
+    let account = params
+        .raw("account")
+        .filter(|a| !a.is_empty())
+        .ok_or(ApiError::MissingParam("account"))?;
+    let passwd = params
+        .raw("passwd")
+        .ok_or(ApiError::MissingParam("passwd"))?;
+
+    let user = users::by_name(&state.db, account).await?;
+    let matched = password::verify(
+        passwd.to_owned(),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await;
+    let user = match user {
+        Some(user) if matched => user,
+        _ => {
+            let delay = state.throttle.record_failure(ip);
+            tracing::warn!(%ip, account, "failed sign-in");
+            tokio::time::sleep(delay).await;
+            return Err(ApiError::WrongCredentials);
+        }
+    };
+    if !user.enabled {
+        return Err(ApiError::AccountDisabled);
+    }
+    state.throttle.record_success(ip);
+    state
+        .library
+        .ensure_personal(&user.name)
+        .map_err(|e| anyhow::Error::new(e).context("creating the Personal Space folder"))?;
+
+    let sid = random_token(32);
+    let synotoken = random_token(16);
+    let device_id = params
+        .raw("device_id")
+        .or_else(|| session::cookie(&call.headers, "did"))
+        .filter(|d| {
+            (8..=128).contains(&d.len())
+                && d.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| random_token(24));
+    let session_name: String = params
+        .raw("session")
+        .unwrap_or("")
+        .chars()
+        .take(64)
+        .collect();
+    let idle = state.session_idle_secs();
+    sessions::create(
+        &state.db,
+        NewSession {
+            sid: &sid,
+            user_id: user.id,
+            synotoken: &synotoken,
+            token_required: params.raw("enable_syno_token") == Some("yes"),
+            device_id: &device_id,
+            session_name: &session_name,
+            client_ip: &ip.to_string(),
+            idle_secs: idle,
+        },
+    )
+    .await?;
+    tracing::info!(%ip, account = %user.name, session = %session_name, "signed in");
+    // `ik_message` is left out on purpose: synology-api only starts its Noise handshake when it
+    // is present (reference §1.4).
+    Ok(Reply::data(json!({
+        "sid": sid,
+        "synotoken": synotoken,
+        "did": device_id,
+        "device_id": device_id,
+        "is_portal_port": false,
+        "account": user.name,
+    }))
+    .cookie(format!(
+        "id={sid}; Path=/; Max-Age={idle}; HttpOnly; SameSite=Lax"
+    ))
+    .cookie(format!(
+        "did={device_id}; Path=/; Max-Age={DEVICE_COOKIE_SECS}; HttpOnly; SameSite=Lax"
+    )))
+}
+
+/// Ends the presented session, if any. Answers success either way: synology-api signs out
+/// without sending its sid.
+pub async fn logout(call: Call) -> ApiResult {
+    if let Some(session) = session::find(&call.state, &call.params, &call.headers, false).await? {
+        sessions::delete(&call.state.db, &session.sid_hash).await?;
+        tracing::info!(account = %session.user_name, "signed out");
+    }
+    Ok(Reply::done().cookie("id=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax".into()))
+}
+
+/// Hands out the `_SSID` cookie synology-api insists on before it signs in.
+pub async fn ui_config(call: Call) -> ApiResult {
+    let ssid = &call.state.ssid;
+    Ok(Reply::data(json!({})).cookie(format!("_SSID={ssid}; Path=/; SameSite=Lax")))
+}

@@ -1,0 +1,94 @@
+//! The CGI entry points. Every `/webapi/*.cgi` path (and the same under `/photo`) reads the
+//! parameters, picks `(api, method, version)` from the table, checks the session, and runs the
+//! handler. Any path serves any API, as DSM's do; `SYNO.API.Info` reports the canonical one.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::response::{IntoResponse, Response};
+
+use super::error::{ApiError, ApiResult};
+use super::params::Params;
+use super::table::Access;
+use super::{ApiRoute, Call};
+use crate::session;
+use crate::state::AppState;
+
+const CGI_PATHS: &[&str] = &["entry.cgi", "query.cgi", "auth.cgi", "encryption.cgi"];
+
+/// `/webapi/{cgi}`
+pub async fn cgi(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(cgi): Path<String>,
+    request: Request,
+) -> Response {
+    if !CGI_PATHS.contains(&cgi.as_str()) {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    }
+    run(state, peer, None, request)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `/webapi/entry.cgi/{api}`: the API name may come from the path.
+pub async fn entry_with_api(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(api): Path<String>,
+    request: Request,
+) -> Response {
+    run(state, peer, Some(api), request)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn run(
+    state: AppState,
+    peer: SocketAddr,
+    path_api: Option<String>,
+    request: Request,
+) -> ApiResult<Response> {
+    let headers = request.headers().clone();
+    let params = Params::read(request, &state.config.limits, &state.config.spool_dir()).await?;
+    let route = ApiRoute::from_params(&params, path_api)?;
+    let api = state
+        .apis
+        .get(&route.api)
+        .ok_or_else(|| ApiError::NoSuchApi(route.api.clone()))?;
+    let method = api
+        .methods
+        .get(route.method.as_str())
+        .ok_or_else(|| ApiError::NoSuchMethod {
+            api: api.name,
+            method: route.method.clone(),
+        })?;
+    let version = route
+        .version
+        .parse::<u32>()
+        .map_err(|_| ApiError::bad("version", "not a number"))?;
+    if !(api.min_version..=api.max_version).contains(&version) {
+        return Err(ApiError::BadVersion {
+            api: api.name,
+            version: route.version,
+        });
+    }
+    let session = match method.access {
+        Access::Public => None,
+        Access::User => Some(
+            session::find(&state, &params, &headers, true)
+                .await?
+                .ok_or(ApiError::NoSession)?,
+        ),
+    };
+    let call = Call {
+        state: state.clone(),
+        params,
+        session,
+        version,
+        client_ip: peer.ip(),
+        headers,
+    };
+    let reply = (method.handler)(call).await?;
+    Ok(reply.into_response())
+}

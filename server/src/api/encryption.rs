@@ -1,0 +1,23 @@
+//! `SYNO.API.Encryption getinfo`: the public key clients encrypt their sign-in with.
+
+use serde_json::json;
+
+use super::Call;
+use super::error::ApiResult;
+use super::reply::Reply;
+use crate::login_crypto::{CIPHER_KEY, CIPHER_TOKEN, public_modulus_hex};
+
+pub async fn getinfo(call: Call) -> ApiResult {
+    let key = call
+        .state
+        .login_key
+        .get(&call.state.config.keys_dir())
+        .await
+        .map_err(anyhow::Error::new)?;
+    Ok(Reply::data(json!({
+        "public_key": public_modulus_hex(&key),
+        "cipherkey": CIPHER_KEY,
+        "ciphertoken": CIPHER_TOKEN,
+        "server_time": crate::store::now(),
+    })))
+}

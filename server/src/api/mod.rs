@@ -1,0 +1,67 @@
+//! The Synology Photos web API: the wire protocol (`dispatch`, `params`, `reply`, `error`,
+//! `codes`), the table of served APIs (`table`), and one module per API family.
+
+pub mod codes;
+pub mod dispatch;
+pub mod error;
+pub mod params;
+pub mod reply;
+pub mod table;
+
+mod auth;
+mod dsm;
+mod encryption;
+mod info;
+mod user_info;
+
+use std::net::IpAddr;
+
+use axum::http::HeaderMap;
+
+use crate::state::AppState;
+use crate::store::sessions::Session;
+use error::{ApiError, ApiResult};
+use params::Params;
+
+/// `(api, method, version)` as the request names them.
+#[derive(Debug)]
+pub struct ApiRoute {
+    pub api: String,
+    pub method: String,
+    pub version: String,
+}
+
+impl ApiRoute {
+    /// The routing parameters; the API name may also come from the URL path.
+    pub fn from_params(params: &Params, path_api: Option<String>) -> ApiResult<Self> {
+        let api = params
+            .routing("api")
+            .or(path_api)
+            .ok_or(ApiError::NoRouting)?;
+        let method = params.routing("method").ok_or(ApiError::NoRouting)?;
+        let version = params.routing("version").ok_or(ApiError::NoRouting)?;
+        Ok(Self {
+            api,
+            method,
+            version,
+        })
+    }
+}
+
+/// One API call, as a handler receives it.
+pub struct Call {
+    pub state: AppState,
+    pub params: Params,
+    /// Present for every method that requires sign-in.
+    pub session: Option<Session>,
+    pub version: u32,
+    pub client_ip: IpAddr,
+    pub headers: HeaderMap,
+}
+
+impl Call {
+    /// The signed-in caller.
+    pub fn user(&self) -> ApiResult<&Session> {
+        self.session.as_ref().ok_or(ApiError::NoSession)
+    }
+}

@@ -1,0 +1,337 @@
+//! Request parameters, merged from the query string and the body (url-encoded or multipart), as
+//! reference §1.2 requires, and read back with the JSON-literal rules it describes: a value may
+//! be a JSON literal (`"x"`, `4`, `[1,2]`, `true`) or, for strings and numbers, bare text.
+//!
+//! Bodies are bounded before they are read: a declared length over the limit is refused without
+//! reading, and an undeclared one is cut off at the limit. Multipart file parts stream to a
+//! spool file and never sit in memory whole.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::header;
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+
+use super::error::{ApiError, ApiResult};
+use crate::config::Limits;
+
+/// More distinct parameters than any client sends; past this the request is refused.
+const MAX_PARAMS: usize = 512;
+/// Largest text field of a multipart body.
+const MAX_TEXT_FIELD: usize = 64 * 1024;
+/// File parts per request.
+const MAX_FILES: usize = 8;
+
+/// A file part of a multipart request, spooled to disk. The spool file is removed when this is
+/// dropped unless a handler moves it into place first.
+#[derive(Debug)]
+pub struct UploadedFile {
+    pub field: String,
+    pub file_name: Option<String>,
+    pub size: u64,
+    pub path: tempfile::TempPath,
+}
+
+/// The merged parameters of one request.
+#[derive(Debug, Default)]
+pub struct Params {
+    values: HashMap<String, String>,
+    pub files: Vec<UploadedFile>,
+}
+
+impl Params {
+    /// Reads the query string and the body of `request`. Body values override query values.
+    pub async fn read(request: Request, limits: &Limits, spool: &Path) -> ApiResult<Params> {
+        let (parts, body) = request.into_parts();
+        let mut params = Params::default();
+        if let Some(query) = parts.uri.query() {
+            params.extend(form_urlencoded::parse(query.as_bytes()).into_owned())?;
+        }
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let declared = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if let Ok(boundary) = multer::parse_boundary(&content_type) {
+            let limit = limits
+                .max_upload_bytes
+                .saturating_add(limits.max_body_bytes);
+            if declared.is_some_and(|n| n > limit) {
+                return Err(ApiError::TooLarge { limit });
+            }
+            params.read_multipart(body, boundary, limits, spool).await?;
+        } else if declared != Some(0) {
+            let limit = limits.max_body_bytes;
+            if declared.is_some_and(|n| n > limit) {
+                return Err(ApiError::TooLarge { limit });
+            }
+            let cap = usize::try_from(limit).unwrap_or(usize::MAX);
+            let bytes = axum::body::to_bytes(body, cap).await.map_err(|e| {
+                if is_length_limit(&e) {
+                    ApiError::TooLarge { limit }
+                } else {
+                    ApiError::bad("body", e.to_string())
+                }
+            })?;
+            // DSM clients send forms; a body of another type carries no parameters we read.
+            if content_type.is_empty()
+                || content_type.starts_with("application/x-www-form-urlencoded")
+            {
+                params.extend(form_urlencoded::parse(&bytes).into_owned())?;
+            }
+        }
+        Ok(params)
+    }
+
+    async fn read_multipart(
+        &mut self,
+        body: Body,
+        boundary: String,
+        limits: &Limits,
+        spool: &Path,
+    ) -> ApiResult<()> {
+        let malformed =
+            |e: multer::Error| ApiError::bad("body", format!("malformed multipart: {e}"));
+        let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
+        let mut text_bytes = 0u64;
+        while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
+            let name = field.name().unwrap_or("").to_owned();
+            match field.file_name().map(str::to_owned) {
+                None => {
+                    let mut value = Vec::new();
+                    while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+                        text_bytes += chunk.len() as u64;
+                        if value.len() + chunk.len() > MAX_TEXT_FIELD
+                            || text_bytes > limits.max_body_bytes
+                        {
+                            return Err(ApiError::TooLarge {
+                                limit: limits.max_body_bytes,
+                            });
+                        }
+                        value.extend_from_slice(&chunk);
+                    }
+                    let value = String::from_utf8(value)
+                        .map_err(|_| ApiError::bad(name.clone(), "not UTF-8 text"))?;
+                    self.extend([(name, value)])?;
+                }
+                Some(file_name) => {
+                    if self.files.len() >= MAX_FILES {
+                        return Err(ApiError::bad(name, format!("more than {MAX_FILES} files")));
+                    }
+                    let spooled = spool_field(&mut field, limits.max_upload_bytes, spool).await;
+                    let (path, size) = spooled.map_err(|e| match e {
+                        SpoolError::Multipart(e) => malformed(e),
+                        SpoolError::TooLarge => ApiError::TooLarge {
+                            limit: limits.max_upload_bytes,
+                        },
+                        SpoolError::Io(e) => {
+                            ApiError::Internal(anyhow::Error::new(e).context("spooling an upload"))
+                        }
+                    })?;
+                    self.files.push(UploadedFile {
+                        field: name,
+                        file_name: Some(file_name),
+                        size,
+                        path,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn extend(&mut self, pairs: impl IntoIterator<Item = (String, String)>) -> ApiResult<()> {
+        for (k, v) in pairs {
+            self.values.insert(k, v);
+            if self.values.len() > MAX_PARAMS {
+                return Err(ApiError::bad(
+                    "request",
+                    format!("more than {MAX_PARAMS} parameters"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets a value, as decrypted login fields do.
+    pub fn insert(&mut self, key: String, value: String) {
+        self.values.insert(key, value);
+    }
+
+    /// The value exactly as sent.
+    pub fn raw(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+
+    /// A routing value (`api`, `method`, `version`): one layer of JSON quotes stripped.
+    pub fn routing(&self, key: &str) -> Option<String> {
+        let raw = self.raw(key)?.trim();
+        let value = match serde_json::from_str::<Value>(raw) {
+            Ok(Value::String(s)) => s,
+            _ => raw.to_owned(),
+        };
+        Some(value).filter(|v| !v.is_empty())
+    }
+
+    /// A string field: a JSON string literal, or the bare text.
+    pub fn string(&self, key: &str) -> Option<String> {
+        let raw = self.raw(key)?;
+        match serde_json::from_str::<Value>(raw) {
+            Ok(Value::String(s)) => Some(s),
+            _ => Some(raw.to_owned()),
+        }
+    }
+
+    /// A string field that must be present.
+    pub fn required_string(&self, key: &'static str) -> ApiResult<String> {
+        self.string(key).ok_or(ApiError::MissingParam(key))
+    }
+
+    /// An integer field: `4` or `"4"`.
+    pub fn int(&self, key: &str) -> ApiResult<Option<i64>> {
+        let Some(raw) = self.raw(key) else {
+            return Ok(None);
+        };
+        let text = match serde_json::from_str::<Value>(raw) {
+            Ok(Value::String(s)) => s,
+            _ => raw.trim().to_owned(),
+        };
+        text.parse::<i64>()
+            .map(Some)
+            .map_err(|_| ApiError::bad(key, "not an integer"))
+    }
+
+    /// An integer list: `[1,2]`, `["1","2"]`, or one bare integer.
+    pub fn int_list(&self, key: &str) -> ApiResult<Option<Vec<i64>>> {
+        let Some(raw) = self.raw(key) else {
+            return Ok(None);
+        };
+        let bad = || ApiError::bad(key, "not a list of integers");
+        match serde_json::from_str::<Value>(raw).map_err(|_| bad())? {
+            Value::Array(items) => items
+                .iter()
+                .map(|v| match v {
+                    Value::Number(n) => n.as_i64().ok_or_else(bad),
+                    Value::String(s) => s.parse().map_err(|_| bad()),
+                    _ => Err(bad()),
+                })
+                .collect::<ApiResult<Vec<_>>>()
+                .map(Some),
+            Value::Number(n) => n.as_i64().map(|n| Some(vec![n])).ok_or_else(bad),
+            _ => Err(bad()),
+        }
+    }
+
+    /// A boolean field: `true`/`false`, quoted or not; `yes`/`no` and `1`/`0` as DSM forms use.
+    pub fn bool(&self, key: &str) -> ApiResult<Option<bool>> {
+        let Some(raw) = self.string(key) else {
+            return Ok(None);
+        };
+        match raw.trim() {
+            "true" | "yes" | "1" => Ok(Some(true)),
+            "false" | "no" | "0" => Ok(Some(false)),
+            _ => Err(ApiError::bad(key, "not a boolean")),
+        }
+    }
+
+    /// A field that must be JSON (arrays, objects).
+    pub fn json(&self, key: &str) -> ApiResult<Option<Value>> {
+        let Some(raw) = self.raw(key) else {
+            return Ok(None);
+        };
+        serde_json::from_str(raw)
+            .map(Some)
+            .map_err(|_| ApiError::bad(key, "not JSON"))
+    }
+}
+
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+enum SpoolError {
+    Multipart(multer::Error),
+    TooLarge,
+    Io(std::io::Error),
+}
+
+async fn spool_field(
+    field: &mut multer::Field<'_>,
+    limit: u64,
+    spool: &Path,
+) -> Result<(tempfile::TempPath, u64), SpoolError> {
+    tokio::fs::create_dir_all(spool)
+        .await
+        .map_err(SpoolError::Io)?;
+    let path = tempfile::Builder::new()
+        .prefix("upload-")
+        .tempfile_in(spool)
+        .map_err(SpoolError::Io)?
+        .into_temp_path();
+    let mut file = tokio::fs::File::create(&path)
+        .await
+        .map_err(SpoolError::Io)?;
+    let mut size = 0u64;
+    while let Some(chunk) = field.chunk().await.map_err(SpoolError::Multipart)? {
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(SpoolError::TooLarge);
+        }
+        file.write_all(&chunk).await.map_err(SpoolError::Io)?;
+    }
+    file.flush().await.map_err(SpoolError::Io)?;
+    Ok((path, size))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        let mut p = Params::default();
+        for (k, v) in pairs {
+            p.insert((*k).into(), (*v).into());
+        }
+        p
+    }
+
+    #[test]
+    fn json_literals_and_bare_values() {
+        let p = params(&[
+            ("a", "\"SYNO.Foto.Thumbnail\""),
+            ("b", "takentime"),
+            ("id", "\"4\""),
+            ("n", "7"),
+            ("ids", "[1,\"2\"]"),
+            ("one", "5"),
+            ("t", "true"),
+            ("bad", "[1,"),
+        ]);
+        assert_eq!(p.routing("a").as_deref(), Some("SYNO.Foto.Thumbnail"));
+        assert_eq!(p.string("b").as_deref(), Some("takentime"));
+        assert_eq!(p.int("id").expect("int"), Some(4));
+        assert_eq!(p.int("n").expect("int"), Some(7));
+        assert_eq!(p.int_list("ids").expect("list"), Some(vec![1, 2]));
+        assert_eq!(p.int_list("one").expect("list"), Some(vec![5]));
+        assert_eq!(p.bool("t").expect("bool"), Some(true));
+        assert!(p.int_list("bad").is_err());
+        assert!(p.int("b").is_err());
+        assert_eq!(p.int("missing").expect("absent"), None);
+    }
+}

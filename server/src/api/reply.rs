@@ -1,0 +1,93 @@
+//! What a handler answers and how it goes on the wire: the JSON envelope of reference §1.3,
+//! cookies to set, or a raw response (files, thumbnails).
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+
+enum Body {
+    Data(Value),
+    Done,
+    Raw(Response),
+}
+
+/// A successful answer.
+pub struct Reply {
+    body: Body,
+    cookies: Vec<String>,
+}
+
+impl Reply {
+    /// `{"success":true,"data":…}`
+    pub fn data(data: Value) -> Self {
+        Self {
+            body: Body::Data(data),
+            cookies: Vec::new(),
+        }
+    }
+
+    /// `{"success":true}`
+    pub fn done() -> Self {
+        Self {
+            body: Body::Done,
+            cookies: Vec::new(),
+        }
+    }
+
+    /// A response built by the handler (a file, an image).
+    pub fn raw(response: Response) -> Self {
+        Self {
+            body: Body::Raw(response),
+            cookies: Vec::new(),
+        }
+    }
+
+    /// Adds a `Set-Cookie` header value.
+    pub fn cookie(mut self, cookie: String) -> Self {
+        self.cookies.push(cookie);
+        self
+    }
+}
+
+fn json_response(status: axum::http::StatusCode, value: &Value) -> Response {
+    let mut response = (status, value.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    response
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let mut response = match self.body {
+            Body::Data(data) => json_response(
+                axum::http::StatusCode::OK,
+                &json!({"success": true, "data": data}),
+            ),
+            Body::Done => json_response(axum::http::StatusCode::OK, &json!({"success": true})),
+            Body::Raw(response) => response,
+        };
+        for cookie in self.cookies {
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+        }
+        response
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            ApiError::Internal(e) => tracing::error!(error = ?e, "request failed"),
+            other => tracing::debug!(error = %other, "request refused"),
+        }
+        json_response(
+            self.status(),
+            &json!({"success": false, "error": {"code": self.code()}}),
+        )
+    }
+}

@@ -1,0 +1,113 @@
+//! Every API the server answers, in one table that reads top to bottom: name, the CGI path
+//! `SYNO.API.Info` reports, the versions served, and each method with who may call it.
+//! `SYNO.API.Info` is generated from this table, so it lists exactly what is served.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use super::error::ApiResult;
+use super::{Call, auth, dsm, encryption, info, user_info};
+
+/// Who may call a method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: discovery and sign-in.
+    Public,
+    /// A signed-in user.
+    User,
+}
+
+type BoxFuture = Pin<Box<dyn Future<Output = ApiResult> + Send>>;
+pub type Handler = Arc<dyn Fn(Call) -> BoxFuture + Send + Sync>;
+
+pub struct Method {
+    pub access: Access,
+    pub handler: Handler,
+}
+
+pub struct Api {
+    pub name: &'static str,
+    pub path: &'static str,
+    pub min_version: u32,
+    pub max_version: u32,
+    /// `requestFormat: JSON` in API.Info: values are JSON literals (reference §1.2).
+    pub json_format: bool,
+    pub methods: BTreeMap<&'static str, Method>,
+}
+
+impl Api {
+    fn new(
+        name: &'static str,
+        path: &'static str,
+        versions: std::ops::RangeInclusive<u32>,
+    ) -> Self {
+        Self {
+            name,
+            path,
+            min_version: *versions.start(),
+            max_version: *versions.end(),
+            json_format: name.starts_with("SYNO.Foto"),
+            methods: BTreeMap::new(),
+        }
+    }
+
+    fn method<F, Fut>(mut self, name: &'static str, access: Access, f: F) -> Self
+    where
+        F: Fn(Call) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ApiResult> + Send + 'static,
+    {
+        let handler: Handler = Arc::new(move |call| Box::pin(f(call)));
+        self.methods.insert(name, Method { access, handler });
+        self
+    }
+
+    fn public<F, Fut>(self, name: &'static str, f: F) -> Self
+    where
+        F: Fn(Call) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ApiResult> + Send + 'static,
+    {
+        self.method(name, Access::Public, f)
+    }
+
+    fn user<F, Fut>(self, name: &'static str, f: F) -> Self
+    where
+        F: Fn(Call) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ApiResult> + Send + 'static,
+    {
+        self.method(name, Access::User, f)
+    }
+}
+
+/// The served APIs by name.
+pub struct ApiTable {
+    apis: BTreeMap<&'static str, Api>,
+}
+
+impl ApiTable {
+    pub fn build() -> Self {
+        let apis = [
+            Api::new("SYNO.API.Info", "query.cgi", 1..=1).public("query", info::query),
+            Api::new("SYNO.API.Auth", "auth.cgi", 3..=7)
+                .public("login", auth::login)
+                .public("logout", auth::logout),
+            Api::new("SYNO.API.Auth.UIConfig", "entry.cgi", 1..=1).public("get", auth::ui_config),
+            Api::new("SYNO.API.Encryption", "encryption.cgi", 1..=1)
+                .public("getinfo", encryption::getinfo),
+            Api::new("SYNO.DSM.Info", "entry.cgi", 1..=2).user("getinfo", dsm::getinfo),
+            Api::new("SYNO.Foto.UserInfo", "entry.cgi", 1..=1).user("me", user_info::me),
+        ];
+        Self {
+            apis: apis.into_iter().map(|api| (api.name, api)).collect(),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Api> {
+        self.apis.get(name)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Api> {
+        self.apis.values()
+    }
+}

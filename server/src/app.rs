@@ -1,0 +1,109 @@
+//! Builds the HTTP router and runs the server until SIGTERM or Ctrl-C.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::any;
+use tower_http::trace::TraceLayer;
+
+use crate::api::dispatch;
+use crate::config::Config;
+use crate::state::AppState;
+use crate::store::{sessions, users};
+use crate::web;
+
+/// The whole HTTP surface: the web API under `/webapi` and `/photo/webapi`, the portal elsewhere.
+pub fn router(state: AppState) -> Router {
+    let webapi = Router::new()
+        .route("/{cgi}", any(dispatch::cgi))
+        .route("/entry.cgi/{api}", any(dispatch::entry_with_api));
+    Router::new()
+        .nest("/webapi", webapi.clone())
+        .nest("/photo/webapi", webapi)
+        .merge(web::router())
+        .with_state(state)
+        // Bodies are bounded by `api::params` against the configured limits instead.
+        .layer(DefaultBodyLimit::disable())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Opens the data folder and serves until told to stop.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let addr = config.listen_addr()?;
+    std::fs::create_dir_all(&config.data)
+        .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
+    let db = shoebox_indexer::db::open(&config.database_path()).await?;
+    let state = AppState::new(config, db);
+    state
+        .library
+        .ensure_roots()
+        .context("cannot create the library folders")?;
+    let purged = sessions::purge_expired(&state.db).await?;
+    tracing::debug!(purged, "expired sessions removed");
+    if users::count(&state.db).await? == 0 {
+        tracing::warn!(
+            "no user exists yet. Create the first admin with:\n    \
+             shoebox user add admin --admin --password-stdin --data {}\n\
+             then type the password and press Enter (or pipe it in).",
+            shell_quote(&state.config.data.display().to_string()),
+        );
+    }
+    // Make the sign-in key now, in the background, so the first sign-in does not wait for it.
+    let key_state = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = key_state.login_key.get(&key_state.config.keys_dir()).await {
+            tracing::error!("{e}");
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(
+        data = %state.config.data.display(),
+        shared_space = %state.library.shared_root().display(),
+        "Shoebox {} listening on http://{local}",
+        env!("CARGO_PKG_VERSION"),
+    );
+    let db = state.db.clone();
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("stopping");
+}
+
+fn shell_quote(s: &str) -> String {
+    if s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b))
+    {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}

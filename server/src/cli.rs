@@ -1,0 +1,167 @@
+//! The `shoebox` command line: `serve`, and `user` to manage accounts. The `user` commands open
+//! the same database as the server, so they work whether it runs or not.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, Overrides};
+use crate::password;
+use crate::store::users;
+
+/// Shoebox: your photos and videos, served to the Synology Photos apps and your browser.
+#[derive(Debug, Parser)]
+#[command(name = "shoebox", version, propagate_version = true)]
+#[command(after_help = "First run:\n  \
+    shoebox user add admin --admin --password-stdin   (type the password, press Enter)\n  \
+    shoebox serve                                     (then open http://THIS-HOST:5080)")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings every command understands.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// TOML config file [default: DATA/shoebox.toml if it exists; env SHOEBOX_CONFIG]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data folder: database, keys, caches [default: ./shoebox-data; env SHOEBOX_DATA]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 0.0.0.0:5080; env SHOEBOX_LISTEN]
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Shared Space folder [default: DATA/photo; env SHOEBOX_PHOTO_ROOT]
+    #[arg(long, value_name = "DIR")]
+    pub photo_root: Option<PathBuf>,
+    /// Folder of the users' homes; each Personal Space is HOMES/<user>/Photos
+    /// [default: DATA/homes; env SHOEBOX_HOMES_ROOT]
+    #[arg(long, value_name = "DIR")]
+    pub homes_root: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is read from standard input.
+    Add {
+        name: String,
+        /// Make the account an administrator.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Set a new password (read from standard input); signs the user out everywhere.
+    Passwd {
+        name: String,
+        /// Read the password from the first line of standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List the accounts.
+    List,
+    /// Disable an account and end its sessions.
+    Disable { name: String },
+    /// Enable a disabled account again.
+    Enable { name: String },
+}
+
+impl Cli {
+    /// The merged settings for this invocation.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let mut flags = Overrides {
+            data: self.global.data.clone(),
+            ..Overrides::default()
+        };
+        if let Command::Serve(serve) = &self.command {
+            flags.listen = serve.listen.clone();
+            flags.photo_root = serve.photo_root.clone();
+            flags.homes_root = serve.homes_root.clone();
+        }
+        Ok(Config::load(self.global.config.as_deref(), flags)?)
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    if password.is_empty() {
+        bail!("no password on standard input: pipe or type it, then press Enter");
+    }
+    Ok(password.to_owned())
+}
+
+/// Runs a `shoebox user …` command.
+pub async fn run_user(config: &Config, command: &UserCommand) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data)
+        .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
+    let db = shoebox_indexer::db::open(&config.database_path()).await?;
+    match command {
+        UserCommand::Add { name, admin, .. } => {
+            users::check_name(name)?;
+            let hash = password::hash(read_password()?).await?;
+            let user = users::create(&db, name, &hash, *admin).await?;
+            let role = if user.is_admin {
+                "administrator"
+            } else {
+                "user"
+            };
+            println!("created {role} {:?} (id {})", user.name, user.id.0);
+        }
+        UserCommand::Passwd { name, .. } => {
+            let hash = password::hash(read_password()?).await?;
+            users::set_password(&db, name, &hash).await?;
+            println!("password of {name:?} changed; its sessions are ended");
+        }
+        UserCommand::List => {
+            println!(
+                "{:>4}  {:<24} {:<6} {:<8}",
+                "ID", "NAME", "ADMIN", "ENABLED"
+            );
+            for u in users::list(&db).await? {
+                let yes_no = |b: bool| if b { "yes" } else { "no" };
+                println!(
+                    "{:>4}  {:<24} {:<6} {:<8}",
+                    u.id.0,
+                    u.name,
+                    yes_no(u.is_admin),
+                    yes_no(u.enabled)
+                );
+            }
+        }
+        UserCommand::Disable { name } => {
+            users::set_enabled(&db, name, false).await?;
+            println!("{name:?} is disabled and signed out");
+        }
+        UserCommand::Enable { name } => {
+            users::set_enabled(&db, name, true).await?;
+            println!("{name:?} is enabled");
+        }
+    }
+    db.close().await;
+    Ok(())
+}

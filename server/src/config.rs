@@ -1,0 +1,217 @@
+//! Settings. Four layers, each overriding the one before: built-in defaults, a TOML file,
+//! `SHOEBOX_*` environment variables, command-line flags. `shoebox.example.toml` at the top of
+//! the repository documents every key.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Every setting, after the layers are merged.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The data folder: database, keys, caches, and by default the photos themselves.
+    pub data: PathBuf,
+    /// Address and port the HTTP server listens on.
+    pub listen: String,
+    /// The Shared Space root; `DATA/photo` when unset.
+    pub photo_root: Option<PathBuf>,
+    /// The folder holding each user's home (`<homes_root>/<user>/Photos`); `DATA/homes` when unset.
+    pub homes_root: Option<PathBuf>,
+    /// Log filter in `RUST_LOG` syntax; `RUST_LOG` itself wins when set.
+    pub log: String,
+    pub sessions: SessionSettings,
+    pub login_guard: LoginGuard,
+    pub limits: Limits,
+}
+
+/// How long a sign-in lasts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionSettings {
+    /// A session unused for this many days ends.
+    pub idle_days: u32,
+}
+
+/// DSM-style auto-block of addresses that keep failing to sign in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginGuard {
+    /// Failed sign-ins from one address, within `window_secs`, that get it blocked.
+    pub max_failures: u32,
+    /// The window failures are counted in.
+    pub window_secs: u64,
+    /// How long a blocked address stays blocked.
+    pub block_secs: u64,
+    /// After this many failures, each further failed answer is slowed down.
+    pub slow_after: u32,
+    /// Added delay per failure past `slow_after`, in milliseconds (capped at 3 s).
+    pub slow_step_ms: u64,
+}
+
+/// Request size limits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Largest request body that is not a file upload (form fields, JSON), in bytes.
+    pub max_body_bytes: u64,
+    /// Largest uploaded file, in bytes.
+    pub max_upload_bytes: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data: PathBuf::from("shoebox-data"),
+            listen: "0.0.0.0:5080".into(),
+            photo_root: None,
+            homes_root: None,
+            log: "info".into(),
+            sessions: SessionSettings { idle_days: 30 },
+            login_guard: LoginGuard {
+                max_failures: 10,
+                window_secs: 300,
+                block_secs: 1800,
+                slow_after: 3,
+                slow_step_ms: 250,
+            },
+            limits: Limits {
+                max_body_bytes: 1 << 20,
+                max_upload_bytes: 20 << 30,
+            },
+        }
+    }
+}
+
+/// The settings given on the command line; `None` leaves the lower layers' value.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photo_root: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub homes_root: Option<PathBuf>,
+}
+
+/// The top-level keys environment variables may set (`SHOEBOX_LISTEN`,
+/// `SHOEBOX_LOGIN_GUARD__MAX_FAILURES`, …). Other `SHOEBOX_*` variables are not settings.
+const ENV_KEYS: &[&str] = &[
+    "data",
+    "listen",
+    "photo_root",
+    "homes_root",
+    "log",
+    "sessions",
+    "login_guard",
+    "limits",
+];
+
+/// A setting could not be read or makes no sense.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the config file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("{0}")]
+    Invalid(Box<figment::Error>),
+    #[error("`listen` = {0:?} is not an address such as 0.0.0.0:5080 or [::]:5080")]
+    Listen(String),
+    #[error("{0} must be greater than zero")]
+    Zero(&'static str),
+}
+
+impl Config {
+    /// Merges the layers. `file` is the `--config` flag; without it `SHOEBOX_CONFIG` is used, and
+    /// then `DATA/shoebox.toml` if that exists.
+    pub fn load(file: Option<&Path>, flags: Overrides) -> Result<Config, ConfigError> {
+        let env = Env::prefixed("SHOEBOX_").split("__").filter(|key| {
+            ENV_KEYS
+                .iter()
+                .any(|k| key.as_str().split('.').next() == Some(k))
+        });
+        let base = Figment::from(Serialized::defaults(Config::default()));
+        let file = match file
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("SHOEBOX_CONFIG").map(PathBuf::from))
+        {
+            Some(path) if !path.is_file() => return Err(ConfigError::MissingFile(path)),
+            Some(path) => Some(path),
+            None => {
+                // The data folder itself may come from env or flags; find it without the file.
+                let data: PathBuf = base
+                    .clone()
+                    .merge(env.clone())
+                    .merge(Serialized::defaults(&flags))
+                    .extract_inner("data")
+                    .map_err(|e| ConfigError::Invalid(Box::new(e)))?;
+                Some(data.join("shoebox.toml")).filter(|p| p.is_file())
+            }
+        };
+        let mut figment = base;
+        if let Some(path) = &file {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let config: Config = figment
+            .merge(env)
+            .merge(Serialized::defaults(flags))
+            .extract()
+            .map_err(|e| ConfigError::Invalid(Box::new(e)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.listen_addr()?;
+        let positive = [
+            ("sessions.idle_days", u64::from(self.sessions.idle_days)),
+            (
+                "login_guard.max_failures",
+                u64::from(self.login_guard.max_failures),
+            ),
+            ("login_guard.window_secs", self.login_guard.window_secs),
+            ("limits.max_body_bytes", self.limits.max_body_bytes),
+            ("limits.max_upload_bytes", self.limits.max_upload_bytes),
+        ];
+        match positive.iter().find(|(_, v)| *v == 0) {
+            Some((name, _)) => Err(ConfigError::Zero(name)),
+            None => Ok(()),
+        }
+    }
+
+    /// The `listen` setting as a socket address.
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.listen
+            .parse()
+            .map_err(|_| ConfigError::Listen(self.listen.clone()))
+    }
+
+    pub fn photo_root(&self) -> PathBuf {
+        self.photo_root
+            .clone()
+            .unwrap_or_else(|| self.data.join("photo"))
+    }
+
+    pub fn homes_root(&self) -> PathBuf {
+        self.homes_root
+            .clone()
+            .unwrap_or_else(|| self.data.join("homes"))
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data.join("shoebox.db")
+    }
+
+    pub fn keys_dir(&self) -> PathBuf {
+        self.data.join("keys")
+    }
+
+    /// Where uploads are spooled while they arrive.
+    pub fn spool_dir(&self) -> PathBuf {
+        self.data.join("tmp")
+    }
+}

@@ -1,0 +1,14 @@
+//! Shoebox's HTTP face: the Synology Photos web API, sessions and accounts, the web portal.
+//! Media knowledge (the library on disk, the catalogue) lives in the `shoebox-indexer` crate.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod login_crypto;
+pub mod password;
+pub mod session;
+pub mod state;
+pub mod store;
+pub mod throttle;
+pub mod web;

@@ -1,0 +1,68 @@
+//! The state every handler shares: settings, database, library layout, the API table and the
+//! sign-in machinery. Built once per server; tests run many servers side by side.
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Instant;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::Rng;
+use shoebox_indexer::db::SqlitePool;
+use shoebox_indexer::library::Library;
+
+use crate::api::table::ApiTable;
+use crate::config::Config;
+use crate::login_crypto::LoginKey;
+use crate::throttle::LoginThrottle;
+
+pub struct Inner {
+    pub config: Config,
+    pub db: SqlitePool,
+    pub library: Library,
+    pub apis: ApiTable,
+    pub throttle: LoginThrottle,
+    pub login_key: LoginKey,
+    /// The `_SSID` cookie value handed out by `SYNO.API.Auth.UIConfig`.
+    pub ssid: String,
+    pub started: Instant,
+}
+
+/// Cheap to clone; derefs to [`Inner`].
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(config: Config, db: SqlitePool) -> Self {
+        let library = Library::new(config.photo_root(), config.homes_root());
+        let throttle = LoginThrottle::new(config.login_guard.clone());
+        Self(Arc::new(Inner {
+            library,
+            throttle,
+            db,
+            apis: ApiTable::build(),
+            login_key: LoginKey::default(),
+            ssid: random_token(32),
+            started: Instant::now(),
+            config,
+        }))
+    }
+
+    pub fn session_idle_secs(&self) -> i64 {
+        i64::from(self.config.sessions.idle_days) * 86_400
+    }
+}
+
+/// `bytes` random bytes, base64url without padding: sids, tokens, device ids.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
+}
