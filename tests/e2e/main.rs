@@ -1,1 +1,8 @@
+//! End-to-end suite: the real `shoebox` binary, driven over HTTP and through its command line.
 
+mod auth;
+mod cli;
+mod conformance;
+mod discovery;
+mod errors;
+mod support;

@@ -9,9 +9,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use axum::body::Body;
+use axum::body::BodyDataStream;
 use axum::extract::Request;
 use axum::http::header;
+use futures_util::StreamExt;
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
@@ -24,6 +25,8 @@ const MAX_PARAMS: usize = 512;
 const MAX_TEXT_FIELD: usize = 64 * 1024;
 /// File parts per request.
 const MAX_FILES: usize = 8;
+/// How much of a refused body of unknown length is still read and thrown away.
+const DRAIN_CAP: u64 = 4 << 20;
 
 /// A file part of a multipart request, spooled to disk. The spool file is removed when this is
 /// dropped unless a handler moves it into place first.
@@ -68,7 +71,16 @@ impl Params {
             if declared.is_some_and(|n| n > limit) {
                 return Err(ApiError::TooLarge { limit });
             }
-            params.read_multipart(body, boundary, limits, spool).await?;
+            let mut stream = body.into_data_stream();
+            let read = params
+                .read_multipart(&mut stream, boundary, limits, spool)
+                .await;
+            if let Err(ApiError::TooLarge { .. }) = read {
+                // Read what the client still sends so that it gets our answer rather than a
+                // reset connection; bounded by the declared length, or by DRAIN_CAP.
+                drain(&mut stream, declared.unwrap_or(DRAIN_CAP).min(limit)).await;
+            }
+            read?;
         } else if declared != Some(0) {
             let limit = limits.max_body_bytes;
             if declared.is_some_and(|n| n > limit) {
@@ -94,14 +106,14 @@ impl Params {
 
     async fn read_multipart(
         &mut self,
-        body: Body,
+        stream: &mut BodyDataStream,
         boundary: String,
         limits: &Limits,
         spool: &Path,
     ) -> ApiResult<()> {
         let malformed =
             |e: multer::Error| ApiError::bad("body", format!("malformed multipart: {e}"));
-        let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
+        let mut multipart = multer::Multipart::new(stream, boundary);
         let mut text_bytes = 0u64;
         while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
             let name = field.name().unwrap_or("").to_owned();
@@ -251,6 +263,15 @@ impl Params {
         serde_json::from_str(raw)
             .map(Some)
             .map_err(|_| ApiError::bad(key, "not JSON"))
+    }
+}
+
+async fn drain(stream: &mut BodyDataStream, mut budget: u64) {
+    while budget > 0 {
+        match stream.next().await {
+            Some(Ok(chunk)) => budget = budget.saturating_sub(chunk.len() as u64),
+            _ => return,
+        }
     }
 }
 

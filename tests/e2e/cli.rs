@@ -1,0 +1,135 @@
+//! The `shoebox` command line: accounts, settings and first-run guidance.
+
+use crate::support::{BIN, TestApp, cli_in};
+
+#[tokio::test]
+async fn user_commands_manage_accounts_while_the_server_runs() {
+    let app = TestApp::spawn().await;
+    assert!(
+        app.log()
+            .contains("shoebox user add admin --admin --password-stdin"),
+        "first-run hint:\n{}",
+        app.log()
+    );
+    app.add_user("admin", "pw-admin", true);
+    app.add_user("kid", "pw-kid", false);
+    let dup = app.cli(&["user", "add", "Kid", "--password-stdin"], "x\n");
+    assert!(!dup.status.success());
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("already exists"));
+    let bad = app.cli(&["user", "add", "../etc", "--password-stdin"], "x\n");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a valid user name"));
+    let empty = app.cli(&["user", "add", "nopw", "--password-stdin"], "\n");
+    assert!(!empty.status.success(), "empty password refused");
+    let no_flag = app.cli(&["user", "add", "nopw"], "x\n");
+    assert!(!no_flag.status.success(), "--password-stdin is required");
+
+    let list = app.cli(&["user", "list"], "");
+    let text = String::from_utf8_lossy(&list.stdout);
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(rows[0].contains("admin") && rows[0].contains("yes"));
+    assert!(rows[1].contains("kid") && rows[1].contains("no"));
+    let missing = app.cli(&["user", "disable", "ghost"], "");
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no user named"));
+
+    // The stored hash is argon2id and the password appears nowhere in the database.
+    let db = std::fs::read(app.data_dir().join("shoebox.db")).expect("db");
+    let wal = std::fs::read(app.data_dir().join("shoebox.db-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(!bytes.windows(6).any(|w| w == b"pw-kid"));
+    }
+    assert!(
+        db.windows(10)
+            .chain(wal.windows(10))
+            .any(|w| w == b"$argon2id$")
+    );
+    app.login("kid", "pw-kid").await;
+}
+
+#[test]
+fn bad_settings_are_reported_clearly() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let run = |args: &[&str]| {
+        std::process::Command::new(BIN)
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let out = run(&[
+        "serve",
+        "--data",
+        dir.path().to_str().expect("path"),
+        "--listen",
+        "not-an-address",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not an address"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let config = dir.path().join("bad.toml");
+    std::fs::write(&config, "listen = \"127.0.0.1:0\"\nno_such_setting = 1\n").expect("write");
+    let out = run(&["serve", "--config", config.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_setting"));
+
+    std::fs::write(&config, "listen = [1, 2\n").expect("write");
+    let out = run(&["serve", "--config", config.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = run(&["serve", "--config", "/nonexistent/shoebox.toml"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+
+    let help = run(&["--help"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("serve") && text.contains("user") && text.contains("First run"));
+}
+
+#[tokio::test]
+async fn settings_layer_file_then_environment_then_flags() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let shared = dir.path().join("from-file");
+    std::fs::write(
+        dir.path().join("shoebox.toml"),
+        format!(
+            "photo_root = {:?}\nhomes_root = \"/should/be/overridden\"\n",
+            shared.display().to_string()
+        ),
+    )
+    .expect("write");
+    let homes = dir.path().join("from-flag");
+    let mut child = std::process::Command::new(BIN)
+        .args([
+            "serve",
+            "--data",
+            dir.path().to_str().expect("path"),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .arg("--homes-root")
+        .arg(&homes)
+        .env("SHOEBOX_HOMES_ROOT", "/from/env")
+        .env("SHOEBOX_LISTEN", "999.0.0.1:1")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    let mut ok = false;
+    for _ in 0..100 {
+        if shared.is_dir() && homes.is_dir() {
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        ok,
+        "file set photo_root, the flag beat env and file for homes_root and listen"
+    );
+    let out = cli_in(dir.path(), &["user", "list"], "");
+    assert!(out.status.success());
+}
