@@ -129,10 +129,10 @@ impl Config {
     /// Merges the layers. `file` is the `--config` flag; without it `SHOEBOX_CONFIG` is used, and
     /// then `DATA/shoebox.toml` if that exists.
     pub fn load(file: Option<&Path>, flags: Overrides) -> Result<Config, ConfigError> {
+        // Figment keeps the variable's case here; match the top-level key without it.
         let env = Env::prefixed("SHOEBOX_").split("__").filter(|key| {
-            ENV_KEYS
-                .iter()
-                .any(|k| key.as_str().split('.').next() == Some(k))
+            let top = key.as_str().split('.').next().unwrap_or("");
+            ENV_KEYS.iter().any(|k| k.eq_ignore_ascii_case(top))
         });
         let base = Figment::from(Serialized::defaults(Config::default()));
         let file = match file
@@ -213,5 +213,26 @@ impl Config {
     /// Where uploads are spooled while they arrive.
     pub fn spool_dir(&self) -> PathBuf {
         self.data.join("tmp")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_config_is_valid_and_says_the_defaults() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shoebox.example.toml");
+        let figment = Figment::from(Serialized::defaults(Config::default()));
+        let from_file: Config = figment
+            .merge(Toml::file_exact(&example))
+            .extract()
+            .expect("example parses");
+        let defaults = Config::default();
+        assert_eq!(
+            serde_json::to_value(&from_file).expect("json"),
+            serde_json::to_value(&defaults).expect("json"),
+            "shoebox.example.toml must show the built-in defaults"
+        );
     }
 }

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::support::{TestApp, error_code};
 
-fn me<'a>(sid: &'a str) -> Vec<(&'static str, &'a str)> {
+fn me(sid: &str) -> Vec<(&'static str, &str)> {
     vec![
         ("api", "SYNO.Foto.UserInfo"),
         ("version", "1"),

@@ -91,16 +91,16 @@ fn bad_settings_are_reported_clearly() {
 #[tokio::test]
 async fn settings_layer_file_then_environment_then_flags() {
     let dir = tempfile::tempdir().expect("tmp");
-    let shared = dir.path().join("from-file");
+    let from_file = dir.path().join("from-file");
+    let from_env = dir.path().join("from-env");
     std::fs::write(
         dir.path().join("shoebox.toml"),
         format!(
-            "photo_root = {:?}\nhomes_root = \"/should/be/overridden\"\n",
-            shared.display().to_string()
+            "photo_root = {:?}\nhomes_root = \"/file/loses/to/env\"\nlisten = \"127.0.0.2:9\"\n",
+            from_file.display().to_string()
         ),
     )
     .expect("write");
-    let homes = dir.path().join("from-flag");
     let mut child = std::process::Command::new(BIN)
         .args([
             "serve",
@@ -109,27 +109,27 @@ async fn settings_layer_file_then_environment_then_flags() {
             "--listen",
             "127.0.0.1:0",
         ])
-        .arg("--homes-root")
-        .arg(&homes)
-        .env("SHOEBOX_HOMES_ROOT", "/from/env")
+        .env("SHOEBOX_HOMES_ROOT", &from_env)
         .env("SHOEBOX_LISTEN", "999.0.0.1:1")
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("serve");
     let mut ok = false;
     for _ in 0..100 {
-        if shared.is_dir() && homes.is_dir() {
+        if from_file.is_dir() && from_env.is_dir() {
             ok = true;
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    let running = child.try_wait().expect("status").is_none();
     let _ = child.kill();
     let _ = child.wait();
     assert!(
         ok,
-        "file set photo_root, the flag beat env and file for homes_root and listen"
+        "the file set photo_root and env beat the file for homes_root"
     );
+    assert!(running, "the --listen flag beat the invalid SHOEBOX_LISTEN");
     let out = cli_in(dir.path(), &["user", "list"], "");
     assert!(out.status.success());
 }

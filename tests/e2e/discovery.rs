@@ -246,3 +246,48 @@ async fn dsm_info_and_user_info_need_a_session() {
         "0 is the Shared Space"
     );
 }
+
+#[tokio::test]
+async fn the_portal_is_served_from_the_binary() {
+    let app = TestApp::spawn().await;
+    for path in ["/", "/photo/", "/photo"] {
+        let response = TestApp::client()
+            .get(app.url(path))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .expect("type")
+                .starts_with("text/html")
+        );
+        let html = response.text().await.expect("text");
+        assert!(
+            html.contains("id=\"signin\"") && html.contains("app.js"),
+            "{path}"
+        );
+    }
+    let js = TestApp::client()
+        .get(app.url("/photo/app.js"))
+        .send()
+        .await
+        .expect("request");
+    assert!(
+        js.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/javascript")
+    );
+    assert!(
+        js.text().await.expect("text").contains("/webapi/entry.cgi"),
+        "the portal uses the web API"
+    );
+    let missing = TestApp::client()
+        .get(app.url("/no/such/file.png"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(missing.status(), 404);
+}
