@@ -168,7 +168,8 @@ async fn oversized_bodies_are_refused_before_reading() {
             "file",
             reqwest::multipart::Part::bytes(vec![0u8; 66_000]).file_name("big.jpg"),
         );
-    let response = client
+    // A fresh client: the refused requests before may have ended their connections.
+    let response = TestApp::client()
         .post(app.url("/webapi/entry.cgi"))
         .multipart(form)
         .send()

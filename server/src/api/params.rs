@@ -86,14 +86,16 @@ impl Params {
             if declared.is_some_and(|n| n > limit) {
                 return Err(ApiError::TooLarge { limit });
             }
-            let cap = usize::try_from(limit).unwrap_or(usize::MAX);
-            let bytes = axum::body::to_bytes(body, cap).await.map_err(|e| {
-                if is_length_limit(&e) {
-                    ApiError::TooLarge { limit }
-                } else {
-                    ApiError::bad("body", e.to_string())
+            let mut stream = body.into_data_stream();
+            let mut bytes = Vec::new();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| ApiError::bad("body", e.to_string()))?;
+                if (bytes.len() + chunk.len()) as u64 > limit {
+                    drain(&mut stream, DRAIN_CAP).await;
+                    return Err(ApiError::TooLarge { limit });
                 }
-            })?;
+                bytes.extend_from_slice(&chunk);
+            }
             // DSM clients send forms; a body of another type carries no parameters we read.
             if content_type.is_empty()
                 || content_type.starts_with("application/x-www-form-urlencoded")
@@ -273,17 +275,6 @@ async fn drain(stream: &mut BodyDataStream, mut budget: u64) {
             _ => return,
         }
     }
-}
-
-fn is_length_limit(e: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = source {
-        if err.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        source = err.source();
-    }
-    false
 }
 
 enum SpoolError {
