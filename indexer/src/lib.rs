@@ -3,3 +3,6 @@
 
 pub mod db;
 pub mod library;
+pub mod metadata;
+pub mod process;
+pub mod thumbnail;
