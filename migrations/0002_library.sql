@@ -14,9 +14,10 @@ CREATE TABLE folders (
 );
 CREATE INDEX folders_by_parent ON folders(parent_id, name);
 
--- One row per indexed item (a photo, a video; a Live Photo is one item whose second file is
--- `live_video_name` in the same folder). The file columns let a rescan skip unchanged files and
--- recognise a moved file by inode, size and mtime.
+-- One row per media file. What users see as one item is a row with `live_parent_id` NULL: a
+-- photo, a video, or a Live Photo (the still's row, type 'live', whose video file is the row
+-- pointing at it through `live_parent_id`). The file columns let a rescan skip unchanged files
+-- and recognise a moved file by inode, size and mtime.
 CREATE TABLE items (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     owner_id      INTEGER NOT NULL,
@@ -54,7 +55,7 @@ CREATE TABLE items (
     video_codec   TEXT,
     audio_codec   TEXT,
     frame_rate    REAL,
-    live_video_name TEXT,
+    live_parent_id INTEGER REFERENCES items(id) ON DELETE SET NULL,
     content_id    TEXT,
     motion_offset INTEGER,                    -- byte offset of the video inside a Motion Photo
     is_pano       INTEGER NOT NULL DEFAULT 0,
@@ -70,6 +71,7 @@ CREATE INDEX items_by_owner_time ON items(owner_id, taken_time DESC, id DESC);
 CREATE INDEX items_by_owner_month ON items(owner_id, taken_month);
 CREATE INDEX items_by_checksum ON items(checksum);
 CREATE INDEX items_by_inode ON items(inode, size);
+CREATE INDEX items_by_live_parent ON items(live_parent_id);
 
 -- Keywords from the files (XMP dc:subject) and, later, the ones users add.
 CREATE TABLE tags (
@@ -94,6 +96,7 @@ CREATE TABLE jobs (
     attempts   INTEGER NOT NULL DEFAULT 0,
     run_after  INTEGER NOT NULL DEFAULT 0,   -- unix seconds
     locked_at  INTEGER,                      -- unix seconds; NULL when free
+    locked_by  INTEGER,                      -- process id of the worker holding it
     last_error TEXT,
     UNIQUE (kind, item_id)
 );

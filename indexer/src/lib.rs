@@ -1,8 +1,15 @@
 //! Shoebox's media side: where the library lives on disk and the catalogue database that indexes
 //! it. The server crate builds the HTTP face on top; nothing here knows about HTTP or sessions.
 
+pub mod catalog;
 pub mod db;
+pub mod heif;
+pub mod indexer;
+pub mod jobs;
 pub mod library;
+pub mod media;
 pub mod metadata;
 pub mod process;
+pub mod raw;
+pub mod scan;
 pub mod thumbnail;

@@ -50,6 +50,20 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             shell_quote(&state.config.data.display().to_string()),
         );
     }
+    // The indexer: workers for the life of the server, and a scan for what changed while it was
+    // stopped.
+    let indexer = crate::index_command::indexer_for(&state.config, state.db.clone());
+    indexer.spawn_workers();
+    if state.config.indexer.scan_on_start {
+        let indexer = indexer.clone();
+        tokio::spawn(async move {
+            for (space, report) in indexer.scan_all().await {
+                if let Err(e) = report {
+                    tracing::error!(space = %space.label, "scan failed: {e:#}");
+                }
+            }
+        });
+    }
     // Make the sign-in key now, in the background, so the first sign-in does not wait for it.
     let key_state = state.clone();
     tokio::spawn(async move {

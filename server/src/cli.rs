@@ -39,6 +39,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Run the server.
     Serve(ServeArgs),
+    /// Index the library once, to completion, and print a summary.
+    Index(IndexArgs),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -49,6 +51,22 @@ pub struct ServeArgs {
     /// Address to listen on [default: 0.0.0.0:5080; env SHOEBOX_LISTEN]
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
+    #[command(flatten)]
+    pub library: LibraryArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Print the summary as one JSON object on standard output.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub library: LibraryArgs,
+}
+
+/// Where the photos are.
+#[derive(Debug, Args)]
+pub struct LibraryArgs {
     /// Shared Space folder [default: DATA/photo; env SHOEBOX_PHOTO_ROOT]
     #[arg(long, value_name = "DIR")]
     pub photo_root: Option<PathBuf>,
@@ -92,10 +110,17 @@ impl Cli {
             data: self.global.data.clone(),
             ..Overrides::default()
         };
-        if let Command::Serve(serve) = &self.command {
-            flags.listen = serve.listen.clone();
-            flags.photo_root = serve.photo_root.clone();
-            flags.homes_root = serve.homes_root.clone();
+        let library = match &self.command {
+            Command::Serve(serve) => {
+                flags.listen = serve.listen.clone();
+                Some(&serve.library)
+            }
+            Command::Index(index) => Some(&index.library),
+            Command::User(_) => None,
+        };
+        if let Some(library) = library {
+            flags.photo_root = library.photo_root.clone();
+            flags.homes_root = library.homes_root.clone();
         }
         Ok(Config::load(self.global.config.as_deref(), flags)?)
     }

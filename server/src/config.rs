@@ -26,6 +26,28 @@ pub struct Config {
     pub sessions: SessionSettings,
     pub login_guard: LoginGuard,
     pub limits: Limits,
+    pub indexer: IndexerSettings,
+}
+
+/// The background indexer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexerSettings {
+    /// Worker threads for metadata and thumbnails; 0 means one per CPU core.
+    pub workers: usize,
+    /// Scan the library when the server starts.
+    pub scan_on_start: bool,
+}
+
+impl IndexerSettings {
+    /// The worker count, with 0 resolved to the number of cores.
+    pub fn worker_count(&self) -> usize {
+        if self.workers > 0 {
+            self.workers
+        } else {
+            std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+        }
+    }
 }
 
 /// How long a sign-in lasts.
@@ -81,6 +103,10 @@ impl Default for Config {
             limits: Limits {
                 max_body_bytes: 1 << 20,
                 max_upload_bytes: 20 << 30,
+            },
+            indexer: IndexerSettings {
+                workers: 0,
+                scan_on_start: true,
             },
         }
     }
@@ -208,6 +234,11 @@ impl Config {
 
     pub fn keys_dir(&self) -> PathBuf {
         self.data.join("keys")
+    }
+
+    /// Derived files (thumbnails, previews): can be deleted and rebuilt at any time.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.data.join("cache")
     }
 
     /// Where uploads are spooled while they arrive.

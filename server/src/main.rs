@@ -31,6 +31,7 @@ fn main() -> std::process::ExitCode {
     let result = runtime.block_on(async {
         match &cli.command {
             Command::Serve(_) => shoebox_server::app::serve(config).await,
+            Command::Index(args) => shoebox_server::index_command::run(&config, args.json).await,
             Command::User(command) => shoebox_server::cli::run_user(&config, command).await,
         }
     });

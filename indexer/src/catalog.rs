@@ -1,0 +1,363 @@
+//! The library side of the database: folders and the media files (items) in them. The scanner,
+//! the jobs and the server's browse APIs read and write through these functions only.
+
+use sqlx::{SqliteConnection, SqlitePool};
+
+use crate::metadata::Metadata;
+use crate::metadata::time::month_key;
+
+/// The owner of the Shared Space's folders and items.
+pub const SHARED_OWNER: i64 = 0;
+
+/// A file as the scanner compares it with the disk.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FileRow {
+    pub id: i64,
+    pub folder_id: i64,
+    pub filename: String,
+    pub size: i64,
+    pub mtime_ns: i64,
+    pub inode: i64,
+}
+
+/// A file the scanner found that the index does not have yet.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    pub owner_id: i64,
+    pub folder_id: i64,
+    pub filename: String,
+    pub size: i64,
+    pub mtime_ns: i64,
+    pub inode: i64,
+    pub item_type: &'static str,
+    pub format: String,
+}
+
+/// What a job needs to know about an item.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ItemFile {
+    pub id: i64,
+    pub owner_id: i64,
+    pub folder_id: i64,
+    pub folder_path: String,
+    pub filename: String,
+    pub format: String,
+    pub r#type: String,
+    pub size: i64,
+    pub mtime_ns: i64,
+    pub orientation: i64,
+    pub motion_offset: Option<i64>,
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The folder row for `path` ('/' or '/a/b') of a space, made with its parents when missing.
+pub async fn ensure_folder(
+    conn: &mut SqliteConnection,
+    owner: i64,
+    path: &str,
+) -> sqlx::Result<i64> {
+    if let Some((id,)) =
+        sqlx::query_as::<_, (i64,)>("SELECT id FROM folders WHERE owner_id = ? AND path = ?")
+            .bind(owner)
+            .bind(path)
+            .fetch_optional(&mut *conn)
+            .await?
+    {
+        return Ok(id);
+    }
+    let (parent, name) = match path.rsplit_once('/') {
+        _ if path == "/" => (None, String::new()),
+        Some(("", name)) => (
+            Some(Box::pin(ensure_folder(conn, owner, "/")).await?),
+            name.to_owned(),
+        ),
+        Some((parent, name)) => (
+            Some(Box::pin(ensure_folder(conn, owner, parent)).await?),
+            name.to_owned(),
+        ),
+        None => (None, path.to_owned()),
+    };
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO folders (owner_id, parent_id, path, name) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(owner)
+    .bind(parent)
+    .bind(path)
+    .bind(name)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn files_in_folder(
+    conn: &mut SqliteConnection,
+    folder_id: i64,
+) -> sqlx::Result<Vec<FileRow>> {
+    sqlx::query_as(
+        "SELECT id, folder_id, filename, size, mtime_ns, inode FROM items WHERE folder_id = ?",
+    )
+    .bind(folder_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Every file of a space, for finding what vanished.
+pub async fn files_of_owner(db: &SqlitePool, owner: i64) -> sqlx::Result<Vec<FileRow>> {
+    sqlx::query_as(
+        "SELECT i.id, i.folder_id, i.filename, i.size, i.mtime_ns, i.inode
+           FROM items i WHERE i.owner_id = ?",
+    )
+    .bind(owner)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn insert_file(conn: &mut SqliteConnection, f: &NewFile) -> sqlx::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO items (owner_id, folder_id, filename, size, mtime_ns, inode, type, format, indexed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(f.owner_id)
+    .bind(f.folder_id)
+    .bind(&f.filename)
+    .bind(f.size)
+    .bind(f.mtime_ns)
+    .bind(f.inode)
+    .bind(f.item_type)
+    .bind(&f.format)
+    .bind(now_secs() * 1000)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// A file whose content changed: everything derived from it is to be made again.
+pub async fn mark_changed(
+    conn: &mut SqliteConnection,
+    id: i64,
+    size: i64,
+    mtime_ns: i64,
+    inode: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE items SET size = ?, mtime_ns = ?, inode = ?, checksum = NULL,
+                metadata_status = 'pending', thumb_status = 'pending', error = NULL
+          WHERE id = ?",
+    )
+    .bind(size)
+    .bind(mtime_ns)
+    .bind(inode)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A file that moved or was renamed keeps its id and all that users attached to it.
+pub async fn move_file(
+    conn: &mut SqliteConnection,
+    id: i64,
+    folder_id: i64,
+    filename: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE items SET folder_id = ?, filename = ? WHERE id = ?")
+        .bind(folder_id)
+        .bind(filename)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes items whose files are gone. A Live Photo that loses its video becomes a photo.
+pub async fn delete_items(conn: &mut SqliteConnection, ids: &[i64]) -> sqlx::Result<()> {
+    for id in ids {
+        sqlx::query(
+            "UPDATE items SET type = 'photo'
+              WHERE type = 'live' AND id = (SELECT live_parent_id FROM items WHERE id = ?)",
+        )
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM items WHERE id = ?")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Folders of a space as `(id, path)`.
+pub async fn folders_of_owner(db: &SqlitePool, owner: i64) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT id, path FROM folders WHERE owner_id = ?")
+        .bind(owner)
+        .fetch_all(db)
+        .await
+}
+
+pub async fn delete_folder(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM folders WHERE id = ?")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn item_file(db: &SqlitePool, id: i64) -> sqlx::Result<Option<ItemFile>> {
+    sqlx::query_as(
+        "SELECT i.id, i.owner_id, i.folder_id, f.path AS folder_path, i.filename, i.format, i.type,
+                i.size, i.mtime_ns, i.orientation, i.motion_offset
+           FROM items i JOIN folders f ON f.id = i.folder_id WHERE i.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Stores what the index job read, and pairs Live Photos (in the same write transaction, so two
+/// workers finishing the two halves at once still see each other).
+pub async fn save_metadata(
+    db: &SqlitePool,
+    item: &ItemFile,
+    meta: &Metadata,
+    checksum: &[u8],
+) -> sqlx::Result<()> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let (width, height) = meta.display_size();
+    let taken = meta.taken;
+    let motion_offset = meta.motion_video_len.and_then(|len| {
+        u64::try_from(item.size)
+            .ok()
+            .and_then(|size| size.checked_sub(len))
+            .and_then(|o| i64::try_from(o).ok())
+    });
+    sqlx::query(
+        "UPDATE items SET checksum = ?, taken_time = ?, taken_subsec = ?, taken_offset = ?,
+                taken_source = ?, taken_month = ?, width = ?, height = ?, orientation = ?,
+                make = ?, model = ?, lens = ?, focal_length = ?, aperture = ?, exposure = ?,
+                iso = ?, flash = ?, latitude = ?, longitude = ?, rating = ?, title = ?,
+                description = ?, duration_ms = ?, video_codec = ?, audio_codec = ?, frame_rate = ?,
+                content_id = ?, motion_offset = ?, is_pano = ?, metadata_status = 'ready', error = NULL
+          WHERE id = ?",
+    )
+    .bind(checksum)
+    .bind(taken.map(|t| t.secs))
+    .bind(taken.map_or(0, |t| i64::from(t.millis)))
+    .bind(taken.and_then(|t| t.offset_min))
+    .bind(taken.map_or("", |t| t.source.as_str()))
+    .bind(taken.map(|t| month_key(t.secs)))
+    .bind(i64::from(width))
+    .bind(i64::from(height))
+    .bind(i64::from(meta.orientation))
+    .bind(&meta.make)
+    .bind(&meta.model)
+    .bind(&meta.lens)
+    .bind(meta.focal_length)
+    .bind(meta.aperture)
+    .bind(&meta.exposure)
+    .bind(meta.iso.map(i64::from))
+    .bind(meta.flash.map(i64::from))
+    .bind(meta.gps.map(|g| g.0))
+    .bind(meta.gps.map(|g| g.1))
+    .bind(i64::from(meta.rating))
+    .bind(&meta.title)
+    .bind(&meta.description)
+    .bind(meta.duration_ms.and_then(|d| i64::try_from(d).ok()))
+    .bind(&meta.video_codec)
+    .bind(&meta.audio_codec)
+    .bind(meta.frame_rate)
+    .bind(&meta.content_id)
+    .bind(motion_offset)
+    .bind(meta.pano)
+    .bind(item.id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM item_tags WHERE item_id = ? AND source = 'file'")
+        .bind(item.id)
+        .execute(&mut *tx)
+        .await?;
+    for keyword in &meta.keywords {
+        let (tag_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO tags (name) VALUES (?) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id",
+        )
+        .bind(keyword)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO item_tags (item_id, tag_id, source) VALUES (?, ?, 'file')",
+        )
+        .bind(item.id)
+        .bind(tag_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    pair_live(&mut tx, item).await?;
+    tx.commit().await
+}
+
+/// A Live Photo is a still and a short video in the same folder that share Apple's content
+/// identifier or, lacking it, a base name. The video's row points at the still's.
+async fn pair_live(conn: &mut SqliteConnection, item: &ItemFile) -> sqlx::Result<()> {
+    let pair: Option<(i64, i64)> = sqlx::query_as(
+        "WITH me AS (SELECT * FROM items WHERE id = ?1)
+         SELECT s.id, v.id FROM items s JOIN items v
+             ON v.folder_id = s.folder_id AND v.type = 'video' AND s.type = 'photo'
+            AND v.metadata_status = 'ready' AND s.metadata_status = 'ready'
+            AND v.live_parent_id IS NULL
+            AND ((s.content_id IS NOT NULL AND s.content_id = v.content_id)
+                 OR (rtrim(s.filename, replace(s.filename, '.', '')) = rtrim(v.filename, replace(v.filename, '.', ''))
+                     AND COALESCE(v.duration_ms, 0) <= 6000
+                     AND (s.content_id IS NULL OR v.content_id IS NULL)))
+          WHERE s.folder_id = (SELECT folder_id FROM me) AND (s.id = ?1 OR v.id = ?1)
+          LIMIT 1",
+    )
+    .bind(item.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((still, video)) = pair {
+        sqlx::query("UPDATE items SET type = 'live' WHERE id = ?")
+            .bind(still)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("UPDATE items SET live_parent_id = ? WHERE id = ?")
+            .bind(still)
+            .bind(video)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn set_metadata_broken(db: &SqlitePool, id: i64, error: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE items SET metadata_status = 'broken', thumb_status = 'broken', error = ? WHERE id = ?")
+        .bind(error)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_thumbs(db: &SqlitePool, id: i64, ready: Result<(), &str>) -> sqlx::Result<()> {
+    match ready {
+        Ok(()) => {
+            sqlx::query("UPDATE items SET thumb_status = 'ready', thumb_version = ? WHERE id = ?")
+                .bind(now_secs())
+                .bind(id)
+                .execute(db)
+                .await?
+        }
+        Err(error) => {
+            sqlx::query("UPDATE items SET thumb_status = 'broken', error = ? WHERE id = ?")
+                .bind(error)
+                .bind(id)
+                .execute(db)
+                .await?
+        }
+    };
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! HEIF family (HEIC from phones, camera `.HIF`, AVIF) through libheif, built into the binary.
+//! libheif applies the `irot`/`imir` transforms itself, so the EXIF orientation of these files
+//! is never applied again (../shared/reference/rust-stack.md §3).
+
+use std::path::Path;
+
+use image::RgbImage;
+use libheif_rs::{ColorSpace, HeifContext, ImageHandle, LibHeif, RgbChroma};
+
+use crate::thumbnail::{self, DecodeLimits, ThumbSet, ThumbSize};
+
+fn open(bytes: &[u8]) -> Result<HeifContext<'_>, String> {
+    let mut ctx = HeifContext::read_from_bytes(bytes)
+        .map_err(|e| format!("not a readable HEIF image: {e}"))?;
+    ctx.set_max_decoding_threads(2);
+    Ok(ctx)
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))
+}
+
+/// The displayed size of the primary image.
+pub fn dimensions(path: &Path) -> Result<(u32, u32), String> {
+    let bytes = read(path)?;
+    let ctx = open(&bytes)?;
+    let handle = ctx
+        .primary_image_handle()
+        .map_err(|e| format!("no primary image: {e}"))?;
+    Ok((handle.width(), handle.height()))
+}
+
+/// The thumbnail set. A primary image over the pixel limit is shown through its embedded
+/// thumbnail when that is large enough; otherwise the file is refused.
+pub fn thumbnails(path: &Path, limits: &DecodeLimits) -> Result<ThumbSet, String> {
+    let bytes = read(path)?;
+    let ctx = open(&bytes)?;
+    let primary = ctx
+        .primary_image_handle()
+        .map_err(|e| format!("no primary image: {e}"))?;
+    let (w, h) = (primary.width(), primary.height());
+    let handle = if u64::from(w) * u64::from(h) <= limits.max_pixels {
+        primary
+    } else {
+        let mut ids = vec![0; primary.number_of_thumbnails()];
+        primary.thumbnail_ids(&mut ids);
+        ids.iter()
+            .filter_map(|id| primary.thumbnail(*id).ok())
+            .filter(|t| t.width().max(t.height()) >= ThumbSize::M.short_side())
+            .max_by_key(|t| u64::from(t.width()) * u64::from(t.height()))
+            .ok_or_else(|| {
+                format!(
+                    "the image is {w}×{h}, more than the {} MP allowed",
+                    limits.max_pixels / 1_000_000
+                )
+            })?
+    };
+    let rgb = decode(&handle, limits)?;
+    thumbnail::from_rgb(rgb, 1).map_err(|e| e.to_string())
+}
+
+fn decode(handle: &ImageHandle, limits: &DecodeLimits) -> Result<RgbImage, String> {
+    let (w, h) = (handle.width(), handle.height());
+    if u64::from(w) * u64::from(h) * 3 > limits.max_alloc {
+        return Err(format!("the image is {w}×{h}, too large to decode"));
+    }
+    let image = LibHeif::new()
+        .decode(handle, ColorSpace::Rgb(RgbChroma::Rgb), None)
+        .map_err(|e| format!("cannot decode the HEIF image: {e}"))?;
+    let planes = image.planes();
+    let plane = planes
+        .interleaved
+        .ok_or("the decoded HEIF image has no RGB plane")?;
+    let (w, h) = (plane.width, plane.height);
+    let row = w as usize * 3;
+    let mut rgb = Vec::with_capacity(row * h as usize);
+    for y in 0..h as usize {
+        let start = y * plane.stride;
+        rgb.extend_from_slice(
+            plane
+                .data
+                .get(start..start + row)
+                .ok_or("short HEIF plane")?,
+        );
+    }
+    RgbImage::from_raw(w, h, rgb).ok_or_else(|| "HEIF buffer has the wrong size".into())
+}

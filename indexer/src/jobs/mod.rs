@@ -1,0 +1,171 @@
+//! The persisted job queue: a row per item and kind, claimed with one `UPDATE … RETURNING`, so a
+//! crash loses nothing and a restart resumes. Failed jobs are retried with back-off; after the
+//! last attempt the item is marked broken with the error. One job kind per file here.
+
+pub mod index;
+pub mod thumbnail;
+
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// Attempts before a job gives up.
+pub const MAX_ATTEMPTS: i64 = 3;
+
+/// The kinds of work, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Checksum and metadata.
+    Index,
+    /// The thumbnail set.
+    Thumbnail,
+}
+
+impl JobKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Index => "index",
+            Self::Thumbnail => "thumbnail",
+        }
+    }
+
+    /// Lower runs first: metadata is cheap and makes an item browsable, thumbnails make it
+    /// visible; slower kinds (video previews) come after both.
+    pub fn priority(self) -> i64 {
+        match self {
+            Self::Index => 10,
+            Self::Thumbnail => 20,
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [Self::Index, Self::Thumbnail]
+            .into_iter()
+            .find(|k| k.name() == s)
+    }
+}
+
+/// A claimed job.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: i64,
+    pub kind: JobKind,
+    pub item_id: i64,
+    pub attempts: i64,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Queues `kind` for `item_id`; an existing job of that kind starts over.
+pub async fn enqueue(conn: &mut SqliteConnection, kind: JobKind, item_id: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO jobs (kind, item_id, priority) VALUES (?, ?, ?)
+         ON CONFLICT (kind, item_id) DO UPDATE
+            SET attempts = 0, run_after = 0, locked_at = NULL, locked_by = NULL, last_error = NULL",
+    )
+    .bind(kind.name())
+    .bind(item_id)
+    .bind(kind.priority())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes the next due job, if any.
+pub async fn claim(db: &SqlitePool) -> sqlx::Result<Option<Job>> {
+    let t = now();
+    let row: Option<(i64, String, i64, i64)> = sqlx::query_as(
+        "UPDATE jobs SET locked_at = ?1, locked_by = ?2, attempts = attempts + 1
+          WHERE id = (SELECT id FROM jobs WHERE locked_at IS NULL AND run_after <= ?1
+                       ORDER BY priority, id LIMIT 1)
+          RETURNING id, kind, item_id, attempts",
+    )
+    .bind(t)
+    .bind(i64::from(std::process::id()))
+    .fetch_optional(db)
+    .await?;
+    Ok(row.and_then(|(id, kind, item_id, attempts)| {
+        JobKind::parse(&kind).map(|kind| Job {
+            id,
+            kind,
+            item_id,
+            attempts,
+        })
+    }))
+}
+
+pub async fn complete(db: &SqlitePool, job: &Job) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM jobs WHERE id = ?")
+        .bind(job.id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Schedules a retry after a failure; returns false when the job has no attempts left (it is
+/// then removed).
+pub async fn fail(db: &SqlitePool, job: &Job, error: &str) -> sqlx::Result<bool> {
+    if job.attempts >= MAX_ATTEMPTS {
+        sqlx::query("DELETE FROM jobs WHERE id = ?")
+            .bind(job.id)
+            .execute(db)
+            .await?;
+        return Ok(false);
+    }
+    let backoff = 5 * (1 << job.attempts.clamp(0, 10));
+    sqlx::query("UPDATE jobs SET locked_at = NULL, locked_by = NULL, run_after = ?, last_error = ? WHERE id = ?")
+        .bind(now() + backoff)
+        .bind(error)
+        .bind(job.id)
+        .execute(db)
+        .await?;
+    Ok(true)
+}
+
+/// Frees jobs whose worker died: held by a process that no longer runs, or for over an hour.
+pub async fn release_orphans(db: &SqlitePool) -> sqlx::Result<u64> {
+    let holders: Vec<(i64,)> =
+        sqlx::query_as("SELECT DISTINCT locked_by FROM jobs WHERE locked_by IS NOT NULL")
+            .fetch_all(db)
+            .await?;
+    let mut released = 0;
+    for (pid,) in holders {
+        let alive = pid != i64::from(std::process::id())
+            && std::path::Path::new(&format!("/proc/{pid}")).exists();
+        if !alive {
+            released += sqlx::query(
+                "UPDATE jobs SET locked_at = NULL, locked_by = NULL WHERE locked_by = ?",
+            )
+            .bind(pid)
+            .execute(db)
+            .await?
+            .rows_affected();
+        }
+    }
+    released +=
+        sqlx::query("UPDATE jobs SET locked_at = NULL, locked_by = NULL WHERE locked_at < ?")
+            .bind(now() - 3600)
+            .execute(db)
+            .await?
+            .rows_affected();
+    Ok(released)
+}
+
+/// Jobs not yet done, and how many of them are due now.
+pub async fn pending(db: &SqlitePool) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM jobs")
+        .fetch_one(db)
+        .await?;
+    Ok(n)
+}
+
+/// Seconds until the next job that waits for a retry is due, if any.
+pub async fn next_due_in(db: &SqlitePool) -> sqlx::Result<Option<i64>> {
+    let (next,): (Option<i64>,) =
+        sqlx::query_as("SELECT MIN(run_after) FROM jobs WHERE locked_at IS NULL")
+            .fetch_one(db)
+            .await?;
+    Ok(next.map(|t| (t - now()).max(0)))
+}

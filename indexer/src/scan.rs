@@ -1,0 +1,300 @@
+//! The full scan: walks a space's folder tree, compares each media file with the index by size
+//! and modification time, and queues work for what is new or changed. Unchanged files cost one
+//! `stat`. A file that vanished from one place and appeared at another with the same inode,
+//! size and mtime was moved or renamed: it keeps its id and everything attached to it.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sqlx::SqlitePool;
+
+use crate::catalog::{self, NewFile};
+use crate::jobs::{self, JobKind};
+use crate::library::is_ignored_folder;
+use crate::media::MediaKind;
+
+/// Writes per transaction while scanning.
+const BATCH: usize = 500;
+
+/// What a scan found.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct ScanReport {
+    pub files: u64,
+    pub new: u64,
+    pub changed: u64,
+    pub moved: u64,
+    pub removed: u64,
+    /// Paths that were passed over, with the reason (unreadable folders, symbolic links, names
+    /// that are not UTF-8), relative to the space root.
+    pub skipped: Vec<Skipped>,
+    /// Ids of items removed, whose derived files should go too.
+    #[serde(skip)]
+    pub removed_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+    /// A folder that could not be read: what the index has under it is kept.
+    #[serde(skip)]
+    pub unreadable_folder: bool,
+}
+
+/// One media file on disk.
+#[derive(Debug, Clone)]
+struct FileStat {
+    name: String,
+    size: i64,
+    mtime_ns: i64,
+    inode: i64,
+    kind: MediaKind,
+    ext: String,
+}
+
+/// One folder's media files; `rel` is '/' or '/a/b'.
+struct Listing {
+    rel: String,
+    files: Vec<FileStat>,
+}
+
+enum Found {
+    Folder(Listing),
+    Skipped(Skipped),
+}
+
+/// Walks `root` on a blocking thread, folder by folder.
+fn walk(root: PathBuf, tx: tokio::sync::mpsc::Sender<Found>) {
+    let mut stack = vec![("/".to_owned(), root.clone())];
+    while let Some((rel, dir)) = stack.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) => {
+                let _ = tx.blocking_send(Found::Skipped(Skipped {
+                    path: rel,
+                    reason: format!("cannot read the folder: {e}"),
+                    unreadable_folder: true,
+                }));
+                continue;
+            }
+        };
+        let mut files = Vec::new();
+        for entry in entries.flatten() {
+            let Ok(name) = entry.file_name().into_string() else {
+                let lossy = entry.file_name().to_string_lossy().into_owned();
+                let _ = tx.blocking_send(Found::Skipped(Skipped {
+                    path: join(&rel, &lossy),
+                    reason: "the name is not valid UTF-8".into(),
+                    unreadable_folder: false,
+                }));
+                continue;
+            };
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            if file_type.is_symlink() {
+                let _ = tx.blocking_send(Found::Skipped(Skipped {
+                    path: join(&rel, &name),
+                    reason: "symbolic links are not followed".into(),
+                    unreadable_folder: false,
+                }));
+            } else if file_type.is_dir() {
+                if !is_ignored_folder(&name) {
+                    stack.push((join(&rel, &name), entry.path()));
+                }
+            } else if file_type.is_file() && !name.starts_with('.') {
+                let Some((kind, ext)) = MediaKind::of(&name) else {
+                    continue;
+                };
+                let Ok(meta) = entry.metadata() else { continue };
+                files.push(FileStat {
+                    size: i64::try_from(meta.len()).unwrap_or(i64::MAX),
+                    mtime_ns: mtime_ns(&meta),
+                    inode: inode(&meta),
+                    name,
+                    kind,
+                    ext,
+                });
+            }
+        }
+        if tx
+            .blocking_send(Found::Folder(Listing { rel, files }))
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+fn join(rel: &str, name: &str) -> String {
+    if rel == "/" {
+        format!("/{name}")
+    } else {
+        format!("{rel}/{name}")
+    }
+}
+
+pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+#[cfg(unix)]
+fn inode(meta: &std::fs::Metadata) -> i64 {
+    use std::os::unix::fs::MetadataExt;
+    i64::try_from(meta.ino()).unwrap_or(0)
+}
+
+#[cfg(not(unix))]
+fn inode(_: &std::fs::Metadata) -> i64 {
+    0
+}
+
+/// Scans one space and brings its part of the index in line with the disk.
+///
+/// A root that cannot be read (an unmounted volume) fails the scan before anything is removed,
+/// and the files under a folder that could not be read are kept: unreadable is not deleted.
+pub async fn scan_space(db: &SqlitePool, owner: i64, root: &Path) -> anyhow::Result<ScanReport> {
+    if let Err(e) = std::fs::read_dir(root) {
+        anyhow::bail!("cannot read the space root {}: {e}", root.display());
+    }
+    let mut report = ScanReport::default();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let walker = {
+        let root = root.to_path_buf();
+        tokio::task::spawn_blocking(move || walk(root, tx))
+    };
+    let mut seen_items: HashSet<i64> = HashSet::new();
+    let mut seen_folders: HashSet<i64> = HashSet::new();
+    let mut new_files: Vec<(i64, FileStat)> = Vec::new();
+    let mut conn = db.begin().await?;
+    let mut writes = 0usize;
+    while let Some(found) = rx.recv().await {
+        let listing = match found {
+            Found::Folder(l) => l,
+            Found::Skipped(s) => {
+                report.skipped.push(s);
+                continue;
+            }
+        };
+        let folder_id = catalog::ensure_folder(&mut conn, owner, &listing.rel).await?;
+        seen_folders.insert(folder_id);
+        let existing: HashMap<String, catalog::FileRow> =
+            catalog::files_in_folder(&mut conn, folder_id)
+                .await?
+                .into_iter()
+                .map(|row| (row.filename.clone(), row))
+                .collect();
+        for file in listing.files {
+            report.files += 1;
+            match existing.get(&file.name) {
+                Some(row) if row.size == file.size && row.mtime_ns == file.mtime_ns => {
+                    seen_items.insert(row.id);
+                }
+                Some(row) => {
+                    seen_items.insert(row.id);
+                    catalog::mark_changed(&mut conn, row.id, file.size, file.mtime_ns, file.inode)
+                        .await?;
+                    jobs::enqueue(&mut conn, JobKind::Index, row.id).await?;
+                    report.changed += 1;
+                    writes += 1;
+                }
+                None => new_files.push((folder_id, file)),
+            }
+        }
+        if writes >= BATCH {
+            conn.commit().await?;
+            conn = db.begin().await?;
+            writes = 0;
+        }
+    }
+    walker.await?;
+    conn.commit().await?;
+
+    // What is in the index but was not seen: moved, renamed, or gone. Folders that could not be
+    // read count as seen, with everything below them.
+    let unreadable: Vec<String> = report
+        .skipped
+        .iter()
+        .filter(|s| s.unreadable_folder)
+        .map(|s| s.path.clone())
+        .collect();
+    let under_unreadable = |path: &str| {
+        unreadable
+            .iter()
+            .any(|u| path == u || path.starts_with(&format!("{u}/")))
+    };
+    let folder_paths: HashMap<i64, String> = catalog::folders_of_owner(db, owner)
+        .await?
+        .into_iter()
+        .collect();
+    for (id, path) in &folder_paths {
+        if under_unreadable(path) {
+            seen_folders.insert(*id);
+        }
+    }
+    let mut vanished: HashMap<(i64, i64, i64), catalog::FileRow> = HashMap::new();
+    let mut gone: Vec<i64> = Vec::new();
+    for row in catalog::files_of_owner(db, owner).await? {
+        let protected = folder_paths
+            .get(&row.folder_id)
+            .is_some_and(|p| under_unreadable(p));
+        if seen_items.contains(&row.id) || protected {
+            continue;
+        }
+        if row.inode != 0 {
+            if let Some(twin) = vanished.insert((row.inode, row.size, row.mtime_ns), row) {
+                gone.push(twin.id);
+            }
+        } else {
+            gone.push(row.id);
+        }
+    }
+    let mut conn = db.begin().await?;
+    let mut writes = 0usize;
+    for (folder_id, file) in new_files {
+        let key = (file.inode, file.size, file.mtime_ns);
+        if let Some(row) = vanished.remove(&key).filter(|_| file.inode != 0) {
+            catalog::move_file(&mut conn, row.id, folder_id, &file.name).await?;
+            report.moved += 1;
+        } else {
+            let new = NewFile {
+                owner_id: owner,
+                folder_id,
+                item_type: file.kind.item_type(),
+                format: file.ext,
+                filename: file.name,
+                size: file.size,
+                mtime_ns: file.mtime_ns,
+                inode: file.inode,
+            };
+            let id = catalog::insert_file(&mut conn, &new).await?;
+            jobs::enqueue(&mut conn, JobKind::Index, id).await?;
+            report.new += 1;
+        }
+        writes += 1;
+        if writes >= BATCH {
+            conn.commit().await?;
+            conn = db.begin().await?;
+            writes = 0;
+        }
+    }
+    gone.extend(vanished.into_values().map(|row| row.id));
+    catalog::delete_items(&mut conn, &gone).await?;
+    report.removed = gone.len() as u64;
+    report.removed_ids = gone;
+    // Folders no longer on disk, deepest first (their items are already gone or moved).
+    let mut stale: Vec<(i64, String)> = folder_paths
+        .into_iter()
+        .filter(|(id, path)| !seen_folders.contains(id) && path != "/")
+        .collect();
+    stale.sort_by_key(|(_, path)| std::cmp::Reverse(path.len()));
+    for (id, _) in stale {
+        catalog::delete_folder(&mut conn, id).await?;
+    }
+    conn.commit().await?;
+    Ok(report)
+}
