@@ -45,7 +45,7 @@ pub struct BrokenFile {
 pub struct Summary {
     /// Media files in the index.
     pub files: i64,
-    /// What users see: a Live Photo pair counts once.
+    /// What users see, broken files left out: a Live Photo pair counts once.
     pub items: i64,
     pub photos: i64,
     pub videos: i64,
@@ -324,13 +324,13 @@ impl Indexer {
             i64,
         ) = sqlx::query_as(
             "SELECT COUNT(*),
-                    COALESCE(SUM(live_parent_id IS NULL), 0),
-                    COALESCE(SUM(live_parent_id IS NULL AND type = 'photo'), 0),
-                    COALESCE(SUM(live_parent_id IS NULL AND type = 'video'), 0),
-                    COALESCE(SUM(live_parent_id IS NULL AND type = 'live'), 0),
-                    COALESCE(SUM(motion_offset IS NOT NULL), 0),
-                    COALESCE(SUM(is_pano), 0)
-               FROM items",
+                    COALESCE(SUM(ok AND live_parent_id IS NULL), 0),
+                    COALESCE(SUM(ok AND live_parent_id IS NULL AND type = 'photo'), 0),
+                    COALESCE(SUM(ok AND live_parent_id IS NULL AND type = 'video'), 0),
+                    COALESCE(SUM(ok AND live_parent_id IS NULL AND type = 'live'), 0),
+                    COALESCE(SUM(ok AND motion_offset IS NOT NULL), 0),
+                    COALESCE(SUM(ok AND is_pano), 0)
+               FROM (SELECT *, metadata_status != 'broken' AND thumb_status != 'broken' AS ok FROM items)",
         )
         .fetch_one(&self.db)
         .await?;

@@ -16,20 +16,25 @@ impl MediaKind {
     pub fn of(file_name: &str) -> Option<(MediaKind, String)> {
         let ext = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
         let kind = match ext.as_str() {
-            "jpg" | "jpeg" | "jpe" | "jfif" | "png" | "gif" | "webp" | "tif" | "tiff" | "bmp" => {
-                MediaKind::Image
-            }
+            "jpg" | "jpeg" | "jpe" | "jfif" | "mpo" | "png" | "gif" | "webp" | "tif" | "tiff"
+            | "bmp" => MediaKind::Image,
             "heic" | "heif" | "hif" | "avif" => MediaKind::Heif,
-            "dng" | "cr2" | "cr3" | "nef" | "arw" | "orf" | "rw2" | "raf" => MediaKind::Raw,
-            "mp4" | "mov" | "m4v" | "mkv" | "avi" | "3gp" | "3g2" | "mts" | "m2ts" | "webm" => {
-                MediaKind::Video
-            }
+            "dng" | "cr2" | "cr3" | "crw" | "nef" | "nrw" | "arw" | "srf" | "sr2" | "raf"
+            | "orf" | "rw2" | "pef" | "srw" | "x3f" | "3fr" | "erf" | "mef" | "mos" | "mrw"
+            | "dcr" | "kdc" | "k25" | "raw" => MediaKind::Raw,
+            "mp4" | "mov" | "m4v" | "mkv" | "avi" | "3gp" | "3g2" | "mts" | "m2ts" | "ts"
+            | "webm" | "mpg" | "mpeg" | "wmv" | "asf" | "flv" | "vob" => MediaKind::Video,
             _ => return None,
         };
         Some((kind, ext))
     }
 
     /// The item type of the protocol before any pairing.
+    /// Whether the content is a JPEG stream (checked for truncation).
+    pub fn is_jpeg_name(ext: &str) -> bool {
+        matches!(ext, "jpg" | "jpeg" | "jpe" | "jfif" | "mpo")
+    }
+
     pub fn item_type(self) -> &'static str {
         match self {
             MediaKind::Video => "video",

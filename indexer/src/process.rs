@@ -23,6 +23,16 @@ pub enum ProcessError {
     },
 }
 
+/// An error message with the file's full path replaced by its name, so that a client never
+/// learns where the library lives.
+pub fn redact(message: &str, path: &std::path::Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    message.replace(path.to_string_lossy().as_ref(), &name)
+}
+
 /// Runs `program args…`, returning its standard output.
 pub fn run(
     program: &str,

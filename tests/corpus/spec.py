@@ -237,9 +237,11 @@ fmt("heic.heic", "heic", 800, 600, "2020-05-01T10:00:00", note="heif-enc (libhei
 fmt("DSC00001.HIF", "heic", 640, 360, "2020-05-02T10:00:00",
     note="a HEIC with the camera-style .HIF extension (upper case)")
 fmt("avif.avif", "avif", 480, 320, "2020-06-01T10:00:00", note="heif-enc -A (libaom)")
-add("formats/pidng.dng", "photo", {"type": "dng_pidng"}, width=256, height=192, orientation=1,
+add("formats/pidng.dng", "broken", {"type": "dng_pidng"}, width=256, height=192, orientation=1,
     taken="2020-07-01T10:00:00", taken_source="exif", make="Shoebox", model="PiDNG Bayer", raw=True, preview=False,
-    note="DNG 1.4 written by pidng: 16-bit RGGB CFA in IFD0, no preview; decodable by LibRaw (rawpy) only")
+    reason="no_preview",
+    note="DNG 1.4 written by pidng: 16-bit RGGB CFA in IFD0, no preview; decodable by LibRaw (rawpy) only. "
+         "Shoebox shows RAW files through their embedded preview, so this one is broken (no_preview)")
 add("formats/preview.dng", "photo", {"type": "dng_preview"}, width=256, height=192, orientation=1,
     taken="2020-07-02T10:00:00", taken_source="exif", make="Shoebox", model="DNG With Preview", raw=True,
     preview=True, corners=True,

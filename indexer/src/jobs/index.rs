@@ -8,6 +8,43 @@ use crate::media::MediaKind;
 use crate::metadata::{self, Metadata};
 use crate::raw;
 
+/// JPEGs larger than this are not read whole for the truncation check.
+const MAX_JPEG_READ: u64 = 256 << 20;
+
+/// Whether a JPEG stream reaches its end-of-image marker after the first scan. In entropy-coded
+/// data 0xFF is always followed by 0x00 or a restart marker, so the first FF D9 after the scan
+/// starts is the real end; a truncated file has none. (A Motion Photo's video comes after it.)
+pub fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let mut pos = 2;
+    loop {
+        // Skip to the next marker, allowing fill bytes.
+        while bytes.get(pos) == Some(&0xFF) && bytes.get(pos + 1) == Some(&0xFF) {
+            pos += 1;
+        }
+        let (Some(&0xFF), Some(&marker)) = (bytes.get(pos), bytes.get(pos + 1)) else {
+            return false;
+        };
+        pos += 2;
+        match marker {
+            0xDA => break,
+            0xD9 => return false,
+            0x01 | 0xD0..=0xD7 => continue,
+            _ => {
+                let Some(len) = bytes
+                    .get(pos..pos + 2)
+                    .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])))
+                else {
+                    return false;
+                };
+                pos += len;
+            }
+        }
+    }
+    bytes
+        .get(pos..)
+        .is_some_and(|scan| scan.windows(2).any(|w| w == [0xFF, 0xD9]))
+}
+
 /// What the job read.
 pub struct Indexed {
     pub meta: Metadata,
@@ -26,11 +63,24 @@ pub fn run(
     if size == 0 {
         return Err("the file is empty".into());
     }
-    let mut hasher = blake3::Hasher::new();
-    hasher
-        .update_reader(&mut file)
-        .map_err(|e| format!("cannot read the file: {e}"))?;
-    let checksum: [u8; 32] = *hasher.finalize().as_bytes();
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let checksum: [u8; 32] = if MediaKind::is_jpeg_name(&ext) && size <= MAX_JPEG_READ {
+        // JPEGs are read whole for the truncation check; hash the same bytes.
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+        if bytes.starts_with(&[0xFF, 0xD8]) && !jpeg_is_complete(&bytes) {
+            return Err("the JPEG is truncated".into());
+        }
+        *blake3::hash(&bytes).as_bytes()
+    } else {
+        let mut hasher = blake3::Hasher::new();
+        hasher
+            .update_reader(&mut file)
+            .map_err(|e| format!("cannot read the file: {e}"))?;
+        *hasher.finalize().as_bytes()
+    };
     let mut meta = match kind {
         MediaKind::Image => {
             let dims = image::ImageReader::open(path)
@@ -64,4 +114,29 @@ pub fn run(
     };
     metadata::fill_date(&mut meta, file_name, mtime_ns.div_euclid(1_000_000_000));
     Ok(Indexed { meta, checksum })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncated_jpegs_are_recognised() {
+        let img =
+            image::RgbImage::from_fn(64, 64, |x, y| image::Rgb([x as u8 * 4, y as u8 * 4, 90]));
+        let mut jpeg = Vec::new();
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(
+                &mut std::io::Cursor::new(&mut jpeg),
+                image::ImageFormat::Jpeg,
+            )
+            .expect("jpeg");
+        assert!(jpeg_is_complete(&jpeg));
+        let mut motion = jpeg.clone();
+        motion.extend_from_slice(b"\0\0\0\x18ftypmp42 pretend video");
+        assert!(jpeg_is_complete(&motion), "data after the end is fine");
+        assert!(!jpeg_is_complete(&jpeg[..jpeg.len() - 40]));
+        assert!(!jpeg_is_complete(&jpeg[..20]));
+        assert!(!jpeg_is_complete(b"\xFF\xD8"));
+    }
 }

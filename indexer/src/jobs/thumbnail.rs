@@ -77,7 +77,8 @@ fn poster_frame(path: &Path) -> Result<Vec<u8>, String> {
             .map(OsStr::new),
         )
         .collect();
-    let jpeg = process::run("ffmpeg", &args, POSTER_TIMEOUT).map_err(|e| e.to_string())?;
+    let jpeg = process::run("ffmpeg", &args, POSTER_TIMEOUT)
+        .map_err(|e| process::redact(&e.to_string(), path))?;
     if jpeg.is_empty() {
         return Err("the video has no frame to show".into());
     }

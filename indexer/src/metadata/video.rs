@@ -25,7 +25,13 @@ pub fn read_video(path: &Path) -> Result<Metadata, ProcessError> {
         OsStr::new("--"),
         path.as_os_str(),
     ];
-    let out = process::run("ffprobe", &args, PROBE_TIMEOUT)?;
+    let out = process::run("ffprobe", &args, PROBE_TIMEOUT).map_err(|e| match e {
+        ProcessError::Failed { program, message } => ProcessError::Failed {
+            program,
+            message: process::redact(&message, path),
+        },
+        other => other,
+    })?;
     let probe: Value = serde_json::from_slice(&out).map_err(|e| ProcessError::Failed {
         program: "ffprobe".into(),
         message: format!("unreadable output: {e}"),
