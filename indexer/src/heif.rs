@@ -20,14 +20,34 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))
 }
 
-/// The displayed size of the primary image.
-pub fn dimensions(path: &Path) -> Result<(u32, u32), String> {
+/// What the index job needs from a HEIF file: the displayed size of the primary image, and the
+/// EXIF block that belongs to it (a file may carry others, for depth or auxiliary images).
+pub struct HeifInfo {
+    pub width: u32,
+    pub height: u32,
+    /// The TIFF-structured EXIF data, without HEIF's 4-byte offset prefix.
+    pub exif: Option<Vec<u8>>,
+}
+
+pub fn info(path: &Path) -> Result<HeifInfo, String> {
     let bytes = read(path)?;
     let ctx = open(&bytes)?;
     let handle = ctx
         .primary_image_handle()
         .map_err(|e| format!("no primary image: {e}"))?;
-    Ok((handle.width(), handle.height()))
+    let mut ids = [0; 4];
+    let count = handle.metadata_block_ids(&mut ids, b"Exif");
+    let exif = ids[..count.min(ids.len())].iter().find_map(|id| {
+        let block = handle.metadata(*id).ok()?;
+        // The block starts with a big-endian offset to the TIFF header.
+        let skip = u32::from_be_bytes(block.get(..4)?.try_into().ok()?) as usize;
+        block.get(4 + skip..).map(<[u8]>::to_vec)
+    });
+    Ok(HeifInfo {
+        width: handle.width(),
+        height: handle.height(),
+        exif,
+    })
 }
 
 /// The thumbnail set. A primary image over the pixel limit is shown through its embedded
@@ -39,21 +59,28 @@ pub fn thumbnails(path: &Path, limits: &DecodeLimits) -> Result<ThumbSet, String
         .primary_image_handle()
         .map_err(|e| format!("no primary image: {e}"))?;
     let (w, h) = (primary.width(), primary.height());
-    let handle = if u64::from(w) * u64::from(h) <= limits.max_pixels {
-        primary
-    } else {
+    let pixels = u64::from(w) * u64::from(h);
+    let embedded = || {
         let mut ids = vec![0; primary.number_of_thumbnails()];
         primary.thumbnail_ids(&mut ids);
         ids.iter()
             .filter_map(|id| primary.thumbnail(*id).ok())
-            .filter(|t| t.width().max(t.height()) >= ThumbSize::M.short_side())
             .max_by_key(|t| u64::from(t.width()) * u64::from(t.height()))
-            .ok_or_else(|| {
-                format!(
-                    "the image is {w}×{h}, more than the {} MP allowed",
-                    limits.max_pixels / 1_000_000
-                )
-            })?
+    };
+    // Over the everyday limit, an embedded thumbnail that covers xl is enough; otherwise decode
+    // the whole image if it is within the HEIF limit.
+    let xl = ThumbSize::Xl.short_side();
+    let handle = if pixels <= limits.max_pixels {
+        primary
+    } else if let Some(thumb) = embedded().filter(|t| t.width().min(t.height()) >= xl) {
+        thumb
+    } else if pixels <= limits.max_heif_pixels {
+        primary
+    } else {
+        let limit = limits.max_heif_pixels / 1_000_000;
+        return Err(format!(
+            "the image is {w}×{h}, more than the {limit} MP allowed"
+        ));
     };
     let rgb = decode(&handle, limits)?;
     thumbnail::from_rgb(rgb, 1).map_err(|e| e.to_string())
@@ -61,7 +88,7 @@ pub fn thumbnails(path: &Path, limits: &DecodeLimits) -> Result<ThumbSet, String
 
 fn decode(handle: &ImageHandle, limits: &DecodeLimits) -> Result<RgbImage, String> {
     let (w, h) = (handle.width(), handle.height());
-    if u64::from(w) * u64::from(h) * 3 > limits.max_alloc {
+    if u64::from(w) * u64::from(h) > limits.max_heif_pixels {
         return Err(format!("the image is {w}×{h}, too large to decode"));
     }
     let image = LibHeif::new()

@@ -5,4 +5,5 @@ mod cli;
 mod conformance;
 mod discovery;
 mod errors;
+mod indexing;
 mod support;

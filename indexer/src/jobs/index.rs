@@ -92,9 +92,13 @@ pub fn run(
                 .map_err(|e| format!("cannot read the file: {e}"))?
         }
         MediaKind::Heif => {
-            let dims = crate::heif::dimensions(path)?;
-            let mut meta = metadata::read_photo(path, Some(dims))
+            let info = crate::heif::info(path)?;
+            let mut meta = metadata::read_photo(path, Some((info.width, info.height)))
                 .map_err(|e| format!("cannot read the file: {e}"))?;
+            // The primary image's own EXIF wins over whichever block a container walk finds.
+            if let Some(block) = info.exif {
+                metadata::exif::read_raw(block, &mut meta);
+            }
             // libheif's size is already the displayed one; its transforms replace EXIF's.
             meta.orientation = 1;
             meta

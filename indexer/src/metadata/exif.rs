@@ -122,7 +122,10 @@ fn apply(exif: &Exif, meta: &mut Metadata) {
     }
     meta.make = text(exif, Tag::Make).or(meta.make.take());
     meta.model = text(exif, Tag::Model).or(meta.model.take());
-    meta.lens = text(exif, Tag::LensModel).or(meta.lens.take());
+    // Some cameras put LensModel in IFD0 instead of the Exif IFD.
+    meta.lens = text(exif, Tag::LensModel)
+        .or_else(|| text(exif, Tag(exif::Context::Tiff, Tag::LensModel.number())))
+        .or(meta.lens.take());
     meta.focal_length = real(exif, Tag::FocalLength).or(meta.focal_length);
     meta.aperture = real(exif, Tag::FNumber).or(meta.aperture);
     if let Some(field) = exif.get_field(Tag::ExposureTime, In::PRIMARY) {
@@ -141,11 +144,8 @@ fn apply(exif: &Exif, meta: &mut Metadata) {
     let lat = gps_coordinate(exif, Tag::GPSLatitude, Tag::GPSLatitudeRef, b'S');
     let lon = gps_coordinate(exif, Tag::GPSLongitude, Tag::GPSLongitudeRef, b'W');
     if let (Some(lat), Some(lon)) = (lat, lon) {
-        // 0,0 is what phones write when they had no fix.
-        if (-90.0..=90.0).contains(&lat)
-            && (-180.0..=180.0).contains(&lon)
-            && (lat, lon) != (0.0, 0.0)
-        {
+        // 0,0 is kept as written; naming a place for it is the geocoder's business.
+        if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) {
             meta.gps = Some((lat, lon));
         }
     }

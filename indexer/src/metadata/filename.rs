@@ -42,14 +42,18 @@ fn date_at(s: &str) -> Option<Taken> {
     let time = r.strip_prefix(['-', '_', ' ', 'T']).and_then(|r| {
         let (h, r) = take_digits(r, 2)?;
         let (mi, r) = take_digits(skip_sep(r), 2)?;
-        let (sec, _) = take_digits(skip_sep(r), 2)?;
-        Some((h, mi, sec))
+        let (sec, r) = take_digits(skip_sep(r), 2)?;
+        // Pixel phones append milliseconds: PXL_20210315_101112345.
+        let millis = take_digits(r, 3)
+            .filter(|(_, rest)| !rest.starts_with(|c: char| c.is_ascii_digit()))
+            .map_or(0, |(ms, _)| ms);
+        Some((h, mi, sec, millis))
     });
-    let (h, mi, sec) = time.unwrap_or((0, 0, 0));
+    let (h, mi, sec, millis) = time.unwrap_or((0, 0, 0, 0));
     let secs = wall_clock(i64::from(y), mo, d, h, mi, sec)?;
     Some(Taken {
         secs,
-        millis: 0,
+        millis: millis as u16,
         offset_min: None,
         source: TakenSource::Filename,
     })
@@ -68,6 +72,8 @@ mod tests {
         let noon = wall_clock(2020, 1, 1, 12, 34, 56);
         assert_eq!(at("IMG_20200101_123456.jpg"), noon);
         assert_eq!(at("PXL_20200101_123456789.jpg"), noon);
+        let pxl = date_in_name("PXL_20200101_123456789.jpg");
+        assert_eq!(pxl.map(|t| t.millis), Some(789));
         assert_eq!(at("20200101_123456.mp4"), noon);
         assert_eq!(at("Screenshot_2020-01-01-12-34-56.png"), noon);
         assert_eq!(at("2020-01-01 12.34.56.jpg"), noon);

@@ -4,6 +4,7 @@
 
 pub mod exif;
 pub mod filename;
+pub mod iptc;
 pub mod time;
 pub mod video;
 pub mod xmp;
@@ -78,6 +79,9 @@ pub fn read_photo(path: &Path, dimensions: Option<(u32, u32)>) -> std::io::Resul
         .read_to_end(&mut head)?;
     if let Some(packet) = xmp::find_packet(&head) {
         xmp::apply(&xmp::parse(packet), &mut meta);
+    }
+    if head.starts_with(&[0xFF, 0xD8]) {
+        iptc::apply(&head, &mut meta);
     }
     if meta.content_id.is_none() {
         meta.content_id = apple_content_id(&head);

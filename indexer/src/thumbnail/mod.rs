@@ -73,6 +73,9 @@ pub struct DecodeLimits {
     pub max_jpeg_pixels: u64,
     /// Memory a decoder may allocate.
     pub max_alloc: u64,
+    /// Largest HEIF primary image decoded whole (200 MP phone photos fit); larger ones use their
+    /// embedded thumbnail when it is big enough.
+    pub max_heif_pixels: u64,
 }
 
 impl Default for DecodeLimits {
@@ -81,6 +84,7 @@ impl Default for DecodeLimits {
             max_pixels: 120_000_000,
             max_jpeg_pixels: 600_000_000,
             max_alloc: 768 << 20,
+            max_heif_pixels: 210_000_000,
         }
     }
 }

@@ -1,0 +1,443 @@
+//! The indexer over the project's media corpus (tests/corpus): every format, every metadata case,
+//! Live and Motion Photos, 360° photos and every bad file, checked against the corpus manifest
+//! (whose values the corpus build verified with exiftool and ffprobe), plus the derived images.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use sqlx::Row;
+
+use crate::support::{BIN, repo_root};
+
+/// Builds (or finds, cached) the corpus and returns its folder.
+pub fn corpus() -> PathBuf {
+    let out = Command::new(repo_root().join("tests/corpus/build"))
+        .output()
+        .expect("run tests/corpus/build");
+    assert!(
+        out.status.success(),
+        "corpus build failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    PathBuf::from(stdout.lines().last().expect("corpus path").trim())
+}
+
+pub fn manifest(corpus: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(corpus.join("manifest.json")).expect("manifest"))
+        .expect("manifest JSON")
+}
+
+/// Runs `shoebox index --json` with `photo_root` as the Shared Space.
+pub fn index(data: &Path, photo_root: &Path) -> Value {
+    let out = Command::new(BIN)
+        .args(["index", "--json", "--data"])
+        .arg(data)
+        .arg("--photo-root")
+        .arg(photo_root)
+        .env("SHOEBOX_LOG", "warn")
+        .output()
+        .expect("run shoebox index");
+    assert!(
+        out.status.success(),
+        "shoebox index failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("summary JSON")
+}
+
+/// Every item row with its path relative to the space root.
+pub async fn rows(data: &Path) -> HashMap<String, sqlx::sqlite::SqliteRow> {
+    let url = format!("sqlite://{}?mode=ro", data.join("shoebox.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("open db");
+    let rows = sqlx::query(
+        "SELECT i.*, CASE WHEN f.path = '/' THEN i.filename ELSE substr(f.path, 2) || '/' || i.filename END AS rel,
+                (SELECT CASE WHEN pf.path = '/' THEN p.filename ELSE substr(pf.path, 2) || '/' || p.filename END
+                   FROM items p JOIN folders pf ON pf.id = p.folder_id WHERE p.id = i.live_parent_id) AS parent_rel,
+                (SELECT group_concat(t.name, '|') FROM item_tags it JOIN tags t ON t.id = it.tag_id WHERE it.item_id = i.id) AS tag_list
+           FROM items i JOIN folders f ON f.id = i.folder_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("query");
+    pool.close().await;
+    rows.into_iter()
+        .map(|r| (r.get::<String, _>("rel"), r))
+        .collect()
+}
+
+/// "2023-02-21T14:33:08.302" → (wall-clock seconds as if UTC, millis).
+fn wall(iso: &str) -> (i64, i64) {
+    let (date, time) = iso.split_once('T').expect("ISO date");
+    let d: Vec<i64> = date.split('-').map(|p| p.parse().expect("num")).collect();
+    let (hms, frac) = time.split_once('.').unwrap_or((time, ""));
+    let t: Vec<i64> = hms.split(':').map(|p| p.parse().expect("num")).collect();
+    let days = {
+        let (y, m) = if d[1] <= 2 {
+            (d[0] - 1, d[1] + 9)
+        } else {
+            (d[0], d[1] - 3)
+        };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * m + 2) / 5 + d[2] - 1;
+        era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+    };
+    let millis = if frac.is_empty() {
+        0
+    } else {
+        format!("{:0<3}", &frac[..frac.len().min(3)])
+            .parse()
+            .expect("ms")
+    };
+    (days * 86_400 + t[0] * 3600 + t[1] * 60 + t[2], millis)
+}
+
+fn offset_minutes(s: &str) -> i64 {
+    let sign = if s.starts_with('-') { -1 } else { 1 };
+    let (h, m) = s[1..].split_once(':').expect("±hh:mm");
+    sign * (h.parse::<i64>().expect("h") * 60 + m.parse::<i64>().expect("m"))
+}
+
+/// Displayed size of a thumbnail for a `w`×`h` picture (reference §3.2, as the indexer does).
+fn fit(short_target: u32, w: u32, h: u32) -> (u32, u32) {
+    let (short, long) = (w.min(h).max(1), w.max(h).max(1));
+    let scale = (f64::from(short_target) / f64::from(short))
+        .min(f64::from(short_target * 4) / f64::from(long))
+        .min(1.0);
+    (
+        ((f64::from(w) * scale).round() as u32).max(1),
+        ((f64::from(h) * scale).round() as u32).max(1),
+    )
+}
+
+fn thumb_path(data: &Path, id: i64, size: &str) -> PathBuf {
+    let u = id.unsigned_abs();
+    data.join("cache/thumbs")
+        .join(format!("{:02x}", u & 0xff))
+        .join(format!("{:02x}", (u >> 8) & 0xff))
+        .join(format!("{id}_{size}.jpg"))
+}
+
+fn reason_matches(class: &str, error: &str) -> bool {
+    let e = error.to_lowercase();
+    let words: &[&str] = match class {
+        "truncated" => &["truncated", "end of file", "unexpected end"],
+        "empty" => &["empty"],
+        "not_an_image" => &["not a readable image"],
+        "too_large" => &["mp allowed", "too large"],
+        "no_preview" => &["no usable preview"],
+        "bad_video" => &["invalid data", "no video stream"],
+        _ => &[],
+    };
+    words.iter().any(|w| e.contains(w))
+}
+
+#[tokio::test]
+async fn the_corpus_is_indexed_as_its_manifest_says() {
+    let corpus = corpus();
+    let manifest = manifest(&corpus);
+    let data = tempfile::tempdir().expect("tmp");
+    let summary = index(data.path(), &corpus);
+
+    // Counts, with the manifest's definitions (a Live Photo pair is one item; broken files are
+    // counted apart).
+    let expect = &manifest["summary"];
+    for (ours, theirs) in [
+        ("files", "files"),
+        ("items", "items"),
+        ("photos", "photos"),
+        ("videos", "videos"),
+        ("live", "live"),
+        ("motion", "motion"),
+        ("panoramas", "pano360"),
+    ] {
+        assert_eq!(summary[ours], expect[theirs], "summary.{ours}: {summary}");
+    }
+    assert_eq!(
+        summary["broken"].as_array().map(Vec::len),
+        expect["broken"].as_u64().map(|n| n as usize),
+        "{summary}"
+    );
+    assert!(summary["seconds"].as_f64().is_some());
+    let skipped: Vec<&str> = summary["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .filter_map(|s| s["path"].as_str())
+        .collect();
+    assert_eq!(
+        skipped,
+        ["edge/loop/self"],
+        "the symlink loop is passed over"
+    );
+
+    let rows = rows(data.path()).await;
+    let problems: std::cell::RefCell<BTreeMap<String, Vec<String>>> = Default::default();
+    let note = |path: &str, what: String| {
+        problems
+            .borrow_mut()
+            .entry(path.to_owned())
+            .or_default()
+            .push(what)
+    };
+    for f in manifest["files"].as_array().expect("files") {
+        let path = f["path"].as_str().expect("path");
+        let kind = f["kind"].as_str().expect("kind");
+        if kind == "ignored" {
+            if rows.contains_key(path) {
+                note(path, "ignored file is in the index".into());
+            }
+            continue;
+        }
+        let Some(row) = rows.get(path) else {
+            note(path, "missing from the index".into());
+            continue;
+        };
+        let status: String = row.get("metadata_status");
+        let thumb: String = row.get("thumb_status");
+        let error: Option<String> = row.get("error");
+        if kind == "broken" {
+            let reason = f["reason"].as_str().unwrap_or("");
+            if status != "broken" && thumb != "broken" {
+                note(
+                    path,
+                    format!("should be broken ({reason}) but is {status}/{thumb}"),
+                );
+            } else if !reason_matches(reason, error.as_deref().unwrap_or("")) {
+                note(
+                    path,
+                    format!("broken for another reason than {reason}: {error:?}"),
+                );
+            }
+            continue;
+        }
+        if status != "ready" || thumb != "ready" {
+            note(path, format!("not indexed: {status}/{thumb} {error:?}"));
+            continue;
+        }
+        let int = |c: &str| row.get::<Option<i64>, _>(c);
+        let real = |c: &str| row.get::<Option<f64>, _>(c);
+        let text = |c: &str| row.get::<Option<String>, _>(c);
+        let check = |name: &str, ok: bool, ours: String| {
+            if !ok {
+                note(path, format!("{name}: expected {}, got {ours}", f[name]));
+            }
+        };
+        if let (Some(w), Some(h)) = (f["width"].as_i64(), f["height"].as_i64()) {
+            check(
+                "width",
+                int("width") == Some(w) && int("height") == Some(h),
+                format!("{:?}x{:?}", int("width"), int("height")),
+            );
+        }
+        if let Some(taken) = f["taken"].as_str() {
+            let (secs, millis) = wall(taken);
+            check(
+                "taken",
+                int("taken_time") == Some(secs) && int("taken_subsec") == Some(millis),
+                format!("{:?}.{:?}", int("taken_time"), int("taken_subsec")),
+            );
+            let source = f["taken_source"]
+                .as_str()
+                .unwrap_or("")
+                .replace("matroska", "quicktime");
+            check(
+                "taken_source",
+                text("taken_source").as_deref() == Some(source.as_str()),
+                format!("{:?}", text("taken_source")),
+            );
+        }
+        if let Some(offset) = f["offset"].as_str() {
+            check(
+                "offset",
+                int("taken_offset") == Some(offset_minutes(offset)),
+                format!("{:?}", int("taken_offset")),
+            );
+        }
+        match (&f["gps"], real("latitude"), real("longitude")) {
+            (Value::Object(g), Some(lat), Some(lon)) => {
+                let ok = (g["lat"].as_f64().unwrap_or(999.0) - lat).abs() < 1e-4
+                    && (g["lon"].as_f64().unwrap_or(999.0) - lon).abs() < 1e-4;
+                check("gps", ok, format!("{lat},{lon}"));
+            }
+            (Value::Null, None, None) => {}
+            (_, lat, lon) => check("gps", false, format!("{lat:?},{lon:?}")),
+        }
+        for name in [
+            "make",
+            "model",
+            "lens",
+            "exposure",
+            "title",
+            "description",
+            "video_codec",
+            "content_id",
+        ] {
+            if let Some(v) = f[name].as_str() {
+                check(
+                    name,
+                    text(name).as_deref() == Some(v),
+                    format!("{:?}", text(name)),
+                );
+            }
+        }
+        for name in ["iso", "flash", "rating"] {
+            if let Some(v) = f[name].as_i64() {
+                check(name, int(name) == Some(v), format!("{:?}", int(name)));
+            }
+        }
+        for (name, col, tolerance) in [
+            ("focal_length", "focal_length", 0.05),
+            ("aperture", "aperture", 0.05),
+            ("fps", "frame_rate", 0.05),
+        ] {
+            if let Some(v) = f[name].as_f64() {
+                check(
+                    name,
+                    real(col).is_some_and(|o| (o - v).abs() <= tolerance),
+                    format!("{:?}", real(col)),
+                );
+            }
+        }
+        if let Some(d) = f["duration_ms"].as_i64() {
+            let tol = f["duration_tolerance_ms"].as_i64().unwrap_or(100);
+            check(
+                "duration_ms",
+                int("duration_ms").is_some_and(|o| (o - d).abs() <= tol),
+                format!("{:?}", int("duration_ms")),
+            );
+        }
+        if let Some(tags) = f["tags"].as_array() {
+            let mut want: Vec<&str> = tags.iter().filter_map(Value::as_str).collect();
+            let got_text = text("tag_list").unwrap_or_default();
+            let mut got: Vec<&str> = got_text.split('|').filter(|t| !t.is_empty()).collect();
+            want.sort_unstable();
+            got.sort_unstable();
+            check("tags", want == got, format!("{got:?}"));
+        }
+        let item_type: String = row.get("type");
+        if kind == "live" {
+            let pair = f["live_pair"].as_str().unwrap_or("");
+            if f["live_role"] == "video" {
+                check(
+                    "live_pair",
+                    text("parent_rel").as_deref() == Some(pair),
+                    format!("parent {:?}", text("parent_rel")),
+                );
+            } else {
+                check(
+                    "live_pair",
+                    item_type == "live",
+                    format!("type {item_type}"),
+                );
+            }
+        } else if item_type == "live" || text("parent_rel").is_some() {
+            note(
+                path,
+                format!(
+                    "paired as a Live Photo but is not one (type {item_type}, parent {:?})",
+                    text("parent_rel")
+                ),
+            );
+        }
+        if kind == "motion" {
+            check(
+                "video_offset",
+                int("motion_offset") == f["video_offset"].as_i64(),
+                format!("{:?}", int("motion_offset")),
+            );
+        } else if int("motion_offset").is_some() {
+            note(path, "taken for a Motion Photo".into());
+        }
+        let pano = f["pano360"]
+            .as_bool()
+            .unwrap_or(kind == "pano" && f["pano360"].is_null());
+        check(
+            "pano360",
+            (int("is_pano") == Some(1)) == pano,
+            format!("{:?}", int("is_pano")),
+        );
+
+        // Derived images: three sizes, oriented, the card's corners where it has them.
+        let live_video = kind == "live" && f["live_role"] == "video";
+        if live_video {
+            continue;
+        }
+        let id: i64 = row.get("id");
+        let (w, h) = (
+            int("width").unwrap_or(0) as u32,
+            int("height").unwrap_or(0) as u32,
+        );
+        for (size, short) in [("xl", 1280), ("m", 320), ("sm", 240)] {
+            let p = thumb_path(data.path(), id, size);
+            match image::image_dimensions(&p) {
+                Ok(dims) => {
+                    if dims != fit(short, w, h) {
+                        note(
+                            path,
+                            format!(
+                                "{size} thumbnail is {dims:?}, expected {:?}",
+                                fit(short, w, h)
+                            ),
+                        );
+                    }
+                }
+                Err(e) => note(path, format!("{size} thumbnail unreadable: {e}")),
+            }
+        }
+        if f["corners"] == true {
+            let xl = image::open(thumb_path(data.path(), id, "xl")).map(|i| i.into_rgb8());
+            if let Ok(xl) = xl {
+                let (tw, th) = xl.dimensions();
+                for (corner, (fx, fy)) in [
+                    ("top_left", (0.25, 0.25)),
+                    ("top_right", (0.75, 0.25)),
+                    ("bottom_left", (0.25, 0.75)),
+                    ("bottom_right", (0.75, 0.75)),
+                ] {
+                    let (bw, bh) = ((tw / 10).max(1), (th / 10).max(1));
+                    let (cx, cy) = ((f64::from(tw) * fx) as u32, (f64::from(th) * fy) as u32);
+                    let mut sum = [0u64; 3];
+                    let mut n = 0u64;
+                    for y in cy.saturating_sub(bh / 2)..(cy + bh / 2).min(th) {
+                        for x in cx.saturating_sub(bw / 2)..(cx + bw / 2).min(tw) {
+                            let p = xl.get_pixel(x, y);
+                            for c in 0..3 {
+                                sum[c] += u64::from(p[c]);
+                            }
+                            n += 1;
+                        }
+                    }
+                    let want = &manifest["card"]["colors"][corner];
+                    let ok = n > 0
+                        && (0..3).all(|c| {
+                            ((sum[c] / n) as i64 - want[c].as_i64().unwrap_or(0)).abs() <= 45
+                        });
+                    if !ok {
+                        note(
+                            path,
+                            format!(
+                                "{corner} of the xl thumbnail is {:?}, expected {want}",
+                                sum.map(|s| s / n.max(1))
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let problems = problems.into_inner();
+    assert!(
+        problems.is_empty(),
+        "{} files differ from the manifest:\n{}",
+        problems.len(),
+        problems
+            .iter()
+            .map(|(p, v)| format!("  {p}: {}", v.join("; ")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
