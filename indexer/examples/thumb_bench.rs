@@ -15,8 +15,14 @@
 //! (`{"file","warmup","wall_ms","cpu_ms","thread_cpu_ms",…}`), then a summary
 //! (`{"summary":true,"files","median_wall_ms","median_cpu_ms",…}`).
 //!
+//! `--stages` (JPEG only) adds, per file, the CPU time of each step of the pipeline, from a
+//! replica of `indexer/src/thumbnail/` made of the same crates and settings (its modules are
+//! private), plus a few alternatives (baseline encoding, cheaper xl filters), to show where the
+//! time goes. The headline figures always come from the real `from_image_bytes`.
+//!
 //! CPU time without libc: the main thread's run time in nanoseconds comes from
-//! `/proc/thread-self/schedstat`. Work on other threads (libheif hands HEVC decoding to a
+//! `/proc/thread-self/schedstat`, read right after a `sched_yield` (which brings it up to date;
+//! without it the figure lags by up to a scheduler tick). Work on other threads (libheif hands HEVC decoding to a
 //! libde265 worker thread) is added from the process and thread `utime+stime` of
 //! `/proc/self/stat` and `/proc/thread-self/stat`, whose difference is the other threads' time,
 //! including threads that ended, at clock-tick (10 ms) resolution.
@@ -55,6 +61,9 @@ fn read_ticks(path: &str) -> Option<u64> {
 }
 
 fn sample() -> CpuSample {
+    // The kernel brings a running thread's run time up to date only when it is scheduled;
+    // sched_yield does that (and costs about a microsecond when nothing else is waiting).
+    std::thread::yield_now();
     let thread_ns = std::fs::read_to_string("/proc/thread-self/schedstat")
         .ok()
         .and_then(|s| s.split_whitespace().next()?.parse().ok())
@@ -134,21 +143,24 @@ fn round2(v: f64) -> f64 {
 
 struct Args {
     heic: bool,
+    stages: bool,
     out: PathBuf,
     files: Vec<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut heic = false;
+    let mut stages = false;
     let mut out = None;
     let mut files = Vec::new();
     let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {
         match arg.to_str() {
             Some("--heic") => heic = true,
+            Some("--stages") => stages = true,
             Some("--out") => out = Some(PathBuf::from(args.next().ok_or("--out needs a DIR")?)),
             Some("-h" | "--help") => {
-                return Err("usage: thumb_bench [--heic] --out DIR FILE…\n\
+                return Err("usage: thumb_bench [--heic | --stages] --out DIR FILE…\n\
                      Makes xl/m/sm for each FILE in-process, single-threaded; the first \
                      FILE is a warm-up and is not counted."
                     .into());
@@ -161,7 +173,15 @@ fn parse_args() -> Result<Args, String> {
     if files.is_empty() {
         return Err("no input files".into());
     }
-    Ok(Args { heic, out, files })
+    if heic && stages {
+        return Err("--stages is for JPEGs only".into());
+    }
+    Ok(Args {
+        heic,
+        stages,
+        out,
+        files,
+    })
 }
 
 fn main() -> ExitCode {
@@ -175,6 +195,9 @@ fn main() -> ExitCode {
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         eprintln!("cannot create {}: {e}", args.out.display());
         return ExitCode::FAILURE;
+    }
+    if args.stages {
+        return stages::run(&args.files, &args.out);
     }
     let limits = DecodeLimits::default();
     let (mut walls, mut cpus, mut thread_cpus) = (Vec::new(), Vec::new(), Vec::new());
@@ -256,5 +279,229 @@ fn main() -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// The pipeline of `indexer/src/thumbnail/` step by step, each step timed on its own.
+mod stages {
+    use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
+    use std::process::ExitCode;
+
+    use fast_image_resize::images::Image as FirImage;
+    use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+    use image::{DynamicImage, RgbImage};
+    use serde_json::json;
+    use shoebox_indexer::thumbnail::ThumbSize;
+    use turbojpeg::{Compressor, Decompressor, Image, PixelFormat, ScalingFactor, Subsamp};
+
+    type Res<T> = Result<T, String>;
+
+    fn thread_ns() -> u64 {
+        super::sample().thread_ns
+    }
+
+    /// Runs `f`, adds its CPU time (ms) under `name`.
+    fn timed<T>(
+        times: &mut BTreeMap<&'static str, f64>,
+        name: &'static str,
+        f: impl FnOnce() -> T,
+    ) -> T {
+        let t0 = thread_ns();
+        let out = f();
+        *times.entry(name).or_default() += (thread_ns() - t0) as f64 / 1e6;
+        out
+    }
+
+    fn decode(bytes: &[u8]) -> Res<RgbImage> {
+        let e = |e: turbojpeg::Error| e.to_string();
+        let mut d = Decompressor::new().map_err(e)?;
+        let header = d.read_header(bytes).map_err(e)?;
+        let (tw, th) = ThumbSize::Xl.fit(header.width as u32, header.height as u32);
+        let factor = [8usize, 4, 2]
+            .into_iter()
+            .map(|k| ScalingFactor::new(1, k))
+            .find(|f| f.scale(header.width) >= tw as usize && f.scale(header.height) >= th as usize)
+            .unwrap_or(ScalingFactor::ONE);
+        d.set_scaling_factor(factor).map_err(e)?;
+        let scaled = header.scaled(factor);
+        let mut image = Image {
+            pixels: vec![0u8; scaled.width * scaled.height * 3],
+            width: scaled.width,
+            pitch: scaled.width * 3,
+            height: scaled.height,
+            format: PixelFormat::RGB,
+        };
+        d.decompress(bytes, image.as_deref_mut()).map_err(e)?;
+        RgbImage::from_raw(scaled.width as u32, scaled.height as u32, image.pixels)
+            .ok_or_else(|| "decode buffer".into())
+    }
+
+    fn resize(src: RgbImage, (w, h): (u32, u32), filter: FilterType) -> Res<RgbImage> {
+        if src.dimensions() == (w, h) {
+            return Ok(src);
+        }
+        let (sw, sh) = src.dimensions();
+        let source = FirImage::from_vec_u8(sw, sh, src.into_raw(), PixelType::U8x3)
+            .map_err(|e| e.to_string())?;
+        let mut target = FirImage::new(w, h, PixelType::U8x3);
+        let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(filter));
+        Resizer::new()
+            .resize(&source, &mut target, &options)
+            .map_err(|e| e.to_string())?;
+        RgbImage::from_raw(w, h, target.into_vec()).ok_or_else(|| "resize buffer".into())
+    }
+
+    fn encode(rgb: &RgbImage, quality: i32, progressive: bool, optimize: bool) -> Res<Vec<u8>> {
+        let e = |e: turbojpeg::Error| e.to_string();
+        let mut c = Compressor::new().map_err(e)?;
+        c.set_quality(quality).map_err(e)?;
+        c.set_subsamp(Subsamp::Sub2x2).map_err(e)?;
+        c.set_progressive(progressive).map_err(e)?;
+        if !progressive {
+            c.set_optimize(optimize).map_err(e)?;
+        }
+        let (w, h) = rgb.dimensions();
+        let image = Image {
+            pixels: rgb.as_raw().as_slice(),
+            width: w as usize,
+            pitch: w as usize * 3,
+            height: h as usize,
+            format: PixelFormat::RGB,
+        };
+        c.compress_to_vec(image).map_err(e)
+    }
+
+    fn orient(img: RgbImage, orientation: u8) -> RgbImage {
+        let mut dynamic = DynamicImage::ImageRgb8(img);
+        if let Some(o) = image::metadata::Orientation::from_exif(orientation) {
+            dynamic.apply_orientation(o);
+        }
+        dynamic.into_rgb8()
+    }
+
+    /// The steps of `thumbnail::from_image_bytes` for a JPEG, then the alternatives.
+    fn one(path: &Path, out: &Path) -> Res<BTreeMap<&'static str, f64>> {
+        let mut t = BTreeMap::new();
+        let bytes =
+            timed(&mut t, "1 read file", || std::fs::read(path)).map_err(|e| e.to_string())?;
+        let orientation = timed(&mut t, "2 exif orientation", || super::orientation(&bytes));
+        let rgb = timed(&mut t, "3 decode 1/2 scale (turbojpeg)", || decode(&bytes))?;
+        let (w, h) = rgb.dimensions();
+        // fit() from the decoded size, as `thumbnail::from_rgb` does.
+        let rgb_copy = rgb.clone();
+        let lanczos = FilterType::Lanczos3;
+        let xl = timed(&mut t, "4 resize xl Lanczos3", || {
+            resize(rgb, ThumbSize::Xl.fit(w, h), lanczos)
+        })?;
+        let m = timed(&mut t, "5 resize m from xl (incl. clone)", || {
+            resize(xl.clone(), ThumbSize::M.fit(w, h), lanczos)
+        })?;
+        let sm = timed(&mut t, "6 resize sm from m (incl. clone)", || {
+            resize(m.clone(), ThumbSize::Sm.fit(w, h), lanczos)
+        })?;
+        let (xl, m, sm) = timed(&mut t, "7 orientation (3 sizes)", || {
+            (
+                orient(xl, orientation),
+                orient(m, orientation),
+                orient(sm, orientation),
+            )
+        });
+        let xl_jpeg = timed(&mut t, "8 encode xl q82 progressive", || {
+            encode(&xl, 82, true, false)
+        })?;
+        let m_jpeg = timed(&mut t, "9 encode m q80 progressive", || {
+            encode(&m, 80, true, false)
+        })?;
+        let sm_jpeg = timed(&mut t, "9b encode sm q80 progressive", || {
+            encode(&sm, 80, true, false)
+        })?;
+        let stem = path
+            .file_stem()
+            .map_or_else(|| "image".into(), |s| s.to_string_lossy());
+        timed(&mut t, "9c write 3 files", || {
+            for (name, b) in [("xl", &xl_jpeg), ("m", &m_jpeg), ("sm", &sm_jpeg)] {
+                std::fs::write(out.join(format!("{stem}.{name}.jpg")), b)?;
+            }
+            Ok::<(), std::io::Error>(())
+        })
+        .map_err(|e| e.to_string())?;
+        let pipeline: f64 = t.values().sum();
+        t.insert("= sum of the steps above", pipeline);
+        // Alternatives, not part of the pipeline.
+        timed(
+            &mut t,
+            "alt: encode xl q82 baseline, optimized Huffman",
+            || encode(&xl, 82, false, true),
+        )?;
+        timed(
+            &mut t,
+            "alt: encode xl q82 baseline, standard Huffman",
+            || encode(&xl, 82, false, false),
+        )?;
+        timed(&mut t, "alt: encode m+sm baseline, optimized", || {
+            encode(&m, 80, false, true).and_then(|_| encode(&sm, 80, false, true))
+        })?;
+        let c2 = rgb_copy.clone();
+        timed(&mut t, "alt: resize xl CatmullRom", || {
+            resize(c2, ThumbSize::Xl.fit(w, h), FilterType::CatmullRom)
+        })?;
+        let c3 = rgb_copy.clone();
+        timed(&mut t, "alt: resize xl Bilinear", || {
+            resize(c3, ThumbSize::Xl.fit(w, h), FilterType::Bilinear)
+        })?;
+        let xl2 = resize(rgb_copy, ThumbSize::Xl.fit(w, h), lanczos)?;
+        timed(
+            &mut t,
+            "alt: resize m from xl without clone (by ref)",
+            || resize(xl2, ThumbSize::M.fit(w, h), lanczos),
+        )?;
+        timed(&mut t, "alt: decode full scale (turbojpeg)", || {
+            let e = |e: turbojpeg::Error| e.to_string();
+            turbojpeg::decompress(&bytes, PixelFormat::RGB)
+                .map_err(e)
+                .map(|_| ())
+        })?;
+        Ok(t)
+    }
+
+    pub fn run(files: &[PathBuf], out: &Path) -> ExitCode {
+        let mut all: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
+        let mut failed = false;
+        for (i, path) in files.iter().enumerate() {
+            match one(path, out) {
+                Ok(t) => {
+                    println!(
+                        "{}",
+                        json!({"file": path.display().to_string(), "warmup": i == 0, "stages_cpu_ms": t})
+                    );
+                    if i > 0 {
+                        for (k, v) in t {
+                            all.entry(k).or_default().push(v);
+                        }
+                    }
+                }
+                Err(e) => {
+                    failed = true;
+                    println!(
+                        "{}",
+                        json!({"file": path.display().to_string(), "error": e})
+                    );
+                }
+            }
+        }
+        let medians: BTreeMap<&str, Option<f64>> = all
+            .iter_mut()
+            .map(|(k, v)| (*k, super::median(v).map(super::round2)))
+            .collect();
+        println!(
+            "{}",
+            json!({"summary": true, "kind": "stages", "files": files.len().saturating_sub(1), "median_cpu_ms": medians})
+        );
+        if failed {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
     }
 }

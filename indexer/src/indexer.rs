@@ -66,6 +66,8 @@ pub struct Indexer {
     workers: usize,
     wake: Notify,
     done: AtomicU64,
+    /// One scan at a time: a watcher rescan and a full scan must not race over the same files.
+    scan_lock: tokio::sync::Mutex<()>,
 }
 
 impl Indexer {
@@ -78,7 +80,12 @@ impl Indexer {
             workers: workers.max(1),
             wake: Notify::new(),
             done: AtomicU64::new(0),
+            scan_lock: tokio::sync::Mutex::new(()),
         })
+    }
+
+    pub fn db(&self) -> &SqlitePool {
+        &self.db
     }
 
     pub fn thumbs(&self) -> &ThumbStore {
@@ -139,17 +146,29 @@ impl Indexer {
         };
         let mut reports = Vec::new();
         for space in spaces {
-            let report = scan::scan_space(&self.db, space.owner, &space.root).await;
+            let report = self.scan_subtrees(&space, vec!["/".to_owned()]).await;
             if let Ok(r) = &report {
-                for id in &r.removed_ids {
-                    self.store.remove(*id);
-                }
                 tracing::info!(space = %space.label, files = r.files, new = r.new, changed = r.changed, moved = r.moved, removed = r.removed, "scanned");
             }
             reports.push((space, report));
         }
         self.wake.notify_waiters();
         reports
+    }
+
+    /// Rescans folders of one space (each with everything below it), removing the derived files
+    /// of items that went away.
+    pub async fn scan_subtrees(
+        &self,
+        space: &SpaceRoot,
+        folders: Vec<String>,
+    ) -> anyhow::Result<ScanReport> {
+        let _one_at_a_time = self.scan_lock.lock().await;
+        let report = scan::scan_subtrees(&self.db, space.owner, &space.root, folders).await?;
+        for id in &report.removed_ids {
+            self.store.remove(*id);
+        }
+        Ok(report)
     }
 
     pub async fn progress(&self) -> Progress {

@@ -13,3 +13,4 @@ pub mod process;
 pub mod raw;
 pub mod scan;
 pub mod thumbnail;
+pub mod watch;

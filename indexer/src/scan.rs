@@ -64,12 +64,14 @@ enum Found {
     Skipped(Skipped),
 }
 
-/// Walks `root` on a blocking thread, folder by folder.
-fn walk(root: PathBuf, tx: tokio::sync::mpsc::Sender<Found>) {
-    let mut stack = vec![("/".to_owned(), root.clone())];
+/// Walks the given folders (relative path and absolute path) on a blocking thread, folder by
+/// folder. A folder that no longer exists yields nothing: it was deleted.
+fn walk(starts: Vec<(String, PathBuf)>, tx: tokio::sync::mpsc::Sender<Found>) {
+    let mut stack = starts;
     while let Some((rel, dir)) = stack.pop() {
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
                 let _ = tx.blocking_send(Found::Skipped(Skipped {
                     path: rel,
@@ -158,15 +160,39 @@ fn inode(_: &std::fs::Metadata) -> i64 {
 /// A root that cannot be read (an unmounted volume) fails the scan before anything is removed,
 /// and the files under a folder that could not be read are kept: unreadable is not deleted.
 pub async fn scan_space(db: &SqlitePool, owner: i64, root: &Path) -> anyhow::Result<ScanReport> {
+    scan_subtrees(db, owner, root, vec!["/".to_owned()]).await
+}
+
+/// Scans only the given folders of a space ('/' or '/a/b', each with everything below it), as
+/// the watcher does after changes. A move between two of them keeps the item's id.
+pub async fn scan_subtrees(
+    db: &SqlitePool,
+    owner: i64,
+    root: &Path,
+    subtrees: Vec<String>,
+) -> anyhow::Result<ScanReport> {
     if let Err(e) = std::fs::read_dir(root) {
         anyhow::bail!("cannot read the space root {}: {e}", root.display());
     }
+    let mut subtrees = subtrees;
+    subtrees.sort();
+    subtrees.dedup();
+    let within =
+        |path: &str, top: &str| top == "/" || path == top || path.starts_with(&format!("{top}/"));
+    // Keep only outermost folders.
+    let tops: Vec<String> = subtrees
+        .iter()
+        .filter(|t| !subtrees.iter().any(|o| o != *t && within(t, o)))
+        .cloned()
+        .collect();
+    let in_scope = |path: &str| tops.iter().any(|t| within(path, t));
+    let starts = tops
+        .iter()
+        .map(|t| (t.clone(), root.join(t.trim_start_matches('/'))))
+        .collect();
     let mut report = ScanReport::default();
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let walker = {
-        let root = root.to_path_buf();
-        tokio::task::spawn_blocking(move || walk(root, tx))
-    };
+    let walker = tokio::task::spawn_blocking(move || walk(starts, tx));
     let mut seen_items: HashSet<i64> = HashSet::new();
     let mut seen_folders: HashSet<i64> = HashSet::new();
     let mut new_files: Vec<(i64, FileStat)> = Vec::new();
@@ -230,6 +256,7 @@ pub async fn scan_space(db: &SqlitePool, owner: i64, root: &Path) -> anyhow::Res
     let folder_paths: HashMap<i64, String> = catalog::folders_of_owner(db, owner)
         .await?
         .into_iter()
+        .filter(|(_, path)| in_scope(path))
         .collect();
     for (id, path) in &folder_paths {
         if under_unreadable(path) {
@@ -239,10 +266,10 @@ pub async fn scan_space(db: &SqlitePool, owner: i64, root: &Path) -> anyhow::Res
     let mut vanished: HashMap<(i64, i64, i64), catalog::FileRow> = HashMap::new();
     let mut gone: Vec<i64> = Vec::new();
     for row in catalog::files_of_owner(db, owner).await? {
-        let protected = folder_paths
-            .get(&row.folder_id)
-            .is_some_and(|p| under_unreadable(p));
-        if seen_items.contains(&row.id) || protected {
+        let Some(folder) = folder_paths.get(&row.folder_id) else {
+            continue;
+        };
+        if seen_items.contains(&row.id) || under_unreadable(folder) {
             continue;
         }
         if row.inode != 0 {

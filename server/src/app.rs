@@ -50,20 +50,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             shell_quote(&state.config.data.display().to_string()),
         );
     }
-    // The indexer: workers for the life of the server, and a scan for what changed while it was
-    // stopped.
+    // The indexer: workers for the life of the server, watches on every space, and full
+    // rescans at start and now and then (for what watches cannot see, such as network mounts).
     let indexer = crate::index_command::indexer_for(&state.config, state.db.clone());
     indexer.spawn_workers();
-    if state.config.indexer.scan_on_start {
-        let indexer = indexer.clone();
-        tokio::spawn(async move {
-            for (space, report) in indexer.scan_all().await {
-                if let Err(e) = report {
-                    tracing::error!(space = %space.label, "scan failed: {e:#}");
-                }
-            }
-        });
-    }
+    tokio::spawn(keep_library_indexed(indexer, state.config.indexer.clone()));
     // Make the sign-in key now, in the background, so the first sign-in does not wait for it.
     let key_state = state.clone();
     tokio::spawn(async move {
@@ -91,6 +82,47 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Watches the spaces (re-watching when a Personal Space appears) and rescans them fully at
+/// start, if configured, and every `rescan_minutes`.
+async fn keep_library_indexed(
+    indexer: std::sync::Arc<shoebox_indexer::indexer::Indexer>,
+    settings: crate::config::IndexerSettings,
+) {
+    let mut watched: Vec<std::path::PathBuf> = Vec::new();
+    let mut _watch = None;
+    let period = tokio::time::Duration::from_secs(settings.rescan_minutes.max(1) * 60);
+    let now = tokio::time::Instant::now();
+    let mut next_full = if settings.scan_on_start {
+        now
+    } else {
+        now + period
+    };
+    loop {
+        let spaces = indexer.spaces().await.unwrap_or_else(|e| {
+            tracing::error!("cannot list the spaces: {e}");
+            Vec::new()
+        });
+        let roots: Vec<std::path::PathBuf> = spaces.iter().map(|s| s.root.clone()).collect();
+        if roots != watched && !roots.is_empty() {
+            _watch = shoebox_indexer::watch::spawn(indexer.clone(), spaces)
+                .inspect_err(|e| {
+                    tracing::warn!("cannot watch the library: {e}; relying on rescans")
+                })
+                .ok();
+            watched = roots;
+        }
+        if tokio::time::Instant::now() >= next_full {
+            for (space, report) in indexer.scan_all().await {
+                if let Err(e) = report {
+                    tracing::error!(space = %space.label, "scan failed: {e:#}");
+                }
+            }
+            next_full = tokio::time::Instant::now() + period;
+        }
+        tokio::time::sleep(tokio::time::Duration::from_secs(30)).await;
+    }
 }
 
 async fn shutdown_signal() {

@@ -37,6 +37,9 @@ pub struct IndexerSettings {
     pub workers: usize,
     /// Scan the library when the server starts.
     pub scan_on_start: bool,
+    /// Rescan the whole library this often, in minutes, for changes no watch reports (network
+    /// mounts, a full watch table).
+    pub rescan_minutes: u64,
 }
 
 impl IndexerSettings {
@@ -107,6 +110,7 @@ impl Default for Config {
             indexer: IndexerSettings {
                 workers: 0,
                 scan_on_start: true,
+                rescan_minutes: 360,
             },
         }
     }

@@ -441,3 +441,196 @@ async fn the_corpus_is_indexed_as_its_manifest_says() {
             .join("\n")
     );
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let kind = entry.file_type().expect("type");
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+        }
+    }
+}
+
+async fn count(data: &Path, sql: &str) -> i64 {
+    let url = format!("sqlite://{}?mode=ro", data.join("shoebox.db").display());
+    let Ok(pool) = sqlx::SqlitePool::connect(&url).await else {
+        return -1;
+    };
+    let n = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(&pool)
+        .await
+        .unwrap_or(-1);
+    pool.close().await;
+    n
+}
+
+/// Waits up to `secs` for `ready` to hold over the item rows.
+async fn wait_for(
+    data: &Path,
+    secs: u64,
+    what: &str,
+    ready: impl Fn(&HashMap<String, sqlx::sqlite::SqliteRow>) -> bool,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        let rows = if data.join("shoebox.db").exists() {
+            rows(data).await
+        } else {
+            HashMap::new()
+        };
+        if ready(&rows) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: not seen within {secs} s; index has {:?}",
+            rows.keys().collect::<Vec<_>>()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+fn id_of(rows: &HashMap<String, sqlx::sqlite::SqliteRow>, path: &str) -> Option<i64> {
+    rows.get(path).map(|r| r.get::<i64, _>("id"))
+}
+
+#[tokio::test]
+async fn changes_under_a_running_server_show_up_within_seconds() {
+    let corpus = corpus();
+    let app = crate::support::TestApp::spawn().await;
+    let data = app.data_dir().to_path_buf();
+    let photo = data.join("photo");
+    std::fs::create_dir_all(photo.join("a")).expect("mkdir");
+    std::fs::copy(
+        corpus.join("metadata/gps_paris.jpg"),
+        photo.join("a/paris.jpg"),
+    )
+    .expect("copy");
+    std::fs::copy(corpus.join("video/h264.mp4"), photo.join("a/clip.mp4")).expect("copy");
+    let ready = |rows: &HashMap<String, sqlx::sqlite::SqliteRow>, p: &str| {
+        rows.get(p).is_some_and(|r| {
+            r.get::<String, _>("metadata_status") == "ready"
+                && r.get::<String, _>("thumb_status") == "ready"
+        })
+    };
+    wait_for(&data, 20, "new files", |r| {
+        ready(r, "a/paris.jpg") && ready(r, "a/clip.mp4")
+    })
+    .await;
+    let paris = id_of(&rows(&data).await, "a/paris.jpg").expect("id");
+
+    // A rename into a new folder keeps the id.
+    std::fs::create_dir_all(photo.join("b")).expect("mkdir");
+    std::fs::rename(photo.join("a/paris.jpg"), photo.join("b/renamed.jpg")).expect("rename");
+    wait_for(&data, 15, "rename", |r| {
+        id_of(r, "b/renamed.jpg") == Some(paris) && !r.contains_key("a/paris.jpg")
+    })
+    .await;
+
+    // Renaming the folder keeps it too.
+    std::fs::rename(photo.join("b"), photo.join("c")).expect("rename folder");
+    wait_for(&data, 15, "folder rename", |r| {
+        id_of(r, "c/renamed.jpg") == Some(paris) && !r.contains_key("b/renamed.jpg")
+    })
+    .await;
+
+    // New content in place: same id, new metadata.
+    let tokyo = std::fs::read(corpus.join("metadata/gps_tokyo.jpg")).expect("read");
+    std::fs::write(photo.join("c/renamed.jpg"), tokyo).expect("overwrite");
+    wait_for(&data, 15, "modification", |r| {
+        r.get("c/renamed.jpg").is_some_and(|row| {
+            row.get::<Option<f64>, _>("latitude")
+                .is_some_and(|lat| (lat - 35.68).abs() < 0.1)
+        })
+    })
+    .await;
+    assert_eq!(id_of(&rows(&data).await, "c/renamed.jpg"), Some(paris));
+
+    // Deletion, of a file and of a whole folder.
+    std::fs::remove_file(photo.join("a/clip.mp4")).expect("rm");
+    wait_for(&data, 15, "deletion", |r| !r.contains_key("a/clip.mp4")).await;
+    std::fs::remove_dir_all(photo.join("c")).expect("rm -r");
+    wait_for(&data, 15, "folder deletion", |r| r.is_empty()).await;
+    let thumb = thumb_path(&data, paris, "xl");
+    assert!(!thumb.exists(), "derived files of removed items go too");
+    // Originals are never written to: the corpus copy we indexed is byte-identical.
+    assert_eq!(
+        count(
+            &data,
+            "SELECT COUNT(*) FROM folders WHERE path IN ('/b', '/c')"
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_kill_in_the_middle_of_indexing_loses_and_duplicates_nothing() {
+    let corpus = corpus();
+    let work = tempfile::tempdir().expect("tmp");
+    let library = work.path().join("library");
+    for copy in 0..3 {
+        for part in ["formats", "metadata", "orientation", "real"] {
+            copy_tree(
+                &corpus.join(part),
+                &library.join(format!("set{copy}/{part}")),
+            );
+        }
+    }
+    let files = crate::support::count_media(&library);
+    let data = work.path().join("data");
+    let mut child = Command::new(BIN)
+        .args(["index", "--data"])
+        .arg(&data)
+        .arg("--photo-root")
+        .arg(&library)
+        .env("SHOEBOX_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start index");
+    // Let it get some way in, then SIGKILL it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while count(
+        &data,
+        "SELECT COUNT(*) FROM items WHERE thumb_status = 'ready'",
+    )
+    .await
+        < 10
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "indexing made no progress"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    child.kill().expect("kill -9");
+    child.wait().expect("reap");
+    let pending = count(&data, "SELECT COUNT(*) FROM jobs").await;
+    assert!(
+        pending > 0,
+        "the kill came before the end (pending jobs: {pending})"
+    );
+
+    let summary = index(&data, &library);
+    assert_eq!(summary["files"].as_i64(), Some(files as i64), "{summary}");
+    assert_eq!(
+        count(&data, "SELECT COUNT(*) FROM items").await,
+        files as i64,
+        "one row per file"
+    );
+    assert_eq!(count(&data, "SELECT COUNT(*) FROM (SELECT folder_id, filename FROM items GROUP BY 1, 2 HAVING COUNT(*) > 1)").await, 0);
+    assert_eq!(count(&data, "SELECT COUNT(*) FROM items WHERE metadata_status = 'pending' OR thumb_status = 'pending'").await, 0);
+    assert_eq!(
+        count(&data, "SELECT COUNT(*) FROM jobs").await,
+        0,
+        "the queue is empty"
+    );
+    // Each of the three copies is broken (or not) alike: nothing was half-done.
+    let broken = summary["broken"].as_array().map_or(0, Vec::len);
+    assert_eq!(broken % 3, 0, "{summary}");
+}
