@@ -361,3 +361,43 @@ pub async fn set_thumbs(db: &SqlitePool, id: i64, ready: Result<(), &str>) -> sq
     };
     Ok(())
 }
+
+/// Queues every item of a space (or of one folder and everything below it) to be read again,
+/// metadata and thumbnails both. Returns how many.
+pub async fn requeue(db: &SqlitePool, owner: i64, folder: Option<&str>) -> sqlx::Result<u64> {
+    let prefix = folder.filter(|f| *f != "/");
+    let done = sqlx::query(
+        "INSERT INTO jobs (kind, item_id, priority)
+         SELECT 'index', i.id, 10 FROM items i JOIN folders f ON f.id = i.folder_id
+          WHERE i.owner_id = ?1 AND (?2 IS NULL OR f.path = ?2 OR f.path LIKE ?2 || '/%')
+         ON CONFLICT (kind, item_id) DO UPDATE
+            SET attempts = 0, run_after = 0, locked_at = NULL, locked_by = NULL, last_error = NULL",
+    )
+    .bind(owner)
+    .bind(prefix)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Items of a space and how many of them still wait for work.
+pub async fn index_state(db: &SqlitePool, owner: i64) -> sqlx::Result<(i64, i64, i64)> {
+    sqlx::query_as(
+        "SELECT COUNT(*),
+                COALESCE(SUM(metadata_status = 'pending' OR thumb_status = 'pending'), 0),
+                COALESCE(SUM(metadata_status = 'broken' OR thumb_status = 'broken'), 0)
+           FROM items WHERE owner_id = ?",
+    )
+    .bind(owner)
+    .fetch_one(db)
+    .await
+}
+
+/// A folder's path by id within a space.
+pub async fn folder_path(db: &SqlitePool, owner: i64, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT path FROM folders WHERE owner_id = ? AND id = ?")
+        .bind(owner)
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}

@@ -52,7 +52,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     // The indexer: workers for the life of the server, watches on every space, and full
     // rescans at start and now and then (for what watches cannot see, such as network mounts).
-    let indexer = crate::index_command::indexer_for(&state.config, state.db.clone());
+    let indexer = state.indexer.clone();
     indexer.spawn_workers();
     tokio::spawn(keep_library_indexed(indexer, state.config.indexer.clone()));
     // Make the sign-in key now, in the background, so the first sign-in does not wait for it.

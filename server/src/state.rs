@@ -21,6 +21,7 @@ pub struct Inner {
     pub db: SqlitePool,
     pub library: Library,
     pub apis: ApiTable,
+    pub indexer: std::sync::Arc<shoebox_indexer::indexer::Indexer>,
     pub throttle: LoginThrottle,
     pub login_key: LoginKey,
     /// The `_SSID` cookie value handed out by `SYNO.API.Auth.UIConfig`.
@@ -43,7 +44,9 @@ impl AppState {
     pub fn new(config: Config, db: SqlitePool) -> Self {
         let library = Library::new(config.photo_root(), config.homes_root());
         let throttle = LoginThrottle::new(config.login_guard.clone());
+        let indexer = crate::index_command::indexer_for(&config, db.clone());
         Self(Arc::new(Inner {
+            indexer,
             library,
             throttle,
             db,

@@ -634,3 +634,94 @@ async fn a_kill_in_the_middle_of_indexing_loses_and_duplicates_nothing() {
     let broken = summary["broken"].as_array().map_or(0, Vec::len);
     assert_eq!(broken % 3, 0, "{summary}");
 }
+
+#[tokio::test]
+async fn index_api_reports_progress_and_reindexes() {
+    let corpus = corpus();
+    let app = crate::support::TestApp::spawn().await;
+    app.add_user("boss", "pw-boss", true);
+    app.add_user("kid", "pw-kid", false);
+    let photo = app.data_dir().join("photo/x");
+    std::fs::create_dir_all(&photo).expect("mkdir");
+    for f in ["metadata/gps_paris.jpg", "metadata/gps_tokyo.jpg"] {
+        std::fs::copy(
+            corpus.join(f),
+            photo.join(f.rsplit('/').next().expect("name")),
+        )
+        .expect("copy");
+    }
+    let boss = app.login("boss", "pw-boss").await;
+    let kid = app.login("kid", "pw-kid").await;
+    let get = |sid: String| {
+        let app = &app;
+        async move {
+            app.get(&[
+                ("api", "SYNO.FotoTeam.Index"),
+                ("version", "1"),
+                ("method", "get"),
+                ("_sid", &sid),
+            ])
+            .await
+        }
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let state = get(boss.sid.clone()).await;
+        if state["data"]["status"] == "done" && state["data"]["item_count"] == 2 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "indexing not done: {state}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let personal = app
+        .get(&[
+            ("api", "SYNO.Foto.Index"),
+            ("version", "1"),
+            ("method", "get"),
+            ("_sid", &kid.sid),
+        ])
+        .await;
+    assert_eq!(
+        personal["data"]["item_count"], 0,
+        "the kid's own space is empty: {personal}"
+    );
+    let refused = app
+        .get(&[
+            ("api", "SYNO.FotoTeam.Index"),
+            ("version", "1"),
+            ("method", "reindex"),
+            ("_sid", &kid.sid),
+        ])
+        .await;
+    assert_eq!(crate::support::error_code(&refused), Some(105));
+    let queued = app
+        .get(&[
+            ("api", "SYNO.FotoTeam.Index"),
+            ("version", "1"),
+            ("method", "reindex"),
+            ("_sid", &boss.sid),
+        ])
+        .await;
+    assert_eq!(queued["data"]["queued"], 2, "{queued}");
+    let unknown = app
+        .get(&[
+            ("api", "SYNO.FotoTeam.Index"),
+            ("version", "1"),
+            ("method", "reindex"),
+            ("id", "99999"),
+            ("_sid", &boss.sid),
+        ])
+        .await;
+    assert_eq!(crate::support::error_code(&unknown), Some(642));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while get(boss.sid.clone()).await["data"]["status"] != "done" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "reindex did not finish"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}

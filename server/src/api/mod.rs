@@ -11,6 +11,7 @@ pub mod table;
 mod auth;
 mod dsm;
 mod encryption;
+mod index;
 mod info;
 mod user_info;
 

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::error::ApiResult;
-use super::{Call, auth, dsm, encryption, info, user_info};
+use super::{Call, auth, dsm, encryption, index, info, user_info};
 
 /// Who may call a method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +97,12 @@ impl ApiTable {
                 .public("getinfo", encryption::getinfo),
             Api::new("SYNO.DSM.Info", "entry.cgi", 1..=2).user("getinfo", dsm::getinfo),
             Api::new("SYNO.Foto.UserInfo", "entry.cgi", 1..=1).user("me", user_info::me),
+            Api::new("SYNO.Foto.Index", "entry.cgi", 1..=1)
+                .user("get", index::get_personal)
+                .user("reindex", index::reindex_personal),
+            Api::new("SYNO.FotoTeam.Index", "entry.cgi", 1..=1)
+                .user("get", index::get_shared)
+                .user("reindex", index::reindex_shared),
         ];
         Self {
             apis: apis.into_iter().map(|api| (api.name, api)).collect(),
