@@ -104,14 +104,14 @@ impl Indexer {
                 .fetch_all(&self.db)
                 .await?;
         for (id, name) in users {
-            if let Ok(root) = self.library.personal_root(&name) {
-                if root.is_dir() {
-                    spaces.push(SpaceRoot {
-                        owner: id,
-                        root,
-                        label: name,
-                    });
-                }
+            if let Ok(root) = self.library.personal_root(&name)
+                && root.is_dir()
+            {
+                spaces.push(SpaceRoot {
+                    owner: id,
+                    root,
+                    label: name,
+                });
             }
         }
         Ok(spaces)

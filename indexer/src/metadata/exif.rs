@@ -128,16 +128,16 @@ fn apply(exif: &Exif, meta: &mut Metadata) {
         .or(meta.lens.take());
     meta.focal_length = real(exif, Tag::FocalLength).or(meta.focal_length);
     meta.aperture = real(exif, Tag::FNumber).or(meta.aperture);
-    if let Some(field) = exif.get_field(Tag::ExposureTime, In::PRIMARY) {
-        if let Value::Rational(v) = &field.value {
-            meta.exposure = v.first().filter(|r| r.denom != 0 && r.num != 0).map(|r| {
-                if r.num < r.denom {
-                    format!("1/{}", (f64::from(r.denom) / f64::from(r.num)).round())
-                } else {
-                    format!("{}", r.to_f64())
-                }
-            });
-        }
+    if let Some(field) = exif.get_field(Tag::ExposureTime, In::PRIMARY)
+        && let Value::Rational(v) = &field.value
+    {
+        meta.exposure = v.first().filter(|r| r.denom != 0 && r.num != 0).map(|r| {
+            if r.num < r.denom {
+                format!("1/{}", (f64::from(r.denom) / f64::from(r.num)).round())
+            } else {
+                format!("{}", r.to_f64())
+            }
+        });
     }
     meta.iso = uint(exif, Tag::PhotographicSensitivity).or(meta.iso);
     meta.flash = uint(exif, Tag::Flash).map(|f| f as u16).or(meta.flash);

@@ -9,10 +9,11 @@ pub fn date_in_name(name: &str) -> Option<Taken> {
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     let mut previous_digit = false;
     for (i, c) in stem.char_indices() {
-        if c.is_ascii_digit() && !previous_digit {
-            if let Some(t) = date_at(&stem[i..]) {
-                return Some(t);
-            }
+        if c.is_ascii_digit()
+            && !previous_digit
+            && let Some(t) = date_at(&stem[i..])
+        {
+            return Some(t);
         }
         previous_digit = c.is_ascii_digit();
     }

@@ -14,12 +14,11 @@ fn find_block(jpeg: &[u8]) -> Option<&[u8]> {
         }
         let len = usize::from(u16::from_be_bytes([jpeg[pos + 2], jpeg[pos + 3]]));
         let segment = jpeg.get(pos + 4..pos + 2 + len)?;
-        if marker == 0xED {
-            if let Some(resources) = segment.strip_prefix(b"Photoshop 3.0\0") {
-                if let Some(block) = find_8bim(resources, 0x0404) {
-                    return Some(block);
-                }
-            }
+        if marker == 0xED
+            && let Some(resources) = segment.strip_prefix(b"Photoshop 3.0\0")
+            && let Some(block) = find_8bim(resources, 0x0404)
+        {
+            return Some(block);
         }
         pos += 2 + len;
     }
