@@ -1,5 +1,6 @@
 # Shared by bench/thumbnails and bench/index: tools, the cached JPEG/HEIC corpus, timing.
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # the variables below are for the scripts that source this file
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_DIR=${SHOEBOX_BENCH_DIR:-$HOME/.cache/shoebox-bench}

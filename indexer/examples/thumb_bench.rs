@@ -15,17 +15,18 @@
 //! (`{"file","warmup","wall_ms","cpu_ms","thread_cpu_ms",…}`), then a summary
 //! (`{"summary":true,"files","median_wall_ms","median_cpu_ms",…}`).
 //!
-//! `--stages` (JPEG only) adds, per file, the CPU time of each step of the pipeline, from a
-//! replica of `indexer/src/thumbnail/` made of the same crates and settings (its modules are
-//! private), plus a few alternatives (baseline encoding, cheaper xl filters), to show where the
-//! time goes. The headline figures always come from the real `from_image_bytes`.
+//! `--stages` (JPEG only) prints instead, per file, the CPU time of each step of the pipeline,
+//! from a replica of `indexer/src/thumbnail/` made of the same crates and settings (its modules
+//! are private), plus alternatives (baseline encoding, cheaper xl filters, a pipeline that stays
+//! in 4:2:0 YCbCr planes), to show where the time goes. The headline figures always come from
+//! the real `from_image_bytes`.
 //!
 //! CPU time without libc: the main thread's run time in nanoseconds comes from
 //! `/proc/thread-self/schedstat`, read right after a `sched_yield` (which brings it up to date;
-//! without it the figure lags by up to a scheduler tick). Work on other threads (libheif hands HEVC decoding to a
-//! libde265 worker thread) is added from the process and thread `utime+stime` of
-//! `/proc/self/stat` and `/proc/thread-self/stat`, whose difference is the other threads' time,
-//! including threads that ended, at clock-tick (10 ms) resolution.
+//! without it the figure lags by up to a scheduler tick). Work on other threads (libheif hands
+//! HEVC decoding to a libde265 worker thread) is added from the process and thread
+//! `utime+stime` of `/proc/self/stat` and `/proc/thread-self/stat`, whose difference is the
+//! other threads' time, including threads that ended, at clock-tick (10 ms) resolution.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -611,7 +612,11 @@ mod stages {
                 Ok(t) => {
                     println!(
                         "{}",
-                        json!({"file": path.display().to_string(), "warmup": i == 0, "stages_cpu_ms": t})
+                        json!({
+                            "file": path.display().to_string(),
+                            "warmup": i == 0,
+                            "stages_cpu_ms": t,
+                        })
                     );
                     if i > 0 {
                         for (k, v) in t {
@@ -634,7 +639,12 @@ mod stages {
             .collect();
         println!(
             "{}",
-            json!({"summary": true, "kind": "stages", "files": files.len().saturating_sub(1), "median_cpu_ms": medians})
+            json!({
+                "summary": true,
+                "kind": "stages",
+                "files": files.len().saturating_sub(1),
+                "median_cpu_ms": medians,
+            })
         );
         if failed {
             ExitCode::FAILURE
