@@ -230,7 +230,6 @@ fn main() -> ExitCode {
                         "wall_ms": round2(wall_ms),
                         "cpu_ms": round2(cpu_ms),
                         "thread_cpu_ms": round2(thread_cpu_ms),
-                        "source": [set.source_width, set.source_height],
                         "bytes": {"xl": set.xl.len(), "m": set.m.len(), "sm": set.sm.len()},
                     })
                 );

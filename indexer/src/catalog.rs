@@ -3,6 +3,8 @@
 
 use sqlx::{SqliteConnection, SqlitePool};
 
+use crate::db::now_secs;
+
 use crate::metadata::Metadata;
 use crate::metadata::time::month_key;
 
@@ -47,12 +49,6 @@ pub struct ItemFile {
     pub mtime_ns: i64,
     pub orientation: i64,
     pub motion_offset: Option<i64>,
-}
-
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// The folder row for `path` ('/' or '/a/b') of a space, made with its parents when missing.

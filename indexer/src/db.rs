@@ -20,6 +20,13 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// Seconds since the Unix epoch, as every `*_at` and `run_after` column stores them.
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 /// Opens (creating if needed) the database file and applies every pending migration.
 pub async fn open(path: &Path) -> Result<SqlitePool, DbError> {
     let open_err = |source| DbError::Open {

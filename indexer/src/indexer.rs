@@ -277,10 +277,8 @@ impl Indexer {
                 }
             }
             JobKind::Thumbnail => {
-                // The orientation was read by the index job; fetch it fresh.
-                let orientation = catalog::item_file(&self.db, item.id)
-                    .await?
-                    .map_or(1, |i| i.orientation);
+                // `item` was read just now, after the index job stored the orientation.
+                let orientation = item.orientation;
                 let limits = self.limits;
                 let p = path.clone();
                 let result = tokio::task::spawn_blocking(move || {

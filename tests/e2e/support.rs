@@ -277,29 +277,19 @@ pub fn error_code(body: &Value) -> Option<i64> {
     }
 }
 
-/// Media files below `dir`, as the indexer counts them (no hidden names or system folders).
+/// Media files below `dir`, by the indexer's own rules (extension, hidden names, system folders).
 pub fn count_media(dir: &Path) -> usize {
-    const EXT: &[&str] = &[
-        "jpg", "jpeg", "jpe", "mpo", "png", "gif", "webp", "tif", "tiff", "bmp", "heic", "heif",
-        "hif", "avif", "dng", "cr2", "nef", "mp4", "mov", "m4v", "mkv", "avi", "3gp", "mts",
-        "m2ts",
-    ];
+    use shoebox_indexer::library::is_ignored_folder;
+    use shoebox_indexer::media::MediaKind;
     let mut n = 0;
     for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let Ok(kind) = entry.file_type() else {
             continue;
         };
-        if name.starts_with('.') || name.starts_with('@') || name.starts_with('#') {
-            continue;
-        }
-        if kind.is_dir() {
+        if kind.is_dir() && !is_ignored_folder(&name) {
             n += count_media(&entry.path());
-        } else if kind.is_file()
-            && name
-                .rsplit_once('.')
-                .is_some_and(|(_, e)| EXT.contains(&e.to_ascii_lowercase().as_str()))
-        {
+        } else if kind.is_file() && !name.starts_with('.') && MediaKind::of(&name).is_some() {
             n += 1;
         }
     }

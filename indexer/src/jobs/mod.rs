@@ -7,6 +7,8 @@ pub mod thumbnail;
 
 use sqlx::{SqliteConnection, SqlitePool};
 
+use crate::db::now_secs as now;
+
 /// Attempts before a job gives up.
 pub const MAX_ATTEMPTS: i64 = 3;
 
@@ -50,12 +52,6 @@ pub struct Job {
     pub kind: JobKind,
     pub item_id: i64,
     pub attempts: i64,
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Queues `kind` for `item_id`; an existing job of that kind starts over.

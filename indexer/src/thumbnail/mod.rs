@@ -106,13 +106,11 @@ pub enum ThumbError {
     Io(#[from] std::io::Error),
 }
 
-/// The three encoded JPEGs, and the displayed size of the source.
+/// The three encoded JPEGs.
 pub struct ThumbSet {
     pub xl: Vec<u8>,
     pub m: Vec<u8>,
     pub sm: Vec<u8>,
-    pub source_width: u32,
-    pub source_height: u32,
 }
 
 impl ThumbSet {
@@ -200,17 +198,10 @@ pub fn from_rgb(decoded: RgbImage, orientation: u8) -> Result<ThumbSet, ThumbErr
         dynamic.into_rgb8()
     };
     let (xl, m, sm) = (orient(xl), orient(m), orient(sm));
-    let (source_width, source_height) = if (5..=8).contains(&orientation) {
-        (h, w)
-    } else {
-        (w, h)
-    };
     Ok(ThumbSet {
         xl: jpeg::encode(&xl, 82)?,
         m: jpeg::encode(&m, 80)?,
         sm: jpeg::encode(&sm, 80)?,
-        source_width,
-        source_height,
     })
 }
 
@@ -247,7 +238,6 @@ mod tests {
             .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
             .expect("png");
         let set = from_image_bytes(&png, 6, &DecodeLimits::default()).expect("thumbs");
-        assert_eq!((set.source_width, set.source_height), (400, 600));
         let xl = image::load_from_memory(&set.xl).expect("jpeg").into_rgb8();
         assert_eq!(xl.dimensions(), (400, 600), "rotated a quarter");
         // Orientation 6 turns the left (red) half to the top; the transparent half became white.
