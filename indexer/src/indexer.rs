@@ -148,7 +148,11 @@ impl Indexer {
         for space in spaces {
             let report = self.scan_subtrees(&space, vec!["/".to_owned()]).await;
             if let Ok(r) = &report {
-                tracing::info!(space = %space.label, files = r.files, new = r.new, changed = r.changed, moved = r.moved, removed = r.removed, "scanned");
+                if r.new + r.changed + r.moved + r.removed > 0 {
+                    tracing::info!(space = %space.label, files = r.files, new = r.new, changed = r.changed, moved = r.moved, removed = r.removed, "scanned");
+                } else {
+                    tracing::debug!(space = %space.label, files = r.files, "scanned, no change");
+                }
             }
             reports.push((space, report));
         }

@@ -23,6 +23,14 @@ const MAX_DELAY: Duration = Duration::from_secs(5);
 /// Keeps the watches alive; dropping it stops watching.
 pub struct WatchHandle {
     _watcher: notify::RecommendedWatcher,
+    complete: bool,
+}
+
+impl WatchHandle {
+    /// Whether every space is watched; when not, changes are only found by rescans.
+    pub fn is_complete(&self) -> bool {
+        self.complete
+    }
 }
 
 /// What an event asks for.
@@ -70,9 +78,11 @@ pub fn spawn(indexer: Arc<Indexer>, spaces: Vec<SpaceRoot>) -> anyhow::Result<Wa
     let mut watcher = notify::recommended_watcher(move |event| {
         let _ = tx.send(event);
     })?;
+    let mut complete = true;
     for space in &spaces {
         if let Err(e) = watcher.watch(&space.root, RecursiveMode::Recursive) {
-            tracing::warn!(space = %space.label, "cannot watch {}: {e}; changes will be found by the periodic rescan only", space.root.display());
+            tracing::warn!(space = %space.label, "cannot watch {}: {e}", space.root.display());
+            complete = false;
         }
     }
     tokio::spawn(async move {
@@ -133,7 +143,10 @@ pub fn spawn(indexer: Arc<Indexer>, spaces: Vec<SpaceRoot>) -> anyhow::Result<Wa
             indexer.wake();
         }
     });
-    Ok(WatchHandle { _watcher: watcher })
+    Ok(WatchHandle {
+        _watcher: watcher,
+        complete,
+    })
 }
 
 /// For tests and diagnostics: the folder a path maps to.

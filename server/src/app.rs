@@ -85,19 +85,26 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 /// Watches the spaces (re-watching when a Personal Space appears) and rescans them fully at
-/// start, if configured, and every `rescan_minutes`.
+/// start, if configured, and every `rescan_minutes`. Where file watches are off or cannot be set,
+/// the spaces are polled every `poll_seconds` instead, and watching is tried again now and then.
 async fn keep_library_indexed(
     indexer: std::sync::Arc<shoebox_indexer::indexer::Indexer>,
     settings: crate::config::IndexerSettings,
 ) {
+    use tokio::time::{Duration, Instant};
+    const CHECK: Duration = Duration::from_secs(30);
+    const RETRY_WATCH: Duration = Duration::from_secs(600);
+    let period = Duration::from_secs(settings.rescan_minutes.max(1) * 60);
+    let poll = (settings.poll_seconds > 0).then(|| Duration::from_secs(settings.poll_seconds));
     let mut watched: Vec<std::path::PathBuf> = Vec::new();
-    let mut _watch = None;
-    let period = tokio::time::Duration::from_secs(settings.rescan_minutes.max(1) * 60);
-    let now = tokio::time::Instant::now();
+    let mut watch: Option<shoebox_indexer::watch::WatchHandle> = None;
+    let mut next_watch_try = Instant::now();
+    let mut told: Option<String> = None;
+    let mut last_full = Instant::now();
     let mut next_full = if settings.scan_on_start {
-        now
+        last_full
     } else {
-        now + period
+        last_full + period
     };
     loop {
         let spaces = indexer.spaces().await.unwrap_or_else(|e| {
@@ -105,23 +112,64 @@ async fn keep_library_indexed(
             Vec::new()
         });
         let roots: Vec<std::path::PathBuf> = spaces.iter().map(|s| s.root.clone()).collect();
-        if roots != watched && !roots.is_empty() {
-            _watch = shoebox_indexer::watch::spawn(indexer.clone(), spaces)
-                .inspect_err(|e| {
-                    tracing::warn!("cannot watch the library: {e}; relying on rescans")
-                })
+        let complete = watch
+            .as_ref()
+            .is_some_and(shoebox_indexer::watch::WatchHandle::is_complete);
+        if settings.watch
+            && !roots.is_empty()
+            && (roots != watched || (!complete && Instant::now() >= next_watch_try))
+        {
+            // Drop the old watches first: their inotify instance counts against the limit.
+            drop(watch.take());
+            watch = shoebox_indexer::watch::spawn(indexer.clone(), spaces)
+                .inspect_err(|e| tracing::warn!("cannot watch the library: {e}"))
                 .ok();
             watched = roots;
+            next_watch_try = Instant::now() + RETRY_WATCH;
         }
-        if tokio::time::Instant::now() >= next_full {
+        let watching = watch
+            .as_ref()
+            .is_some_and(shoebox_indexer::watch::WatchHandle::is_complete);
+        let poll = poll.filter(|_| !watching);
+        let mode = match (watching, poll) {
+            (true, _) => "watching the library for changes".to_owned(),
+            (false, Some(every)) => format!(
+                "changes are found by polling the library every {} s (file watches are {})",
+                every.as_secs(),
+                if settings.watch {
+                    "unavailable; see fs.inotify.max_user_instances and max_user_watches"
+                } else {
+                    "off"
+                }
+            ),
+            (false, None) => format!(
+                "changes are found only by the full rescan every {} min (file watches are {}, polling is off)",
+                period.as_secs() / 60,
+                if settings.watch { "unavailable" } else { "off" }
+            ),
+        };
+        if told.as_ref() != Some(&mode) {
+            if watching {
+                tracing::info!("{mode}");
+            } else {
+                tracing::warn!("{mode}");
+            }
+            told = Some(mode);
+        }
+        let due = poll.map_or(next_full, |every| next_full.min(last_full + every));
+        if Instant::now() >= due {
             for (space, report) in indexer.scan_all().await {
                 if let Err(e) = report {
                     tracing::error!(space = %space.label, "scan failed: {e:#}");
                 }
             }
-            next_full = tokio::time::Instant::now() + period;
+            last_full = Instant::now();
+            if last_full >= next_full {
+                next_full = last_full + period;
+            }
         }
-        tokio::time::sleep(tokio::time::Duration::from_secs(30)).await;
+        let due = poll.map_or(next_full, |every| next_full.min(last_full + every));
+        tokio::time::sleep_until(due.min(Instant::now() + CHECK)).await;
     }
 }
 

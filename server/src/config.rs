@@ -40,6 +40,11 @@ pub struct IndexerSettings {
     /// Rescan the whole library this often, in minutes, for changes no watch reports (network
     /// mounts, a full watch table).
     pub rescan_minutes: u64,
+    /// Follow changes through the system's file watches (inotify). Off, or when a watch cannot
+    /// be set (watch limits, network mounts), the library is polled instead.
+    pub watch: bool,
+    /// Without working file watches, rescan the library this often, in seconds; 0 never polls.
+    pub poll_seconds: u64,
 }
 
 impl IndexerSettings {
@@ -111,6 +116,8 @@ impl Default for Config {
                 workers: 0,
                 scan_on_start: true,
                 rescan_minutes: 360,
+                watch: true,
+                poll_seconds: 60,
             },
         }
     }

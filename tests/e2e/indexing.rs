@@ -470,11 +470,12 @@ async fn count(data: &Path, sql: &str) -> i64 {
 
 /// Waits up to `secs` for `ready` to hold over the item rows.
 async fn wait_for(
-    data: &Path,
+    app: &crate::support::TestApp,
     secs: u64,
     what: &str,
     ready: impl Fn(&HashMap<String, sqlx::sqlite::SqliteRow>) -> bool,
 ) {
+    let data = app.data_dir();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
     loop {
         let rows = if data.join("shoebox.db").exists() {
@@ -487,8 +488,9 @@ async fn wait_for(
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "{what}: not seen within {secs} s; index has {:?}",
-            rows.keys().collect::<Vec<_>>()
+            "{what}: not seen within {secs} s; index has {:?}; the server said:\n{}",
+            rows.keys().collect::<Vec<_>>(),
+            app.log()
         );
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
@@ -498,10 +500,56 @@ fn id_of(rows: &HashMap<String, sqlx::sqlite::SqliteRow>, path: &str) -> Option<
     rows.get(path).map(|r| r.get::<i64, _>("id"))
 }
 
+/// Whether this machine lets a process watch a folder (inotify instances and watches left).
+fn file_watches_available() -> bool {
+    use notify::Watcher;
+    let dir = tempfile::tempdir().expect("tmp");
+    notify::recommended_watcher(|_| {})
+        .and_then(|mut w| w.watch(dir.path(), notify::RecursiveMode::Recursive))
+        .is_ok()
+}
+
 #[tokio::test]
 async fn changes_under_a_running_server_show_up_within_seconds() {
+    if file_watches_available() {
+        // Watches alone, no polling: every change below must come from a file event.
+        let app = crate::support::TestApp::spawn_with("[indexer]\npoll_seconds = 0\n", true).await;
+        follow_changes(&app).await;
+        assert!(
+            app.log().contains("watching the library for changes"),
+            "{}",
+            app.log()
+        );
+    } else {
+        eprintln!("no inotify watch can be set on this machine: testing the polling fallback");
+        let app = crate::support::TestApp::spawn_with("[indexer]\npoll_seconds = 1\n", true).await;
+        follow_changes(&app).await;
+        assert!(
+            app.log().contains("file watches are unavailable"),
+            "{}",
+            app.log()
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_file_watches_polling_finds_every_change() {
+    let app =
+        crate::support::TestApp::spawn_with("[indexer]\nwatch = false\npoll_seconds = 1\n", true)
+            .await;
+    follow_changes(&app).await;
+    let log = app.log();
+    assert!(
+        log.contains("polling the library every 1 s (file watches are off)"),
+        "{log}"
+    );
+    assert!(!log.contains("watching the library for changes"), "{log}");
+}
+
+/// Adds, renames, moves, rewrites and deletes files under a running server and waits for each
+/// change to reach the index, ids kept where the file is the same.
+async fn follow_changes(app: &crate::support::TestApp) {
     let corpus = corpus();
-    let app = crate::support::TestApp::spawn().await;
     let data = app.data_dir().to_path_buf();
     let photo = data.join("photo");
     std::fs::create_dir_all(photo.join("a")).expect("mkdir");
@@ -517,7 +565,7 @@ async fn changes_under_a_running_server_show_up_within_seconds() {
                 && r.get::<String, _>("thumb_status") == "ready"
         })
     };
-    wait_for(&data, 20, "new files", |r| {
+    wait_for(app, 20, "new files", |r| {
         ready(r, "a/paris.jpg") && ready(r, "a/clip.mp4")
     })
     .await;
@@ -526,14 +574,14 @@ async fn changes_under_a_running_server_show_up_within_seconds() {
     // A rename into a new folder keeps the id.
     std::fs::create_dir_all(photo.join("b")).expect("mkdir");
     std::fs::rename(photo.join("a/paris.jpg"), photo.join("b/renamed.jpg")).expect("rename");
-    wait_for(&data, 15, "rename", |r| {
+    wait_for(app, 15, "rename", |r| {
         id_of(r, "b/renamed.jpg") == Some(paris) && !r.contains_key("a/paris.jpg")
     })
     .await;
 
     // Renaming the folder keeps it too.
     std::fs::rename(photo.join("b"), photo.join("c")).expect("rename folder");
-    wait_for(&data, 15, "folder rename", |r| {
+    wait_for(app, 15, "folder rename", |r| {
         id_of(r, "c/renamed.jpg") == Some(paris) && !r.contains_key("b/renamed.jpg")
     })
     .await;
@@ -541,7 +589,7 @@ async fn changes_under_a_running_server_show_up_within_seconds() {
     // New content in place: same id, new metadata.
     let tokyo = std::fs::read(corpus.join("metadata/gps_tokyo.jpg")).expect("read");
     std::fs::write(photo.join("c/renamed.jpg"), tokyo).expect("overwrite");
-    wait_for(&data, 15, "modification", |r| {
+    wait_for(app, 15, "modification", |r| {
         r.get("c/renamed.jpg").is_some_and(|row| {
             row.get::<Option<f64>, _>("latitude")
                 .is_some_and(|lat| (lat - 35.68).abs() < 0.1)
@@ -552,9 +600,9 @@ async fn changes_under_a_running_server_show_up_within_seconds() {
 
     // Deletion, of a file and of a whole folder.
     std::fs::remove_file(photo.join("a/clip.mp4")).expect("rm");
-    wait_for(&data, 15, "deletion", |r| !r.contains_key("a/clip.mp4")).await;
+    wait_for(app, 15, "deletion", |r| !r.contains_key("a/clip.mp4")).await;
     std::fs::remove_dir_all(photo.join("c")).expect("rm -r");
-    wait_for(&data, 15, "folder deletion", |r| r.is_empty()).await;
+    wait_for(app, 15, "folder deletion", |r| r.is_empty()).await;
     let thumb = thumb_path(&data, paris, "xl");
     assert!(!thumb.exists(), "derived files of removed items go too");
     // Originals are never written to: the corpus copy we indexed is byte-identical.
