@@ -115,8 +115,9 @@ pub async fn files_of_owner(db: &SqlitePool, owner: i64) -> sqlx::Result<Vec<Fil
 
 pub async fn insert_file(conn: &mut SqliteConnection, f: &NewFile) -> sqlx::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO items (owner_id, folder_id, filename, size, mtime_ns, inode, type, format, indexed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO items (owner_id, folder_id, filename, size, mtime_ns, inode, type, format, indexed_at,
+                            taken_time, taken_source, taken_month)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'mtime', ?) RETURNING id",
     )
     .bind(f.owner_id)
     .bind(f.folder_id)
@@ -127,6 +128,9 @@ pub async fn insert_file(conn: &mut SqliteConnection, f: &NewFile) -> sqlx::Resu
     .bind(f.item_type)
     .bind(&f.format)
     .bind(now_secs() * 1000)
+    // Until the metadata is read the item sits in the timeline at its file time.
+    .bind(f.mtime_ns.div_euclid(1_000_000_000))
+    .bind(month_key(f.mtime_ns.div_euclid(1_000_000_000)))
     .fetch_one(conn)
     .await?;
     Ok(id)
@@ -233,11 +237,13 @@ pub async fn save_metadata(
             .and_then(|o| i64::try_from(o).ok())
     });
     sqlx::query(
-        "UPDATE items SET checksum = ?, taken_time = ?, taken_subsec = ?, taken_offset = ?,
-                taken_source = ?, taken_month = ?, width = ?, height = ?, orientation = ?,
+        "UPDATE items SET checksum = ?, taken_time = COALESCE(user_time, ?), taken_subsec = ?,
+                taken_offset = ?, taken_source = ?,
+                taken_month = CASE WHEN user_time IS NULL THEN ? ELSE taken_month END,
+                width = ?, height = ?, orientation = ?,
                 make = ?, model = ?, lens = ?, focal_length = ?, aperture = ?, exposure = ?,
-                iso = ?, flash = ?, latitude = ?, longitude = ?, rating = ?, title = ?,
-                description = ?, duration_ms = ?, video_codec = ?, audio_codec = ?, frame_rate = ?,
+                iso = ?, flash = ?, latitude = ?, longitude = ?, rating = COALESCE(user_rating, ?),
+                title = ?, description = COALESCE(user_description, ?), duration_ms = ?, video_codec = ?, audio_codec = ?, frame_rate = ?,
                 content_id = ?, motion_offset = ?, is_pano = ?, metadata_status = 'ready', error = NULL
           WHERE id = ?",
     )

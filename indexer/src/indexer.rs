@@ -84,6 +84,12 @@ impl Indexer {
         })
     }
 
+    /// Holds off scans while the caller changes files and their rows together (a rename or
+    /// delete through the API), so a scan never sees one without the other.
+    pub async fn pause_scans(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.scan_lock.lock().await
+    }
+
     pub fn db(&self) -> &SqlitePool {
         &self.db
     }

@@ -21,6 +21,9 @@ pub struct Config {
     pub photo_root: Option<PathBuf>,
     /// The folder holding each user's home (`<homes_root>/<user>/Photos`); `DATA/homes` when unset.
     pub homes_root: Option<PathBuf>,
+    /// Deleting moves files into the `#recycle` folder of their space root (as DSM's recycle
+    /// bin), from which a file manager can restore them; off deletes them for good.
+    pub recycle_bin: bool,
     /// Log filter in `RUST_LOG` syntax; `RUST_LOG` itself wins when set.
     pub log: String,
     pub sessions: SessionSettings,
@@ -99,6 +102,7 @@ impl Default for Config {
             listen: "0.0.0.0:5080".into(),
             photo_root: None,
             homes_root: None,
+            recycle_bin: true,
             log: "info".into(),
             sessions: SessionSettings { idle_days: 30 },
             login_guard: LoginGuard {
@@ -143,10 +147,12 @@ const ENV_KEYS: &[&str] = &[
     "listen",
     "photo_root",
     "homes_root",
+    "recycle_bin",
     "log",
     "sessions",
     "login_guard",
     "limits",
+    "indexer",
 ];
 
 /// A setting could not be read or makes no sense.

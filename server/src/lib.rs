@@ -1,6 +1,7 @@
 //! Shoebox's HTTP face: the Synology Photos web API, sessions and accounts, the web portal.
 //! Media knowledge (the library on disk, the catalogue) lives in the `shoebox-indexer` crate.
 
+pub mod access;
 pub mod api;
 pub mod app;
 pub mod cli;
@@ -8,6 +9,7 @@ pub mod config;
 pub mod index_command;
 pub mod login_crypto;
 pub mod password;
+pub mod recycle;
 pub mod session;
 pub mod state;
 pub mod store;

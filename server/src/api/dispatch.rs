@@ -83,6 +83,7 @@ async fn run(
     };
     let call = Call {
         state: state.clone(),
+        api: api.name,
         params,
         session,
         version,

@@ -9,10 +9,12 @@ pub mod reply;
 pub mod table;
 
 mod auth;
+mod browse;
 mod dsm;
 mod encryption;
 mod index;
 mod info;
+mod search;
 mod user_info;
 
 use std::net::IpAddr;
@@ -52,6 +54,8 @@ impl ApiRoute {
 /// One API call, as a handler receives it.
 pub struct Call {
     pub state: AppState,
+    /// The API called, as the table names it.
+    pub api: &'static str,
     pub params: Params,
     /// Present for every method that requires sign-in.
     pub session: Option<Session>,
@@ -64,5 +68,15 @@ impl Call {
     /// The signed-in caller.
     pub fn user(&self) -> ApiResult<&Session> {
         self.session.as_ref().ok_or(ApiError::NoSession)
+    }
+
+    /// Whether the call is for the Shared Space (`SYNO.FotoTeam.*`).
+    pub fn team(&self) -> bool {
+        self.api.starts_with("SYNO.FotoTeam.")
+    }
+
+    /// The caller's reach in the space the API speaks for.
+    pub async fn reach(&self) -> ApiResult<crate::access::Reach> {
+        crate::access::Reach::of(&self.state, self.user()?, self.team()).await
     }
 }

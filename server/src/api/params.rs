@@ -257,6 +257,32 @@ impl Params {
         }
     }
 
+    /// A list of strings: `["a","b"]`, one JSON string, or bare comma-separated text.
+    pub fn string_list(&self, key: &str) -> ApiResult<Option<Vec<String>>> {
+        let Some(raw) = self.raw(key) else {
+            return Ok(None);
+        };
+        let bad = || ApiError::bad(key, "not a list of strings");
+        match serde_json::from_str::<Value>(raw) {
+            Ok(Value::Array(items)) => items
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(s),
+                    _ => Err(bad()),
+                })
+                .collect::<ApiResult<Vec<_>>>()
+                .map(Some),
+            Ok(Value::String(s)) => Ok(Some(vec![s])),
+            Ok(_) => Err(bad()),
+            Err(_) => Ok(Some(
+                raw.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            )),
+        }
+    }
+
     /// A field that must be JSON (arrays, objects).
     pub fn json(&self, key: &str) -> ApiResult<Option<Value>> {
         let Some(raw) = self.raw(key) else {

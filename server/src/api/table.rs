@@ -7,8 +7,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use super::browse::{folder, item, tag, timeline};
 use super::error::ApiResult;
-use super::{Call, auth, dsm, encryption, index, info, user_info};
+use super::{Call, auth, dsm, encryption, index, info, search, user_info};
 
 /// Who may call a method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +81,47 @@ impl Api {
     }
 }
 
+/// One browse API of either space, by its name without the space prefix.
+fn browse_api(name: &'static str) -> Api {
+    let base = name
+        .trim_start_matches("SYNO.FotoTeam.")
+        .trim_start_matches("SYNO.Foto.");
+    match base {
+        "Browse.Item" => Api::new(name, "entry.cgi", 1..=7)
+            .user("list", item::list)
+            .user("count", item::count)
+            .user("get", item::get)
+            .user("set", item::set)
+            .user("set_favorite", item::set_favorite)
+            .user("add_tag", item::add_tag)
+            .user("remove_tag", item::remove_tag)
+            .user("delete", item::delete)
+            .user("list_with_filter", item::list_with_filter)
+            .user("count_with_filter", item::count_with_filter),
+        "Browse.Folder" => Api::new(name, "entry.cgi", 1..=2)
+            .user("get", folder::get)
+            .user("list", folder::list)
+            .user("count", folder::count)
+            .user("list_parents", folder::list_parents)
+            .user("create", folder::create)
+            .user("rename", folder::rename)
+            .user("delete", folder::delete)
+            .user("set_cover", folder::set_cover),
+        "Browse.Timeline" => Api::new(name, "entry.cgi", 1..=6).user("get", timeline::get),
+        "Browse.GeneralTag" => Api::new(name, "entry.cgi", 1..=1)
+            .user("list", tag::list)
+            .user("count", tag::count)
+            .user("get", tag::get)
+            .user("create", tag::create),
+        "Search.Search" => Api::new(name, "entry.cgi", 1..=6)
+            .user("list_item", search::list_item)
+            .user("count_item", search::count_item)
+            .user("suggest", search::suggest),
+        "Search.Filter" => Api::new(name, "entry.cgi", 1..=3).user("list", search::filter_list),
+        other => unreachable!("no browse API {other}"),
+    }
+}
+
 /// The served APIs by name.
 pub struct ApiTable {
     apis: BTreeMap<&'static str, Api>,
@@ -104,6 +146,23 @@ impl ApiTable {
                 .user("get", index::get_shared)
                 .user("reindex", index::reindex_shared),
         ];
+        let mut apis: Vec<Api> = apis.into_iter().collect();
+        // The browse APIs, once per space (reference §3: every SYNO.Foto.X has a FotoTeam twin).
+        for (foto, team) in [
+            ("SYNO.Foto.Browse.Item", "SYNO.FotoTeam.Browse.Item"),
+            ("SYNO.Foto.Browse.Folder", "SYNO.FotoTeam.Browse.Folder"),
+            ("SYNO.Foto.Browse.Timeline", "SYNO.FotoTeam.Browse.Timeline"),
+            (
+                "SYNO.Foto.Browse.GeneralTag",
+                "SYNO.FotoTeam.Browse.GeneralTag",
+            ),
+            ("SYNO.Foto.Search.Search", "SYNO.FotoTeam.Search.Search"),
+            ("SYNO.Foto.Search.Filter", "SYNO.FotoTeam.Search.Filter"),
+        ] {
+            for name in [foto, team] {
+                apis.push(browse_api(name));
+            }
+        }
         Self {
             apis: apis.into_iter().map(|api| (api.name, api)).collect(),
         }

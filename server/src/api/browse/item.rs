@@ -1,0 +1,241 @@
+//! `SYNO.Foto.Browse.Item` / `SYNO.FotoTeam.Browse.Item` (reference §3.1).
+
+use serde_json::{Value, json};
+
+use super::{Additional, items_json, page, sort};
+use crate::access::Reach;
+use crate::api::Call;
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::reply::Reply;
+use crate::store::library::{self, ItemEdit, ItemFilter, Kind};
+
+/// The items a `list`/`count` call asks for: the caller's reach narrowed by the scope
+/// parameters (`folder_id`; `album_id`/`id`/`passphrase`; `person_id`, `general_tag_id`,
+/// `geocoding_id`), the time bounds and the type.
+async fn scope(call: &Call, reach: &Reach) -> ApiResult<ItemFilter> {
+    let mut filter = reach.items();
+    if let Some(folder) = call.params.int("folder_id")? {
+        let folder = reach.folder(&call.state, folder).await?;
+        filter = reach.items_in(&folder)?;
+    }
+    // Albums, people and places come with their own issues; until one exists, an id of one
+    // names nothing the caller can see.
+    for key in ["album_id", "id", "person_id", "geocoding_id"] {
+        if call.params.raw(key).is_some() {
+            call.params.int(key)?;
+            return Err(ApiError::NotFound);
+        }
+    }
+    if call.params.raw("passphrase").is_some() {
+        return Err(ApiError::NotFound);
+    }
+    if let Some(tag) = call.params.int("general_tag_id")? {
+        filter.tags = vec![tag];
+    }
+    filter.start_time = call.params.int("start_time")?;
+    filter.end_time = call.params.int("end_time")?;
+    if let Some(kinds) = call.params.string_list("type")? {
+        filter.kinds = kinds
+            .iter()
+            .map(|k| Kind::parse(k).ok_or_else(|| ApiError::bad("type", "photo, video or live")))
+            .collect::<ApiResult<_>>()?;
+    }
+    Ok(filter)
+}
+
+pub async fn list(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let filter = scope(&call, &reach).await?;
+    let (offset, limit) = page(&call)?;
+    let rows = library::list_items(&call.state.db, &filter, sort(&call)?, offset, limit).await?;
+    let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+pub async fn count(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let filter = scope(&call, &reach).await?;
+    let count = library::count_items(&call.state.db, &filter).await?;
+    Ok(Reply::data(json!({ "count": count })))
+}
+
+/// The `id` list of an item call: `[1,2]` or one id.
+fn ids(call: &Call) -> ApiResult<Vec<i64>> {
+    call.params
+        .int_list("id")?
+        .ok_or(ApiError::MissingParam("id"))
+}
+
+pub async fn get(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let ids = ids(&call)?;
+    let rows = reach.items_by_ids(&call.state, &ids).await?;
+    let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+/// `set`: rating 0–5, description, taken time. Kept in the database; originals untouched.
+pub async fn set(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let ids = ids(&call)?;
+    let rows = reach.items_by_ids(&call.state, &ids).await?;
+    reach.require_manage(rows.iter().map(|r| r.folder_id))?;
+    let rating = call.params.int("rating")?;
+    if rating.is_some_and(|r| !(0..=5).contains(&r)) {
+        return Err(ApiError::bad("rating", "0 to 5"));
+    }
+    let description = call.params.string("description");
+    if description.as_ref().is_some_and(|d| d.len() > 4096) {
+        return Err(ApiError::bad("description", "longer than 4096 bytes"));
+    }
+    let time = call.params.int("time")?;
+    // Years 1 to 9999, as the timeline can show them.
+    if time.is_some_and(|t| !(-62_135_596_800..=253_402_300_799).contains(&t)) {
+        return Err(ApiError::bad("time", "not a date the timeline can show"));
+    }
+    let edit = ItemEdit {
+        rating,
+        description,
+        time,
+    };
+    if edit.rating.is_none() && edit.description.is_none() && edit.time.is_none() {
+        return Err(ApiError::MissingParam("rating"));
+    }
+    let distinct: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    library::edit_items(&call.state.db, &distinct, &edit).await?;
+    Ok(Reply::data(json!({})))
+}
+
+pub async fn set_favorite(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let ids = ids(&call)?;
+    let rows = reach.items_by_ids(&call.state, &ids).await?;
+    let favorite = call
+        .params
+        .bool("favorite")?
+        .ok_or(ApiError::MissingParam("favorite"))?;
+    let distinct: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    library::set_favorite(&call.state.db, reach.user_id, &distinct, favorite).await?;
+    Ok(Reply::data(json!({})))
+}
+
+async fn tag(call: Call, add: bool) -> ApiResult {
+    let reach = call.reach().await?;
+    let ids = ids(&call)?;
+    let rows = reach.items_by_ids(&call.state, &ids).await?;
+    reach.require_manage(rows.iter().map(|r| r.folder_id))?;
+    let tags = call
+        .params
+        .int_list("tag")?
+        .ok_or(ApiError::MissingParam("tag"))?;
+    if tags.is_empty() || tags.len() > 1000 {
+        return Err(ApiError::bad("tag", "1 to 1000 tag ids"));
+    }
+    let distinct: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    if !library::tag_items(&call.state.db, &distinct, &tags, add).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Reply::data(json!({})))
+}
+
+pub async fn add_tag(call: Call) -> ApiResult {
+    tag(call, true).await
+}
+
+pub async fn remove_tag(call: Call) -> ApiResult {
+    tag(call, false).await
+}
+
+/// `delete`: into the recycle bin of the space (or for good when it is off).
+pub async fn delete(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let ids = ids(&call)?;
+    let rows = reach.items_by_ids(&call.state, &ids).await?;
+    reach.require_manage(rows.iter().map(|r| r.folder_id))?;
+    crate::recycle::delete_items(&call.state, &rows).await?;
+    Ok(Reply::data(json!({})))
+}
+
+/// The filter arrays of `list_with_filter`/`count_with_filter` (§3.1), with the ids
+/// `Search.Filter list` hands out.
+async fn with_filter(call: &Call, reach: &Reach) -> ApiResult<ItemFilter> {
+    let mut filter = reach.items();
+    if let Some(folders) = call.params.int_list("folder")? {
+        let mut allowed = Vec::new();
+        for id in folders {
+            let folder = reach.folder(&call.state, id).await?;
+            reach.items_in(&folder)?;
+            allowed.push(folder.id);
+        }
+        if !allowed.is_empty() {
+            filter.folders = Some(allowed);
+        }
+    }
+    if let Some(Value::Array(ranges)) = call.params.json("time")? {
+        // One range supported per call, as the clients send; several take their hull.
+        for range in &ranges {
+            let start = range["start_time"].as_i64();
+            let end = range["end_time"].as_i64();
+            filter.start_time = match (filter.start_time, start) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            filter.end_time = match (filter.end_time, end) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+        }
+    }
+    if let Some(ratings) = call.params.int_list("rating")? {
+        filter.ratings = ratings;
+    }
+    if let Some(tags) = call.params.int_list("general_tag")? {
+        filter.tags = tags;
+        filter.all_tags = call.params.string("general_tag_policy").as_deref() == Some("and");
+    }
+    if let Some(types) = call.params.int_list("item_type")? {
+        filter.kinds = types
+            .into_iter()
+            .map(|t| Kind::from_id(t).ok_or_else(|| ApiError::bad("item_type", "unknown id")))
+            .collect::<ApiResult<_>>()?;
+    }
+    if let Some(isos) = call.params.int_list("iso")? {
+        filter.isos = isos;
+    }
+    if let Some(flash) = call.params.int_list("flash")? {
+        filter.flash = flash;
+    }
+    let names = crate::api::search::FilterNames::load(&call.state, reach).await?;
+    if let Some(cameras) = call.params.int_list("camera")? {
+        filter.cameras = names.cameras(&cameras)?;
+    }
+    if let Some(lenses) = call.params.int_list("lens")? {
+        filter.lenses = names.lenses(&lenses)?;
+    }
+    for unsupported in ["person", "geocoding", "concept"] {
+        if call
+            .params
+            .int_list(unsupported)?
+            .is_some_and(|l| !l.is_empty())
+        {
+            return Err(ApiError::NotFound);
+        }
+    }
+    Ok(filter)
+}
+
+pub async fn list_with_filter(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let filter = with_filter(&call, &reach).await?;
+    let (offset, limit) = page(&call)?;
+    let rows = library::list_items(&call.state.db, &filter, sort(&call)?, offset, limit).await?;
+    let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+pub async fn count_with_filter(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let filter = with_filter(&call, &reach).await?;
+    let count = library::count_items(&call.state.db, &filter).await?;
+    Ok(Reply::data(json!({ "count": count })))
+}

@@ -1,0 +1,228 @@
+//! `SYNO.Foto.Browse.*` / `SYNO.FotoTeam.Browse.*`: one set of handlers for both spaces; the
+//! API name picks the space (reference §3 "Space"). This module holds what they share: paging,
+//! sorting, the `additional` list, and the item object of reference §4.1.
+
+pub mod folder;
+pub mod item;
+pub mod tag;
+pub mod timeline;
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Map, Value, json};
+
+use super::Call;
+use super::error::{ApiError, ApiResult};
+use crate::store::library::{self, ItemRow, Sort, SortBy};
+
+/// The largest page a listing returns (FD: "max 5000").
+pub const MAX_LIMIT: i64 = 5000;
+
+/// `offset` and `limit` of a listing. `limit` is required and must be positive, as on DSM.
+pub fn page(call: &Call) -> ApiResult<(i64, i64)> {
+    let offset = call.params.int("offset")?.unwrap_or(0);
+    if offset < 0 {
+        return Err(ApiError::bad("offset", "negative"));
+    }
+    let limit = call
+        .params
+        .int("limit")?
+        .ok_or(ApiError::MissingParam("limit"))?;
+    if limit <= 0 {
+        return Err(ApiError::bad("limit", "must be greater than 0"));
+    }
+    Ok((offset, limit.min(MAX_LIMIT)))
+}
+
+/// `sort_by` and `sort_direction`; unknown values are refused, `default` means taken time,
+/// newest first.
+pub fn sort(call: &Call) -> ApiResult<Sort> {
+    let mut sort = Sort::default();
+    if let Some(by) = call.params.string("sort_by") {
+        sort.by = SortBy::parse(&by).ok_or_else(|| ApiError::bad("sort_by", "unknown order"))?;
+        // Names and sizes read naturally from the smallest.
+        sort.desc = sort.by == SortBy::TakenTime;
+    }
+    match call.params.string("sort_direction").as_deref() {
+        None | Some("default") => {}
+        Some("asc") => sort.desc = false,
+        Some("desc") => sort.desc = true,
+        Some(_) => return Err(ApiError::bad("sort_direction", "asc or desc")),
+    }
+    Ok(sort)
+}
+
+/// The `additional` fields asked for.
+pub struct Additional(HashSet<String>);
+
+impl Additional {
+    pub fn of(call: &Call) -> ApiResult<Additional> {
+        Ok(Additional(
+            call.params
+                .string_list("additional")?
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+        ))
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.0.contains(key)
+    }
+}
+
+fn status(s: &str) -> &'static str {
+    match s {
+        "ready" => "ready",
+        "broken" => "broken",
+        _ => "notready",
+    }
+}
+
+/// `cache_key` of an item's thumbnails: `<id>_<unix seconds of the last build>` (§3.2).
+pub fn cache_key(row: &ItemRow) -> String {
+    format!("{}_{}", row.id, row.thumb_version)
+}
+
+/// The thumbnail object of an item (§4.1), also used for folder and album covers.
+pub fn thumbnail_json(row: &ItemRow) -> Value {
+    let st = status(&row.thumb_status);
+    json!({"sm": st, "m": st, "xl": st, "preview": st, "cache_key": cache_key(row), "unit_id": row.id})
+}
+
+fn trim_float(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// Item objects for `rows` with the `additional` fields asked for.
+pub async fn items_json(
+    call: &Call,
+    rows: &[ItemRow],
+    additional: &Additional,
+) -> ApiResult<Vec<Value>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let tags: HashMap<i64, Vec<(i64, String)>> = if additional.has("tag") && !ids.is_empty() {
+        library::tags_of(&call.state.db, &ids).await?
+    } else {
+        HashMap::new()
+    };
+    let favorites = if additional.has("favorite") && !ids.is_empty() {
+        library::favorites_among(&call.state.db, call.user()?.user_id.0, &ids).await?
+    } else {
+        HashSet::new()
+    };
+    let provider = call.user()?.user_id.0;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let mut extra = Map::new();
+            if additional.has("thumbnail") {
+                extra.insert("thumbnail".into(), thumbnail_json(row));
+            }
+            if additional.has("resolution") {
+                extra.insert(
+                    "resolution".into(),
+                    json!({"width": row.width, "height": row.height}),
+                );
+            }
+            if additional.has("orientation") {
+                extra.insert("orientation".into(), json!(row.orientation));
+                extra.insert("orientation_original".into(), json!(row.orientation));
+            }
+            if additional.has("exif") {
+                let camera = [row.make.as_deref(), row.model.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                extra.insert(
+                    "exif".into(),
+                    json!({
+                        "camera": camera,
+                        "lens": row.lens.clone().unwrap_or_default(),
+                        "aperture": row.aperture.map(|a| format!("f/{}", trim_float(a))).unwrap_or_default(),
+                        "exposure_time": row.exposure.as_deref().map(|e| format!("{e} s")).unwrap_or_default(),
+                        "focal_length": row.focal_length.map(|f| format!("{} mm", trim_float(f))).unwrap_or_default(),
+                        "iso": row.iso.map(|i| i.to_string()).unwrap_or_default(),
+                        "flash": row.flash,
+                    }),
+                );
+            }
+            if additional.has("gps") {
+                if let (Some(lat), Some(lon)) = (row.latitude, row.longitude) {
+                    extra.insert("gps".into(), json!({"latitude": lat, "longitude": lon}));
+                }
+            }
+            if additional.has("tag") {
+                let list: Vec<Value> = tags
+                    .get(&row.id)
+                    .map(|t| t.iter().map(|(id, name)| json!({"id": id, "name": name})).collect())
+                    .unwrap_or_default();
+                extra.insert("tag".into(), Value::Array(list));
+            }
+            if additional.has("description") {
+                extra.insert(
+                    "description".into(),
+                    json!(row.description.clone().unwrap_or_default()),
+                );
+            }
+            if additional.has("rating") {
+                extra.insert("rating".into(), json!(row.rating));
+            }
+            if additional.has("favorite") {
+                extra.insert("favorite".into(), json!(favorites.contains(&row.id)));
+            }
+            if additional.has("person") {
+                // People come with face recognition; until then no item names anyone.
+                extra.insert("person".into(), json!([]));
+            }
+            if additional.has("provider_user_id") {
+                let owner = if row.owner_id == 0 { provider } else { row.owner_id };
+                extra.insert("provider_user_id".into(), json!(owner));
+            }
+            if additional.has("video_meta") && row.item_type == "video" {
+                extra.insert(
+                    "video_meta".into(),
+                    json!({
+                        "duration": row.duration_ms.unwrap_or(0),
+                        "orientation": row.orientation,
+                        "framerate": row.frame_rate.unwrap_or(0.0),
+                        "resolution_x": row.width,
+                        "resolution_y": row.height,
+                        "video_codec": row.video_codec.clone().unwrap_or_default(),
+                        "audio_codec": row.audio_codec.clone().unwrap_or_default(),
+                        "container_type": row.format,
+                    }),
+                );
+            }
+            if additional.has("motion_photo") {
+                extra.insert(
+                    "motion_photo".into(),
+                    json!(row.motion_offset.is_some()),
+                );
+            }
+            let mut item = json!({
+                "id": row.id,
+                "filename": row.filename,
+                "filesize": row.size,
+                "time": row.taken_time.unwrap_or(0),
+                "indexed_time": row.indexed_at,
+                "owner_user_id": row.owner_id,
+                "folder_id": row.folder_id,
+                "type": row.item_type,
+                "additional": Value::Object(extra),
+            });
+            if row.item_type == "live" {
+                item["live_type"] = json!("photo");
+            }
+            if row.is_pano {
+                item["is_360"] = json!(true);
+            }
+            if row.motion_offset.is_some() {
+                item["is_motion_photo"] = json!(true);
+            }
+            item
+        })
+        .collect())
+}

@@ -1,0 +1,66 @@
+//! `SYNO.Foto.Browse.GeneralTag` / `SYNO.FotoTeam.Browse.GeneralTag` (reference §3.9, §4.5):
+//! the tags of the caller's items (keywords read from the files and the ones users add).
+
+use serde_json::json;
+
+use super::page;
+use crate::api::Call;
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::reply::Reply;
+use crate::store::library;
+
+fn tag_json(id: i64, name: &str, count: i64) -> serde_json::Value {
+    json!({"id": id, "name": name, "item_count": count, "additional": {}})
+}
+
+pub async fn list(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let (offset, limit) = page(&call)?;
+    let tags = library::tags_with_counts(&call.state.db, &reach.items(), None).await?;
+    let list: Vec<_> = tags
+        .iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .map(|(id, name, count)| tag_json(*id, name, *count))
+        .collect();
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+pub async fn count(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let tags = library::tags_with_counts(&call.state.db, &reach.items(), None).await?;
+    Ok(Reply::data(json!({ "count": tags.len() })))
+}
+
+pub async fn get(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let ids = call
+        .params
+        .int_list("id")?
+        .ok_or(ApiError::MissingParam("id"))?;
+    let tags = library::tags_with_counts(&call.state.db, &reach.items(), Some(&ids)).await?;
+    if tags.len() != {
+        let mut d = ids.clone();
+        d.sort_unstable();
+        d.dedup();
+        d.len()
+    } {
+        return Err(ApiError::NotFound);
+    }
+    let list: Vec<_> = tags
+        .iter()
+        .map(|(id, name, count)| tag_json(*id, name, *count))
+        .collect();
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+pub async fn create(call: Call) -> ApiResult {
+    call.reach().await?;
+    let name = call.params.required_string("name")?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 255 || name.chars().any(char::is_control) {
+        return Err(ApiError::bad("name", "1 to 255 printable characters"));
+    }
+    let (id, name) = library::create_tag(&call.state.db, name).await?;
+    Ok(Reply::data(json!({"tag": {"id": id, "name": name}})))
+}

@@ -1,0 +1,179 @@
+//! `SYNO.Foto.Search.Search` and `SYNO.Foto.Search.Filter` (+Team) (reference §3.9, §4.7):
+//! keyword search over what the index knows, suggestions, and the lists a filter panel offers.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::Call;
+use super::browse::{Additional, items_json, page, sort};
+use super::error::{ApiError, ApiResult};
+use super::reply::Reply;
+use crate::access::Reach;
+use crate::state::AppState;
+use crate::store::library::{self, CAMERA_EXPR, ItemFilter, Kind};
+
+/// A stable id for a name in a filter list (cameras, lenses): the same name gets the same id
+/// in every call, so a client may keep ids between the list and the filter call.
+pub fn name_id(name: &str) -> i64 {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(name.as_bytes());
+    let bytes: [u8; 4] = hash[..4].try_into().unwrap_or_default();
+    i64::from(u32::from_le_bytes(bytes) & 0x7fff_ffff)
+}
+
+/// The camera and lens names of a space, by filter id.
+pub struct FilterNames {
+    cameras: HashMap<i64, String>,
+    lenses: HashMap<i64, String>,
+}
+
+impl FilterNames {
+    pub async fn load(state: &AppState, reach: &Reach) -> ApiResult<FilterNames> {
+        let filter = reach.items();
+        let by_id = |names: Vec<String>| names.into_iter().map(|n| (name_id(&n), n)).collect();
+        Ok(FilterNames {
+            cameras: by_id(library::distinct_values(&state.db, &filter, CAMERA_EXPR).await?),
+            lenses: by_id(library::distinct_values(&state.db, &filter, "i.lens").await?),
+        })
+    }
+
+    fn names(map: &HashMap<i64, String>, ids: &[i64], key: &str) -> ApiResult<Vec<String>> {
+        ids.iter()
+            .map(|id| {
+                map.get(id)
+                    .cloned()
+                    .ok_or_else(|| ApiError::bad(key.to_owned(), format!("unknown id {id}")))
+            })
+            .collect()
+    }
+
+    pub fn cameras(&self, ids: &[i64]) -> ApiResult<Vec<String>> {
+        Self::names(&self.cameras, ids, "camera")
+    }
+
+    pub fn lenses(&self, ids: &[i64]) -> ApiResult<Vec<String>> {
+        Self::names(&self.lenses, ids, "lens")
+    }
+}
+
+fn named(names: &HashMap<i64, String>) -> Vec<Value> {
+    let mut list: Vec<(&i64, &String)> = names.iter().collect();
+    list.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    list.into_iter()
+        .map(|(id, name)| json!({"id": id, "name": name}))
+        .collect()
+}
+
+/// `Search.Filter list`: what the caller's items can be filtered by.
+pub async fn filter_list(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let db = &call.state.db;
+    let filter = reach.items();
+    let names = FilterNames::load(&call.state, &reach).await?;
+    let ints = |v: Vec<String>| -> Vec<i64> { v.iter().filter_map(|s| s.parse().ok()).collect() };
+    let isos = ints(library::distinct_values(db, &filter, "i.iso").await?);
+    let mut flash = ints(library::distinct_values(db, &filter, "i.flash").await?);
+    flash.sort_unstable();
+    let mut ratings = ints(library::distinct_values(db, &filter, "i.rating").await?);
+    ratings.sort_unstable();
+    let apertures = library::distinct_values(db, &filter, "i.aperture").await?;
+    let tags = library::tags_with_counts(db, &filter, None).await?;
+    let mut months: Vec<(i64, u32)> = Vec::new();
+    for (day, _) in library::days_of(db, &filter).await? {
+        let (y, m, _) = shoebox_indexer::metadata::time::civil_from_days(day);
+        if months.last() != Some(&(y, m)) {
+            months.push((y, m));
+        }
+    }
+    let time: Vec<Value> = months
+        .into_iter()
+        .map(|(y, m)| {
+            let start = shoebox_indexer::metadata::time::days_from_civil(y, m, 1) * 86_400;
+            let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+            let end = shoebox_indexer::metadata::time::days_from_civil(ny, nm, 1) * 86_400 - 1;
+            json!({"year": y, "month": m, "start_time": start, "end_time": end})
+        })
+        .collect();
+    let mut iso_list = isos;
+    iso_list.sort_unstable();
+    Ok(Reply::data(json!({
+        "item_type": Kind::ALL.iter().map(|k| json!({"id": k.id(), "name": k.name()})).collect::<Vec<_>>(),
+        "camera": named(&names.cameras),
+        "lens": named(&names.lenses),
+        "iso": iso_list.iter().map(|i| json!({"id": i, "name": i.to_string()})).collect::<Vec<_>>(),
+        "aperture": apertures.iter().map(|a| json!({"id": name_id(a), "name": format!("f/{a}")})).collect::<Vec<_>>(),
+        "flash": flash,
+        "rating": ratings,
+        "general_tag": tags.iter().filter(|t| t.2 > 0).map(|(id, name, _)| json!({"id": id, "name": name})).collect::<Vec<_>>(),
+        "time": time,
+        "person": [],
+        "geocoding": [],
+        "folder_filter": [],
+        "exposure_time_group": [],
+        "focal_length_group": [],
+    })))
+}
+
+/// The items a keyword finds in the caller's reach.
+fn keyword_filter(call: &Call, reach: &Reach) -> ApiResult<ItemFilter> {
+    let keyword = call.params.required_string("keyword")?;
+    let keyword = keyword.trim();
+    if keyword.is_empty() {
+        return Err(ApiError::bad("keyword", "empty"));
+    }
+    if keyword.len() > 256 {
+        return Err(ApiError::bad("keyword", "longer than 256 bytes"));
+    }
+    Ok(ItemFilter {
+        keyword: Some(keyword.to_owned()),
+        start_time: call.params.int("start_time")?,
+        end_time: call.params.int("end_time")?,
+        ..reach.items()
+    })
+}
+
+pub async fn list_item(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let filter = keyword_filter(&call, &reach)?;
+    let (offset, limit) = page(&call)?;
+    let rows = library::list_items(&call.state.db, &filter, sort(&call)?, offset, limit).await?;
+    let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+pub async fn count_item(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let filter = keyword_filter(&call, &reach)?;
+    let count = library::count_items(&call.state.db, &filter).await?;
+    Ok(Reply::data(json!({ "count": count })))
+}
+
+/// `suggest`: tags and folders whose names contain the keyword, and the special keywords.
+pub async fn suggest(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let keyword = call.params.required_string("keyword")?;
+    let word = keyword.trim().to_lowercase();
+    let mut list = Vec::new();
+    if !word.is_empty() && word.len() <= 256 {
+        for special in ["Video", "Live Photo", "Motion Photo", "360"] {
+            if special.to_lowercase().starts_with(&word) {
+                list.push(json!({"id": 0, "type": "keyword", "name": special, "passphrase": ""}));
+            }
+        }
+        for (id, name, count) in
+            library::tags_with_counts(&call.state.db, &reach.items(), None).await?
+        {
+            if count > 0 && name.to_lowercase().contains(&word) {
+                list.push(json!({"id": id, "type": "general_tag", "name": name, "passphrase": ""}));
+            }
+        }
+        for folder in library::folders_matching(&call.state.db, reach.owner, &word, 20).await? {
+            if reach.sees_folder(folder.id) {
+                list.push(json!({"id": folder.id, "type": "folder", "name": folder.path, "passphrase": ""}));
+            }
+        }
+    }
+    list.truncate(50);
+    Ok(Reply::data(json!({ "list": list })))
+}

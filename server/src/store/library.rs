@@ -1,0 +1,883 @@
+//! The library as the browse APIs read and edit it: items, folders, tags, favourites and the
+//! timeline's day counts. Every query takes the space (`owner`) and, where access is limited,
+//! the folders the caller may see, so nothing outside them can be read or changed.
+
+use std::collections::HashMap;
+
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+
+/// Items listed or counted: the space, the caller's reach, and the request's own scope.
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    pub owner: i64,
+    /// Only items in these folders (the caller's reach, or a folder scope); `None` is all.
+    pub folders: Option<Vec<i64>>,
+    /// Inclusive bounds on the taken time, unix seconds of the camera wall clock.
+    pub start_time: Option<i64>,
+    pub end_time: Option<i64>,
+    /// Kinds, any of; empty is all.
+    pub kinds: Vec<Kind>,
+    /// Items carrying these tags: any of them, or all when `all_tags`.
+    pub tags: Vec<i64>,
+    pub all_tags: bool,
+    pub ratings: Vec<i64>,
+    /// Only the favourites of this user.
+    pub favorite_of: Option<i64>,
+    pub ids: Option<Vec<i64>>,
+    /// Camera models (`make model` as the filter list names them).
+    pub cameras: Vec<String>,
+    pub lenses: Vec<String>,
+    pub isos: Vec<i64>,
+    pub flash: Vec<i64>,
+    /// Full-text keyword: every word must match (name, tags, description, title, camera).
+    pub keyword: Option<String>,
+}
+
+impl ItemFilter {
+    pub fn space(owner: i64) -> Self {
+        Self {
+            owner,
+            ..Self::default()
+        }
+    }
+
+    /// True when only the space limits the items: the timeline's day counts answer for it.
+    pub fn is_whole_space(&self) -> bool {
+        self.folders.is_none()
+            && self.start_time.is_none()
+            && self.end_time.is_none()
+            && self.kinds.is_empty()
+            && self.tags.is_empty()
+            && self.ratings.is_empty()
+            && self.favorite_of.is_none()
+            && self.ids.is_none()
+            && self.cameras.is_empty()
+            && self.lenses.is_empty()
+            && self.isos.is_empty()
+            && self.flash.is_empty()
+            && self.keyword.is_none()
+    }
+}
+
+/// What users filter items by (`type` and Search.Filter's `item_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Photo,
+    Video,
+    Live,
+    Motion,
+    Panorama,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Photo,
+        Kind::Video,
+        Kind::Live,
+        Kind::Motion,
+        Kind::Panorama,
+    ];
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "photo" => Kind::Photo,
+            "video" => Kind::Video,
+            "live" => Kind::Live,
+            "motion" | "motionphoto" | "motion_photo" => Kind::Motion,
+            "photo360" | "360" | "panorama" => Kind::Panorama,
+            _ => return None,
+        })
+    }
+
+    /// The id Search.Filter lists and `item_type` filters send.
+    pub fn id(self) -> i64 {
+        self as i64
+    }
+
+    pub fn from_id(id: i64) -> Option<Kind> {
+        Self::ALL.into_iter().find(|k| k.id() == id)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Photo => "photo",
+            Kind::Video => "video",
+            Kind::Live => "live",
+            Kind::Motion => "motion_photo",
+            Kind::Panorama => "photo360",
+        }
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            Kind::Photo => "i.type = 'photo'",
+            Kind::Video => "i.type = 'video'",
+            Kind::Live => "i.type = 'live'",
+            Kind::Motion => "i.motion_offset IS NOT NULL",
+            Kind::Panorama => "i.is_pano = 1",
+        }
+    }
+}
+
+/// Orders of `list` (`sort_by`), always with the id as the tie-break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    TakenTime,
+    FileName,
+    FileSize,
+    ItemType,
+}
+
+impl SortBy {
+    pub fn parse(s: &str) -> Option<SortBy> {
+        Some(match s {
+            "takentime" | "time" | "default" => SortBy::TakenTime,
+            "filename" | "name" => SortBy::FileName,
+            "filesize" | "size" => SortBy::FileSize,
+            "item_type" | "type" => SortBy::ItemType,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            SortBy::TakenTime => "i.taken_time",
+            SortBy::FileName => "i.filename COLLATE NOCASE",
+            SortBy::FileSize => "i.size",
+            SortBy::ItemType => "i.type",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Sort {
+    pub by: SortBy,
+    pub desc: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Self {
+            by: SortBy::TakenTime,
+            desc: true,
+        }
+    }
+}
+
+/// One item as the API shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ItemRow {
+    pub id: i64,
+    pub owner_id: i64,
+    pub folder_id: i64,
+    pub filename: String,
+    pub size: i64,
+    #[sqlx(rename = "type")]
+    pub item_type: String,
+    pub format: String,
+    pub taken_time: Option<i64>,
+    pub indexed_at: i64,
+    pub width: i64,
+    pub height: i64,
+    pub orientation: i64,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub lens: Option<String>,
+    pub focal_length: Option<f64>,
+    pub aperture: Option<f64>,
+    pub exposure: Option<String>,
+    pub iso: Option<i64>,
+    pub flash: Option<i64>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub rating: i64,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub duration_ms: Option<i64>,
+    pub video_codec: Option<String>,
+    pub audio_codec: Option<String>,
+    pub frame_rate: Option<f64>,
+    pub motion_offset: Option<i64>,
+    pub is_pano: bool,
+    pub metadata_status: String,
+    pub thumb_status: String,
+    pub thumb_version: i64,
+    /// The file path relative to the space root ('/a/b.jpg').
+    pub folder_path: String,
+    /// For a Live Photo: the id and name of its video half.
+    pub live_video_id: Option<i64>,
+    pub live_video_name: Option<String>,
+}
+
+const ITEM_COLUMNS: &str = "i.id, i.owner_id, i.folder_id, i.filename, i.size, i.type, i.format,
+    i.taken_time, i.indexed_at, i.width, i.height, i.orientation, i.make, i.model, i.lens,
+    i.focal_length, i.aperture, i.exposure, i.iso, i.flash, i.latitude, i.longitude, i.rating,
+    i.title, i.description, i.duration_ms, i.video_codec, i.audio_codec, i.frame_rate,
+    i.motion_offset, i.is_pano, i.metadata_status, i.thumb_status, i.thumb_version,
+    f.path AS folder_path, v.id AS live_video_id, v.filename AS live_video_name";
+
+const ITEM_FROM: &str = " FROM items i JOIN folders f ON f.id = i.folder_id
+    LEFT JOIN items v ON v.live_parent_id = i.id";
+
+/// Appends `WHERE …` for `filter` (the alias of items is `i`).
+fn push_where(qb: &mut QueryBuilder<Sqlite>, filter: &ItemFilter) {
+    qb.push(" WHERE i.owner_id = ")
+        .push_bind(filter.owner)
+        .push(" AND i.live_parent_id IS NULL");
+    match filter.folders.as_deref() {
+        None => {}
+        Some([one]) => {
+            qb.push(" AND i.folder_id = ").push_bind(*one);
+        }
+        Some(many) => {
+            qb.push(" AND i.folder_id IN (SELECT value FROM json_each(")
+                .push_bind(json_ids(many))
+                .push("))");
+        }
+    }
+    if let Some(t) = filter.start_time {
+        qb.push(" AND i.taken_time >= ").push_bind(t);
+    }
+    if let Some(t) = filter.end_time {
+        qb.push(" AND i.taken_time <= ").push_bind(t);
+    }
+    if !filter.kinds.is_empty() {
+        qb.push(" AND (");
+        for (n, kind) in filter.kinds.iter().enumerate() {
+            if n > 0 {
+                qb.push(" OR ");
+            }
+            qb.push(kind.sql());
+        }
+        qb.push(")");
+    }
+    if !filter.tags.is_empty() {
+        if filter.all_tags {
+            qb.push(" AND (SELECT COUNT(*) FROM item_tags t WHERE t.item_id = i.id AND t.tag_id IN (SELECT value FROM json_each(")
+                .push_bind(json_ids(&filter.tags))
+                .push("))) = ")
+                .push_bind(i64::try_from(filter.tags.len()).unwrap_or(i64::MAX));
+        } else {
+            qb.push(" AND EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = i.id AND t.tag_id IN (SELECT value FROM json_each(")
+                .push_bind(json_ids(&filter.tags))
+                .push(")))");
+        }
+    }
+    if !filter.ratings.is_empty() {
+        qb.push(" AND i.rating IN (SELECT value FROM json_each(")
+            .push_bind(json_ids(&filter.ratings))
+            .push("))");
+    }
+    if let Some(user) = filter.favorite_of {
+        qb.push(
+            " AND EXISTS (SELECT 1 FROM favorites fav WHERE fav.item_id = i.id AND fav.user_id = ",
+        )
+        .push_bind(user)
+        .push(")");
+    }
+    if let Some(ids) = &filter.ids {
+        qb.push(" AND i.id IN (SELECT value FROM json_each(")
+            .push_bind(json_ids(ids))
+            .push("))");
+    }
+    if !filter.cameras.is_empty() {
+        qb.push(" AND TRIM(COALESCE(i.make, '') || ' ' || COALESCE(i.model, '')) IN (SELECT value FROM json_each(")
+            .push_bind(serde_json::to_string(&filter.cameras).unwrap_or_default())
+            .push("))");
+    }
+    if !filter.lenses.is_empty() {
+        qb.push(" AND i.lens IN (SELECT value FROM json_each(")
+            .push_bind(serde_json::to_string(&filter.lenses).unwrap_or_default())
+            .push("))");
+    }
+    if !filter.isos.is_empty() {
+        qb.push(" AND i.iso IN (SELECT value FROM json_each(")
+            .push_bind(json_ids(&filter.isos))
+            .push("))");
+    }
+    if !filter.flash.is_empty() {
+        qb.push(" AND i.flash IN (SELECT value FROM json_each(")
+            .push_bind(json_ids(&filter.flash))
+            .push("))");
+    }
+    if let Some(keyword) = &filter.keyword {
+        push_keyword(qb, keyword);
+    }
+}
+
+/// Every word of `keyword` must appear (case-insensitive substring) in one of the item's texts:
+/// file name, title, description, camera, lens, tags, folder path; or name one of the seed's
+/// special words ("video", "live photo", "motion photo", "360").
+fn push_keyword(qb: &mut QueryBuilder<Sqlite>, keyword: &str) {
+    let lowered = keyword.to_lowercase();
+    let mut rest = lowered.as_str().to_owned();
+    for (phrase, sql) in [
+        ("live photo", "i.type = 'live'"),
+        ("motion photo", "i.motion_offset IS NOT NULL"),
+    ] {
+        if rest.contains(phrase) {
+            rest = rest.replace(phrase, " ");
+            qb.push(" AND ").push(sql);
+        }
+    }
+    for word in rest.split_whitespace() {
+        match word {
+            "video" | "videos" => {
+                qb.push(" AND i.type = 'video'");
+            }
+            "360" | "360°" | "panorama" => {
+                qb.push(" AND i.is_pano = 1");
+            }
+            _ => {
+                let pattern = format!("%{}%", like_escape(word));
+                qb.push(" AND (LOWER(i.filename) LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" ESCAPE '\\' OR LOWER(COALESCE(i.title, '')) LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" ESCAPE '\\' OR LOWER(COALESCE(i.description, '')) LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" ESCAPE '\\' OR LOWER(COALESCE(i.make, '') || ' ' || COALESCE(i.model, '') || ' ' || COALESCE(i.lens, '')) LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" ESCAPE '\\' OR LOWER(f.path) LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" ESCAPE '\\' OR EXISTS (SELECT 1 FROM item_tags it JOIN tags tg ON tg.id = it.tag_id WHERE it.item_id = i.id AND LOWER(tg.name) LIKE ")
+                    .push_bind(pattern)
+                    .push(" ESCAPE '\\'))");
+            }
+        }
+    }
+}
+
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn json_ids(ids: &[i64]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
+}
+
+/// A page of items.
+pub async fn list_items(
+    db: &SqlitePool,
+    filter: &ItemFilter,
+    sort: Sort,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<ItemRow>> {
+    // Deep pages of a whole space in timeline order: skip whole days with the day counts, so
+    // the database walks at most one day's items rather than `offset` of them.
+    let (mut offset, mut before) = (offset, None);
+    if filter.is_whole_space() && sort.by == SortBy::TakenTime && sort.desc && offset > 1000 {
+        let days = timeline_days(db, filter.owner).await?;
+        let mut seen = 0i64;
+        for (day, count) in days {
+            if seen + count > offset {
+                before = Some((day + 1) * 86_400);
+                offset -= seen;
+                break;
+            }
+            seen += count;
+        }
+        if before.is_none() {
+            return Ok(Vec::new());
+        }
+    }
+    let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {ITEM_COLUMNS}{ITEM_FROM}"));
+    push_where(&mut qb, filter);
+    if let Some(before) = before {
+        qb.push(" AND i.taken_time < ").push_bind(before);
+    }
+    let dir = if sort.desc { "DESC" } else { "ASC" };
+    qb.push(format!(
+        " ORDER BY {} {dir}, i.id {dir} LIMIT ",
+        sort.by.column()
+    ))
+    .push_bind(limit)
+    .push(" OFFSET ")
+    .push_bind(offset);
+    qb.build_query_as::<ItemRow>().fetch_all(db).await
+}
+
+pub async fn count_items(db: &SqlitePool, filter: &ItemFilter) -> sqlx::Result<i64> {
+    if filter.is_whole_space() {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COALESCE(SUM(count), 0) FROM timeline_days WHERE owner_id = ?")
+                .bind(filter.owner)
+                .fetch_one(db)
+                .await?;
+        return Ok(n);
+    }
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*)".to_owned() + ITEM_FROM_NO_LIVE);
+    push_where(&mut qb, filter);
+    let (n,): (i64,) = qb.build_query_as().fetch_one(db).await?;
+    Ok(n)
+}
+
+const ITEM_FROM_NO_LIVE: &str = " FROM items i JOIN folders f ON f.id = i.folder_id";
+
+/// Items by id within `filter` (ids outside it are left out), in the order asked.
+pub async fn items_by_ids(
+    db: &SqlitePool,
+    filter: &ItemFilter,
+    ids: &[i64],
+) -> sqlx::Result<Vec<ItemRow>> {
+    let mut filter = filter.clone();
+    filter.ids = Some(ids.to_vec());
+    let mut rows = list_items(db, &filter, Sort::default(), 0, ids.len() as i64).await?;
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    Ok(rows)
+}
+
+/// `(day, count)` of a whole space, newest day first; `day` is floor(time / 86400).
+pub async fn timeline_days(db: &SqlitePool, owner: i64) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT day, count FROM timeline_days WHERE owner_id = ? AND count > 0 ORDER BY day DESC",
+    )
+    .bind(owner)
+    .fetch_all(db)
+    .await
+}
+
+/// `(day, count)` of the items `filter` selects, newest first.
+pub async fn days_of(db: &SqlitePool, filter: &ItemFilter) -> sqlx::Result<Vec<(i64, i64)>> {
+    if filter.is_whole_space() {
+        return timeline_days(db, filter.owner).await;
+    }
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT (i.taken_time - ((i.taken_time % 86400) + 86400) % 86400) / 86400 AS day, COUNT(*)"
+            .to_owned()
+            + ITEM_FROM_NO_LIVE,
+    );
+    push_where(&mut qb, filter);
+    qb.push(" AND i.taken_time IS NOT NULL GROUP BY day ORDER BY day DESC");
+    qb.build_query_as().fetch_all(db).await
+}
+
+/// Tags of each of `ids`, as `(id, name)`.
+pub async fn tags_of(
+    db: &SqlitePool,
+    ids: &[i64],
+) -> sqlx::Result<HashMap<i64, Vec<(i64, String)>>> {
+    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT it.item_id, t.id, t.name FROM item_tags it JOIN tags t ON t.id = it.tag_id
+          WHERE it.item_id IN (SELECT value FROM json_each(?)) ORDER BY t.name COLLATE NOCASE",
+    )
+    .bind(json_ids(ids))
+    .fetch_all(db)
+    .await?;
+    let mut out: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    for (item, id, name) in rows {
+        out.entry(item).or_default().push((id, name));
+    }
+    Ok(out)
+}
+
+/// Which of `ids` are favourites of `user`.
+pub async fn favorites_among(
+    db: &SqlitePool,
+    user: i64,
+    ids: &[i64],
+) -> sqlx::Result<std::collections::HashSet<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT item_id FROM favorites WHERE user_id = ? AND item_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(user)
+    .bind(json_ids(ids))
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// An edit of `Browse.Item set`; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct ItemEdit {
+    pub rating: Option<i64>,
+    pub description: Option<String>,
+    pub time: Option<i64>,
+}
+
+/// Applies `edit` to `ids` in one transaction: the user's value is kept apart from the file's,
+/// so a re-index does not undo it.
+pub async fn edit_items(db: &SqlitePool, ids: &[i64], edit: &ItemEdit) -> sqlx::Result<()> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    for id in ids {
+        if let Some(rating) = edit.rating {
+            sqlx::query("UPDATE items SET user_rating = ?1, rating = ?1 WHERE id = ?2")
+                .bind(rating)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(description) = &edit.description {
+            sqlx::query("UPDATE items SET user_description = ?1, description = ?1 WHERE id = ?2")
+                .bind(description)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(time) = edit.time {
+            sqlx::query(
+                "UPDATE items SET user_time = ?1, taken_time = ?1, taken_month = ?2,
+                        taken_source = 'user' WHERE id = ?3",
+            )
+            .bind(time)
+            .bind(shoebox_indexer::metadata::time::month_key(time))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await
+}
+
+pub async fn set_favorite(
+    db: &SqlitePool,
+    user: i64,
+    ids: &[i64],
+    favorite: bool,
+) -> sqlx::Result<()> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    for id in ids {
+        let sql = if favorite {
+            "INSERT OR IGNORE INTO favorites (user_id, item_id) VALUES (?, ?)"
+        } else {
+            "DELETE FROM favorites WHERE user_id = ? AND item_id = ?"
+        };
+        sqlx::query(sql)
+            .bind(user)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await
+}
+
+/// Adds or removes user tags; returns false when a tag id does not exist.
+pub async fn tag_items(
+    db: &SqlitePool,
+    ids: &[i64],
+    tags: &[i64],
+    add: bool,
+) -> sqlx::Result<bool> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let (known,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM tags WHERE id IN (SELECT value FROM json_each(?))")
+            .bind(json_ids(tags))
+            .fetch_one(&mut *tx)
+            .await?;
+    let mut distinct = tags.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if known != distinct.len() as i64 {
+        return Ok(false);
+    }
+    for id in ids {
+        for tag in &distinct {
+            let sql = if add {
+                "INSERT OR IGNORE INTO item_tags (item_id, tag_id, source) VALUES (?, ?, 'user')"
+            } else {
+                "DELETE FROM item_tags WHERE item_id = ? AND tag_id = ?"
+            };
+            sqlx::query(sql)
+                .bind(id)
+                .bind(tag)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// One folder as the API shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FolderRow {
+    pub id: i64,
+    pub owner_id: i64,
+    pub parent_id: Option<i64>,
+    pub path: String,
+    pub cover_item_id: Option<i64>,
+}
+
+const FOLDER_COLUMNS: &str = "id, owner_id, parent_id, path, cover_item_id";
+
+/// The root folder of a space, made when the space has not been scanned yet.
+pub async fn root_folder(db: &SqlitePool, owner: i64) -> sqlx::Result<FolderRow> {
+    let mut conn = db.acquire().await?;
+    let id = shoebox_indexer::catalog::ensure_folder(&mut conn, owner, "/").await?;
+    drop(conn);
+    folder(db, owner, id).await?.ok_or(sqlx::Error::RowNotFound)
+}
+
+pub async fn folder(db: &SqlitePool, owner: i64, id: i64) -> sqlx::Result<Option<FolderRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {FOLDER_COLUMNS} FROM folders WHERE owner_id = ? AND id = ?"
+    )))
+    .bind(owner)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn folder_by_path(
+    db: &SqlitePool,
+    owner: i64,
+    path: &str,
+) -> sqlx::Result<Option<FolderRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {FOLDER_COLUMNS} FROM folders WHERE owner_id = ? AND path = ?"
+    )))
+    .bind(owner)
+    .bind(path)
+    .fetch_optional(db)
+    .await
+}
+
+/// Child folders of `parent`, by name, limited to `only` when given.
+pub async fn child_folders(
+    db: &SqlitePool,
+    parent: i64,
+    only: Option<&[i64]>,
+    desc: bool,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<FolderRow>> {
+    let mut qb = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {FOLDER_COLUMNS} FROM folders WHERE parent_id = "
+    ));
+    qb.push_bind(parent);
+    if let Some(only) = only {
+        qb.push(" AND id IN (SELECT value FROM json_each(")
+            .push_bind(json_ids(only))
+            .push("))");
+    }
+    let dir = if desc { "DESC" } else { "ASC" };
+    qb.push(format!(
+        " ORDER BY name COLLATE NOCASE {dir}, id {dir} LIMIT "
+    ))
+    .push_bind(limit)
+    .push(" OFFSET ")
+    .push_bind(offset);
+    qb.build_query_as().fetch_all(db).await
+}
+
+pub async fn count_child_folders(
+    db: &SqlitePool,
+    parent: i64,
+    only: Option<&[i64]>,
+) -> sqlx::Result<i64> {
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM folders WHERE parent_id = ");
+    qb.push_bind(parent);
+    if let Some(only) = only {
+        qb.push(" AND id IN (SELECT value FROM json_each(")
+            .push_bind(json_ids(only))
+            .push("))");
+    }
+    let (n,): (i64,) = qb.build_query_as().fetch_one(db).await?;
+    Ok(n)
+}
+
+/// `(id, parent_id)` of every folder of a space: the tree permissions are worked out on.
+pub async fn folder_tree(db: &SqlitePool, owner: i64) -> sqlx::Result<Vec<(i64, Option<i64>)>> {
+    sqlx::query_as("SELECT id, parent_id FROM folders WHERE owner_id = ?")
+        .bind(owner)
+        .fetch_all(db)
+        .await
+}
+
+/// The item a folder shows as its cover: the chosen one while it is still inside the folder
+/// tree, else the newest item below it.
+pub async fn folder_cover(db: &SqlitePool, folder: &FolderRow) -> sqlx::Result<Option<ItemRow>> {
+    let prefix = if folder.path == "/" {
+        "/".to_owned()
+    } else {
+        format!("{}/", folder.path)
+    };
+    let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {ITEM_COLUMNS}{ITEM_FROM}"));
+    qb.push(" WHERE i.owner_id = ")
+        .push_bind(folder.owner_id)
+        .push(" AND i.live_parent_id IS NULL AND (f.id = ")
+        .push_bind(folder.id)
+        .push(" OR substr(f.path, 1, ")
+        .push_bind(prefix.len() as i64)
+        .push(") = ")
+        .push_bind(prefix)
+        .push(")");
+    if let Some(cover) = folder.cover_item_id {
+        qb.push(" ORDER BY (i.id = ")
+            .push_bind(cover)
+            .push(") DESC, i.taken_time DESC LIMIT 1");
+    } else {
+        qb.push(" ORDER BY i.taken_time DESC, i.id DESC LIMIT 1");
+    }
+    qb.build_query_as().fetch_optional(db).await
+}
+
+pub async fn set_folder_cover(db: &SqlitePool, folder: i64, item: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE folders SET cover_item_id = ? WHERE id = ?")
+        .bind(item)
+        .bind(folder)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Rights of one user on Shared Space folders (custom access), by folder.
+pub async fn folder_permissions(
+    db: &SqlitePool,
+    user: i64,
+) -> sqlx::Result<Vec<(i64, bool, bool, bool, bool)>> {
+    sqlx::query_as(
+        "SELECT folder_id, view, download, upload, manage FROM folder_permissions WHERE user_id = ?",
+    )
+    .bind(user)
+    .fetch_all(db)
+    .await
+}
+
+/// The Shared Space access level of a user: `full`, `custom` or `none`.
+pub async fn team_access(db: &SqlitePool, user: i64) -> sqlx::Result<String> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT team_access FROM users WHERE id = ?")
+        .bind(user)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map_or_else(|| "none".to_owned(), |(a,)| a))
+}
+
+/// Distinct non-empty values of an item expression among the items `filter` selects, sorted.
+/// `expr` is one of the fixed expressions of the filter list, never user text.
+pub async fn distinct_values(
+    db: &SqlitePool,
+    filter: &ItemFilter,
+    expr: &'static str,
+) -> sqlx::Result<Vec<String>> {
+    let mut qb = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT DISTINCT CAST({expr} AS TEXT) AS v{ITEM_FROM_NO_LIVE}"
+    ));
+    push_where(&mut qb, filter);
+    qb.push(format!(
+        " AND {expr} IS NOT NULL AND TRIM(CAST({expr} AS TEXT)) != '' ORDER BY v"
+    ));
+    let rows: Vec<(String,)> = qb.build_query_as().fetch_all(db).await?;
+    Ok(rows.into_iter().map(|(v,)| v).collect())
+}
+
+/// The camera expression the filter list and the `camera` filter share.
+pub const CAMERA_EXPR: &str = "TRIM(COALESCE(i.make, '') || ' ' || COALESCE(i.model, ''))";
+
+/// Tags with the number of items the filter selects that carry them; tags no item carries at
+/// all (just made) are listed with 0, tags only on items outside the filter are not.
+pub async fn tags_with_counts(
+    db: &SqlitePool,
+    filter: &ItemFilter,
+    only: Option<&[i64]>,
+) -> sqlx::Result<Vec<(i64, String, i64)>> {
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT t.id, t.name, COUNT(i.id) FROM tags t JOIN item_tags it ON it.tag_id = t.id
+           JOIN items i ON i.id = it.item_id JOIN folders f ON f.id = i.folder_id",
+    );
+    push_where(&mut qb, filter);
+    if let Some(only) = only {
+        qb.push(" AND t.id IN (SELECT value FROM json_each(")
+            .push_bind(json_ids(only))
+            .push("))");
+    }
+    qb.push(
+        " GROUP BY t.id UNION ALL SELECT t.id, t.name, 0 FROM tags t
+           WHERE NOT EXISTS (SELECT 1 FROM item_tags it WHERE it.tag_id = t.id)",
+    );
+    if let Some(only) = only {
+        qb.push(" AND t.id IN (SELECT value FROM json_each(")
+            .push_bind(json_ids(only))
+            .push("))");
+    }
+    qb.push(" ORDER BY 2 COLLATE NOCASE, 1");
+    qb.build_query_as().fetch_all(db).await
+}
+
+/// Makes a tag (or finds the one of that name, case-insensitively).
+pub async fn create_tag(db: &SqlitePool, name: &str) -> sqlx::Result<(i64, String)> {
+    sqlx::query("INSERT OR IGNORE INTO tags (name) VALUES (?)")
+        .bind(name)
+        .execute(db)
+        .await?;
+    sqlx::query_as("SELECT id, name FROM tags WHERE name = ?")
+        .bind(name)
+        .fetch_one(db)
+        .await
+}
+
+/// Folders of a space whose name contains `word`, for search suggestions.
+pub async fn folders_matching(
+    db: &SqlitePool,
+    owner: i64,
+    word: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<FolderRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {FOLDER_COLUMNS} FROM folders WHERE owner_id = ? AND path != '/'
+            AND LOWER(name) LIKE ? ESCAPE '\\' ORDER BY path LIMIT ?"
+    )))
+    .bind(owner)
+    .bind(format!("%{}%", like_escape(&word.to_lowercase())))
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// After a folder was renamed on disk: its row and every row below it take the new path, in
+/// one transaction; ids stay.
+pub async fn move_folder_rows(
+    db: &SqlitePool,
+    owner: i64,
+    folder: &FolderRow,
+    new_path: &str,
+    new_name: &str,
+) -> sqlx::Result<()> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let old_prefix = format!("{}/", folder.path);
+    sqlx::query(
+        "UPDATE folders SET path = ?1 || substr(path, ?2)
+          WHERE owner_id = ?3 AND substr(path, 1, ?4) = ?5",
+    )
+    .bind(new_path)
+    .bind(folder.path.len() as i64 + 1)
+    .bind(owner)
+    .bind(old_prefix.len() as i64)
+    .bind(&old_prefix)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE folders SET path = ?, name = ? WHERE id = ?")
+        .bind(new_path)
+        .bind(new_name)
+        .bind(folder.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+/// Ids of a folder and every folder below it.
+pub async fn folder_subtree(
+    db: &SqlitePool,
+    owner: i64,
+    folder: &FolderRow,
+) -> sqlx::Result<Vec<i64>> {
+    let prefix = format!("{}/", folder.path);
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM folders WHERE owner_id = ? AND (id = ? OR substr(path, 1, ?) = ?)",
+    )
+    .bind(owner)
+    .bind(folder.id)
+    .bind(prefix.len() as i64)
+    .bind(&prefix)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
