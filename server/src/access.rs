@@ -293,6 +293,7 @@ fn effective_rights(
         }
     }
     rights.retain(|_, r| *r != Rights::default());
+    passable.retain(|f| !rights.get(f).is_some_and(|r| r.view));
     (rights, passable)
 }
 

@@ -19,9 +19,15 @@ pub fn router(state: AppState) -> Router {
     let webapi = Router::new()
         .route("/{cgi}", any(dispatch::cgi))
         .route("/entry.cgi/{api}", any(dispatch::entry_with_api));
+    let rest = Router::new().route(
+        "/synofoto/api/v2/{space}/Thumbnail/get",
+        axum::routing::get(dispatch::rest_thumbnail),
+    );
     Router::new()
         .nest("/webapi", webapi.clone())
         .nest("/photo/webapi", webapi)
+        .merge(rest.clone())
+        .nest("/photo", rest)
         .merge(web::router())
         .with_state(state)
         // Bodies are bounded by `api::params` against the configured limits instead.
@@ -54,7 +60,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // rescans at start and now and then (for what watches cannot see, such as network mounts).
     let indexer = state.indexer.clone();
     indexer.spawn_workers();
-    tokio::spawn(keep_library_indexed(indexer, state.config.indexer.clone()));
+    tokio::spawn(keep_library_indexed(
+        indexer,
+        state.config.indexer.clone(),
+        state.spaces_changed.clone(),
+    ));
     // Make the sign-in key now, in the background, so the first sign-in does not wait for it.
     let key_state = state.clone();
     tokio::spawn(async move {
@@ -90,6 +100,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 async fn keep_library_indexed(
     indexer: std::sync::Arc<shoebox_indexer::indexer::Indexer>,
     settings: crate::config::IndexerSettings,
+    spaces_changed: std::sync::Arc<tokio::sync::Notify>,
 ) {
     use tokio::time::{Duration, Instant};
     const CHECK: Duration = Duration::from_secs(30);
@@ -100,6 +111,7 @@ async fn keep_library_indexed(
     let mut watch: Option<shoebox_indexer::watch::WatchHandle> = None;
     let mut next_watch_try = Instant::now();
     let mut told: Option<String> = None;
+    let mut first_round = true;
     let mut last_full = Instant::now();
     let mut next_full = if settings.scan_on_start {
         last_full
@@ -115,17 +127,37 @@ async fn keep_library_indexed(
         let complete = watch
             .as_ref()
             .is_some_and(shoebox_indexer::watch::WatchHandle::is_complete);
+        // A space that appeared since the last round (a first sign-in) is scanned once it is
+        // watched: files may already be there, and no watch saw them arrive.
+        let new_spaces: Vec<shoebox_indexer::indexer::SpaceRoot> = if first_round {
+            Vec::new()
+        } else {
+            spaces
+                .iter()
+                .filter(|s| !watched.contains(&s.root))
+                .cloned()
+                .collect()
+        };
+        first_round = false;
         if settings.watch
             && !roots.is_empty()
             && (roots != watched || (!complete && Instant::now() >= next_watch_try))
         {
-            // Drop the old watches first: their inotify instance counts against the limit.
-            drop(watch.take());
-            watch = shoebox_indexer::watch::spawn(indexer.clone(), spaces)
-                .inspect_err(|e| tracing::warn!("cannot watch the library: {e}"))
-                .ok();
-            watched = roots;
+            // The new watches are set before the old ones go, so no change falls between them
+            // (both may report one; a rescan is idempotent). When the new ones cannot be set,
+            // the old ones are kept.
+            match shoebox_indexer::watch::spawn(indexer.clone(), spaces) {
+                Ok(new) => watch = Some(new),
+                Err(e) => tracing::warn!("cannot watch the library: {e}"),
+            }
             next_watch_try = Instant::now() + RETRY_WATCH;
+        }
+        watched = roots;
+        for space in &new_spaces {
+            if let Err(e) = indexer.scan_subtrees(space, vec!["/".to_owned()]).await {
+                tracing::error!(space = %space.label, "scan failed: {e:#}");
+            }
+            indexer.wake();
         }
         let watching = watch
             .as_ref()
@@ -169,7 +201,10 @@ async fn keep_library_indexed(
             }
         }
         let due = poll.map_or(next_full, |every| next_full.min(last_full + every));
-        tokio::time::sleep_until(due.min(Instant::now() + CHECK)).await;
+        tokio::select! {
+            () = tokio::time::sleep_until(due.min(Instant::now() + CHECK)) => {}
+            () = spaces_changed.notified() => {}
+        }
     }
 }
 

@@ -116,7 +116,7 @@ pub async fn delete_items(state: &AppState, rows: &[ItemRow]) -> anyhow::Result<
         let mut ids = vec![row.id];
         ids.extend(row.live_video_id);
         let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-        shoebox_indexer::catalog::delete_items(&mut *tx, &ids).await?;
+        shoebox_indexer::catalog::delete_items(&mut tx, &ids).await?;
         tx.commit().await?;
         for id in ids {
             state.indexer.thumbs().remove(id);
@@ -152,8 +152,8 @@ pub async fn delete_folder(
     .await?;
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
     let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
-    shoebox_indexer::catalog::delete_items(&mut *tx, &ids).await?;
-    shoebox_indexer::catalog::delete_folder(&mut *tx, folder_id).await?;
+    shoebox_indexer::catalog::delete_items(&mut tx, &ids).await?;
+    shoebox_indexer::catalog::delete_folder(&mut tx, folder_id).await?;
     tx.commit().await?;
     for id in ids {
         state.indexer.thumbs().remove(id);
@@ -169,7 +169,7 @@ mod tests {
     fn paths_stay_inside_the_space() {
         let root = Path::new("/space");
         assert_eq!(
-            within(root, "/a/b.jpg").unwrap(),
+            within(root, "/a/b.jpg").expect("inside"),
             Path::new("/space/a/b.jpg")
         );
         assert!(within(root, "/a/../../etc/passwd").is_err());
@@ -178,12 +178,12 @@ mod tests {
 
     #[test]
     fn the_bin_keeps_both_of_two_same_named_files() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("tmp");
         let root = dir.path();
         for _ in 0..2 {
-            std::fs::create_dir_all(root.join("a")).unwrap();
-            std::fs::write(root.join("a/x.jpg"), b"x").unwrap();
-            discard(root, "/a/x.jpg", true).unwrap();
+            std::fs::create_dir_all(root.join("a")).expect("mkdir");
+            std::fs::write(root.join("a/x.jpg"), b"x").expect("write");
+            discard(root, "/a/x.jpg", true).expect("discard");
         }
         assert!(root.join("#recycle/a/x.jpg").exists());
         assert!(root.join("#recycle/a/x (1).jpg").exists());

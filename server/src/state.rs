@@ -27,6 +27,8 @@ pub struct Inner {
     /// The `_SSID` cookie value handed out by `SYNO.API.Auth.UIConfig`.
     pub ssid: String,
     pub started: Instant,
+    /// Told when a space may have appeared (a first sign-in made a Personal Space folder).
+    pub spaces_changed: Arc<tokio::sync::Notify>,
 }
 
 /// Cheap to clone; derefs to [`Inner`].
@@ -54,6 +56,7 @@ impl AppState {
             login_key: LoginKey::default(),
             ssid: random_token(32),
             started: Instant::now(),
+            spaces_changed: Arc::new(tokio::sync::Notify::new()),
             config,
         }))
     }

@@ -46,3 +46,70 @@ async fn synology_api_client_signs_in_and_out() {
         app.log()
     );
 }
+
+#[tokio::test]
+async fn synology_api_client_browses_both_spaces() {
+    let python = python();
+    let corpus = crate::indexing::corpus();
+    let app = TestApp::spawn().await;
+    app.add_user("alice", "alice-pass-1", true);
+    app.add_user("bob", "bob-pass-1", false);
+    let trip = app.data_dir().join("photo/2020/Trip");
+    std::fs::create_dir_all(&trip).expect("mkdir");
+    std::fs::copy(
+        corpus.join("metadata/gps_paris.jpg"),
+        trip.join("paris.jpg"),
+    )
+    .expect("copy");
+    // Signing in makes the Personal Space; then a photo goes in.
+    let alice = app.login("alice", "alice-pass-1").await;
+    let personal = app.data_dir().join("homes/alice/Photos");
+    std::fs::copy(corpus.join("formats/jpeg.jpg"), personal.join("mine.jpg")).expect("copy");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    for api in ["SYNO.FotoTeam.Index", "SYNO.Foto.Index"] {
+        loop {
+            let state = app
+                .get(&[
+                    ("api", api),
+                    ("method", "get"),
+                    ("version", "1"),
+                    ("_sid", &alice.sid),
+                ])
+                .await;
+            if state["data"]["item_count"] == 1 && state["data"]["pending_count"] == 0 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "not indexed: {state}\n{}",
+                app.log()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+    }
+    let port = app.port.to_string();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(repo_root().join("tests/python/conformance.py"))
+            .args([
+                "browse",
+                "127.0.0.1",
+                &port,
+                "alice",
+                "alice-pass-1",
+                "bob",
+                "bob-pass-1",
+            ])
+            .output()
+            .expect("run python")
+    })
+    .await
+    .expect("join");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("all checks passed"),
+        "conformance failed:\n{stdout}\n{}\nserver log:\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        app.log()
+    );
+}

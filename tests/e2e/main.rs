@@ -1,6 +1,7 @@
 //! End-to-end suite: the real `shoebox` binary, driven over HTTP and through its command line.
 
 mod auth;
+mod browse;
 mod cli;
 mod conformance;
 mod discovery;

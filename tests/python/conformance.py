@@ -9,7 +9,7 @@ import sys
 
 import requests
 from synology_api import base_api
-from synology_api.exceptions import LoginError
+from synology_api.exceptions import LoginError, PhotosError
 from synology_api.photos import Photos
 
 
@@ -71,5 +71,71 @@ def main():
     print("conformance: all checks passed")
 
 
+def photos_error(call):
+    """The DSM error code the client raises for `call`, or None when it succeeds."""
+    try:
+        call()
+    except PhotosError as e:
+        return e.error_code
+    return None
+
+
+def browse():
+    """Browsing both spaces as the client does it. The e2e test made the library: an admin USER
+    with /2020/Trip/paris.jpg in the Shared Space and mine.jpg in their Personal Space, and
+    OTHER (password OTHER_PASSWORD) without Shared Space access."""
+    host, port, user, password, other, other_password = sys.argv[2:8]
+    fresh()
+    p = Photos(host, port, user, password, secure=False, dsm_version=7, debug=False)
+
+    trip = p.lookup_team_folder("/2020/Trip")
+    check("lookup_team_folder walks the Shared Space by path", trip and trip["name"] == "/2020/Trip", trip)
+    items = p.list_item_in_team_folders(folder_id=trip["id"], additional=["thumbnail", "resolution"])
+    names = [i["filename"] for i in items["data"]["list"]]
+    check("list_item_in_team_folders lists the folder", names == ["paris.jpg"], items)
+    check("items carry thumbnail status and cache key",
+          items["data"]["list"][0]["additional"]["thumbnail"]["xl"] == "ready", items)
+    timeline = p.get_team_timeline()
+    days = [d for s in timeline["data"]["section"] for d in s["list"]]
+    check("get_team_timeline has sections of days", sum(d["item_count"] for d in days) == 1, timeline)
+
+    root = p.get_folder(0)
+    check("get_folder(0) is the Personal Space root", root["data"]["folder"]["name"] == "/", root)
+    mine = p.list_item_in_folders(folder_id=root["data"]["folder"]["id"])
+    mine_list = mine["data"]["list"]
+    check("list_item_in_folders lists the Personal Space", [i["filename"] for i in mine_list] == ["mine.jpg"], mine)
+    check("get_timeline counts the Personal Space",
+          sum(d["item_count"] for s in p.get_timeline()["data"]["section"] for d in s["list"]) == 1)
+    item_id = mine_list[0]["id"]
+    info = p.get_item_info(item_id, additional=["exif", "resolution"])
+    check("get_item_info", info["data"]["list"][0]["id"] == item_id, info)
+    check("set_item_rating and description",
+          p.set_item_rating(item_id, 5)["success"] and p.set_item_description(item_id, "hello")["success"])
+    info = p.get_item_info(item_id, additional=["rating", "description"])
+    check("the edits read back", info["data"]["list"][0]["additional"]["rating"] == 5
+          and info["data"]["list"][0]["additional"]["description"] == "hello", info)
+
+    import os
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        thumb = p.get_thumbnail(item_id, size="m", dest_path=os.path.join(tmp, "t.jpg"))
+        check("get_thumbnail saves a JPEG", thumb and open(thumb, "rb").read(2) == b"\xff\xd8")
+        original = p.download_item(item_id, dest_path=os.path.join(tmp, "o.jpg"))
+        check("download_item saves the original", original and os.path.getsize(original) > 1000)
+    p.logout()
+
+    # A user without Shared Space access sees their own space and nothing of the shared one.
+    fresh()
+    q = Photos(host, port, other, other_password, secure=False, dsm_version=7, debug=False)
+    check("no Shared Space access: the team listing is refused (105)",
+          photos_error(lambda: q.list_item_in_team_folders(folder_id=trip["id"])) == 105)
+    check("another user's item is not found (642)", photos_error(lambda: q.get_item_info(item_id)) == 642)
+    q.logout()
+    print("conformance: all checks passed")
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["browse"]:
+        browse()
+    else:
+        main()

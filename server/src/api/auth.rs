@@ -71,6 +71,7 @@ pub async fn login(mut call: Call) -> ApiResult {
         .library
         .ensure_personal(&user.name)
         .map_err(|e| anyhow::Error::new(e).context("creating the Personal Space folder"))?;
+    state.spaces_changed.notify_one();
 
     let sid = random_token(32);
     let synotoken = random_token(16);

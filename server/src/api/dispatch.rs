@@ -93,3 +93,38 @@ async fn run(
     let reply = (method.handler)(call).await?;
     Ok(reply.into_response())
 }
+
+/// `/synofoto/api/v2/{p|t}/Thumbnail/get` (reference §6): the web UI's thumbnail route. The
+/// space comes from the path (`p` personal, `t` team); routing parameters in the query are
+/// ignored; the session is checked as on `entry.cgi`.
+pub async fn rest_thumbnail(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(space): Path<String>,
+    request: Request,
+) -> Response {
+    let api = match space.as_str() {
+        "p" => "SYNO.Foto.Thumbnail",
+        "t" => "SYNO.FotoTeam.Thumbnail",
+        _ => return axum::http::StatusCode::NOT_FOUND.into_response(),
+    };
+    async {
+        let headers = request.headers().clone();
+        let params = Params::read(request, &state.config.limits, &state.config.spool_dir()).await?;
+        let session = session::find(&state, &params, &headers, true)
+            .await?
+            .ok_or(ApiError::NoSession)?;
+        let call = Call {
+            state: state.clone(),
+            api,
+            params,
+            session: Some(session),
+            version: 2,
+            client_ip: peer.ip(),
+            headers,
+        };
+        Ok::<_, ApiError>(super::media::thumbnail(call).await?.into_response())
+    }
+    .await
+    .unwrap_or_else(IntoResponse::into_response)
+}

@@ -14,6 +14,7 @@ mod dsm;
 mod encryption;
 mod index;
 mod info;
+pub mod media;
 mod search;
 mod user_info;
 

@@ -59,7 +59,7 @@ impl FilterNames {
 
 fn named(names: &HashMap<i64, String>) -> Vec<Value> {
     let mut list: Vec<(&i64, &String)> = names.iter().collect();
-    list.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    list.sort_by_key(|a| a.1.to_lowercase());
     list.into_iter()
         .map(|(id, name)| json!({"id": id, "name": name}))
         .collect()

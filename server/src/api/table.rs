@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::browse::{folder, item, tag, timeline};
 use super::error::ApiResult;
-use super::{Call, auth, dsm, encryption, index, info, search, user_info};
+use super::{Call, auth, dsm, encryption, index, info, media, search, user_info};
 
 /// Who may call a method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +118,9 @@ fn browse_api(name: &'static str) -> Api {
             .user("count_item", search::count_item)
             .user("suggest", search::suggest),
         "Search.Filter" => Api::new(name, "entry.cgi", 1..=3).user("list", search::filter_list),
+        "Thumbnail" => Api::new(name, "entry.cgi", 1..=2).user("get", media::thumbnail),
+        "Download" => Api::new(name, "entry.cgi", 1..=2).user("download", media::download),
+        "Streaming" => Api::new(name, "entry.cgi", 1..=1).user("streaming", media::streaming),
         other => unreachable!("no browse API {other}"),
     }
 }
@@ -158,6 +161,9 @@ impl ApiTable {
             ),
             ("SYNO.Foto.Search.Search", "SYNO.FotoTeam.Search.Search"),
             ("SYNO.Foto.Search.Filter", "SYNO.FotoTeam.Search.Filter"),
+            ("SYNO.Foto.Thumbnail", "SYNO.FotoTeam.Thumbnail"),
+            ("SYNO.Foto.Download", "SYNO.FotoTeam.Download"),
+            ("SYNO.Foto.Streaming", "SYNO.FotoTeam.Streaming"),
         ] {
             for name in [foto, team] {
                 apis.push(browse_api(name));

@@ -149,10 +149,10 @@ pub async fn items_json(
                     }),
                 );
             }
-            if additional.has("gps") {
-                if let (Some(lat), Some(lon)) = (row.latitude, row.longitude) {
-                    extra.insert("gps".into(), json!({"latitude": lat, "longitude": lon}));
-                }
+            if additional.has("gps")
+                && let (Some(lat), Some(lon)) = (row.latitude, row.longitude)
+            {
+                extra.insert("gps".into(), json!({"latitude": lat, "longitude": lon}));
             }
             if additional.has("tag") {
                 let list: Vec<Value> = tags

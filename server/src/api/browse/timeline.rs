@@ -21,12 +21,15 @@ pub struct Section {
     pub groups: Vec<(i64, u32, Option<u32>, i64)>,
 }
 
+/// Year, month and (when grouping by day) day of a timeline group.
+type GroupKey = (i64, u32, Option<u32>);
+
 /// Cuts `(day, count)` (newest first) into sections. A day with more than a page of items gets
 /// sections of its own, each listing the day with its full count and taking its share as
 /// `limit`. With `by_month`, groups are months and sections are cut on month boundaries.
 pub fn sections(days: &[(i64, i64)], by_month: bool) -> Vec<Section> {
     // Group first: per day, or per month.
-    let mut groups: Vec<((i64, u32, Option<u32>), i64)> = Vec::new();
+    let mut groups: Vec<(GroupKey, i64)> = Vec::new();
     for &(day, count) in days {
         let (y, m, d) = civil_from_days(day);
         let key = if by_month {

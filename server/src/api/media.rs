@@ -1,0 +1,314 @@
+//! Bytes of the library: `SYNO.Foto.Thumbnail get` (and its REST route), `SYNO.Foto.Download
+//! download` and `SYNO.Foto.Streaming streaming`, with their FotoTeam twins (reference §3.2,
+//! §3.3, §3.13, §6). Files are served from disk with byte ranges (206), validators and the
+//! caching headers offline caches need.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use shoebox_indexer::thumbnail::ThumbSize;
+use tower::ServiceExt;
+
+use super::Call;
+use super::browse::cache_key;
+use super::error::{ApiError, ApiResult};
+use super::reply::Reply;
+use crate::recycle;
+use crate::store::library::ItemRow;
+
+/// How long a thumbnail request waits for a thumbnail being made with priority.
+const THUMB_WAIT: Duration = Duration::from_secs(20);
+
+fn size_of(call: &Call) -> ApiResult<ThumbSize> {
+    match call.params.string("size").as_deref() {
+        None | Some("sm") => Ok(ThumbSize::Sm),
+        Some("m") => Ok(ThumbSize::M),
+        Some("xl" | "preview") => Ok(ThumbSize::Xl),
+        Some(_) => Err(ApiError::bad("size", "sm, m, xl or preview")),
+    }
+}
+
+/// The one item an `id`-style parameter names, if the caller sees it.
+async fn one_item(call: &Call, keys: &[&'static str]) -> ApiResult<ItemRow> {
+    let mut ids = None;
+    for key in keys {
+        if let Some(list) = call.params.int_list(key)? {
+            ids = Some(list);
+            break;
+        }
+    }
+    let ids = ids.ok_or(ApiError::MissingParam(keys[0]))?;
+    let reach = call.reach().await?;
+    let mut rows = reach.items_by_ids(&call.state, &ids).await?;
+    if rows.len() != 1 {
+        return Err(ApiError::bad(keys[0], "exactly one id"));
+    }
+    Ok(rows.remove(0))
+}
+
+/// `Thumbnail get`: the JPEG of `size` for a unit. A thumbnail not made yet is made first, with
+/// priority over the queue.
+pub async fn thumbnail(call: Call) -> ApiResult {
+    match call.params.string("type").as_deref() {
+        None | Some("unit") => {}
+        // Person and album covers come with their features; nothing of that kind exists yet.
+        Some("person" | "album") => return Err(ApiError::NotFound),
+        Some(_) => return Err(ApiError::bad("type", "unit, person or album")),
+    }
+    let size = size_of(&call)?;
+    let mut item = one_item(&call, &["id"]).await?;
+    if item.thumb_status != "ready" {
+        item = wait_for_thumbnail(&call, item).await?;
+    }
+    let path = call.state.indexer.thumbs().path(item.id, size);
+    let etag = format!("\"{}_{}\"", cache_key(&item), size.name());
+    let fresh = call.params.string("cache_key").as_deref() == Some(cache_key(&item).as_str());
+    let cache_control = if fresh {
+        // The URL names this exact build: keep it as long as the client likes.
+        "private, max-age=31536000, immutable"
+    } else {
+        "private, max-age=3600, must-revalidate"
+    };
+    if call
+        .headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+    {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        set(&mut response, header::ETAG, &etag);
+        set(&mut response, header::CACHE_CONTROL, cache_control);
+        return Ok(Reply::raw(response));
+    }
+    let bytes = tokio::fs::read(&path).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            // Derived files can be rebuilt at any time: queue it and say it is not there.
+            ApiError::NotFound
+        } else {
+            ApiError::Internal(anyhow::Error::new(e).context("reading a thumbnail"))
+        }
+    })?;
+    let mut response = (StatusCode::OK, bytes).into_response();
+    set(&mut response, header::CONTENT_TYPE, "image/jpeg");
+    set(&mut response, header::ETAG, &etag);
+    set(&mut response, header::CACHE_CONTROL, cache_control);
+    Ok(Reply::raw(response))
+}
+
+fn set(response: &mut Response, name: header::HeaderName, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        response.headers_mut().insert(name, v);
+    }
+}
+
+/// Moves the item's pending jobs to the front of the queue and waits until its thumbnails are
+/// made (or found broken).
+async fn wait_for_thumbnail(call: &Call, item: ItemRow) -> ApiResult<ItemRow> {
+    if item.thumb_status == "broken" {
+        return Err(ApiError::NotFound);
+    }
+    sqlx::query("UPDATE jobs SET priority = -1000, run_after = 0 WHERE item_id = ?")
+        .bind(item.id)
+        .execute(&call.state.db)
+        .await?;
+    call.state.indexer.wake();
+    let deadline = tokio::time::Instant::now() + THUMB_WAIT;
+    let reach = call.reach().await?;
+    loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let row = reach
+            .items_by_ids(&call.state, &[item.id])
+            .await?
+            .pop()
+            .ok_or(ApiError::NotFound)?;
+        match row.thumb_status.as_str() {
+            "ready" => return Ok(row),
+            "broken" => return Err(ApiError::NotFound),
+            _ if tokio::time::Instant::now() >= deadline => {
+                return Err(ApiError::Internal(anyhow::anyhow!(
+                    "the thumbnail of item {} is still being made",
+                    item.id
+                )));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Serves a file of the library with ranges and validators; `content_type` and the download
+/// name are ours, not guessed.
+async fn serve_file(
+    path: PathBuf,
+    headers: &HeaderMap,
+    content_type: &str,
+    download_name: Option<&str>,
+) -> ApiResult<Response> {
+    let mut request = Request::builder().method(Method::GET).uri("/");
+    for name in [
+        header::RANGE,
+        header::IF_RANGE,
+        header::IF_MODIFIED_SINCE,
+        header::IF_UNMODIFIED_SINCE,
+    ] {
+        if let Some(v) = headers.get(&name) {
+            request = request.header(name, v);
+        }
+    }
+    let request = request
+        .body(Body::empty())
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        return Err(ApiError::NotFound);
+    }
+    let response = tower_http::services::ServeFile::new(&path)
+        .oneshot(request)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("serving a file: {e}")))?;
+    let mut response = response.map(Body::new);
+    if response.status().is_success() {
+        set(&mut response, header::CONTENT_TYPE, content_type);
+        set(
+            &mut response,
+            header::CACHE_CONTROL,
+            "private, max-age=0, must-revalidate",
+        );
+        if let Some(name) = download_name {
+            set(
+                &mut response,
+                header::CONTENT_DISPOSITION,
+                &content_disposition(name),
+            );
+        }
+    }
+    Ok(response)
+}
+
+/// `attachment` with an ASCII fallback and the real name in RFC 5987 form.
+fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+fn file_rel(row: &ItemRow, name: &str) -> String {
+    if row.folder_path == "/" {
+        format!("/{name}")
+    } else {
+        format!("{}/{name}", row.folder_path)
+    }
+}
+
+/// The MIME type of an original: `image/*` for photos (what py-synologydsm-api needs),
+/// `application/octet-stream` for anything else on Download (§3.3).
+fn download_type(row: &ItemRow) -> &'static str {
+    if row.item_type == "video" {
+        return "application/octet-stream";
+    }
+    // `format` is the file's extension as the indexer recorded it.
+    match row.format.to_ascii_lowercase().as_str() {
+        "jpg" | "jpeg" | "jpe" | "mpo" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "tif" | "tiff" => "image/tiff",
+        "bmp" => "image/bmp",
+        "heic" | "heif" | "hif" => "image/heic",
+        "avif" => "image/avif",
+        _ => "application/octet-stream",
+    }
+}
+
+/// `Download download`: `unit_id` (or `item_id`) with one id gives the original file itself
+/// (for a Live Photo, its still), with byte ranges.
+pub async fn download(call: Call) -> ApiResult {
+    let row = one_item(&call, &["unit_id", "item_id", "id"]).await?;
+    let reach = call.reach().await?;
+    if !reach.rights(row.folder_id).download {
+        return Err(ApiError::Forbidden);
+    }
+    let root = recycle::space_root(&call.state, row.owner_id).await?;
+    let path = recycle::within(&root, &file_rel(&row, &row.filename))?;
+    let response = serve_file(
+        path,
+        &call.headers,
+        download_type(&row),
+        Some(&row.filename),
+    )
+    .await?;
+    Ok(Reply::raw(response))
+}
+
+fn video_type(name: &str) -> &'static str {
+    let ext = Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "mp4" | "m4v" => "video/mp4",
+        "mov" => "video/quicktime",
+        "mkv" => "video/x-matroska",
+        "avi" => "video/x-msvideo",
+        "3gp" => "video/3gpp",
+        "mts" | "m2ts" => "video/mp2t",
+        "webm" => "video/webm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// `Streaming streaming`: a video (or a Live Photo's video) with byte ranges so players can
+/// seek, typed for players.
+pub async fn streaming(call: Call) -> ApiResult {
+    let row = one_item(&call, &["id", "item_id", "unit_id"]).await?;
+    let name = match row.item_type.as_str() {
+        "video" => row.filename.clone(),
+        "live" => row.live_video_name.clone().ok_or(ApiError::NotFound)?,
+        _ => return Err(ApiError::NotFound),
+    };
+    match call.params.string("quality").as_deref() {
+        None | Some("original" | "high" | "medium" | "low" | "mobile") => {}
+        Some(_) => {
+            return Err(ApiError::bad(
+                "quality",
+                "original, high, medium, low or mobile",
+            ));
+        }
+    }
+    let root = recycle::space_root(&call.state, row.owner_id).await?;
+    let path = recycle::within(&root, &file_rel(&row, &name))?;
+    let response = serve_file(path, &call.headers, video_type(&name), None).await?;
+    Ok(Reply::raw(response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn download_names_survive_any_characters() {
+        assert_eq!(
+            content_disposition("IMG 1.jpg"),
+            "attachment; filename=\"IMG 1.jpg\"; filename*=UTF-8''IMG%201.jpg"
+        );
+        let d = content_disposition("Été \"x\".jpg");
+        assert!(d.starts_with("attachment; filename=\"_t_ _x_.jpg\""), "{d}");
+        assert!(
+            d.ends_with("filename*=UTF-8''%C3%89t%C3%A9%20%22x%22.jpg"),
+            "{d}"
+        );
+    }
+}

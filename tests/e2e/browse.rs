@@ -1,0 +1,987 @@
+//! Browsing both spaces over HTTP: items, timeline, folders, edits, tags, search, thumbnails,
+//! downloads with ranges, streaming, recycle-bin deletes, and who sees what.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::indexing::corpus;
+use crate::support::{Login, TestApp, error_code};
+
+/// A server with a Shared Space and a Personal Space filled from the corpus, fully indexed, and
+/// three users: `anna` (admin), `ben` (no Shared Space access) and `cleo` (custom access).
+struct Library {
+    app: TestApp,
+    anna: Login,
+    ben: Login,
+    cleo: Login,
+}
+
+fn copy(corpus: &Path, from: &str, to: &Path) {
+    std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+    std::fs::copy(corpus.join(from), to).expect("copy");
+}
+
+async fn library() -> Library {
+    let corpus = corpus();
+    let app = TestApp::spawn().await;
+    app.add_user("anna", "anna-pass-1", true);
+    app.add_user("ben", "ben-pass-1", false);
+    app.add_user("cleo", "cleo-pass-1", false);
+    let shared = app.data_dir().join("photo");
+    copy(
+        &corpus,
+        "metadata/gps_paris.jpg",
+        &shared.join("2020/Trip/paris.jpg"),
+    );
+    copy(
+        &corpus,
+        "metadata/gps_tokyo.jpg",
+        &shared.join("2020/Trip/tokyo.jpg"),
+    );
+    copy(&corpus, "video/h264.mp4", &shared.join("2020/clip.mp4"));
+    copy(
+        &corpus,
+        "formats/png.png",
+        &shared.join("Family/picture.png"),
+    );
+    // Signing in makes the Personal Space folder.
+    let anna = app.login("anna", "anna-pass-1").await;
+    let ben = app.login("ben", "ben-pass-1").await;
+    let cleo = app.login("cleo", "cleo-pass-1").await;
+    let personal = app.data_dir().join("homes/ben/Photos");
+    copy(
+        &corpus,
+        "orientation/orient_6.jpg",
+        &personal.join("mine.jpg"),
+    );
+    copy(
+        &corpus,
+        "live/IMG_0001.HEIC",
+        &personal.join("Live/IMG_0001.HEIC"),
+    );
+    copy(
+        &corpus,
+        "live/IMG_0001.MOV",
+        &personal.join("Live/IMG_0001.MOV"),
+    );
+    let lib = Library {
+        app,
+        anna,
+        ben,
+        cleo,
+    };
+    lib.wait_indexed(4, 3).await;
+    lib
+}
+
+impl Library {
+    async fn call(&self, who: &Login, api: &str, method: &str, params: &[(&str, &str)]) -> Value {
+        let mut all = vec![
+            ("api", api),
+            ("method", method),
+            ("version", "1"),
+            ("_sid", who.sid.as_str()),
+        ];
+        all.extend_from_slice(params);
+        self.app.get(&all).await
+    }
+
+    async fn ok(&self, who: &Login, api: &str, method: &str, params: &[(&str, &str)]) -> Value {
+        let body = self.call(who, api, method, params).await;
+        assert_eq!(body["success"], true, "{api} {method} {params:?}: {body}");
+        body["data"].clone()
+    }
+
+    async fn code(&self, who: &Login, api: &str, method: &str, params: &[(&str, &str)]) -> i64 {
+        let body = self.call(who, api, method, params).await;
+        error_code(&body).unwrap_or_else(|| panic!("{api} {method} {params:?} succeeded: {body}"))
+    }
+
+    /// Waits until both spaces have their files (a Live Photo counts its two) with thumbnails
+    /// made.
+    async fn wait_indexed(&self, shared: i64, personal: i64) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let team = self
+                .call(&self.anna, "SYNO.FotoTeam.Index", "get", &[])
+                .await;
+            let mine = self.call(&self.ben, "SYNO.Foto.Index", "get", &[]).await;
+            let done =
+                |v: &Value, n: i64| v["data"]["item_count"] == n && v["data"]["pending_count"] == 0;
+            if done(&team, shared) && done(&mine, personal) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "not indexed in time: {team} {mine}\n{}",
+                self.app.log()
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    async fn items(&self, who: &Login, api: &str, extra: &[(&str, &str)]) -> Vec<Value> {
+        let mut params = vec![("offset", "0"), ("limit", "100")];
+        params.extend_from_slice(extra);
+        let data = self.ok(who, api, "list", &params).await;
+        data["list"].as_array().expect("list").clone()
+    }
+
+    async fn id_of(&self, who: &Login, api: &str, name: &str) -> i64 {
+        self.items(who, api, &[])
+            .await
+            .iter()
+            .find(|i| i["filename"] == name)
+            .unwrap_or_else(|| panic!("{name} not listed"))["id"]
+            .as_i64()
+            .expect("id")
+    }
+
+    fn db(&self) -> String {
+        format!(
+            "sqlite://{}",
+            self.app.data_dir().join("shoebox.db").display()
+        )
+    }
+
+    async fn sql(&self, sql: &str) {
+        let pool = sqlx::SqlitePool::connect(&self.db()).await.expect("db");
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&pool)
+            .await
+            .expect("sql");
+        pool.close().await;
+    }
+}
+
+fn names(list: &[Value]) -> Vec<String> {
+    let mut n: Vec<String> = list
+        .iter()
+        .map(|i| i["filename"].as_str().expect("filename").to_owned())
+        .collect();
+    n.sort();
+    n
+}
+
+#[tokio::test]
+async fn items_timeline_and_folders_of_both_spaces() {
+    let lib = library().await;
+    let team = "SYNO.FotoTeam.Browse.Item";
+    let all = lib
+        .items(
+            &lib.anna,
+            team,
+            &[("additional", r#"["thumbnail","resolution","exif","gps"]"#)],
+        )
+        .await;
+    assert_eq!(
+        names(&all),
+        ["clip.mp4", "paris.jpg", "picture.png", "tokyo.jpg"]
+    );
+    // Newest first, each with the §4.1 fields.
+    let times: Vec<i64> = all
+        .iter()
+        .map(|i| i["time"].as_i64().expect("time"))
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
+    let paris = all
+        .iter()
+        .find(|i| i["filename"] == "paris.jpg")
+        .expect("paris");
+    assert_eq!(paris["owner_user_id"], 0);
+    assert_eq!(paris["type"], "photo");
+    assert_eq!(paris["additional"]["thumbnail"]["xl"], "ready");
+    assert_eq!(paris["additional"]["thumbnail"]["unit_id"], paris["id"]);
+    let lat = paris["additional"]["gps"]["latitude"]
+        .as_f64()
+        .expect("gps");
+    assert!((lat - 48.85).abs() < 0.1, "{paris}");
+    assert!(
+        paris["additional"]["resolution"]["width"]
+            .as_i64()
+            .expect("w")
+            > 0
+    );
+    let clip = all
+        .iter()
+        .find(|i| i["filename"] == "clip.mp4")
+        .expect("clip");
+    assert_eq!(clip["type"], "video");
+
+    // Count and timeline agree.
+    let count = lib.ok(&lib.anna, team, "count", &[]).await["count"]
+        .as_i64()
+        .expect("count");
+    assert_eq!(count, 4);
+    let timeline = lib
+        .ok(&lib.anna, "SYNO.FotoTeam.Browse.Timeline", "get", &[])
+        .await;
+    let sections = timeline["section"].as_array().expect("sections");
+    let sum: i64 = sections
+        .iter()
+        .flat_map(|s| s["list"].as_array().expect("list").iter())
+        .map(|d| d["item_count"].as_i64().expect("n"))
+        .sum();
+    assert_eq!(sum, count);
+    assert_eq!(sections[0]["offset"], 0);
+    // A day loads with start_time/end_time, as WP does.
+    let day = &sections[0]["list"][0];
+    let start = shoebox_indexer::metadata::time::days_from_civil(
+        day["year"].as_i64().expect("y"),
+        u32::try_from(day["month"].as_i64().expect("m")).expect("m"),
+        u32::try_from(day["day"].as_i64().expect("d")).expect("d"),
+    ) * 86_400;
+    let (s, e) = (start.to_string(), (start + 86_399).to_string());
+    let on_day = lib
+        .items(&lib.anna, team, &[("start_time", &s), ("end_time", &e)])
+        .await;
+    assert_eq!(on_day.len() as i64, day["item_count"].as_i64().expect("n"));
+
+    // Folders: full paths in `name`, root by id 0, lookup by path, items of a folder.
+    let folder_api = "SYNO.FotoTeam.Browse.Folder";
+    let root = lib.ok(&lib.anna, folder_api, "get", &[("id", "0")]).await;
+    assert_eq!(root["folder"]["name"], "/");
+    let top = lib
+        .ok(
+            &lib.anna,
+            folder_api,
+            "list",
+            &[("id", "0"), ("offset", "0"), ("limit", "10")],
+        )
+        .await;
+    let top: Vec<&str> = top["list"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|f| f["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(top, ["/2020", "/Family"]);
+    assert_eq!(
+        lib.ok(&lib.anna, folder_api, "count", &[("id", "0")]).await["count"],
+        2
+    );
+    let trip = lib
+        .ok(
+            &lib.anna,
+            folder_api,
+            "get",
+            &[
+                ("name", "\"/2020/Trip\""),
+                ("additional", r#"["access_permission","thumbnail"]"#),
+            ],
+        )
+        .await;
+    assert_eq!(trip["folder"]["name"], "/2020/Trip");
+    assert_eq!(
+        trip["folder"]["additional"]["access_permission"]["manage"],
+        true
+    );
+    assert!(
+        trip["folder"]["additional"]["thumbnail"]["cache_key"].is_string(),
+        "{trip}"
+    );
+    let trip_id = trip["folder"]["id"].to_string();
+    let in_trip = lib
+        .items(
+            &lib.anna,
+            team,
+            &[("folder_id", &trip_id), ("sort_by", "filename")],
+        )
+        .await;
+    assert_eq!(
+        in_trip
+            .iter()
+            .map(|i| i["filename"].as_str().expect("n"))
+            .collect::<Vec<_>>(),
+        ["paris.jpg", "tokyo.jpg"]
+    );
+    let parents = lib.ok(&lib.anna, folder_api, "list_parents", &[]).await;
+    assert_eq!(parents["list"][0]["name"], "/");
+
+    // Ben's Personal Space: his items only, the Live Photo as one item.
+    let mine = lib.items(&lib.ben, "SYNO.Foto.Browse.Item", &[]).await;
+    assert_eq!(names(&mine), ["IMG_0001.HEIC", "mine.jpg"]);
+    let live = mine
+        .iter()
+        .find(|i| i["type"] == "live")
+        .expect("a live item");
+    assert_eq!(live["live_type"], "photo");
+    assert!(mine.iter().all(|i| i["owner_user_id"] != 0));
+
+    // Bad input: clear errors.
+    assert_eq!(
+        lib.code(&lib.anna, team, "list", &[("offset", "0")]).await,
+        114
+    );
+    assert_eq!(
+        lib.code(&lib.anna, team, "list", &[("limit", "0")]).await,
+        120
+    );
+    assert_eq!(
+        lib.code(
+            &lib.anna,
+            team,
+            "list",
+            &[("limit", "5"), ("sort_by", "\"color\"")]
+        )
+        .await,
+        120
+    );
+    assert_eq!(
+        lib.code(&lib.anna, team, "get", &[("id", "[999999]")])
+            .await,
+        642
+    );
+    assert_eq!(
+        lib.code(&lib.anna, folder_api, "get", &[("id", "999999")])
+            .await,
+        642
+    );
+    assert_eq!(
+        lib.code(&lib.anna, folder_api, "get", &[("name", "\"/../etc\"")])
+            .await,
+        120
+    );
+}
+
+#[tokio::test]
+async fn who_sees_what() {
+    let lib = library().await;
+    let team = "SYNO.FotoTeam.Browse.Item";
+    let ben_item = lib
+        .id_of(&lib.ben, "SYNO.Foto.Browse.Item", "mine.jpg")
+        .await;
+    let paris = lib.id_of(&lib.anna, team, "paris.jpg").await;
+    let ben_ids = format!("[{ben_item}]");
+    let paris_ids = format!("[{paris}]");
+    // Another user's Personal Space item is as unknown as a missing id, even to an admin.
+    assert_eq!(
+        lib.code(
+            &lib.anna,
+            "SYNO.Foto.Browse.Item",
+            "get",
+            &[("id", &ben_ids)]
+        )
+        .await,
+        642
+    );
+    assert_eq!(
+        lib.code(
+            &lib.anna,
+            "SYNO.Foto.Thumbnail",
+            "get",
+            &[("id", &ben_item.to_string()), ("size", "sm")]
+        )
+        .await,
+        642
+    );
+    assert_eq!(
+        lib.code(
+            &lib.anna,
+            "SYNO.Foto.Download",
+            "download",
+            &[("unit_id", &ben_ids)]
+        )
+        .await,
+        642
+    );
+    // A Shared Space id asked through the personal API is not found there either.
+    assert_eq!(
+        lib.code(
+            &lib.anna,
+            "SYNO.Foto.Browse.Item",
+            "get",
+            &[("id", &paris_ids)]
+        )
+        .await,
+        642
+    );
+    // No Shared Space access: the space is closed.
+    assert_eq!(
+        lib.code(&lib.ben, team, "list", &[("offset", "0"), ("limit", "10")])
+            .await,
+        105
+    );
+    assert_eq!(
+        lib.code(
+            &lib.ben,
+            "SYNO.FotoTeam.Browse.Folder",
+            "get",
+            &[("id", "0")]
+        )
+        .await,
+        105
+    );
+    // Custom access: view on /2020/Trip only; /2020 is shown as the way there, without items.
+    let trip = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.Browse.Folder",
+            "get",
+            &[("name", "/2020/Trip")],
+        )
+        .await["folder"]["id"]
+        .as_i64()
+        .expect("id");
+    lib.sql(&format!(
+        "UPDATE users SET team_access = 'custom' WHERE name = 'cleo';
+         INSERT INTO folder_permissions (folder_id, user_id, view, download)
+         SELECT {trip}, id, 1, 0 FROM users WHERE name = 'cleo'"
+    ))
+    .await;
+    let seen = lib.items(&lib.cleo, team, &[]).await;
+    assert_eq!(names(&seen), ["paris.jpg", "tokyo.jpg"]);
+    assert_eq!(lib.ok(&lib.cleo, team, "count", &[]).await["count"], 2);
+    let top = lib
+        .ok(
+            &lib.cleo,
+            "SYNO.FotoTeam.Browse.Folder",
+            "list",
+            &[("id", "0"), ("limit", "10")],
+        )
+        .await;
+    assert_eq!(top["list"].as_array().expect("list").len(), 1, "{top}");
+    assert_eq!(top["list"][0]["name"], "/2020");
+    let clip = lib.id_of(&lib.anna, team, "clip.mp4").await;
+    assert_eq!(
+        lib.code(&lib.cleo, team, "get", &[("id", &format!("[{clip}]"))])
+            .await,
+        642
+    );
+    // View without download right: the thumbnail yes, the original no; no edits.
+    let thumb = TestApp::client()
+        .get(lib.app.url("/webapi/entry.cgi"))
+        .query(&[
+            ("api", "SYNO.FotoTeam.Thumbnail"),
+            ("method", "get"),
+            ("version", "1"),
+            ("id", &paris.to_string()),
+            ("_sid", &lib.cleo.sid),
+        ])
+        .send()
+        .await
+        .expect("thumbnail");
+    assert_eq!(thumb.headers()["content-type"], "image/jpeg");
+    assert_eq!(
+        lib.code(
+            &lib.cleo,
+            "SYNO.FotoTeam.Download",
+            "download",
+            &[("unit_id", &paris_ids)]
+        )
+        .await,
+        105
+    );
+    assert_eq!(
+        lib.code(
+            &lib.cleo,
+            team,
+            "set",
+            &[("id", &paris_ids), ("rating", "3")]
+        )
+        .await,
+        105
+    );
+    // Without a session nothing is served.
+    let anon = lib
+        .app
+        .get(&[
+            ("api", team),
+            ("method", "list"),
+            ("version", "1"),
+            ("limit", "1"),
+        ])
+        .await;
+    assert_eq!(error_code(&anon), Some(119));
+}
+
+async fn get_item(lib: &Library, ids: &str) -> Value {
+    lib.ok(
+        &lib.anna,
+        "SYNO.FotoTeam.Browse.Item",
+        "get",
+        &[
+            ("id", ids),
+            ("additional", r#"["rating","description","tag","favorite"]"#),
+        ],
+    )
+    .await["list"][0]
+        .clone()
+}
+
+#[tokio::test]
+async fn edits_tags_favourites_and_search() {
+    let lib = library().await;
+    let team = "SYNO.FotoTeam.Browse.Item";
+    let paris = lib.id_of(&lib.anna, team, "paris.jpg").await;
+    let ids = format!("[{paris}]");
+    lib.ok(
+        &lib.anna,
+        team,
+        "set",
+        &[
+            ("id", &ids),
+            ("rating", "4"),
+            ("description", "\"Eiffel\""),
+            ("time", "1000000000"),
+        ],
+    )
+    .await;
+    lib.ok(
+        &lib.anna,
+        team,
+        "set_favorite",
+        &[("id", &ids), ("favorite", "true")],
+    )
+    .await;
+    let tag = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.Browse.GeneralTag",
+            "create",
+            &[("name", "\"Holiday\"")],
+        )
+        .await["tag"]["id"]
+        .to_string();
+    lib.ok(
+        &lib.anna,
+        team,
+        "add_tag",
+        &[("id", &ids), ("tag", &format!("[{tag}]"))],
+    )
+    .await;
+    let item = get_item(&lib, &ids).await;
+    assert_eq!(item["time"], 1_000_000_000);
+    assert_eq!(item["additional"]["rating"], 4);
+    assert_eq!(item["additional"]["description"], "Eiffel");
+    assert_eq!(item["additional"]["favorite"], true);
+    assert_eq!(item["additional"]["tag"][0]["name"], "Holiday");
+    // A full re-read of the file keeps the user's edits; the original is untouched.
+    let before = std::fs::read(lib.app.data_dir().join("photo/2020/Trip/paris.jpg")).expect("read");
+    lib.ok(&lib.anna, "SYNO.FotoTeam.Index", "reindex", &[])
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    lib.wait_indexed(4, 3).await;
+    let item = get_item(&lib, &ids).await;
+    assert_eq!(
+        (item["time"].clone(), item["additional"]["rating"].clone()),
+        (1_000_000_000.into(), 4.into())
+    );
+    assert_eq!(item["additional"]["description"], "Eiffel");
+    let after = std::fs::read(lib.app.data_dir().join("photo/2020/Trip/paris.jpg")).expect("read");
+    assert!(before == after, "the original was written to");
+    // The edited time moved it in the timeline: it is now the oldest.
+    let all = lib.items(&lib.anna, team, &[]).await;
+    assert_eq!(all.last().expect("last")["id"], paris);
+    // Tags list with counts; filters by tag and rating; favourites filter.
+    let tags = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.Browse.GeneralTag",
+            "list",
+            &[("offset", "0"), ("limit", "10")],
+        )
+        .await;
+    let holiday = tags["list"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .find(|t| t["name"] == "Holiday")
+        .expect("tag")
+        .clone();
+    assert_eq!(holiday["item_count"], 1);
+    let tagged = lib
+        .items(&lib.anna, team, &[("general_tag_id", &tag)])
+        .await;
+    assert_eq!(names(&tagged), ["paris.jpg"]);
+    let filtered = lib
+        .ok(
+            &lib.anna,
+            team,
+            "list_with_filter",
+            &[("offset", "0"), ("limit", "10"), ("rating", "[4]")],
+        )
+        .await;
+    assert_eq!(filtered["list"].as_array().expect("list").len(), 1);
+    assert_eq!(
+        lib.ok(
+            &lib.anna,
+            team,
+            "count_with_filter",
+            &[("item_type", "[1]")]
+        )
+        .await["count"],
+        1
+    );
+    // Search: by tag, by file name, by the special word "video", and suggestions.
+    let search = "SYNO.FotoTeam.Search.Search";
+    let found = lib
+        .ok(
+            &lib.anna,
+            search,
+            "list_item",
+            &[("keyword", "\"holiday\""), ("offset", "0"), ("limit", "10")],
+        )
+        .await;
+    assert_eq!(found["list"][0]["id"], paris);
+    assert_eq!(
+        lib.ok(&lib.anna, search, "count_item", &[("keyword", "tokyo")])
+            .await["count"],
+        1
+    );
+    assert_eq!(
+        lib.ok(&lib.anna, search, "count_item", &[("keyword", "video")])
+            .await["count"],
+        1
+    );
+    assert_eq!(
+        lib.ok(&lib.anna, search, "count_item", &[("keyword", "eiffel")])
+            .await["count"],
+        1
+    );
+    assert_eq!(
+        lib.ok(&lib.anna, search, "count_item", &[("keyword", "%")])
+            .await["count"],
+        0
+    );
+    let suggest = lib
+        .ok(&lib.anna, search, "suggest", &[("keyword", "hol")])
+        .await;
+    assert!(
+        suggest["list"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|s| s["name"] == "Holiday"),
+        "{suggest}"
+    );
+    let filters = lib
+        .ok(&lib.anna, "SYNO.FotoTeam.Search.Filter", "list", &[])
+        .await;
+    assert!(filters["item_type"].as_array().expect("types").len() >= 3);
+    assert!(
+        filters["time"]
+            .as_array()
+            .expect("time")
+            .iter()
+            .any(|t| t["year"] == 2001)
+    );
+    // Removing the tag and the favourite.
+    lib.ok(
+        &lib.anna,
+        team,
+        "remove_tag",
+        &[("id", &ids), ("tag", &format!("[{tag}]"))],
+    )
+    .await;
+    lib.ok(
+        &lib.anna,
+        team,
+        "set_favorite",
+        &[("id", &ids), ("favorite", "false")],
+    )
+    .await;
+    let item = get_item(&lib, &ids).await;
+    assert_eq!(item["additional"]["tag"], serde_json::json!([]));
+    assert_eq!(item["additional"]["favorite"], false);
+    // Bad edits are refused and change nothing.
+    assert_eq!(
+        lib.code(&lib.anna, team, "set", &[("id", &ids), ("rating", "9")])
+            .await,
+        120
+    );
+    assert_eq!(
+        lib.code(
+            &lib.anna,
+            team,
+            "add_tag",
+            &[("id", &ids), ("tag", "[987654]")]
+        )
+        .await,
+        642
+    );
+    assert_eq!(get_item(&lib, &ids).await["additional"]["rating"], 4);
+}
+
+#[tokio::test]
+async fn thumbnails_downloads_ranges_and_streaming() {
+    let lib = library().await;
+    let team = "SYNO.FotoTeam.Browse.Item";
+    let all = lib
+        .items(&lib.anna, team, &[("additional", r#"["thumbnail"]"#)])
+        .await;
+    let paris = all
+        .iter()
+        .find(|i| i["filename"] == "paris.jpg")
+        .expect("paris");
+    let id = paris["id"].to_string();
+    let key = paris["additional"]["thumbnail"]["cache_key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let client = TestApp::client();
+    let thumb_url = lib.app.url("/webapi/entry.cgi");
+    let query = [
+        ("api", "SYNO.FotoTeam.Thumbnail"),
+        ("method", "get"),
+        ("version", "2"),
+        ("id", id.as_str()),
+        ("cache_key", key.as_str()),
+        ("type", "unit"),
+        ("size", "xl"),
+        ("_sid", lib.anna.sid.as_str()),
+    ];
+    let r = client
+        .get(&thumb_url)
+        .query(&query)
+        .send()
+        .await
+        .expect("thumb");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    assert!(
+        r.headers()["cache-control"]
+            .to_str()
+            .expect("cc")
+            .contains("immutable")
+    );
+    let etag = r.headers()["etag"].clone();
+    let bytes = r.bytes().await.expect("body");
+    let img = image::load_from_memory(&bytes).expect("a JPEG");
+    assert_eq!(
+        img.width().min(img.height()),
+        1280.min(img.width().min(img.height()))
+    );
+    let again = client
+        .get(&thumb_url)
+        .query(&query)
+        .header("If-None-Match", etag)
+        .send()
+        .await
+        .expect("thumb");
+    assert_eq!(again.status(), 304);
+    // The web UI's REST route: cookie session, JSON-quoted values.
+    // (The 600x400 picture: m is 480x320.)
+    let picture = all
+        .iter()
+        .find(|i| i["filename"] == "picture.png")
+        .expect("picture");
+    let picture_id = picture["id"].to_string();
+    let picture_key = picture["additional"]["thumbnail"]["cache_key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let rest = client
+        .get(lib.app.url("/synofoto/api/v2/t/Thumbnail/get"))
+        .query(&[
+            ("id", picture_id.as_str()),
+            ("cache_key", &format!("\"{picture_key}\"")),
+            ("type", "\"unit\""),
+            ("size", "\"m\""),
+        ])
+        .header("Cookie", format!("id={}", lib.anna.sid))
+        .header("X-SYNO-TOKEN", lib.anna.token.as_str())
+        .send()
+        .await
+        .expect("rest");
+    assert_eq!(rest.status(), 200);
+    let m = image::load_from_memory(&rest.bytes().await.expect("m")).expect("JPEG");
+    assert_eq!((m.width(), m.height()), (480, 320));
+    let unauth = client
+        .get(lib.app.url("/synofoto/api/v2/t/Thumbnail/get"))
+        .query(&[("id", id.as_str()), ("size", "sm")])
+        .send()
+        .await
+        .expect("rest");
+    let body: Value = unauth.json().await.expect("json");
+    assert_eq!(error_code(&body), Some(119));
+
+    // The original, whole and in ranges.
+    let original =
+        std::fs::read(lib.app.data_dir().join("photo/2020/Trip/paris.jpg")).expect("read");
+    let ids = format!("[{id}]");
+    let download = [
+        ("api", "SYNO.FotoTeam.Download"),
+        ("method", "download"),
+        ("version", "2"),
+        ("unit_id", ids.as_str()),
+        ("_sid", lib.anna.sid.as_str()),
+    ];
+    let whole = client
+        .get(&thumb_url)
+        .query(&download)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(whole.status(), 200);
+    assert_eq!(whole.headers()["content-type"], "image/jpeg");
+    assert!(
+        whole.headers()["content-disposition"]
+            .to_str()
+            .expect("cd")
+            .contains("paris.jpg")
+    );
+    assert!(whole.bytes().await.expect("body") == original);
+    let part = client
+        .get(&thumb_url)
+        .query(&download)
+        .header("Range", "bytes=100-199")
+        .send()
+        .await
+        .expect("range");
+    assert_eq!(part.status(), 206);
+    assert_eq!(
+        part.headers()["content-range"],
+        format!("bytes 100-199/{}", original.len()).as_str()
+    );
+    assert!(part.bytes().await.expect("body") == original[100..200]);
+    let past = client
+        .get(&thumb_url)
+        .query(&download)
+        .header("Range", format!("bytes={}-", original.len() + 10))
+        .send()
+        .await
+        .expect("range");
+    assert_eq!(past.status(), 416);
+
+    // A video streams with ranges and a player's type.
+    let clip = lib.id_of(&lib.anna, team, "clip.mp4").await.to_string();
+    let stream = client
+        .get(&thumb_url)
+        .query(&[
+            ("api", "SYNO.FotoTeam.Streaming"),
+            ("method", "streaming"),
+            ("version", "1"),
+            ("id", clip.as_str()),
+            ("_sid", lib.anna.sid.as_str()),
+        ])
+        .header("Range", "bytes=0-9")
+        .send()
+        .await
+        .expect("stream");
+    assert_eq!(stream.status(), 206);
+    assert_eq!(stream.headers()["content-type"], "video/mp4");
+    assert_eq!(stream.bytes().await.expect("body").len(), 10);
+    // A photo does not stream.
+    assert_eq!(
+        lib.code(
+            &lib.anna,
+            "SYNO.FotoTeam.Streaming",
+            "streaming",
+            &[("id", &id)]
+        )
+        .await,
+        642
+    );
+}
+
+#[tokio::test]
+async fn folder_changes_and_recycle_bin_deletes() {
+    let lib = library().await;
+    let team = "SYNO.FotoTeam.Browse.Item";
+    let folder_api = "SYNO.FotoTeam.Browse.Folder";
+    let shared = lib.app.data_dir().join("photo");
+    let tokyo = lib.id_of(&lib.anna, team, "tokyo.jpg").await;
+    // Create, then rename a folder with items: ids kept, paths follow.
+    let made = lib
+        .ok(
+            &lib.anna,
+            folder_api,
+            "create",
+            &[("target_id", "0"), ("name", "\"New\"")],
+        )
+        .await;
+    assert_eq!(made["folder"]["name"], "/New");
+    assert!(shared.join("New").is_dir());
+    assert_eq!(
+        lib.code(
+            &lib.anna,
+            folder_api,
+            "create",
+            &[("target_id", "0"), ("name", "\"../x\"")]
+        )
+        .await,
+        120
+    );
+    assert_eq!(
+        lib.code(
+            &lib.anna,
+            folder_api,
+            "create",
+            &[("target_id", "0"), ("name", "\"#recycle\"")]
+        )
+        .await,
+        120
+    );
+    let trip = lib
+        .ok(&lib.anna, folder_api, "get", &[("name", "/2020/Trip")])
+        .await["folder"]["id"]
+        .to_string();
+    let renamed = lib
+        .ok(
+            &lib.anna,
+            folder_api,
+            "rename",
+            &[("id", &trip), ("name", "\"Journey\"")],
+        )
+        .await;
+    assert_eq!(renamed["folder"]["name"], "/2020/Journey");
+    assert!(shared.join("2020/Journey/tokyo.jpg").is_file());
+    tokio::time::sleep(Duration::from_secs(3)).await; // let the watcher see the rename
+    assert_eq!(lib.id_of(&lib.anna, team, "tokyo.jpg").await, tokyo);
+    let in_folder = lib.items(&lib.anna, team, &[("folder_id", &trip)]).await;
+    assert_eq!(in_folder.len(), 2);
+
+    // Deleting an item moves its file into the space's #recycle, and it leaves every view.
+    lib.ok(&lib.anna, team, "delete", &[("id", &format!("[{tokyo}]"))])
+        .await;
+    assert!(!shared.join("2020/Journey/tokyo.jpg").exists());
+    assert!(shared.join("#recycle/2020/Journey/tokyo.jpg").is_file());
+    assert_eq!(
+        lib.code(&lib.anna, team, "get", &[("id", &format!("[{tokyo}]"))])
+            .await,
+        642
+    );
+    assert_eq!(lib.ok(&lib.anna, team, "count", &[]).await["count"], 3);
+    // Deleting a Live Photo takes both halves.
+    let live = lib
+        .id_of(&lib.ben, "SYNO.Foto.Browse.Item", "IMG_0001.HEIC")
+        .await;
+    lib.ok(
+        &lib.ben,
+        "SYNO.Foto.Browse.Item",
+        "delete",
+        &[("id", &format!("[{live}]"))],
+    )
+    .await;
+    let bin = lib.app.data_dir().join("homes/ben/Photos/#recycle/Live");
+    assert!(bin.join("IMG_0001.HEIC").is_file() && bin.join("IMG_0001.MOV").is_file());
+    // A folder goes whole.
+    lib.ok(
+        &lib.anna,
+        folder_api,
+        "delete",
+        &[("id", &format!("[{trip}]"))],
+    )
+    .await;
+    // The bin already holds a /2020/Journey (tokyo's): the folder lands beside it.
+    assert!(shared.join("#recycle/2020/Journey (1)/paris.jpg").is_file());
+    assert_eq!(lib.ok(&lib.anna, team, "count", &[]).await["count"], 2);
+    assert_eq!(
+        lib.code(&lib.anna, folder_api, "get", &[("id", &trip)])
+            .await,
+        642
+    );
+    // The root cannot go; the bin stays out of the index after a rescan.
+    assert_eq!(
+        lib.code(&lib.anna, folder_api, "delete", &[("id", "[0]")])
+            .await,
+        120
+    );
+    lib.ok(&lib.anna, "SYNO.FotoTeam.Index", "reindex", &[])
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(lib.ok(&lib.anna, team, "count", &[]).await["count"], 2);
+}
