@@ -196,9 +196,26 @@ pub async fn scan_subtrees(
     let mut seen_items: HashSet<i64> = HashSet::new();
     let mut seen_folders: HashSet<i64> = HashSet::new();
     let mut new_files: Vec<(i64, FileStat)> = Vec::new();
-    let mut conn = db.begin().await?;
+    // Short write transactions, taken with `BEGIN IMMEDIATE` so that a scan never has to upgrade
+    // a read lock (which SQLite refuses at once, busy timeout or not, when another connection
+    // wrote in between), and never held while the walker is still reading the disk.
+    let mut open: Option<sqlx::Transaction<'_, sqlx::Sqlite>> = None;
     let mut writes = 0usize;
-    while let Some(found) = rx.recv().await {
+    loop {
+        let found = match rx.try_recv() {
+            Ok(found) => found,
+            Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => break,
+            Err(tokio::sync::mpsc::error::TryRecvError::Empty) => {
+                if let Some(tx) = open.take() {
+                    tx.commit().await?;
+                    writes = 0;
+                }
+                match rx.recv().await {
+                    Some(found) => found,
+                    None => break,
+                }
+            }
+        };
         let listing = match found {
             Found::Folder(l) => l,
             Found::Skipped(s) => {
@@ -206,14 +223,17 @@ pub async fn scan_subtrees(
                 continue;
             }
         };
-        let folder_id = catalog::ensure_folder(&mut conn, owner, &listing.rel).await?;
+        let conn = match &mut open {
+            Some(tx) => tx,
+            None => open.insert(db.begin_with("BEGIN IMMEDIATE").await?),
+        };
+        let folder_id = catalog::ensure_folder(conn, owner, &listing.rel).await?;
         seen_folders.insert(folder_id);
-        let existing: HashMap<String, catalog::FileRow> =
-            catalog::files_in_folder(&mut conn, folder_id)
-                .await?
-                .into_iter()
-                .map(|row| (row.filename.clone(), row))
-                .collect();
+        let existing: HashMap<String, catalog::FileRow> = catalog::files_in_folder(conn, folder_id)
+            .await?
+            .into_iter()
+            .map(|row| (row.filename.clone(), row))
+            .collect();
         for file in listing.files {
             report.files += 1;
             match existing.get(&file.name) {
@@ -222,9 +242,9 @@ pub async fn scan_subtrees(
                 }
                 Some(row) => {
                     seen_items.insert(row.id);
-                    catalog::mark_changed(&mut conn, row.id, file.size, file.mtime_ns, file.inode)
+                    catalog::mark_changed(conn, row.id, file.size, file.mtime_ns, file.inode)
                         .await?;
-                    jobs::enqueue(&mut conn, JobKind::Index, row.id).await?;
+                    jobs::enqueue(conn, JobKind::Index, row.id).await?;
                     report.changed += 1;
                     writes += 1;
                 }
@@ -232,13 +252,16 @@ pub async fn scan_subtrees(
             }
         }
         if writes >= BATCH {
-            conn.commit().await?;
-            conn = db.begin().await?;
+            if let Some(tx) = open.take() {
+                tx.commit().await?;
+            }
             writes = 0;
         }
     }
     walker.await?;
-    conn.commit().await?;
+    if let Some(tx) = open.take() {
+        tx.commit().await?;
+    }
 
     // What is in the index but was not seen: moved, renamed, or gone. Folders that could not be
     // read count as seen, with everything below them.
@@ -280,7 +303,7 @@ pub async fn scan_subtrees(
             gone.push(row.id);
         }
     }
-    let mut conn = db.begin().await?;
+    let mut conn = db.begin_with("BEGIN IMMEDIATE").await?;
     let mut writes = 0usize;
     for (folder_id, file) in new_files {
         let key = (file.inode, file.size, file.mtime_ns);
@@ -305,7 +328,7 @@ pub async fn scan_subtrees(
         writes += 1;
         if writes >= BATCH {
             conn.commit().await?;
-            conn = db.begin().await?;
+            conn = db.begin_with("BEGIN IMMEDIATE").await?;
             writes = 0;
         }
     }

@@ -19,6 +19,8 @@ use crate::media::MediaKind;
 const SETTLE: Duration = Duration::from_millis(800);
 /// Longest a burst of events may delay its rescan.
 const MAX_DELAY: Duration = Duration::from_secs(5);
+/// How many times a failed rescan is tried again before it is left to the next change or poll.
+const RESCAN_RETRIES: u32 = 3;
 
 /// Keeps the watches alive; dropping it stops watching.
 pub struct WatchHandle {
@@ -128,16 +130,28 @@ pub fn spawn(indexer: Arc<Indexer>, spaces: Vec<SpaceRoot>) -> anyhow::Result<Wa
             }
             for (space, rels) in folders.drain() {
                 let root = &spaces[space];
-                match indexer
-                    .scan_subtrees(root, rels.into_iter().collect())
-                    .await
-                {
-                    Ok(report) => {
-                        if report.new + report.changed + report.moved + report.removed > 0 {
-                            tracing::info!(space = %root.label, new = report.new, changed = report.changed, moved = report.moved, removed = report.removed, "library changed");
+                let rels: Vec<String> = rels.into_iter().collect();
+                // A failed rescan (a busy database, a folder mid-rename) is tried again a few
+                // times; a change must not be lost because one attempt fell through.
+                let mut attempt = 0u32;
+                loop {
+                    match indexer.scan_subtrees(root, rels.clone()).await {
+                        Ok(report) => {
+                            if report.new + report.changed + report.moved + report.removed > 0 {
+                                tracing::info!(space = %root.label, new = report.new, changed = report.changed, moved = report.moved, removed = report.removed, "library changed");
+                            }
+                            break;
+                        }
+                        Err(e) if attempt < RESCAN_RETRIES => {
+                            attempt += 1;
+                            tracing::warn!(space = %root.label, attempt, "rescan failed, trying again: {e:#}");
+                            tokio::time::sleep(Duration::from_millis(500 << attempt)).await;
+                        }
+                        Err(e) => {
+                            tracing::error!(space = %root.label, "rescan failed: {e:#}");
+                            break;
                         }
                     }
-                    Err(e) => tracing::error!(space = %root.label, "rescan failed: {e:#}"),
                 }
             }
             indexer.wake();

@@ -105,6 +105,7 @@ async fn keep_library_indexed(
     use tokio::time::{Duration, Instant};
     const CHECK: Duration = Duration::from_secs(30);
     const RETRY_WATCH: Duration = Duration::from_secs(600);
+    const RETRY_SCAN: Duration = Duration::from_secs(2);
     let period = Duration::from_secs(settings.rescan_minutes.max(1) * 60);
     let poll = (settings.poll_seconds > 0).then(|| Duration::from_secs(settings.poll_seconds));
     let mut watched: Vec<std::path::PathBuf> = Vec::new();
@@ -112,6 +113,8 @@ async fn keep_library_indexed(
     let mut next_watch_try = Instant::now();
     let mut told: Option<String> = None;
     let mut first_round = true;
+    // New spaces whose first scan failed, tried again at the next round.
+    let mut unscanned: Vec<shoebox_indexer::indexer::SpaceRoot> = Vec::new();
     let mut last_full = Instant::now();
     let mut next_full = if settings.scan_on_start {
         last_full
@@ -129,15 +132,16 @@ async fn keep_library_indexed(
             .is_some_and(shoebox_indexer::watch::WatchHandle::is_complete);
         // A space that appeared since the last round (a first sign-in) is scanned once it is
         // watched: files may already be there, and no watch saw them arrive.
-        let new_spaces: Vec<shoebox_indexer::indexer::SpaceRoot> = if first_round {
-            Vec::new()
-        } else {
-            spaces
-                .iter()
-                .filter(|s| !watched.contains(&s.root))
-                .cloned()
-                .collect()
-        };
+        let mut new_spaces: Vec<shoebox_indexer::indexer::SpaceRoot> =
+            std::mem::take(&mut unscanned);
+        if !first_round {
+            new_spaces.extend(
+                spaces
+                    .iter()
+                    .filter(|s| !watched.contains(&s.root))
+                    .cloned(),
+            );
+        }
         first_round = false;
         if settings.watch
             && !roots.is_empty()
@@ -153,9 +157,10 @@ async fn keep_library_indexed(
             next_watch_try = Instant::now() + RETRY_WATCH;
         }
         watched = roots;
-        for space in &new_spaces {
-            if let Err(e) = indexer.scan_subtrees(space, vec!["/".to_owned()]).await {
-                tracing::error!(space = %space.label, "scan failed: {e:#}");
+        for space in new_spaces {
+            if let Err(e) = indexer.scan_subtrees(&space, vec!["/".to_owned()]).await {
+                tracing::warn!(space = %space.label, "scan failed, trying again shortly: {e:#}");
+                unscanned.push(space);
             }
             indexer.wake();
         }
@@ -201,8 +206,13 @@ async fn keep_library_indexed(
             }
         }
         let due = poll.map_or(next_full, |every| next_full.min(last_full + every));
+        let check = if unscanned.is_empty() {
+            CHECK
+        } else {
+            RETRY_SCAN
+        };
         tokio::select! {
-            () = tokio::time::sleep_until(due.min(Instant::now() + CHECK)) => {}
+            () = tokio::time::sleep_until(due.min(Instant::now() + check)) => {}
             () = spaces_changed.notified() => {}
         }
     }

@@ -112,7 +112,7 @@ pub async fn set_password(
     name: &str,
     password_hash: &str,
 ) -> Result<(), UserError> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     let id: Option<(UserId,)> = sqlx::query_as(
         "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE name = ? RETURNING id",
     )
@@ -132,7 +132,7 @@ pub async fn set_password(
 
 /// Enables or disables an account; disabling also ends its sessions.
 pub async fn set_enabled(db: &SqlitePool, name: &str, enabled: bool) -> Result<(), UserError> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     let id: Option<(UserId,)> =
         sqlx::query_as("UPDATE users SET enabled = ? WHERE name = ? RETURNING id")
             .bind(enabled)
