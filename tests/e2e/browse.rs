@@ -90,7 +90,12 @@ impl Library {
 
     async fn ok(&self, who: &Login, api: &str, method: &str, params: &[(&str, &str)]) -> Value {
         let body = self.call(who, api, method, params).await;
-        assert_eq!(body["success"], true, "{api} {method} {params:?}: {body}");
+        assert_eq!(
+            body["success"],
+            true,
+            "{api} {method} {params:?}: {body}\n{}",
+            self.app.log()
+        );
         body["data"].clone()
     }
 
@@ -984,4 +989,190 @@ async fn folder_changes_and_recycle_bin_deletes() {
         .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(lib.ok(&lib.anna, team, "count", &[]).await["count"], 2);
+}
+
+/// The ids in a Diff reply's `item.list`.
+fn diff_ids(data: &Value) -> Vec<i64> {
+    let mut ids: Vec<i64> = data["item"]["list"]
+        .as_array()
+        .expect("item list")
+        .iter()
+        .map(|i| i["id"].as_i64().expect("id"))
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[tokio::test]
+async fn changes_feed_tells_what_changed_since_a_version() {
+    let lib = library().await;
+    let diff = "SYNO.FotoTeam.Browse.Diff";
+    let team = "SYNO.FotoTeam.Browse.Item";
+    let shared = lib.app.data_dir().join("photo");
+    // From version 0: everything there is, in pages.
+    let start = lib.ok(&lib.anna, diff, "get_version", &[]).await;
+    let v0 = start["version"].as_i64().expect("version");
+    assert!(
+        v0 > 0 && start["version_time"].as_i64().expect("time") > 0,
+        "{start}"
+    );
+    let all = lib
+        .ok(
+            &lib.anna,
+            diff,
+            "get",
+            &[("diff_version", "0"), ("additional", "[\"thumbnail\"]")],
+        )
+        .await;
+    assert_eq!(all["version"], v0, "{all}");
+    assert_eq!(all["has_more"], false);
+    assert_eq!(diff_ids(&all).len(), 4, "{all}");
+    assert!(all["item"]["list"][0]["additional"]["thumbnail"]["cache_key"].is_string());
+    let folders: Vec<&str> = all["folder"]["list"]
+        .as_array()
+        .expect("folders")
+        .iter()
+        .map(|f| f["name"].as_str().expect("name"))
+        .collect();
+    for path in ["/", "/2020", "/2020/Trip", "/Family"] {
+        assert!(folders.contains(&path), "{path} missing: {folders:?}");
+    }
+    // Paging: two at a time until has_more is false, every entry once.
+    let mut seen = Vec::new();
+    let mut version = "0".to_owned();
+    for _ in 0..10 {
+        let page = lib
+            .ok(
+                &lib.anna,
+                diff,
+                "get",
+                &[("diff_version", &version), ("limit", "2")],
+            )
+            .await;
+        seen.extend(diff_ids(&page));
+        version = page["version"].to_string();
+        if page["has_more"] == false {
+            break;
+        }
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, diff_ids(&all));
+    assert_eq!(version, v0.to_string());
+    // Nothing changed: nothing to say.
+    let none = lib
+        .ok(&lib.anna, diff, "get", &[("diff_version", &version)])
+        .await;
+    assert_eq!(diff_ids(&none), Vec::<i64>::new());
+    assert_eq!(none["item"]["removed"], serde_json::json!([]));
+    assert_eq!(none["version"], v0);
+
+    // An edit, a new file and a deletion show up after that version, and only they.
+    let paris = lib.id_of(&lib.anna, team, "paris.jpg").await;
+    let png = lib.id_of(&lib.anna, team, "picture.png").await;
+    lib.ok(
+        &lib.anna,
+        team,
+        "set",
+        &[("id", &format!("[{paris}]")), ("rating", "4")],
+    )
+    .await;
+    lib.ok(&lib.anna, team, "delete", &[("id", &format!("[{png}]"))])
+        .await;
+    copy(&corpus(), "formats/jpeg.jpg", &shared.join("2020/new.jpg"));
+    lib.wait_indexed(4, 3).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let changed = loop {
+        let changed = lib
+            .ok(
+                &lib.anna,
+                diff,
+                "get",
+                &[("diff_version", &version), ("additional", "[\"rating\"]")],
+            )
+            .await;
+        if changed["item"]["list"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|i| i["filename"] == "new.jpg")
+        {
+            break changed;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "new.jpg not in {changed}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    let new = lib.id_of(&lib.anna, team, "new.jpg").await;
+    let mut expected = vec![paris, new];
+    expected.sort_unstable();
+    assert_eq!(diff_ids(&changed), expected, "{changed}");
+    let edited = changed["item"]["list"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|i| i["id"] == paris)
+        .expect("paris");
+    assert_eq!(edited["additional"]["rating"], 4);
+    assert_eq!(
+        changed["item"]["removed"],
+        serde_json::json!([png]),
+        "{changed}"
+    );
+    assert!(changed["version"].as_i64().expect("v") > v0);
+
+    // Cleo sees only /2020/Trip: its items, and nothing of the rest.
+    let trip = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.Browse.Folder",
+            "get",
+            &[("name", "/2020/Trip")],
+        )
+        .await["folder"]["id"]
+        .as_i64()
+        .expect("id");
+    lib.sql(&format!(
+        "UPDATE users SET team_access = 'custom' WHERE name = 'cleo';
+         INSERT INTO folder_permissions (folder_id, user_id, view, download)
+         SELECT {trip}, id, 1, 0 FROM users WHERE name = 'cleo'"
+    ))
+    .await;
+    let hers = lib
+        .ok(&lib.cleo, diff, "get", &[("diff_version", "0")])
+        .await;
+    let tokyo = lib.id_of(&lib.anna, team, "tokyo.jpg").await;
+    let mut trip_items = vec![paris, tokyo];
+    trip_items.sort_unstable();
+    assert_eq!(diff_ids(&hers), trip_items, "{hers}");
+    let since = lib
+        .ok(&lib.cleo, diff, "get", &[("diff_version", &version)])
+        .await;
+    assert_eq!(diff_ids(&since), vec![paris], "{since}");
+    assert_eq!(since["item"]["removed"], serde_json::json!([]), "{since}");
+    // Ben has no Shared Space; his own space has its own feed.
+    assert_eq!(lib.code(&lib.ben, diff, "get_version", &[]).await, 105);
+    let his = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.Browse.Diff",
+            "get",
+            &[("diff_version", "0")],
+        )
+        .await;
+    assert_eq!(diff_ids(&his).len(), 2, "{his}"); // mine.jpg and the Live Photo as one
+    // Bad input is refused.
+    for (k, v) in [
+        ("diff_version", "-1"),
+        ("diff_version", "x"),
+        ("limit", "0"),
+        ("diff_version", "99999999"),
+    ] {
+        assert_eq!(
+            lib.code(&lib.anna, diff, "get", &[(k, v)]).await,
+            120,
+            "{k}={v}"
+        );
+    }
 }

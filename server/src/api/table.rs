@@ -7,7 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use super::browse::{folder, item, tag, timeline};
+use super::browse::{diff, folder, item, tag, timeline};
 use super::error::ApiResult;
 use super::{Call, auth, dsm, encryption, index, info, media, search, user_info};
 
@@ -108,6 +108,9 @@ fn browse_api(name: &'static str) -> Api {
             .user("delete", folder::delete)
             .user("set_cover", folder::set_cover),
         "Browse.Timeline" => Api::new(name, "entry.cgi", 1..=6).user("get", timeline::get),
+        "Browse.Diff" => Api::new(name, "entry.cgi", 1..=5)
+            .user("get_version", diff::get_version)
+            .user("get", diff::get),
         "Browse.GeneralTag" => Api::new(name, "entry.cgi", 1..=1)
             .user("list", tag::list)
             .user("count", tag::count)
@@ -155,6 +158,7 @@ impl ApiTable {
             ("SYNO.Foto.Browse.Item", "SYNO.FotoTeam.Browse.Item"),
             ("SYNO.Foto.Browse.Folder", "SYNO.FotoTeam.Browse.Folder"),
             ("SYNO.Foto.Browse.Timeline", "SYNO.FotoTeam.Browse.Timeline"),
+            ("SYNO.Foto.Browse.Diff", "SYNO.FotoTeam.Browse.Diff"),
             (
                 "SYNO.Foto.Browse.GeneralTag",
                 "SYNO.FotoTeam.Browse.GeneralTag",

@@ -684,6 +684,23 @@ pub async fn count_child_folders(
     Ok(n)
 }
 
+/// Which of `ids` are folders of the space.
+pub async fn existing_folders(db: &SqlitePool, owner: i64, ids: &[i64]) -> sqlx::Result<Vec<i64>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(500) {
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT id FROM folders WHERE owner_id = ");
+        qb.push_bind(owner).push(" AND id IN (");
+        let mut sep = qb.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        qb.push(")");
+        let rows: Vec<(i64,)> = qb.build_query_as().fetch_all(db).await?;
+        found.extend(rows.into_iter().map(|(id,)| id));
+    }
+    Ok(found)
+}
+
 /// `(id, parent_id)` of every folder of a space: the tree permissions are worked out on.
 pub async fn folder_tree(db: &SqlitePool, owner: i64) -> sqlx::Result<Vec<(i64, Option<i64>)>> {
     sqlx::query_as("SELECT id, parent_id FROM folders WHERE owner_id = ?")

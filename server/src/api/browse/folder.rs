@@ -11,7 +11,7 @@ use crate::api::reply::Reply;
 use crate::recycle;
 use crate::store::library::{self, FolderRow};
 
-async fn folder_json(
+pub(super) async fn folder_json(
     call: &Call,
     reach: &Reach,
     folder: &FolderRow,
