@@ -5,9 +5,12 @@
 use std::path::Path;
 
 use image::RgbImage;
-use libheif_rs::{ColorSpace, HeifContext, ImageHandle, LibHeif, RgbChroma};
+use libheif_rs::{
+    ColorPrimaries, ColorSpace, HeifContext, ImageHandle, LibHeif, RgbChroma,
+    TransferCharacteristics,
+};
 
-use crate::thumbnail::{self, DecodeLimits, ThumbSet, ThumbSize};
+use crate::thumbnail::{self, DecodeLimits, SourceColour, ThumbSet, ThumbSize};
 
 fn open(bytes: &[u8]) -> Result<HeifContext<'_>, String> {
     let mut ctx = HeifContext::read_from_bytes(bytes)
@@ -83,7 +86,43 @@ pub fn thumbnails(path: &Path, limits: &DecodeLimits) -> Result<ThumbSet, String
         ));
     };
     let rgb = decode(&handle, limits)?;
-    thumbnail::from_rgb(rgb, 1).map_err(|e| e.to_string())
+    // An embedded thumbnail without colour information of its own is in its primary's.
+    let colour = Colour::of(&handle).or_else(|| Colour::of(&ctx.primary_image_handle().ok()?));
+    let colour = colour
+        .as_ref()
+        .map_or(SourceColour::Srgb, Colour::as_source);
+    thumbnail::from_rgb(rgb, 1, colour).map_err(|e| e.to_string())
+}
+
+/// The colour space an image's decoded RGB is in, when it is declared: an ICC profile (iPhones
+/// write Display P3 ones), or Display P3 primaries in an `nclx` box with an SDR transfer
+/// curve. (HDR curves, PQ and HLG, would need tone mapping: shown as they are.)
+enum Colour {
+    Icc(Vec<u8>),
+    DisplayP3,
+}
+
+impl Colour {
+    fn of(handle: &ImageHandle) -> Option<Self> {
+        if let Some(icc) = handle.color_profile_raw().filter(|p| !p.data.is_empty()) {
+            return Some(Self::Icc(icc.data));
+        }
+        let nclx = handle.color_profile_nclx()?;
+        let sdr = !matches!(
+            nclx.transfer_characteristics(),
+            TransferCharacteristics::ITU_R_BT_2100_0_PQ
+                | TransferCharacteristics::ITU_R_BT_2100_0_HLG
+                | TransferCharacteristics::Linear
+        );
+        (nclx.color_primaries() == ColorPrimaries::SMPTE_EG_432_1 && sdr).then_some(Self::DisplayP3)
+    }
+
+    fn as_source(&self) -> SourceColour<'_> {
+        match self {
+            Self::Icc(icc) => SourceColour::Icc(icc),
+            Self::DisplayP3 => SourceColour::DisplayP3,
+        }
+    }
 }
 
 fn decode(handle: &ImageHandle, limits: &DecodeLimits) -> Result<RgbImage, String> {
