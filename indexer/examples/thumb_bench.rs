@@ -15,11 +15,10 @@
 //! (`{"file","warmup","wall_ms","cpu_ms","thread_cpu_ms",…}`), then a summary
 //! (`{"summary":true,"files","median_wall_ms","median_cpu_ms",…}`).
 //!
-//! `--stages` (JPEG only) prints instead, per file, the CPU time of each step of the pipeline,
-//! from a replica of `indexer/src/thumbnail/` made of the same crates and settings (its modules
-//! are private), plus alternatives (baseline encoding, cheaper xl filters, a pipeline that stays
-//! in 4:2:0 YCbCr planes), to show where the time goes. The headline figures always come from
-//! the real `from_image_bytes`.
+//! `--stages` (stills only) prints instead, per file, the CPU time of each step of the pipeline,
+//! in order: the real `from_image_bytes`, which reports the end of each step
+//! (`thumbnail::from_image_bytes_marked`), so the steps add up to the headline figure plus the
+//! cost of the timing points (about 0.1 ms).
 //!
 //! CPU time without libc: the main thread's run time in nanoseconds comes from
 //! `/proc/thread-self/schedstat`, read right after a `sched_yield` (which brings it up to date;
@@ -175,7 +174,7 @@ fn parse_args() -> Result<Args, String> {
         return Err("no input files".into());
     }
     if heic && stages {
-        return Err("--stages is for JPEGs only".into());
+        return Err("--stages is for stills (not --heic)".into());
     }
     Ok(Args {
         heic,
@@ -282,344 +281,86 @@ fn main() -> ExitCode {
     }
 }
 
-/// The pipeline of `indexer/src/thumbnail/` step by step, each step timed on its own.
+/// The pipeline of `thumbnail::from_image_bytes` step by step: the real code, which reports
+/// the end of each step through `from_image_bytes_marked`.
 mod stages {
-    use std::collections::BTreeMap;
     use std::path::{Path, PathBuf};
     use std::process::ExitCode;
 
-    use fast_image_resize::images::Image as FirImage;
-    use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
-    use image::{DynamicImage, RgbImage};
     use serde_json::json;
-    use shoebox_indexer::thumbnail::ThumbSize;
-    use turbojpeg::{Compressor, Decompressor, Image, PixelFormat, ScalingFactor, Subsamp};
-
-    type Res<T> = Result<T, String>;
+    use shoebox_indexer::thumbnail::{self, DecodeLimits};
 
     fn thread_ns() -> u64 {
         super::sample().thread_ns
     }
 
-    /// Runs `f`, adds its CPU time (ms) under `name`.
-    fn timed<T>(
-        times: &mut BTreeMap<&'static str, f64>,
-        name: &'static str,
-        f: impl FnOnce() -> T,
-    ) -> T {
-        let t0 = thread_ns();
-        let out = f();
-        *times.entry(name).or_default() += (thread_ns() - t0) as f64 / 1e6;
-        out
-    }
+    /// CPU ms of each step in pipeline order (a step seen twice is added up).
+    #[derive(Default)]
+    struct Steps(Vec<(&'static str, f64)>);
 
-    fn decode(bytes: &[u8]) -> Res<RgbImage> {
-        let e = |e: turbojpeg::Error| e.to_string();
-        let mut d = Decompressor::new().map_err(e)?;
-        let header = d.read_header(bytes).map_err(e)?;
-        let (tw, th) = ThumbSize::Xl.fit(header.width as u32, header.height as u32);
-        let factor = [8usize, 4, 2]
-            .into_iter()
-            .map(|k| ScalingFactor::new(1, k))
-            .find(|f| f.scale(header.width) >= tw as usize && f.scale(header.height) >= th as usize)
-            .unwrap_or(ScalingFactor::ONE);
-        d.set_scaling_factor(factor).map_err(e)?;
-        let scaled = header.scaled(factor);
-        let mut image = Image {
-            pixels: vec![0u8; scaled.width * scaled.height * 3],
-            width: scaled.width,
-            pitch: scaled.width * 3,
-            height: scaled.height,
-            format: PixelFormat::RGB,
-        };
-        d.decompress(bytes, image.as_deref_mut()).map_err(e)?;
-        RgbImage::from_raw(scaled.width as u32, scaled.height as u32, image.pixels)
-            .ok_or_else(|| "decode buffer".into())
-    }
-
-    fn resize(src: RgbImage, (w, h): (u32, u32), filter: FilterType) -> Res<RgbImage> {
-        if src.dimensions() == (w, h) {
-            return Ok(src);
-        }
-        let (sw, sh) = src.dimensions();
-        let source = FirImage::from_vec_u8(sw, sh, src.into_raw(), PixelType::U8x3)
-            .map_err(|e| e.to_string())?;
-        let mut target = FirImage::new(w, h, PixelType::U8x3);
-        let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(filter));
-        Resizer::new()
-            .resize(&source, &mut target, &options)
-            .map_err(|e| e.to_string())?;
-        RgbImage::from_raw(w, h, target.into_vec()).ok_or_else(|| "resize buffer".into())
-    }
-
-    fn encode(rgb: &RgbImage, quality: i32, progressive: bool, optimize: bool) -> Res<Vec<u8>> {
-        let e = |e: turbojpeg::Error| e.to_string();
-        let mut c = Compressor::new().map_err(e)?;
-        c.set_quality(quality).map_err(e)?;
-        c.set_subsamp(Subsamp::Sub2x2).map_err(e)?;
-        c.set_progressive(progressive).map_err(e)?;
-        if !progressive {
-            c.set_optimize(optimize).map_err(e)?;
-        }
-        let (w, h) = rgb.dimensions();
-        let image = Image {
-            pixels: rgb.as_raw().as_slice(),
-            width: w as usize,
-            pitch: w as usize * 3,
-            height: h as usize,
-            format: PixelFormat::RGB,
-        };
-        c.compress_to_vec(image).map_err(e)
-    }
-
-    fn orient(img: RgbImage, orientation: u8) -> RgbImage {
-        let mut dynamic = DynamicImage::ImageRgb8(img);
-        if let Some(o) = image::metadata::Orientation::from_exif(orientation) {
-            dynamic.apply_orientation(o);
-        }
-        dynamic.into_rgb8()
-    }
-
-    /// Plane sizes of a 4:2:0 YUV image as libjpeg-turbo lays it out (align 1): Y, U, V.
-    fn planes_420(w: u32, h: u32) -> [(u32, u32); 3] {
-        let (pw, ph) = ((w + 1) & !1, (h + 1) & !1);
-        [(pw, ph), (pw / 2, ph / 2), (pw / 2, ph / 2)]
-    }
-
-    /// A 4:2:0 YUV image in one buffer, Y then U then V.
-    struct Yuv {
-        pixels: Vec<u8>,
-        width: u32,
-        height: u32,
-    }
-
-    fn decode_yuv(bytes: &[u8]) -> Res<Yuv> {
-        let e = |e: turbojpeg::Error| e.to_string();
-        let mut d = Decompressor::new().map_err(e)?;
-        let header = d.read_header(bytes).map_err(e)?;
-        if header.subsamp != Subsamp::Sub2x2 {
-            return Err("not 4:2:0".into());
-        }
-        d.set_scaling_factor(ScalingFactor::new(1, 2)).map_err(e)?;
-        let scaled = header.scaled(ScalingFactor::new(1, 2));
-        let len = turbojpeg::yuv_pixels_len(scaled.width, 1, scaled.height, Subsamp::Sub2x2)
-            .map_err(e)?;
-        let mut image = turbojpeg::YuvImage {
-            pixels: vec![0u8; len],
-            width: scaled.width,
-            align: 1,
-            height: scaled.height,
-            subsamp: Subsamp::Sub2x2,
-        };
-        d.decompress_to_yuv(bytes, image.as_deref_mut())
-            .map_err(e)?;
-        Ok(Yuv {
-            pixels: image.pixels,
-            width: scaled.width as u32,
-            height: scaled.height as u32,
-        })
-    }
-
-    /// Resizes each plane on its own: one channel, so about a third of the RGB work per
-    /// pixel, and the chroma planes are a quarter of the pixels.
-    fn resize_yuv(src: &Yuv, (w, h): (u32, u32), filter: FilterType) -> Res<Yuv> {
-        let from = planes_420(src.width, src.height);
-        let to = planes_420(w, h);
-        let mut pixels = Vec::with_capacity(to.iter().map(|(a, b)| (a * b) as usize).sum());
-        let mut offset = 0usize;
-        let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(filter));
-        let mut resizer = Resizer::new();
-        for ((fw, fh), (tw, th)) in from.into_iter().zip(to) {
-            let len = (fw * fh) as usize;
-            let plane = src
-                .pixels
-                .get(offset..offset + len)
-                .ok_or("short YUV buffer")?;
-            offset += len;
-            let source = fast_image_resize::images::ImageRef::new(fw, fh, plane, PixelType::U8)
-                .map_err(|e| e.to_string())?;
-            let mut target = FirImage::new(tw, th, PixelType::U8);
-            resizer
-                .resize(&source, &mut target, &options)
-                .map_err(|e| e.to_string())?;
-            pixels.extend_from_slice(target.buffer());
-        }
-        Ok(Yuv {
-            pixels,
-            width: w,
-            height: h,
-        })
-    }
-
-    fn encode_yuv(yuv: &Yuv, quality: i32, progressive: bool) -> Res<Vec<u8>> {
-        let e = |e: turbojpeg::Error| e.to_string();
-        let mut c = Compressor::new().map_err(e)?;
-        c.set_quality(quality).map_err(e)?;
-        c.set_subsamp(Subsamp::Sub2x2).map_err(e)?;
-        c.set_progressive(progressive).map_err(e)?;
-        if !progressive {
-            c.set_optimize(true).map_err(e)?;
-        }
-        let image = turbojpeg::YuvImage {
-            pixels: yuv.pixels.as_slice(),
-            width: yuv.width as usize,
-            align: 1,
-            height: yuv.height as usize,
-            subsamp: Subsamp::Sub2x2,
-        };
-        c.compress_yuv_to_vec(image).map_err(e)
-    }
-
-    /// The steps of `thumbnail::from_image_bytes` for a JPEG, then the alternatives.
-    fn one(path: &Path, out: &Path) -> Res<BTreeMap<&'static str, f64>> {
-        let mut t = BTreeMap::new();
-        let bytes =
-            timed(&mut t, "1 read file", || std::fs::read(path)).map_err(|e| e.to_string())?;
-        let orientation = timed(&mut t, "2 exif orientation", || super::orientation(&bytes));
-        let rgb = timed(&mut t, "3 decode 1/2 scale (turbojpeg)", || decode(&bytes))?;
-        let (w, h) = rgb.dimensions();
-        // fit() from the decoded size, as `thumbnail::from_rgb` does.
-        let rgb_copy = rgb.clone();
-        let lanczos = FilterType::Lanczos3;
-        let xl = timed(&mut t, "4 resize xl Lanczos3", || {
-            resize(rgb, ThumbSize::Xl.fit(w, h), lanczos)
-        })?;
-        let m = timed(&mut t, "5 resize m from xl (incl. clone)", || {
-            resize(xl.clone(), ThumbSize::M.fit(w, h), lanczos)
-        })?;
-        let sm = timed(&mut t, "6 resize sm from m (incl. clone)", || {
-            resize(m.clone(), ThumbSize::Sm.fit(w, h), lanczos)
-        })?;
-        let (xl, m, sm) = timed(&mut t, "7 orientation (3 sizes)", || {
-            (
-                orient(xl, orientation),
-                orient(m, orientation),
-                orient(sm, orientation),
-            )
-        });
-        let xl_jpeg = timed(&mut t, "8 encode xl q82 progressive", || {
-            encode(&xl, 82, true, false)
-        })?;
-        let m_jpeg = timed(&mut t, "9 encode m q80 progressive", || {
-            encode(&m, 80, true, false)
-        })?;
-        let sm_jpeg = timed(&mut t, "9b encode sm q80 progressive", || {
-            encode(&sm, 80, true, false)
-        })?;
-        let stem = path
-            .file_stem()
-            .map_or_else(|| "image".into(), |s| s.to_string_lossy());
-        timed(&mut t, "9c write 3 files", || {
-            for (name, b) in [("xl", &xl_jpeg), ("m", &m_jpeg), ("sm", &sm_jpeg)] {
-                std::fs::write(out.join(format!("{stem}.{name}.jpg")), b)?;
+    impl Steps {
+        fn add(&mut self, name: &'static str, ms: f64) {
+            match self.0.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, v)) => *v += ms,
+                None => self.0.push((name, ms)),
             }
-            Ok::<(), std::io::Error>(())
-        })
-        .map_err(|e| e.to_string())?;
-        let pipeline: f64 = t.values().sum();
-        t.insert("= sum of the steps above", pipeline);
-        // Alternatives, not part of the pipeline.
-        timed(
-            &mut t,
-            "alt: encode xl q82 baseline, optimized Huffman",
-            || encode(&xl, 82, false, true),
-        )?;
-        timed(
-            &mut t,
-            "alt: encode xl q82 baseline, standard Huffman",
-            || encode(&xl, 82, false, false),
-        )?;
-        timed(&mut t, "alt: encode m+sm baseline, optimized", || {
-            encode(&m, 80, false, true).and_then(|_| encode(&sm, 80, false, true))
-        })?;
-        let c2 = rgb_copy.clone();
-        timed(&mut t, "alt: resize xl CatmullRom", || {
-            resize(c2, ThumbSize::Xl.fit(w, h), FilterType::CatmullRom)
-        })?;
-        let c3 = rgb_copy.clone();
-        timed(&mut t, "alt: resize xl Bilinear", || {
-            resize(c3, ThumbSize::Xl.fit(w, h), FilterType::Bilinear)
-        })?;
-        let xl2 = resize(rgb_copy, ThumbSize::Xl.fit(w, h), lanczos)?;
-        timed(
-            &mut t,
-            "alt: resize m from xl without clone (by ref)",
-            || resize(xl2, ThumbSize::M.fit(w, h), lanczos),
-        )?;
-        timed(&mut t, "alt: decode full scale (turbojpeg)", || {
-            let e = |e: turbojpeg::Error| e.to_string();
-            turbojpeg::decompress(&bytes, PixelFormat::RGB)
-                .map_err(e)
-                .map(|_| ())
-        })?;
-        // The planar alternative: stay in 4:2:0 YCbCr from decode to encode.
-        let mut y = BTreeMap::new();
-        let yuv = timed(&mut y, "yuv: decode 1/2 to 4:2:0 planes", || {
-            decode_yuv(&bytes)
-        })?;
-        let (yw, yh) = (yuv.width, yuv.height);
-        let yxl = timed(&mut y, "yuv: resize xl planes Lanczos3", || {
-            resize_yuv(&yuv, ThumbSize::Xl.fit(yw, yh), lanczos)
-        })?;
-        let ym = timed(&mut y, "yuv: resize m from xl planes", || {
-            resize_yuv(&yxl, ThumbSize::M.fit(yw, yh), lanczos)
-        })?;
-        let ysm = timed(&mut y, "yuv: resize sm from m planes", || {
-            resize_yuv(&ym, ThumbSize::Sm.fit(yw, yh), lanczos)
-        })?;
-        timed(&mut y, "yuv: encode xl baseline optimized", || {
-            encode_yuv(&yxl, 82, false)
-        })?;
-        timed(&mut y, "yuv: encode m+sm baseline optimized", || {
-            encode_yuv(&ym, 80, false).and_then(|_| encode_yuv(&ysm, 80, false))
-        })?;
-        let yuv_sum: f64 = y.values().sum();
-        let yxl_bilinear = timed(&mut t, "yuv: (alt) resize xl planes Bilinear", || {
-            resize_yuv(&yuv, ThumbSize::Xl.fit(yw, yh), FilterType::Bilinear)
-        })?;
-        drop(yxl_bilinear);
-        timed(&mut t, "yuv: (alt) encode xl progressive", || {
-            encode_yuv(&yxl, 82, true)
-        })?;
-        t.extend(y);
-        let get = |t: &BTreeMap<&'static str, f64>, k: &str| t.get(k).copied().unwrap_or(0.0);
-        let fixed = get(&t, "1 read file")
-            + get(&t, "2 exif orientation")
-            + yuv_sum
-            + get(&t, "9c write 3 files");
-        t.insert("yuv: = read + exif + yuv steps + write", fixed);
-        t.insert(
-            "yuv: = same with xl Bilinear",
-            fixed - get(&t, "yuv: resize xl planes Lanczos3")
-                + get(&t, "yuv: (alt) resize xl planes Bilinear"),
-        );
-        let baseline_only = pipeline - get(&t, "8 encode xl q82 progressive")
-            + get(&t, "alt: encode xl q82 baseline, optimized Huffman");
-        t.insert("alt: = pipeline with baseline xl encode", baseline_only);
-        t.insert(
-            "alt: = pipeline with baseline xl encode + xl Bilinear",
-            baseline_only - get(&t, "4 resize xl Lanczos3") + get(&t, "alt: resize xl Bilinear"),
-        );
-        Ok(t)
+        }
+    }
+
+    fn one(path: &Path, out: &Path, limits: &DecodeLimits) -> Result<Steps, String> {
+        let mut steps = Steps::default();
+        let mut last = thread_ns();
+        let mut mark = |steps: &mut Steps, name: &'static str| {
+            let now = thread_ns();
+            steps.add(name, (now - last) as f64 / 1e6);
+            last = now;
+        };
+        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+        mark(&mut steps, "read file");
+        let orientation = super::orientation(&bytes);
+        mark(&mut steps, "EXIF orientation");
+        let set = {
+            let steps = &mut steps;
+            thumbnail::from_image_bytes_marked(&bytes, orientation, limits, &mut |name| {
+                mark(steps, name)
+            })
+            .map_err(|e| e.to_string())?
+        };
+        super::write_set(out, path, &set).map_err(|e| e.to_string())?;
+        mark(&mut steps, "write 3 files");
+        let sum = steps.0.iter().map(|(_, v)| v).sum();
+        steps.0.push(("= sum", sum));
+        Ok(steps)
     }
 
     pub fn run(files: &[PathBuf], out: &Path) -> ExitCode {
-        let mut all: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
+        let limits = DecodeLimits::default();
+        let mut all = Steps::default();
+        let mut per_step: Vec<Vec<f64>> = Vec::new();
         let mut failed = false;
         for (i, path) in files.iter().enumerate() {
-            match one(path, out) {
-                Ok(t) => {
+            match one(path, out, &limits) {
+                Ok(steps) => {
+                    let list: Vec<_> = steps
+                        .0
+                        .iter()
+                        .map(|(n, v)| json!([n, super::round2(*v)]))
+                        .collect();
                     println!(
                         "{}",
-                        json!({
-                            "file": path.display().to_string(),
-                            "warmup": i == 0,
-                            "stages_cpu_ms": t,
-                        })
+                        json!({"file": path.display().to_string(), "warmup": i == 0, "stages_cpu_ms": list})
                     );
                     if i > 0 {
-                        for (k, v) in t {
-                            all.entry(k).or_default().push(v);
+                        for (name, ms) in steps.0 {
+                            let at = match all.0.iter().position(|(n, _)| *n == name) {
+                                Some(at) => at,
+                                None => {
+                                    all.0.push((name, 0.0));
+                                    per_step.push(Vec::new());
+                                    all.0.len() - 1
+                                }
+                            };
+                            per_step[at].push(ms);
                         }
                     }
                 }
@@ -632,9 +373,11 @@ mod stages {
                 }
             }
         }
-        let medians: BTreeMap<&str, Option<f64>> = all
-            .iter_mut()
-            .map(|(k, v)| (*k, super::median(v).map(super::round2)))
+        let medians: Vec<_> = all
+            .0
+            .iter()
+            .zip(per_step.iter_mut())
+            .map(|((name, _), values)| json!([name, super::median(values).map(super::round2)]))
             .collect();
         println!(
             "{}",
