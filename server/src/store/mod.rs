@@ -3,6 +3,7 @@
 
 pub mod library;
 pub mod sessions;
+pub mod settings;
 pub mod users;
 
 /// Seconds since the Unix epoch, as stored in every `*_at` column.
