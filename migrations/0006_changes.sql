@@ -2,7 +2,9 @@
 -- or folder, carrying the version of its latest change. A change replaces the row, so the row
 -- takes a new, higher version (AUTOINCREMENT never reuses one) and the table stays as large as
 -- the library plus one tombstone per removed entry. `folder_id` is where the entry was at that
--- change, so a feed can be cut to the folders a caller may see.
+-- change, so a feed can be cut to the folders a caller may see. The triggers delete and insert
+-- rather than INSERT OR REPLACE: inside a foreign-key action (a Live Photo's video losing its
+-- still) SQLite applies the outer statement's conflict policy, and the REPLACE would fail.
 CREATE TABLE changes (
     version   INTEGER PRIMARY KEY AUTOINCREMENT,
     kind      TEXT    NOT NULL,             -- item | folder
@@ -26,7 +28,8 @@ INSERT INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
 CREATE TRIGGER changes_item_insert AFTER INSERT ON items
     WHEN NEW.live_parent_id IS NULL
 BEGIN
-    INSERT OR REPLACE INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
+    DELETE FROM changes WHERE kind = 'item' AND entry_id = NEW.id;
+    INSERT INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
         VALUES ('item', NEW.id, NEW.owner_id, NEW.folder_id, 0, unixepoch());
 END;
 
@@ -35,7 +38,8 @@ END;
 CREATE TRIGGER changes_item_update AFTER UPDATE ON items
     WHEN NEW.live_parent_id IS NULL OR OLD.live_parent_id IS NULL
 BEGIN
-    INSERT OR REPLACE INTO changes (kind, entry_id, owner_id, folder_id, prev_folder_id, removed, time)
+    DELETE FROM changes WHERE kind = 'item' AND entry_id = NEW.id;
+    INSERT INTO changes (kind, entry_id, owner_id, folder_id, prev_folder_id, removed, time)
         VALUES ('item', NEW.id, NEW.owner_id, NEW.folder_id, OLD.folder_id,
                 NEW.live_parent_id IS NOT NULL, unixepoch());
 END;
@@ -44,7 +48,9 @@ END;
 CREATE TRIGGER changes_live_part_update AFTER UPDATE ON items
     WHEN NEW.live_parent_id IS NOT NULL AND OLD.live_parent_id IS NOT NULL
 BEGIN
-    INSERT OR REPLACE INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
+    DELETE FROM changes WHERE kind = 'item'
+       AND entry_id = (SELECT id FROM items WHERE id = NEW.live_parent_id AND live_parent_id IS NULL);
+    INSERT INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
         SELECT 'item', id, owner_id, folder_id, 0, unixepoch() FROM items
          WHERE id = NEW.live_parent_id AND live_parent_id IS NULL;
 END;
@@ -52,52 +58,64 @@ END;
 CREATE TRIGGER changes_item_delete AFTER DELETE ON items
     WHEN OLD.live_parent_id IS NULL
 BEGIN
-    INSERT OR REPLACE INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
+    DELETE FROM changes WHERE kind = 'item' AND entry_id = OLD.id;
+    INSERT INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
         VALUES ('item', OLD.id, OLD.owner_id, OLD.folder_id, 1, unixepoch());
 END;
 
 CREATE TRIGGER changes_tag_insert AFTER INSERT ON item_tags
 BEGIN
-    INSERT OR REPLACE INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
+    DELETE FROM changes WHERE kind = 'item'
+       AND entry_id = (SELECT id FROM items WHERE id = NEW.item_id AND live_parent_id IS NULL);
+    INSERT INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
         SELECT 'item', id, owner_id, folder_id, 0, unixepoch() FROM items
          WHERE id = NEW.item_id AND live_parent_id IS NULL;
 END;
 
 CREATE TRIGGER changes_tag_delete AFTER DELETE ON item_tags
 BEGIN
-    INSERT OR REPLACE INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
+    DELETE FROM changes WHERE kind = 'item'
+       AND entry_id = (SELECT id FROM items WHERE id = OLD.item_id AND live_parent_id IS NULL);
+    INSERT INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
         SELECT 'item', id, owner_id, folder_id, 0, unixepoch() FROM items
          WHERE id = OLD.item_id AND live_parent_id IS NULL;
 END;
 
 CREATE TRIGGER changes_favorite_insert AFTER INSERT ON favorites
 BEGIN
-    INSERT OR REPLACE INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
+    DELETE FROM changes WHERE kind = 'item'
+       AND entry_id = (SELECT id FROM items WHERE id = NEW.item_id AND live_parent_id IS NULL);
+    INSERT INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
         SELECT 'item', id, owner_id, folder_id, 0, unixepoch() FROM items
          WHERE id = NEW.item_id AND live_parent_id IS NULL;
 END;
 
 CREATE TRIGGER changes_favorite_delete AFTER DELETE ON favorites
 BEGIN
-    INSERT OR REPLACE INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
+    DELETE FROM changes WHERE kind = 'item'
+       AND entry_id = (SELECT id FROM items WHERE id = OLD.item_id AND live_parent_id IS NULL);
+    INSERT INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
         SELECT 'item', id, owner_id, folder_id, 0, unixepoch() FROM items
          WHERE id = OLD.item_id AND live_parent_id IS NULL;
 END;
 
 CREATE TRIGGER changes_folder_insert AFTER INSERT ON folders
 BEGIN
-    INSERT OR REPLACE INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
+    DELETE FROM changes WHERE kind = 'folder' AND entry_id = NEW.id;
+    INSERT INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
         VALUES ('folder', NEW.id, NEW.owner_id, NEW.id, 0, unixepoch());
 END;
 
 CREATE TRIGGER changes_folder_update AFTER UPDATE ON folders
 BEGIN
-    INSERT OR REPLACE INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
+    DELETE FROM changes WHERE kind = 'folder' AND entry_id = NEW.id;
+    INSERT INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
         VALUES ('folder', NEW.id, NEW.owner_id, NEW.id, 0, unixepoch());
 END;
 
 CREATE TRIGGER changes_folder_delete AFTER DELETE ON folders
 BEGIN
-    INSERT OR REPLACE INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
+    DELETE FROM changes WHERE kind = 'folder' AND entry_id = OLD.id;
+    INSERT INTO changes (kind, entry_id, owner_id, folder_id, removed, time)
         VALUES ('folder', OLD.id, OLD.owner_id, OLD.id, 1, unixepoch());
 END;

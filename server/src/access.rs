@@ -99,6 +99,9 @@ impl Reach {
                 },
             });
         }
+        if !crate::api::settings::team_space_enabled(state).await? {
+            return Err(ApiError::Forbidden);
+        }
         let access = if session.is_admin {
             TeamAccess::Full
         } else {

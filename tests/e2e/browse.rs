@@ -161,6 +161,31 @@ impl Library {
     }
 }
 
+/// Checks a zip with Python's zipfile (CRCs included): "ok" and the sorted names.
+fn unzip(bytes: &[u8]) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("x.zip");
+    std::fs::write(&path, bytes).expect("write");
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); bad = z.testzip(); \
+             print('ok' if bad is None else 'bad ' + bad); print('\\n'.join(sorted(z.namelist())))",
+        ])
+        .arg(&path)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
 fn names(list: &[Value]) -> Vec<String> {
     let mut n: Vec<String> = list
         .iter()
@@ -851,6 +876,61 @@ async fn thumbnails_downloads_ranges_and_streaming() {
         .expect("range");
     assert_eq!(past.status(), 416);
 
+    // Several ids, or a folder, come as one zip streamed as it is built (chunked, no length).
+    let tokyo = lib.id_of(&lib.anna, team, "tokyo.jpg").await;
+    let two = format!("[{id},{tokyo}]");
+    let zip = client
+        .get(&thumb_url)
+        .query(&[
+            ("api", "SYNO.FotoTeam.Download"),
+            ("method", "download"),
+            ("version", "2"),
+            ("unit_id", two.as_str()),
+            ("_sid", lib.anna.sid.as_str()),
+        ])
+        .send()
+        .await
+        .expect("zip");
+    assert_eq!(zip.headers()["content-type"], "application/zip");
+    assert!(
+        zip.headers().get("content-length").is_none(),
+        "streamed, not buffered"
+    );
+    let listing = unzip(&zip.bytes().await.expect("zip body"));
+    assert_eq!(listing, ["ok", "paris.jpg", "tokyo.jpg"]);
+    let folder = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.Browse.Folder",
+            "get",
+            &[("name", "/2020")],
+        )
+        .await["folder"]["id"]
+        .to_string();
+    let zip = client
+        .get(&thumb_url)
+        .query(&[
+            ("api", "SYNO.FotoTeam.Download"),
+            ("method", "download"),
+            ("version", "2"),
+            ("folder_id", folder.as_str()),
+            ("_sid", lib.anna.sid.as_str()),
+        ])
+        .send()
+        .await
+        .expect("zip");
+    assert!(
+        zip.headers()["content-disposition"]
+            .to_str()
+            .expect("cd")
+            .contains("2020.zip")
+    );
+    let listing = unzip(&zip.bytes().await.expect("zip body"));
+    assert_eq!(
+        listing,
+        ["ok", "Trip/paris.jpg", "Trip/tokyo.jpg", "clip.mp4"]
+    );
+
     // A video streams with ranges and a player's type.
     let clip = lib.id_of(&lib.anna, team, "clip.mp4").await.to_string();
     let stream = client
@@ -1162,6 +1242,30 @@ async fn changes_feed_tells_what_changed_since_a_version() {
         )
         .await;
     assert_eq!(diff_ids(&his).len(), 2, "{his}"); // mine.jpg and the Live Photo as one
+    // Deleting a Live Photo removes it, as one item, from its owner's feed.
+    let mine = "SYNO.Foto.Browse.Diff";
+    let before = lib.ok(&lib.ben, mine, "get_version", &[]).await["version"].to_string();
+    let live = lib
+        .id_of(&lib.ben, "SYNO.Foto.Browse.Item", "IMG_0001.HEIC")
+        .await;
+    lib.ok(
+        &lib.ben,
+        "SYNO.Foto.Browse.Item",
+        "delete",
+        &[("id", &format!("[{live}]"))],
+    )
+    .await;
+    let after = lib
+        .ok(&lib.ben, mine, "get", &[("diff_version", &before)])
+        .await;
+    assert!(
+        after["item"]["removed"]
+            .as_array()
+            .expect("removed")
+            .contains(&serde_json::json!(live)),
+        "{after}"
+    );
+    assert_eq!(diff_ids(&after), Vec::<i64>::new(), "{after}");
     // Bad input is refused.
     for (k, v) in [
         ("diff_version", "-1"),
@@ -1175,4 +1279,169 @@ async fn changes_feed_tells_what_changed_since_a_version() {
             "{k}={v}"
         );
     }
+}
+
+#[tokio::test]
+async fn admins_set_shared_space_access_and_settings() {
+    let lib = library().await;
+    let team = "SYNO.FotoTeam.Browse.Item";
+    let space = "SYNO.Foto.Setting.TeamSpace";
+    let users = lib.ok(&lib.anna, space, "list_permission", &[]).await;
+    let id_of = |name: &str| {
+        users["list"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|u| u["name"] == name)
+            .expect("user")["user_id"]
+            .as_i64()
+            .expect("id")
+    };
+    let (ben, cleo) = (id_of("ben"), id_of("cleo"));
+    assert_eq!(
+        users["list"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|u| u["access"].as_str().expect("a"))
+            .collect::<Vec<_>>(),
+        ["full", "none", "none"]
+    );
+    // Only administrators change access.
+    let grant_ben = format!(r#"[{{"user_id":{ben},"access":"full"}}]"#);
+    assert_eq!(
+        lib.code(
+            &lib.ben,
+            space,
+            "update_permission",
+            &[("permission", &grant_ben)]
+        )
+        .await,
+        105
+    );
+    lib.ok(
+        &lib.anna,
+        space,
+        "update_permission",
+        &[("permission", &grant_ben)],
+    )
+    .await;
+    assert_eq!(lib.items(&lib.ben, team, &[]).await.len(), 4);
+    assert_eq!(
+        lib.ok(&lib.ben, "SYNO.Foto.Setting.User", "get", &[]).await["team_space_permission"],
+        "full"
+    );
+    // Custom access through folder permissions: view on /Family only.
+    let family = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.Browse.Folder",
+            "get",
+            &[("name", "/Family")],
+        )
+        .await["folder"]["id"]
+        .to_string();
+    let perms = "SYNO.FotoTeam.Sharing.FolderPermission";
+    lib.ok(
+        &lib.anna,
+        space,
+        "update_permission",
+        &[(
+            "permission",
+            &format!(r#"[{{"user_id":{cleo},"access":"custom"}}]"#),
+        )],
+    )
+    .await;
+    assert_eq!(lib.items(&lib.cleo, team, &[]).await.len(), 0);
+    lib.ok(
+        &lib.anna,
+        perms,
+        "update",
+        &[
+            ("id", &family),
+            (
+                "permission",
+                &format!(r#"[{{"user_id":{cleo},"download":true}}]"#),
+            ),
+        ],
+    )
+    .await;
+    let listed = lib.ok(&lib.anna, perms, "list", &[("id", &family)]).await;
+    assert_eq!(
+        listed["list"][0]["view"], true,
+        "download implies view: {listed}"
+    );
+    assert_eq!(
+        names(&lib.items(&lib.cleo, team, &[]).await),
+        ["picture.png"]
+    );
+    assert_eq!(
+        lib.code(
+            &lib.anna,
+            perms,
+            "update",
+            &[("id", &family), ("permission", r#"[{"user_id":424242}]"#)]
+        )
+        .await,
+        642
+    );
+    assert_eq!(
+        lib.code(
+            &lib.anna,
+            space,
+            "update_permission",
+            &[("permission", r#"[{"user_id":1,"access":"some"}]"#)]
+        )
+        .await,
+        120
+    );
+    // Switching the Shared Space off closes it for everyone; the guest settings say so.
+    lib.ok(&lib.anna, space, "set_enable", &[("enable", "false")])
+        .await;
+    assert_eq!(lib.code(&lib.anna, team, "count", &[]).await, 105);
+    let guest = lib
+        .app
+        .get(&[
+            ("api", "SYNO.Foto.Setting.Guest"),
+            ("method", "get"),
+            ("version", "1"),
+        ])
+        .await;
+    assert_eq!(guest["data"]["enable_team_space"], false, "{guest}");
+    lib.ok(&lib.anna, space, "set_enable", &[("enable", "true")])
+        .await;
+    assert_eq!(lib.ok(&lib.anna, team, "count", &[]).await["count"], 4);
+    // Admin settings are stored and checked.
+    let admin = "SYNO.Foto.Setting.Admin";
+    lib.ok(
+        &lib.anna,
+        admin,
+        "set",
+        &[("default_thumbnail_size", "\"m\"")],
+    )
+    .await;
+    assert_eq!(
+        lib.ok(&lib.ben, admin, "get", &[]).await["default_thumbnail_size"],
+        "m"
+    );
+    assert_eq!(
+        lib.code(
+            &lib.anna,
+            admin,
+            "set",
+            &[("default_thumbnail_size", "\"huge\"")]
+        )
+        .await,
+        120
+    );
+    assert_eq!(
+        lib.code(&lib.anna, admin, "set", &[("enable_person", "3")])
+            .await,
+        120
+    );
+    assert_eq!(
+        lib.code(&lib.ben, admin, "set", &[("enable_person", "false")])
+            .await,
+        105
+    );
 }

@@ -17,7 +17,7 @@ use super::browse::cache_key;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
 use crate::recycle;
-use crate::store::library::ItemRow;
+use crate::store::library::{self, FolderRow, ItemRow};
 
 /// How long a thumbnail request waits for a thumbnail being made with priority.
 const THUMB_WAIT: Duration = Duration::from_secs(20);
@@ -233,10 +233,43 @@ fn download_type(row: &ItemRow) -> &'static str {
 }
 
 /// `Download download`: `unit_id` (or `item_id`) with one id gives the original file itself
-/// (for a Live Photo, its still), with byte ranges.
+/// (for a Live Photo, its still), with byte ranges. Several ids, or `folder_id`, give a zip
+/// streamed as it is built.
 pub async fn download(call: Call) -> ApiResult {
-    let row = one_item(&call, &["unit_id", "item_id", "id"]).await?;
     let reach = call.reach().await?;
+    if let Some(folder) = call.params.int("folder_id")? {
+        let folder = reach.folder(&call.state, folder).await?;
+        return zip_folder(&call, &reach, &folder).await;
+    }
+    let mut ids = None;
+    for key in ["unit_id", "item_id", "id"] {
+        if let Some(list) = call.params.int_list(key)? {
+            ids = Some(list);
+            break;
+        }
+    }
+    let ids = ids.ok_or(ApiError::MissingParam("unit_id"))?;
+    let mut distinct = ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() > 1 {
+        let rows = reach.items_by_ids(&call.state, &ids).await?;
+        if !rows.iter().all(|r| reach.rights(r.folder_id).download) {
+            return Err(ApiError::Forbidden);
+        }
+        let entries = rows
+            .iter()
+            .flat_map(|r| {
+                let mut files = vec![(file_rel(r, &r.filename), r.filename.clone())];
+                if let Some(video) = &r.live_video_name {
+                    files.push((file_rel(r, video), video.clone()));
+                }
+                files
+            })
+            .collect();
+        return zip_response(&call, rows[0].owner_id, entries, "download.zip").await;
+    }
+    let row = one_item(&call, &["unit_id", "item_id", "id"]).await?;
     if !reach.rights(row.folder_id).download {
         return Err(ApiError::Forbidden);
     }
@@ -250,6 +283,157 @@ pub async fn download(call: Call) -> ApiResult {
     )
     .await?;
     Ok(Reply::raw(response))
+}
+
+/// Most files one zip may hold.
+const MAX_ZIP_FILES: usize = 100_000;
+
+/// Every item the caller may download below `folder`, with paths inside the zip relative to it.
+async fn zip_folder(call: &Call, reach: &crate::access::Reach, folder: &FolderRow) -> ApiResult {
+    let subtree = library::folder_subtree(&call.state.db, reach.owner, folder).await?;
+    let folders: Vec<i64> = subtree
+        .into_iter()
+        .filter(|f| reach.rights(*f).view && reach.rights(*f).download)
+        .collect();
+    if folders.is_empty() {
+        return Err(ApiError::Forbidden);
+    }
+    let filter = library::ItemFilter {
+        folders: Some(folders),
+        ..library::ItemFilter::space(reach.owner)
+    };
+    let sort = library::Sort {
+        by: library::SortBy::FileName,
+        desc: false,
+    };
+    let rows =
+        library::list_items(&call.state.db, &filter, sort, 0, MAX_ZIP_FILES as i64 + 1).await?;
+    if rows.len() > MAX_ZIP_FILES {
+        return Err(ApiError::bad(
+            "folder_id",
+            format!("more than {MAX_ZIP_FILES} items"),
+        ));
+    }
+    let base = if folder.path == "/" {
+        String::new()
+    } else {
+        folder.path.clone()
+    };
+    let inside = |rel: String| {
+        rel.strip_prefix(&base)
+            .unwrap_or(&rel)
+            .trim_start_matches('/')
+            .to_owned()
+    };
+    let entries = rows
+        .iter()
+        .flat_map(|r| {
+            let mut files = vec![file_rel(r, &r.filename)];
+            if let Some(video) = &r.live_video_name {
+                files.push(file_rel(r, video));
+            }
+            files
+        })
+        .map(|rel| (rel.clone(), inside(rel)))
+        .collect();
+    let name = match folder.path.rsplit('/').next() {
+        Some(last) if !last.is_empty() => format!("{last}.zip"),
+        _ => "Photos.zip".to_owned(),
+    };
+    zip_response(call, reach.owner, entries, &name).await
+}
+
+/// A zip of `entries` (space-relative path, name in the zip) streamed as it is written: files
+/// are stored (photos and videos do not compress), read in chunks, never held whole; the
+/// response is chunked and its memory constant. Names taken twice get " (n)".
+async fn zip_response(
+    call: &Call,
+    owner: i64,
+    entries: Vec<(String, String)>,
+    download_name: &str,
+) -> ApiResult {
+    use async_zip::base::write::ZipFileWriter;
+    use async_zip::{Compression, ZipEntryBuilder};
+    use tokio_util::compat::TokioAsyncReadCompatExt;
+
+    let root = recycle::space_root(&call.state, owner).await?;
+    let (writer, reader) = tokio::io::duplex(256 * 1024);
+    tokio::spawn(async move {
+        let result: anyhow::Result<()> = async {
+            let mut zip = ZipFileWriter::with_tokio(writer);
+            let mut taken = std::collections::HashSet::new();
+            for (rel, name) in entries {
+                let path = recycle::within(&root, &rel)?;
+                let file = match tokio::fs::File::open(&path).await {
+                    Ok(f) => f,
+                    // A file that vanished since it was listed is left out.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e.into()),
+                };
+                let modified = file.metadata().await.ok().and_then(|m| m.modified().ok());
+                let name = unique_name(&mut taken, &name);
+                let mut entry =
+                    ZipEntryBuilder::new(name.into(), Compression::Stored).unix_permissions(0o644);
+                if let Some(date) = modified.and_then(zip_date) {
+                    entry = entry.last_modification_date(date);
+                }
+                let mut sink = zip.write_entry_stream(entry).await?;
+                futures_util::io::copy(&mut file.compat(), &mut sink).await?;
+                sink.close().await?;
+            }
+            zip.close().await?;
+            Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            // The client sees a cut-off zip; the log says why.
+            tracing::warn!("zip download stopped: {e:#}");
+        }
+    });
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(reader));
+    let mut response = (StatusCode::OK, body).into_response();
+    set(&mut response, header::CONTENT_TYPE, "application/zip");
+    set(
+        &mut response,
+        header::CONTENT_DISPOSITION,
+        &content_disposition(download_name),
+    );
+    set(&mut response, header::CACHE_CONTROL, "private, no-store");
+    Ok(Reply::raw(response))
+}
+
+fn unique_name(taken: &mut std::collections::HashSet<String>, name: &str) -> String {
+    if taken.insert(name.to_owned()) {
+        return name.to_owned();
+    }
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() && !s.ends_with('/') => (s.to_owned(), format!(".{e}")),
+        _ => (name.to_owned(), String::new()),
+    };
+    (1..)
+        .map(|n| format!("{stem} ({n}){ext}"))
+        .find(|candidate| taken.insert(candidate.clone()))
+        .unwrap_or_default()
+}
+
+/// A file time as a zip (DOS) date, UTC; `None` outside the years zip can hold.
+fn zip_date(time: std::time::SystemTime) -> Option<async_zip::ZipDateTime> {
+    let secs = i64::try_from(time.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs()).ok()?;
+    let (y, m, d) = shoebox_indexer::metadata::time::civil_from_days(secs.div_euclid(86_400));
+    if !(1980..=2107).contains(&y) {
+        return None;
+    }
+    let in_day = secs.rem_euclid(86_400);
+    Some(
+        async_zip::ZipDateTimeBuilder::new()
+            .year(i32::try_from(y).ok()?)
+            .month(m)
+            .day(d)
+            .hour(u32::try_from(in_day / 3600).ok()?)
+            .minute(u32::try_from(in_day % 3600 / 60).ok()?)
+            .second(u32::try_from(in_day % 60).ok()?)
+            .build(),
+    )
 }
 
 fn video_type(name: &str) -> &'static str {

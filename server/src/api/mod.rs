@@ -16,6 +16,7 @@ mod index;
 mod info;
 pub mod media;
 mod search;
+pub mod settings;
 mod user_info;
 
 use std::net::IpAddr;

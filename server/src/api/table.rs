@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::browse::{diff, folder, item, tag, timeline};
 use super::error::ApiResult;
-use super::{Call, auth, dsm, encryption, index, info, media, search, user_info};
+use super::{Call, auth, dsm, encryption, index, info, media, search, settings, user_info};
 
 /// Who may call a method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +148,23 @@ impl ApiTable {
             Api::new("SYNO.Foto.Index", "entry.cgi", 1..=1)
                 .user("get", index::get_personal)
                 .user("reindex", index::reindex_personal),
+            Api::new("SYNO.Foto.Setting.Guest", "entry.cgi", 1..=1)
+                .public("get", settings::guest_get),
+            Api::new("SYNO.Foto.Setting.Admin", "entry.cgi", 1..=1)
+                .user("get", settings::admin_get)
+                .user("set", settings::admin_set),
+            Api::new("SYNO.Foto.Setting.User", "entry.cgi", 1..=1)
+                .user("get", settings::user_get)
+                .user("set", settings::user_set),
+            Api::new("SYNO.Foto.Setting.TeamSpace", "entry.cgi", 1..=1)
+                .user("get", settings::team_get)
+                .user("set", settings::team_set)
+                .user("set_enable", settings::team_set_enable)
+                .user("list_permission", settings::team_list_permission)
+                .user("update_permission", settings::team_update_permission),
+            Api::new("SYNO.FotoTeam.Sharing.FolderPermission", "entry.cgi", 1..=1)
+                .user("list", settings::folder_permission_list)
+                .user("update", settings::folder_permission_update),
             Api::new("SYNO.FotoTeam.Index", "entry.cgi", 1..=1)
                 .user("get", index::get_shared)
                 .user("reindex", index::reindex_shared),

@@ -221,9 +221,17 @@ const ITEM_FROM: &str = " FROM items i JOIN folders f ON f.id = i.folder_id
 
 /// Appends `WHERE …` for `filter` (the alias of items is `i`).
 fn push_where(qb: &mut QueryBuilder<Sqlite>, filter: &ItemFilter) {
-    qb.push(" WHERE i.owner_id = ")
-        .push_bind(filter.owner)
-        .push(" AND i.live_parent_id IS NULL");
+    // When one folder or a list of ids narrows the items, the unary `+` keeps the planner (which
+    // has no statistics) off the space-wide time index: walking it in order and testing every
+    // item of the space costs seconds at a million items; the folder's index or the ids do not.
+    let narrow = matches!(filter.folders.as_deref(), Some([_])) || filter.ids.is_some();
+    qb.push(if narrow {
+        " WHERE +i.owner_id = "
+    } else {
+        " WHERE i.owner_id = "
+    })
+    .push_bind(filter.owner)
+    .push(" AND i.live_parent_id IS NULL");
     match filter.folders.as_deref() {
         None => {}
         Some([one]) => {
@@ -430,7 +438,10 @@ pub async fn items_by_ids(
 ) -> sqlx::Result<Vec<ItemRow>> {
     let mut filter = filter.clone();
     filter.ids = Some(ids.to_vec());
-    let mut rows = list_items(db, &filter, Sort::default(), 0, ids.len() as i64).await?;
+    // No ORDER BY: the ids are looked up one by one and put in order here.
+    let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {ITEM_COLUMNS}{ITEM_FROM}"));
+    push_where(&mut qb, &filter);
+    let mut rows: Vec<ItemRow> = qb.build_query_as().fetch_all(db).await?;
     rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
     Ok(rows)
 }
@@ -712,28 +723,50 @@ pub async fn folder_tree(db: &SqlitePool, owner: i64) -> sqlx::Result<Vec<(i64, 
 /// The item a folder shows as its cover: the chosen one while it is still inside the folder
 /// tree, else the newest item below it.
 pub async fn folder_cover(db: &SqlitePool, folder: &FolderRow) -> sqlx::Result<Option<ItemRow>> {
-    let prefix = if folder.path == "/" {
-        "/".to_owned()
+    // The folders below sort between `path/` and `path0` ('0' follows '/'): a range of the
+    // (owner_id, path) index. The folder itself is added by id.
+    let base = if folder.path == "/" {
+        ""
     } else {
-        format!("{}/", folder.path)
+        folder.path.as_str()
     };
-    let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {ITEM_COLUMNS}{ITEM_FROM}"));
-    qb.push(" WHERE i.owner_id = ")
-        .push_bind(folder.owner_id)
-        .push(" AND i.live_parent_id IS NULL AND (f.id = ")
-        .push_bind(folder.id)
-        .push(" OR substr(f.path, 1, ")
-        .push_bind(prefix.len() as i64)
-        .push(") = ")
-        .push_bind(prefix)
-        .push(")");
+    let subtree = |qb: &mut QueryBuilder<Sqlite>| {
+        qb.push("SELECT ")
+            .push_bind(folder.id)
+            .push(" UNION ALL SELECT id FROM folders WHERE owner_id = ")
+            .push_bind(folder.owner_id)
+            .push(" AND path >= ")
+            .push_bind(format!("{base}/"))
+            .push(" AND path < ")
+            .push_bind(format!("{base}0"));
+    };
     if let Some(cover) = folder.cover_item_id {
-        qb.push(" ORDER BY (i.id = ")
+        let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {ITEM_COLUMNS}{ITEM_FROM}"));
+        qb.push(" WHERE i.id = ")
             .push_bind(cover)
-            .push(") DESC, i.taken_time DESC LIMIT 1");
-    } else {
-        qb.push(" ORDER BY i.taken_time DESC, i.id DESC LIMIT 1");
+            .push(" AND i.owner_id = ")
+            .push_bind(folder.owner_id)
+            .push(" AND i.live_parent_id IS NULL AND i.folder_id IN (");
+        subtree(&mut qb);
+        qb.push(")");
+        if let Some(row) = qb.build_query_as().fetch_optional(db).await? {
+            return Ok(Some(row));
+        }
     }
+    // The newest item of each folder is the first entry of its part of the (folder, time)
+    // index; the newest of those is the cover. Walking the space's time index instead, until an
+    // item of the subtree turns up, reads most of a million items for an old folder.
+    let mut qb = QueryBuilder::<Sqlite>::new("WITH sub(id) AS (");
+    subtree(&mut qb);
+    qb.push(format!(
+        ") SELECT {ITEM_COLUMNS} FROM sub JOIN items i ON i.id = (SELECT x.id FROM items x
+              WHERE x.folder_id = sub.id AND x.live_parent_id IS NULL
+              ORDER BY x.taken_time DESC, x.id DESC LIMIT 1)
+            JOIN folders f ON f.id = i.folder_id LEFT JOIN items v ON v.live_parent_id = i.id
+          WHERE i.owner_id = "
+    ))
+    .push_bind(folder.owner_id)
+    .push(" ORDER BY i.taken_time DESC, i.id DESC LIMIT 1");
     qb.build_query_as().fetch_optional(db).await
 }
 

@@ -4,6 +4,7 @@
 pub mod changes;
 pub mod library;
 pub mod sessions;
+pub mod settings;
 pub mod users;
 
 /// Seconds since the Unix epoch, as stored in every `*_at` column.

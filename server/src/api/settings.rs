@@ -1,0 +1,287 @@
+//! `SYNO.Foto.Setting.{Guest,Admin,User,TeamSpace}` (reference §3.13) and
+//! `SYNO.FotoTeam.Sharing.FolderPermission`: real settings, stored, that change what the server
+//! does. Shapes follow the reference where it has them; docs/protocol-choices.md says the rest.
+
+use serde_json::{Map, Value, json};
+use shoebox_indexer::catalog::SHARED_OWNER;
+
+use super::Call;
+use super::error::{ApiError, ApiResult};
+use super::reply::Reply;
+use crate::access::TeamAccess;
+use crate::state::AppState;
+use crate::store::{library, settings};
+
+const ADMIN_KEY: &str = "admin";
+const TEAM_KEY: &str = "team_space";
+
+fn admin_defaults() -> Value {
+    json!({
+        "default_thumbnail_size": "sm",
+        "display_photo_info_to_guest": true,
+        "enable_person": true,
+        "enable_user_sharing": true,
+        "exclude_extension": [],
+    })
+}
+
+fn team_defaults() -> Value {
+    json!({"enabled": true, "enable_person": true})
+}
+
+/// Stored values over the defaults.
+async fn load(state: &AppState, key: &str, defaults: Value) -> ApiResult<Value> {
+    let mut out = defaults;
+    if let (Some(Value::Object(stored)), Value::Object(base)) =
+        (settings::get(&state.db, key).await?, &mut out)
+    {
+        for (k, v) in stored {
+            if base.contains_key(&k) {
+                base.insert(k, v);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the Shared Space is switched on (`Setting.TeamSpace set_enable`).
+pub async fn team_space_enabled(state: &AppState) -> ApiResult<bool> {
+    Ok(load(state, TEAM_KEY, team_defaults()).await?["enabled"] != false)
+}
+
+/// Applies the parameters named in `defaults` that the call carries, each checked to have the
+/// default's JSON type, and stores the result.
+async fn update(call: &Call, key: &str, defaults: Value, only: &[&str]) -> ApiResult<Value> {
+    let mut current = load(&call.state, key, defaults.clone()).await?;
+    let mut changed = false;
+    for name in only {
+        let Some(raw) = call.params.raw(name) else {
+            continue;
+        };
+        let value: Value =
+            serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()));
+        let expected = &defaults[*name];
+        let same_type = match (expected, &value) {
+            (Value::Bool(_), Value::Bool(_)) | (Value::String(_), Value::String(_)) => true,
+            (Value::Array(_), Value::Array(items)) => items.iter().all(Value::is_string),
+            _ => false,
+        };
+        if !same_type {
+            return Err(ApiError::bad(*name, "wrong type"));
+        }
+        if *name == "default_thumbnail_size" && !matches!(value.as_str(), Some("sm" | "m" | "xl")) {
+            return Err(ApiError::bad(*name, "sm, m or xl"));
+        }
+        current[*name] = value;
+        changed = true;
+    }
+    if !changed {
+        return Err(ApiError::MissingParam("setting"));
+    }
+    settings::set(&call.state.db, key, &current).await?;
+    Ok(current)
+}
+
+fn require_admin(call: &Call) -> ApiResult<()> {
+    if call.user()?.is_admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// `Setting.Guest get` (no sign-in): what the sign-in page and share-link guests need.
+pub async fn guest_get(call: Call) -> ApiResult {
+    let admin = load(&call.state, ADMIN_KEY, admin_defaults()).await?;
+    Ok(Reply::data(json!({
+        "alias": "photo",
+        "default_thumbnail_size": admin["default_thumbnail_size"],
+        "display_photo_info_to_guest": admin["display_photo_info_to_guest"],
+        "enable_converted_original_jpeg": false,
+        "enable_home_service": true,
+        "enable_team_space": team_space_enabled(&call.state).await?,
+        "has_hevc": true,
+    })))
+}
+
+pub async fn admin_get(call: Call) -> ApiResult {
+    call.user()?;
+    Ok(Reply::data(
+        load(&call.state, ADMIN_KEY, admin_defaults()).await?,
+    ))
+}
+
+pub async fn admin_set(call: Call) -> ApiResult {
+    require_admin(&call)?;
+    let names = [
+        "default_thumbnail_size",
+        "display_photo_info_to_guest",
+        "enable_person",
+        "enable_user_sharing",
+        "exclude_extension",
+    ];
+    update(&call, ADMIN_KEY, admin_defaults(), &names).await?;
+    Ok(Reply::data(json!({})))
+}
+
+fn user_key(user: i64) -> String {
+    format!("user.{user}")
+}
+
+fn user_defaults() -> Value {
+    json!({"enable_person": true})
+}
+
+pub async fn user_get(call: Call) -> ApiResult {
+    let user = call.user()?.clone();
+    let prefs = load(&call.state, &user_key(user.user_id.0), user_defaults()).await?;
+    let access = if user.is_admin {
+        "full".to_owned()
+    } else {
+        library::team_access(&call.state.db, user.user_id.0).await?
+    };
+    Ok(Reply::data(json!({
+        "enable_home_service": true,
+        "enable_person": prefs["enable_person"],
+        "team_space_permission": access,
+    })))
+}
+
+pub async fn user_set(call: Call) -> ApiResult {
+    let user = call.user()?.user_id.0;
+    update(&call, &user_key(user), user_defaults(), &["enable_person"]).await?;
+    Ok(Reply::data(json!({})))
+}
+
+pub async fn team_get(call: Call) -> ApiResult {
+    call.user()?;
+    Ok(Reply::data(
+        load(&call.state, TEAM_KEY, team_defaults()).await?,
+    ))
+}
+
+pub async fn team_set(call: Call) -> ApiResult {
+    require_admin(&call)?;
+    update(&call, TEAM_KEY, team_defaults(), &["enable_person"]).await?;
+    Ok(Reply::data(json!({})))
+}
+
+pub async fn team_set_enable(call: Call) -> ApiResult {
+    require_admin(&call)?;
+    let enabled = call
+        .params
+        .bool("enable")?
+        .or(call.params.bool("enabled")?)
+        .ok_or(ApiError::MissingParam("enable"))?;
+    let mut current = load(&call.state, TEAM_KEY, team_defaults()).await?;
+    current["enabled"] = json!(enabled);
+    settings::set(&call.state.db, TEAM_KEY, &current).await?;
+    Ok(Reply::data(json!({})))
+}
+
+/// `list_permission`: every user's Shared Space access (administrators always `full`).
+pub async fn team_list_permission(call: Call) -> ApiResult {
+    require_admin(&call)?;
+    let list: Vec<Value> = settings::team_access_list(&call.state.db)
+        .await?
+        .into_iter()
+        .map(|(id, name, is_admin, access)| {
+            json!({
+                "user_id": id,
+                "name": name,
+                "is_admin": is_admin,
+                "access": if is_admin { "full".to_owned() } else { access },
+            })
+        })
+        .collect();
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+/// `update_permission`: `permission=[{"user_id":N,"access":"full"|"custom"|"none"}]`.
+pub async fn team_update_permission(call: Call) -> ApiResult {
+    require_admin(&call)?;
+    let Some(Value::Array(entries)) = call.params.json("permission")? else {
+        return Err(ApiError::MissingParam("permission"));
+    };
+    let mut changes = Vec::new();
+    for entry in &entries {
+        let user = entry["user_id"]
+            .as_i64()
+            .ok_or_else(|| ApiError::bad("permission", "user_id missing"))?;
+        let access = entry["access"]
+            .as_str()
+            .and_then(TeamAccess::parse)
+            .ok_or_else(|| ApiError::bad("permission", "access is full, custom or none"))?;
+        changes.push((user, access.as_str()));
+    }
+    if !settings::set_team_access(&call.state.db, &changes).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Reply::data(json!({})))
+}
+
+fn grant_json(g: &settings::FolderGrant) -> Value {
+    json!({"user_id": g.user_id, "view": g.view, "download": g.download, "upload": g.upload, "manage": g.manage})
+}
+
+/// `Sharing.FolderPermission list`: the grants on one Shared Space folder (`id`).
+pub async fn folder_permission_list(call: Call) -> ApiResult {
+    require_admin(&call)?;
+    let id = call.params.int("id")?.ok_or(ApiError::MissingParam("id"))?;
+    let folder = folder(&call, id).await?;
+    let list: Vec<Value> = settings::folder_grants(&call.state.db, folder)
+        .await?
+        .iter()
+        .map(grant_json)
+        .collect();
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+/// `Sharing.FolderPermission update`: replaces the grants on a folder; they apply to users with
+/// custom access, on the folder and below it.
+pub async fn folder_permission_update(call: Call) -> ApiResult {
+    require_admin(&call)?;
+    let id = call.params.int("id")?.ok_or(ApiError::MissingParam("id"))?;
+    let folder = folder(&call, id).await?;
+    let Some(Value::Array(entries)) = call.params.json("permission")? else {
+        return Err(ApiError::MissingParam("permission"));
+    };
+    let flag = |e: &Map<String, Value>, k: &str| e.get(k).and_then(Value::as_bool).unwrap_or(false);
+    let mut grants = Vec::new();
+    for entry in &entries {
+        let Value::Object(e) = entry else {
+            return Err(ApiError::bad("permission", "a list of objects"));
+        };
+        let user_id = e
+            .get("user_id")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| ApiError::bad("permission", "user_id missing"))?;
+        // Each right implies viewing; managing implies the rest.
+        let manage = flag(e, "manage");
+        let upload = manage || flag(e, "upload");
+        let download = manage || flag(e, "download");
+        let view = manage || upload || download || flag(e, "view");
+        grants.push(settings::FolderGrant {
+            user_id,
+            view,
+            download,
+            upload,
+            manage,
+        });
+    }
+    if !settings::set_folder_grants(&call.state.db, folder, &grants).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Reply::data(json!({})))
+}
+
+/// A Shared Space folder id (0 = root) to its row id.
+async fn folder(call: &Call, id: i64) -> ApiResult<i64> {
+    if id == 0 {
+        return Ok(library::root_folder(&call.state.db, SHARED_OWNER).await?.id);
+    }
+    library::folder(&call.state.db, SHARED_OWNER, id)
+        .await?
+        .map(|f| f.id)
+        .ok_or(ApiError::NotFound)
+}
