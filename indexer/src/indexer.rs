@@ -15,8 +15,27 @@ use crate::catalog::{self, SHARED_OWNER};
 use crate::jobs::{self, Job, JobKind};
 use crate::library::Library;
 use crate::media::MediaKind;
+use crate::process::{self, Limits};
 use crate::scan::{self, ScanReport};
 use crate::thumbnail::{DecodeLimits, ThumbStore};
+
+/// How the indexer works.
+#[derive(Debug, Clone)]
+pub struct IndexerOptions {
+    /// Jobs run at once.
+    pub workers: usize,
+    /// Address-space limit of each external program (ffmpeg, ffprobe), MiB; 0 for none.
+    pub tool_memory_mib: u64,
+}
+
+impl Default for IndexerOptions {
+    fn default() -> Self {
+        Self {
+            workers: 2,
+            tool_memory_mib: process::DEFAULT_MEMORY_MIB,
+        }
+    }
+}
 
 /// A space to index: its owner id, root folder, and a label for reports.
 #[derive(Debug, Clone)]
@@ -63,6 +82,8 @@ pub struct Indexer {
     library: Library,
     store: ThumbStore,
     limits: DecodeLimits,
+    /// Memory of external programs.
+    tools: Limits,
     workers: usize,
     wake: Notify,
     done: AtomicU64,
@@ -71,13 +92,19 @@ pub struct Indexer {
 }
 
 impl Indexer {
-    pub fn new(db: SqlitePool, library: Library, cache_dir: &Path, workers: usize) -> Arc<Self> {
+    pub fn new(
+        db: SqlitePool,
+        library: Library,
+        cache_dir: &Path,
+        options: IndexerOptions,
+    ) -> Arc<Self> {
         Arc::new(Self {
             db,
             library,
             store: ThumbStore::new(cache_dir),
             limits: DecodeLimits::default(),
-            workers: workers.max(1),
+            tools: Limits::with_memory_mib(options.tool_memory_mib),
+            workers: options.workers.max(1),
             wake: Notify::new(),
             done: AtomicU64::new(0),
             scan_lock: tokio::sync::Mutex::new(()),
@@ -272,9 +299,11 @@ impl Indexer {
             JobKind::Index => {
                 let (name, mtime) = (item.filename.clone(), item.mtime_ns);
                 let p = path.clone();
-                let result =
-                    tokio::task::spawn_blocking(move || jobs::index::run(&p, kind, &name, mtime))
-                        .await?;
+                let tools = self.tools.clone();
+                let result = tokio::task::spawn_blocking(move || {
+                    jobs::index::run(&p, kind, &name, mtime, &tools)
+                })
+                .await?;
                 match result {
                     Ok(indexed) => {
                         catalog::save_metadata(&self.db, &item, &indexed.meta, &indexed.checksum)
@@ -290,9 +319,11 @@ impl Indexer {
                 // `item` was read just now, after the index job stored the orientation.
                 let orientation = item.orientation;
                 let limits = self.limits;
+                let tools = self.tools.clone();
                 let p = path.clone();
                 let result = tokio::task::spawn_blocking(move || {
-                    jobs::thumbnail::run(&p, kind, u8::try_from(orientation).unwrap_or(1), &limits)
+                    let orientation = u8::try_from(orientation).unwrap_or(1);
+                    jobs::thumbnail::run(&p, kind, orientation, &limits, &tools)
                 })
                 .await?;
                 match result {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+use shoebox_indexer::indexer::IndexerOptions;
 
 /// Every setting, after the layers are merged.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,9 +49,19 @@ pub struct IndexerSettings {
     pub watch: bool,
     /// Without working file watches, rescan the library this often, in seconds; 0 never polls.
     pub poll_seconds: u64,
+    /// Address-space limit of each ffmpeg/ffprobe run, MiB; 0 means none.
+    pub tool_memory_mib: u64,
 }
 
 impl IndexerSettings {
+    /// The indexer's options.
+    pub fn options(&self) -> IndexerOptions {
+        IndexerOptions {
+            workers: self.worker_count(),
+            tool_memory_mib: self.tool_memory_mib,
+        }
+    }
+
     /// The worker count, with 0 resolved to the number of cores.
     pub fn worker_count(&self) -> usize {
         if self.workers > 0 {
@@ -122,6 +133,7 @@ impl Default for Config {
                 rescan_minutes: 360,
                 watch: true,
                 poll_seconds: 60,
+                tool_memory_mib: shoebox_indexer::process::DEFAULT_MEMORY_MIB,
             },
         }
     }
