@@ -93,6 +93,16 @@ pub async fn run(config: &Config, json: bool) -> anyhow::Result<()> {
         for b in &summary.broken {
             println!("broken: {}: {}", b.path, b.reason);
         }
+        if summary.previews > 0 || !summary.preview_failures.is_empty() {
+            println!(
+                "{} video previews made, {} failed",
+                summary.previews,
+                summary.preview_failures.len()
+            );
+        }
+        for b in &summary.preview_failures {
+            println!("no preview: {}: {}", b.path, b.reason);
+        }
         for s in &summary.skipped {
             println!("skipped: {}: {}", s.path, s.reason);
         }
