@@ -403,3 +403,47 @@ pub async fn folder_path(db: &SqlitePool, owner: i64, id: i64) -> sqlx::Result<O
         .fetch_optional(db)
         .await
 }
+
+/// Where an item stands with its video preview.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PreviewState {
+    pub r#type: String,
+    pub metadata_status: String,
+    /// none | pending | ready | broken
+    pub preview_status: String,
+    pub preview_error: Option<String>,
+    pub checksum: Option<Vec<u8>>,
+}
+
+pub async fn preview_state(db: &SqlitePool, id: i64) -> sqlx::Result<Option<PreviewState>> {
+    sqlx::query_as(
+        "SELECT type, metadata_status, preview_status, preview_error, checksum
+           FROM items WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Sets an item's preview status (`none`, `pending`, `ready` or `broken` with the reason).
+pub async fn set_preview(
+    db: &SqlitePool,
+    id: i64,
+    status: &str,
+    error: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE items SET preview_status = ?, preview_error = ? WHERE id = ?")
+        .bind(status)
+        .bind(error)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Items whose preview is said to be made.
+pub async fn ready_previews(db: &SqlitePool) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT id FROM items WHERE preview_status = 'ready'")
+        .fetch_all(db)
+        .await
+}

@@ -1,22 +1,71 @@
 //! The indexer as the server and the `shoebox index` command use it: scan every space, then
 //! work the job queue with a pool of workers, either until it is empty or for as long as the
-//! server runs.
+//! server runs. Video previews are made here too, by the queue or when first asked for.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use sqlx::SqlitePool;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore, watch};
 
-use crate::catalog::{self, SHARED_OWNER};
-use crate::jobs::{self, Job, JobKind};
+use crate::catalog::{self, ItemFile, SHARED_OWNER};
+use crate::jobs::{self, Job, JobKind, preview::Made};
 use crate::library::Library;
 use crate::media::MediaKind;
+use crate::preview::{PreviewMode, PreviewStore};
+use crate::process::{self, Cancel, Limits};
 use crate::scan::{self, ScanReport};
 use crate::thumbnail::{DecodeLimits, ThumbStore};
+
+/// How the indexer works.
+#[derive(Debug, Clone)]
+pub struct IndexerOptions {
+    /// Jobs run at once.
+    pub workers: usize,
+    pub video_previews: PreviewMode,
+    /// Address-space limit of each external program (ffmpeg, ffprobe), MiB; 0 for none.
+    pub tool_memory_mib: u64,
+}
+
+impl Default for IndexerOptions {
+    fn default() -> Self {
+        Self {
+            workers: 2,
+            video_previews: PreviewMode::default(),
+            tool_memory_mib: process::DEFAULT_MEMORY_MIB,
+        }
+    }
+}
+
+/// Why `Indexer::preview_for` has no preview to give.
+#[derive(Debug, thiserror::Error)]
+pub enum PreviewError {
+    #[error("video previews are off")]
+    Off,
+    #[error("no such item")]
+    NoSuchItem,
+    #[error("the item is not indexed yet")]
+    NotReady,
+    /// Not a video, or one that plays as it is: serve the original.
+    #[error("the video plays as it is")]
+    NotNeeded,
+    /// The file is broken, or ffmpeg could not make its preview; until the file changes or is
+    /// indexed again.
+    #[error("no preview can be made: {0}")]
+    Broken(String),
+    /// It could not be made now (the file could not be read, the disk is full): try again later.
+    #[error("the preview cannot be made now: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// A finished preview build: its file, none needed, or why it failed.
+type Built = Result<Option<PathBuf>, String>;
 
 /// A space to index: its owner id, root folder, and a label for reports.
 #[derive(Debug, Clone)]
@@ -53,6 +102,10 @@ pub struct Summary {
     pub motion: i64,
     pub panoramas: i64,
     pub broken: Vec<BrokenFile>,
+    /// Video previews made.
+    pub previews: i64,
+    /// Videos whose preview could not be made, and why (the videos themselves are fine).
+    pub preview_failures: Vec<BrokenFile>,
     /// Paths passed over by the scan, and why.
     pub skipped: Vec<BrokenFile>,
     pub seconds: f64,
@@ -63,24 +116,52 @@ pub struct Indexer {
     library: Library,
     store: ThumbStore,
     limits: DecodeLimits,
+    /// Memory of external programs.
+    tools: Limits,
     workers: usize,
     wake: Notify,
     done: AtomicU64,
     /// One scan at a time: a watcher rescan and a full scan must not race over the same files.
     scan_lock: tokio::sync::Mutex<()>,
+    previews: PreviewStore,
+    preview_mode: PreviewMode,
+    /// Previews being made, by item: whoever asks for one on its way waits for that one.
+    building: Mutex<HashMap<i64, watch::Receiver<Option<Built>>>>,
+    /// Background preview jobs running, at most `preview_workers`: one worker in two or more
+    /// stays free of transcodes, for the thumbnails of new items.
+    preview_jobs: AtomicUsize,
+    preview_workers: usize,
+    /// Previews made on demand at once.
+    demand_slots: Semaphore,
+    preview_runs: AtomicU64,
 }
 
 impl Indexer {
-    pub fn new(db: SqlitePool, library: Library, cache_dir: &Path, workers: usize) -> Arc<Self> {
+    pub fn new(
+        db: SqlitePool,
+        library: Library,
+        cache_dir: &Path,
+        options: IndexerOptions,
+    ) -> Arc<Self> {
+        let workers = options.workers.max(1);
+        let preview_workers = (workers - 1).max(1);
         Arc::new(Self {
             db,
             library,
             store: ThumbStore::new(cache_dir),
             limits: DecodeLimits::default(),
-            workers: workers.max(1),
+            tools: Limits::with_memory_mib(options.tool_memory_mib),
+            workers,
             wake: Notify::new(),
             done: AtomicU64::new(0),
             scan_lock: tokio::sync::Mutex::new(()),
+            previews: PreviewStore::new(cache_dir),
+            preview_mode: options.video_previews,
+            building: Mutex::new(HashMap::new()),
+            preview_jobs: AtomicUsize::new(0),
+            preview_workers,
+            demand_slots: Semaphore::new(preview_workers),
+            preview_runs: AtomicU64::new(0),
         })
     }
 
@@ -96,6 +177,25 @@ impl Indexer {
 
     pub fn thumbs(&self) -> &ThumbStore {
         &self.store
+    }
+
+    pub fn previews(&self) -> &PreviewStore {
+        &self.previews
+    }
+
+    /// Removes what was made from an item (thumbnails, video preview) once it left the index.
+    pub fn remove_derived(&self, item_id: i64) {
+        self.store.remove(item_id);
+        self.previews.remove(item_id);
+    }
+
+    pub fn preview_mode(&self) -> PreviewMode {
+        self.preview_mode
+    }
+
+    /// Preview builds started since the indexer started (each runs ffprobe and ffmpeg once).
+    pub fn preview_runs(&self) -> u64 {
+        self.preview_runs.load(Ordering::Relaxed)
     }
 
     /// The Shared Space and the Personal Space of every enabled user that has one.
@@ -176,7 +276,7 @@ impl Indexer {
         let _one_at_a_time = self.scan_lock.lock().await;
         let report = scan::scan_subtrees(&self.db, space.owner, &space.root, folders).await?;
         for id in &report.removed_ids {
-            self.store.remove(*id);
+            self.remove_derived(*id);
         }
         Ok(report)
     }
@@ -193,6 +293,7 @@ impl Indexer {
     /// waited for).
     pub async fn run_until_idle(self: &Arc<Self>) -> anyhow::Result<()> {
         jobs::release_orphans(&self.db).await?;
+        self.resume_previews().await?;
         loop {
             let mut handles = Vec::new();
             for _ in 0..self.workers {
@@ -213,9 +314,36 @@ impl Indexer {
     }
 
     /// Runs due jobs until none is due.
-    async fn drain(&self) -> anyhow::Result<()> {
-        while let Some(job) = jobs::claim(&self.db).await? {
+    async fn drain(self: &Arc<Self>) -> anyhow::Result<()> {
+        loop {
+            let slot = PreviewSlot::take(self);
+            let Some(job) = jobs::claim(&self.db, slot.is_some()).await? else {
+                return Ok(());
+            };
+            // The slot is held only while a preview job runs.
+            let _slot = slot.filter(|_| job.kind == JobKind::Preview);
             self.run(job).await?;
+        }
+    }
+
+    /// At start: previews said to be made whose file is gone (a cleared cache) are to be made
+    /// again, temporary files of a crash go, and in background mode every video waiting for a
+    /// preview gets its job.
+    async fn resume_previews(&self) -> sqlx::Result<()> {
+        let stale = self.previews.clean_stale_temps();
+        if stale > 0 {
+            tracing::info!(files = stale, "removed unfinished video previews");
+        }
+        for id in catalog::ready_previews(&self.db).await? {
+            if !self.previews.path(id).is_file() {
+                catalog::set_preview(&self.db, id, "pending", None).await?;
+            }
+        }
+        if self.preview_mode == PreviewMode::Background {
+            let queued = jobs::queue_waiting_previews(&self.db).await?;
+            if queued > 0 {
+                tracing::info!(videos = queued, "video previews to make");
+            }
         }
         Ok(())
     }
@@ -227,6 +355,9 @@ impl Indexer {
         tokio::spawn(async move {
             if let Err(e) = jobs::release_orphans(&me.db).await {
                 tracing::error!("cannot release orphaned jobs: {e}");
+            }
+            if let Err(e) = me.resume_previews().await {
+                tracing::error!("cannot resume video previews: {e}");
             }
             for _ in 0..me.workers {
                 let worker = me.clone();
@@ -250,20 +381,23 @@ impl Indexer {
         self.wake.notify_waiters();
     }
 
-    async fn run(&self, job: Job) -> anyhow::Result<()> {
-        let Some(item) = catalog::item_file(&self.db, job.item_id).await? else {
-            // The item left the index while its job waited.
-            jobs::complete(&self.db, &job).await?;
-            return Ok(());
+    /// An item, its file on disk and its kind; `None` once it left the index.
+    async fn locate(&self, id: i64) -> sqlx::Result<Option<(ItemFile, PathBuf, MediaKind)>> {
+        let Some(item) = catalog::item_file(&self.db, id).await? else {
+            return Ok(None);
         };
         let Some(root) = self.space_root(item.owner_id).await else {
-            jobs::complete(&self.db, &job).await?;
-            return Ok(());
+            return Ok(None);
         };
         let path = root
             .join(item.folder_path.trim_start_matches('/'))
             .join(&item.filename);
-        let Some((kind, _)) = MediaKind::of(&item.filename) else {
+        Ok(MediaKind::of(&item.filename).map(|(kind, _)| (item, path, kind)))
+    }
+
+    async fn run(self: &Arc<Self>, job: Job) -> anyhow::Result<()> {
+        let Some((item, path, kind)) = self.locate(job.item_id).await? else {
+            // The item left the index while its job waited.
             jobs::complete(&self.db, &job).await?;
             return Ok(());
         };
@@ -272,13 +406,24 @@ impl Indexer {
             JobKind::Index => {
                 let (name, mtime) = (item.filename.clone(), item.mtime_ns);
                 let p = path.clone();
-                let result =
-                    tokio::task::spawn_blocking(move || jobs::index::run(&p, kind, &name, mtime))
-                        .await?;
+                let tools = self.tools.clone();
+                // Read before the new checksum replaces the old one.
+                let before = catalog::preview_state(&self.db, item.id).await?;
+                let result = tokio::task::spawn_blocking(move || {
+                    jobs::index::run(&p, kind, &name, mtime, &tools)
+                })
+                .await?;
                 match result {
                     Ok(indexed) => {
                         catalog::save_metadata(&self.db, &item, &indexed.meta, &indexed.checksum)
                             .await?;
+                        self.preview_after_index(
+                            item.id,
+                            before,
+                            indexed.meta.needs_preview,
+                            &indexed.checksum,
+                        )
+                        .await?;
                         let mut conn = self.db.acquire().await?;
                         jobs::enqueue(&mut conn, JobKind::Thumbnail, item.id).await?;
                         jobs::complete(&self.db, &job).await?;
@@ -290,9 +435,11 @@ impl Indexer {
                 // `item` was read just now, after the index job stored the orientation.
                 let orientation = item.orientation;
                 let limits = self.limits;
+                let tools = self.tools.clone();
                 let p = path.clone();
                 let result = tokio::task::spawn_blocking(move || {
-                    jobs::thumbnail::run(&p, kind, u8::try_from(orientation).unwrap_or(1), &limits)
+                    let orientation = u8::try_from(orientation).unwrap_or(1);
+                    jobs::thumbnail::run(&p, kind, orientation, &limits, &tools)
                 })
                 .await?;
                 match result {
@@ -301,9 +448,24 @@ impl Indexer {
                         let id = item.id;
                         tokio::task::spawn_blocking(move || store.write(id, &set)).await??;
                         catalog::set_thumbs(&self.db, item.id, Ok(())).await?;
+                        self.queue_preview(item.id).await?;
                         jobs::complete(&self.db, &job).await?;
                     }
                     Err(reason) => self.failed(&job, &item.filename, &reason).await?,
+                }
+            }
+            JobKind::Preview => {
+                let waiting = catalog::preview_state(&self.db, item.id)
+                    .await?
+                    .is_some_and(|s| s.preview_status == "pending" && s.metadata_status == "ready");
+                // Left over from another mode, or made on demand meanwhile: nothing to do.
+                if self.preview_mode == PreviewMode::Background && waiting {
+                    match self.build_preview(item.id, true).await {
+                        Ok(_) => jobs::complete(&self.db, &job).await?,
+                        Err(reason) => self.failed(&job, &item.filename, &reason).await?,
+                    }
+                } else {
+                    jobs::complete(&self.db, &job).await?;
                 }
             }
         }
@@ -318,21 +480,202 @@ impl Indexer {
     }
 
     /// A job that failed: a read error may pass and is retried; anything else is the file's
-    /// fault and marks it broken at once.
+    /// fault and marks it broken at once. A preview that took too long would take too long
+    /// again: its timeout already allows for the video's length.
     async fn failed(&self, job: &Job, name: &str, reason: &str) -> anyhow::Result<()> {
-        let transient =
-            reason.starts_with("cannot read the file") || reason.contains("took longer than");
+        let transient = is_transient(reason)
+            || (reason.contains("took longer than") && job.kind != JobKind::Preview);
         if transient && jobs::fail(&self.db, job, reason).await? {
             tracing::warn!(file = name, kind = job.kind.name(), "{reason}; will retry");
             return Ok(());
         }
         tracing::warn!(file = name, kind = job.kind.name(), "broken: {reason}");
         match job.kind {
-            JobKind::Index => catalog::set_metadata_broken(&self.db, job.item_id, reason).await?,
-            JobKind::Thumbnail => catalog::set_thumbs(&self.db, job.item_id, Err(reason)).await?,
+            JobKind::Index => {
+                catalog::set_metadata_broken(&self.db, job.item_id, reason).await?;
+                // A file that changed into a broken one keeps no preview of what it was.
+                self.previews.remove(job.item_id);
+                catalog::set_preview(&self.db, job.item_id, "none", None).await?;
+            }
+            JobKind::Thumbnail => {
+                catalog::set_thumbs(&self.db, job.item_id, Err(reason)).await?;
+                // The poster frame failing does not decide for the whole video.
+                self.queue_preview(job.item_id).await?;
+            }
+            JobKind::Preview => {
+                catalog::set_preview(&self.db, job.item_id, "broken", Some(reason)).await?;
+            }
         }
         jobs::complete(&self.db, job).await?;
         Ok(())
+    }
+
+    /// After an index job: whether the video needs a preview. One made for the same content (a
+    /// reindex) is kept; any other goes.
+    async fn preview_after_index(
+        &self,
+        id: i64,
+        before: Option<catalog::PreviewState>,
+        needs: bool,
+        checksum: &[u8],
+    ) -> sqlx::Result<()> {
+        let same = before.is_some_and(|b| {
+            b.preview_status == "ready" && b.checksum.as_deref() == Some(checksum)
+        });
+        if needs && same && self.previews.path(id).is_file() {
+            return Ok(());
+        }
+        self.previews.remove(id);
+        catalog::set_preview(&self.db, id, if needs { "pending" } else { "none" }, None).await
+    }
+
+    /// Queues the preview job of a video waiting for one, in background mode (after its
+    /// thumbnail job).
+    async fn queue_preview(&self, id: i64) -> sqlx::Result<()> {
+        if self.preview_mode != PreviewMode::Background {
+            return Ok(());
+        }
+        let waiting = catalog::preview_state(&self.db, id)
+            .await?
+            .is_some_and(|s| s.preview_status == "pending");
+        if waiting {
+            let mut conn = self.db.acquire().await?;
+            jobs::enqueue(&mut conn, JobKind::Preview, id).await?;
+        }
+        Ok(())
+    }
+
+    /// The H.264 preview of a video browsers cannot play, made now if it is not yet (unless
+    /// previews are off), for the streaming API. Requests for the same item while it is made
+    /// wait for that one build; a build continues when its requests go away.
+    pub async fn preview_for(self: &Arc<Self>, item_id: i64) -> Result<PathBuf, PreviewError> {
+        if self.preview_mode == PreviewMode::Off {
+            return Err(PreviewError::Off);
+        }
+        let state = catalog::preview_state(&self.db, item_id)
+            .await?
+            .ok_or(PreviewError::NoSuchItem)?;
+        match state.metadata_status.as_str() {
+            "ready" => {}
+            "broken" => return Err(PreviewError::Broken("the file is broken".into())),
+            _ => return Err(PreviewError::NotReady),
+        }
+        match state.preview_status.as_str() {
+            "none" => return Err(PreviewError::NotNeeded),
+            "broken" => {
+                return Err(PreviewError::Broken(
+                    state.preview_error.unwrap_or_default(),
+                ));
+            }
+            "ready" => {
+                let path = self.previews.path(item_id);
+                if path.is_file() {
+                    return Ok(path);
+                }
+            }
+            _ => {}
+        }
+        match self.build_preview(item_id, false).await {
+            Ok(Some(path)) => Ok(path),
+            Ok(None) => Err(PreviewError::NotNeeded),
+            Err(reason) if is_transient(&reason) => Err(PreviewError::Unavailable(reason)),
+            Err(reason) => {
+                tracing::warn!(item = item_id, "video preview broken: {reason}");
+                catalog::set_preview(&self.db, item_id, "broken", Some(&reason)).await?;
+                Err(PreviewError::Broken(reason))
+            }
+        }
+    }
+
+    /// Makes an item's preview, or waits for the build already under way.
+    async fn build_preview(self: &Arc<Self>, item_id: i64, background: bool) -> Built {
+        let mut rx = {
+            let mut building = self.building.lock().unwrap_or_else(PoisonError::into_inner);
+            match building.get(&item_id) {
+                Some(rx) => rx.clone(),
+                None => {
+                    let (tx, rx) = watch::channel(None);
+                    building.insert(item_id, rx.clone());
+                    let me = self.clone();
+                    // Its own task, so that a request going away does not stop it.
+                    tokio::spawn(async move {
+                        let _unlist = Unlist(me.clone(), item_id);
+                        let built = me.make_preview(item_id, background).await;
+                        let _ = tx.send(Some(built));
+                    });
+                    rx
+                }
+            }
+        };
+        match rx.wait_for(Option::is_some).await {
+            Ok(built) => built.clone().unwrap_or_else(|| Err("no result".into())),
+            Err(_) => Err("the preview build was stopped".into()),
+        }
+    }
+
+    async fn make_preview(&self, item_id: i64, background: bool) -> Built {
+        let _slot = if background {
+            None
+        } else {
+            Some(
+                self.demand_slots
+                    .acquire()
+                    .await
+                    .map_err(|e| e.to_string())?,
+            )
+        };
+        let Some((item, path, kind)) = self.locate(item_id).await.map_err(|e| e.to_string())?
+        else {
+            return Err("the item left the index".into());
+        };
+        if kind != MediaKind::Video {
+            return Ok(None);
+        }
+        // Dropped with this future (the server stops): ffmpeg is stopped too.
+        let cancel = Cancel::default();
+        let _stop = cancel.on_drop();
+        let limits = Limits {
+            background,
+            cancel: Some(cancel),
+            ..self.tools.clone()
+        };
+        let store = self.previews.clone();
+        self.preview_runs.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        let made = tokio::task::spawn_blocking(move || {
+            jobs::preview::run(&path, &store, item_id, &limits)
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        let db_err = |e: sqlx::Error| e.to_string();
+        match made {
+            Made::Preview(path) => {
+                catalog::set_preview(&self.db, item_id, "ready", None)
+                    .await
+                    .map_err(db_err)?;
+                // Deleted while its preview was made: the file must not outlive it.
+                if catalog::preview_state(&self.db, item_id)
+                    .await
+                    .map_err(db_err)?
+                    .is_none()
+                {
+                    self.previews.remove(item_id);
+                    return Err("the item left the index".into());
+                }
+                tracing::info!(
+                    file = item.filename,
+                    secs = started.elapsed().as_secs_f32(),
+                    "video preview made"
+                );
+                Ok(Some(path))
+            }
+            Made::NotNeeded => {
+                catalog::set_preview(&self.db, item_id, "none", None)
+                    .await
+                    .map_err(db_err)?;
+                Ok(None)
+            }
+        }
     }
 
     /// Counts and broken files of the whole index.
@@ -369,6 +712,18 @@ impl Indexer {
         )
         .fetch_all(&self.db)
         .await?;
+        let preview_rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT i.owner_id, f.path, i.filename, COALESCE(i.preview_error, '')
+               FROM items i JOIN folders f ON f.id = i.folder_id
+              WHERE i.preview_status = 'broken'
+              ORDER BY i.owner_id, f.path, i.filename",
+        )
+        .fetch_all(&self.db)
+        .await?;
+        let (previews,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM items WHERE preview_status = 'ready'")
+                .fetch_one(&self.db)
+                .await?;
         let names: std::collections::HashMap<i64, String> =
             sqlx::query_as("SELECT id, name FROM users")
                 .fetch_all(&self.db)
@@ -382,20 +737,23 @@ impl Indexer {
                 _ => rel.to_owned(),
             }
         };
-        let broken = rows
-            .into_iter()
-            .map(|(owner, folder, file, reason)| {
-                let rel = if folder == "/" {
-                    file
-                } else {
-                    format!("{}/{file}", folder.trim_start_matches('/'))
-                };
-                BrokenFile {
-                    path: label(owner, &rel),
-                    reason,
-                }
-            })
-            .collect();
+        let listed = |rows: Vec<(i64, String, String, String)>| -> Vec<BrokenFile> {
+            rows.into_iter()
+                .map(|(owner, folder, file, reason)| {
+                    let rel = if folder == "/" {
+                        file
+                    } else {
+                        format!("{}/{file}", folder.trim_start_matches('/'))
+                    };
+                    BrokenFile {
+                        path: label(owner, &rel),
+                        reason,
+                    }
+                })
+                .collect()
+        };
+        let broken = listed(rows);
+        let preview_failures = listed(preview_rows);
         let skipped = skipped
             .iter()
             .map(|(space, s)| BrokenFile {
@@ -416,8 +774,49 @@ impl Indexer {
             motion,
             panoramas,
             broken,
+            previews,
+            preview_failures,
             skipped,
             seconds,
         })
+    }
+}
+
+/// A failure that may pass: the file could not be read, the preview could not be written.
+fn is_transient(reason: &str) -> bool {
+    reason.starts_with("cannot read the file") || reason.starts_with("cannot write the preview")
+}
+
+/// A background preview job's claim on one of the preview workers.
+struct PreviewSlot<'a>(&'a AtomicUsize);
+
+impl<'a> PreviewSlot<'a> {
+    fn take(indexer: &'a Indexer) -> Option<Self> {
+        indexer
+            .preview_jobs
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < indexer.preview_workers).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Self(&indexer.preview_jobs))
+    }
+}
+
+impl Drop for PreviewSlot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Takes a finished (or dropped) build off the list of builds under way.
+struct Unlist(Arc<Indexer>, i64);
+
+impl Drop for Unlist {
+    fn drop(&mut self) {
+        self.0
+            .building
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.1);
     }
 }

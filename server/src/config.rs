@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+use shoebox_indexer::indexer::IndexerOptions;
+use shoebox_indexer::preview::PreviewMode;
 
 /// Every setting, after the layers are merged.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,9 +50,24 @@ pub struct IndexerSettings {
     pub watch: bool,
     /// Without working file watches, rescan the library this often, in seconds; 0 never polls.
     pub poll_seconds: u64,
+    /// H.264 previews of videos browsers cannot play (HEVC and older codecs): made by a
+    /// low-priority job after thumbnails (`background`), when first asked for (`on_demand`), or
+    /// never (`off`).
+    pub video_previews: PreviewMode,
+    /// Address-space limit of each ffmpeg/ffprobe run, MiB; 0 means none.
+    pub tool_memory_mib: u64,
 }
 
 impl IndexerSettings {
+    /// The indexer's options.
+    pub fn options(&self) -> IndexerOptions {
+        IndexerOptions {
+            workers: self.worker_count(),
+            video_previews: self.video_previews,
+            tool_memory_mib: self.tool_memory_mib,
+        }
+    }
+
     /// The worker count, with 0 resolved to the number of cores.
     pub fn worker_count(&self) -> usize {
         if self.workers > 0 {
@@ -122,6 +139,8 @@ impl Default for Config {
                 rescan_minutes: 360,
                 watch: true,
                 poll_seconds: 60,
+                video_previews: PreviewMode::Background,
+                tool_memory_mib: shoebox_indexer::process::DEFAULT_MEMORY_MIB,
             },
         }
     }

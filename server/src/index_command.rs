@@ -15,12 +15,7 @@ use crate::config::Config;
 /// Opens the library of `config` for indexing.
 pub fn indexer_for(config: &Config, db: shoebox_indexer::db::SqlitePool) -> Arc<Indexer> {
     let library = Library::new(config.photo_root(), config.homes_root());
-    Indexer::new(
-        db,
-        library,
-        &config.cache_dir(),
-        config.indexer.worker_count(),
-    )
+    Indexer::new(db, library, &config.cache_dir(), config.indexer.options())
 }
 
 pub async fn run(config: &Config, json: bool) -> anyhow::Result<()> {
@@ -97,6 +92,16 @@ pub async fn run(config: &Config, json: bool) -> anyhow::Result<()> {
         );
         for b in &summary.broken {
             println!("broken: {}: {}", b.path, b.reason);
+        }
+        if summary.previews > 0 || !summary.preview_failures.is_empty() {
+            println!(
+                "{} video previews made, {} failed",
+                summary.previews,
+                summary.preview_failures.len()
+            );
+        }
+        for b in &summary.preview_failures {
+            println!("no preview: {}: {}", b.path, b.reason);
         }
         for s in &summary.skipped {
             println!("skipped: {}: {}", s.path, s.reason);

@@ -119,7 +119,7 @@ pub async fn delete_items(state: &AppState, rows: &[ItemRow]) -> anyhow::Result<
         shoebox_indexer::catalog::delete_items(&mut tx, &ids).await?;
         tx.commit().await?;
         for id in ids {
-            state.indexer.thumbs().remove(id);
+            state.indexer.remove_derived(id);
         }
     }
     Ok(())
@@ -156,7 +156,7 @@ pub async fn delete_folder(
     shoebox_indexer::catalog::delete_folder(&mut tx, folder_id).await?;
     tx.commit().await?;
     for id in ids {
-        state.indexer.thumbs().remove(id);
+        state.indexer.remove_derived(id);
     }
     Ok(())
 }

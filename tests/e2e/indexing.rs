@@ -121,6 +121,14 @@ fn thumb_path(data: &Path, id: i64, size: &str) -> PathBuf {
         .join(format!("{id}_{size}.jpg"))
 }
 
+fn preview_path(data: &Path, id: i64) -> PathBuf {
+    let u = id.unsigned_abs();
+    data.join("cache/video")
+        .join(format!("{:02x}", u & 0xff))
+        .join(format!("{:02x}", (u >> 8) & 0xff))
+        .join(format!("{id}.mp4"))
+}
+
 fn reason_matches(class: &str, error: &str) -> bool {
     let e = error.to_lowercase();
     let words: &[&str] = match class {
@@ -429,6 +437,59 @@ async fn the_corpus_is_indexed_as_its_manifest_says() {
             }
         }
     }
+    // Video previews (the default, background mode): every video browsers cannot play has an
+    // H.264 one; the rest, and broken files, have none.
+    for (path, row) in &rows {
+        if row.get::<String, _>("type") != "video" {
+            continue;
+        }
+        let status: String = row.get("preview_status");
+        let codec: Option<String> = row.get("video_codec");
+        let format: String = row.get("format");
+        let plays = match codec.as_deref() {
+            None => true, // broken: nothing to preview
+            Some("h264") => matches!(format.as_str(), "mp4" | "m4v" | "mov"),
+            Some(_) => false,
+        };
+        let want = if plays { "none" } else { "ready" };
+        if status != want {
+            note(
+                path,
+                format!(
+                    "preview {status} ({:?}), expected {want}",
+                    row.get::<Option<String>, _>("preview_error")
+                ),
+            );
+            continue;
+        }
+        let preview = preview_path(data.path(), row.get("id"));
+        if plays {
+            if preview.exists() {
+                note(path, "has a preview it does not need".into());
+            }
+        } else {
+            let codec = Command::new("ffprobe")
+                .args(["-v", "error", "-select_streams", "v:0", "-show_entries"])
+                .args(["stream=codec_name", "-of", "csv=p=0"])
+                .arg(&preview)
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+                .unwrap_or_default();
+            if codec != "h264" {
+                note(path, format!("preview is {codec:?}, not H.264"));
+            }
+        }
+    }
+    assert_eq!(
+        summary["previews"].as_i64(),
+        Some(
+            rows.values()
+                .filter(|r| r.get::<String, _>("preview_status") == "ready")
+                .count() as i64
+        ),
+        "{summary}"
+    );
+
     let problems = problems.into_inner();
     assert!(
         problems.is_empty(),
@@ -772,4 +833,76 @@ async fn index_api_reports_progress_and_reindexes() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
+}
+
+#[tokio::test]
+async fn video_previews_follow_the_setting() {
+    let corpus = corpus();
+    let work = tempfile::tempdir().expect("tmp");
+    let library = work.path().join("library");
+    std::fs::create_dir_all(&library).expect("mkdir");
+    for f in ["video/hevc.mov", "video/h264.mp4"] {
+        std::fs::copy(
+            corpus.join(f),
+            library.join(f.rsplit('/').next().expect("name")),
+        )
+        .expect("copy");
+    }
+    let data = work.path().join("data");
+    let config = work.path().join("shoebox.toml");
+    let run = |setting: &str| -> Value {
+        std::fs::write(
+            &config,
+            format!("[indexer]\nvideo_previews = \"{setting}\"\ntool_memory_mib = 1024\n"),
+        )
+        .expect("config");
+        let out = Command::new(BIN)
+            .args(["index", "--json", "--config"])
+            .arg(&config)
+            .arg("--data")
+            .arg(&data)
+            .arg("--photo-root")
+            .arg(&library)
+            .env("SHOEBOX_LOG", "warn")
+            .output()
+            .expect("run shoebox index");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("summary JSON")
+    };
+    let off = run("off");
+    assert_eq!(off["previews"], 0, "{off}");
+    assert!(!data.join("cache/video").exists());
+    assert_eq!(
+        count(
+            &data,
+            "SELECT COUNT(*) FROM items WHERE preview_status = 'pending'"
+        )
+        .await,
+        1,
+        "the HEVC video waits for its preview"
+    );
+    // Turned on, the next pass makes the one preview that was missing.
+    let on = run("background");
+    assert_eq!(on["previews"], 1, "{on}");
+    assert_eq!(on["preview_failures"], serde_json::json!([]), "{on}");
+    let id = count(&data, "SELECT id FROM items WHERE filename = 'hevc.mov'").await;
+    assert!(preview_path(&data, id).is_file());
+    std::fs::write(&config, "[indexer]\nvideo_previews = \"sometimes\"\n").expect("config");
+    let bad = Command::new(BIN)
+        .args(["index", "--config"])
+        .arg(&config)
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .expect("run");
+    assert!(!bad.status.success(), "an unknown mode is refused");
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("video_previews"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
 }

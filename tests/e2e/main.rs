@@ -7,4 +7,5 @@ mod conformance;
 mod discovery;
 mod errors;
 mod indexing;
+mod streaming;
 mod support;

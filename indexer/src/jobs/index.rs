@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::media::MediaKind;
 use crate::metadata::{self, Metadata};
+use crate::process::Limits;
 use crate::raw;
 
 /// JPEGs larger than this are not read whole for the truncation check.
@@ -51,12 +52,14 @@ pub struct Indexed {
     pub checksum: [u8; 32],
 }
 
-/// Reads `path`. An error is the reason the file is broken.
+/// Reads `path`; `tools` bounds the external programs (ffprobe). An error is the reason the file
+/// is broken.
 pub fn run(
     path: &Path,
     kind: MediaKind,
     file_name: &str,
     mtime_ns: i64,
+    tools: &Limits,
 ) -> Result<Indexed, String> {
     let mut file = File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -114,7 +117,7 @@ pub fn run(
             }
             meta
         }
-        MediaKind::Video => metadata::video::read_video(path).map_err(|e| e.to_string())?,
+        MediaKind::Video => metadata::video::read_video(path, tools).map_err(|e| e.to_string())?,
     };
     metadata::fill_date(&mut meta, file_name, mtime_ns.div_euclid(1_000_000_000));
     Ok(Indexed { meta, checksum })

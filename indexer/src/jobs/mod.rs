@@ -3,6 +3,7 @@
 //! last attempt the item is marked broken with the error. One job kind per file here.
 
 pub mod index;
+pub mod preview;
 pub mod thumbnail;
 
 use sqlx::{SqliteConnection, SqlitePool};
@@ -19,6 +20,8 @@ pub enum JobKind {
     Index,
     /// The thumbnail set.
     Thumbnail,
+    /// The H.264 preview of a video browsers cannot play.
+    Preview,
 }
 
 impl JobKind {
@@ -26,6 +29,7 @@ impl JobKind {
         match self {
             Self::Index => "index",
             Self::Thumbnail => "thumbnail",
+            Self::Preview => "preview",
         }
     }
 
@@ -35,11 +39,12 @@ impl JobKind {
         match self {
             Self::Index => 10,
             Self::Thumbnail => 20,
+            Self::Preview => 30,
         }
     }
 
     fn parse(s: &str) -> Option<Self> {
-        [Self::Index, Self::Thumbnail]
+        [Self::Index, Self::Thumbnail, Self::Preview]
             .into_iter()
             .find(|k| k.name() == s)
     }
@@ -69,17 +74,20 @@ pub async fn enqueue(conn: &mut SqliteConnection, kind: JobKind, item_id: i64) -
     Ok(())
 }
 
-/// Takes the next due job, if any.
-pub async fn claim(db: &SqlitePool) -> sqlx::Result<Option<Job>> {
+/// Takes the next due job, if any; a preview job only when `previews` allows it (the workers
+/// keep one of them free of hour-long transcodes, for the thumbnails of new items).
+pub async fn claim(db: &SqlitePool, previews: bool) -> sqlx::Result<Option<Job>> {
     let t = now();
     let row: Option<(i64, String, i64, i64)> = sqlx::query_as(
         "UPDATE jobs SET locked_at = ?1, locked_by = ?2, attempts = attempts + 1
           WHERE id = (SELECT id FROM jobs WHERE locked_at IS NULL AND run_after <= ?1
+                         AND (?3 OR kind != 'preview')
                        ORDER BY priority, id LIMIT 1)
           RETURNING id, kind, item_id, attempts",
     )
     .bind(t)
     .bind(i64::from(std::process::id()))
+    .bind(previews)
     .fetch_optional(db)
     .await?;
     Ok(row.and_then(|(id, kind, item_id, attempts)| {
@@ -120,7 +128,8 @@ pub async fn fail(db: &SqlitePool, job: &Job, error: &str) -> sqlx::Result<bool>
     Ok(true)
 }
 
-/// Frees jobs whose worker died: held by a process that no longer runs, or for over an hour.
+/// Frees jobs whose worker died: held by a process that no longer runs, or for longer than the
+/// job can take (an hour; a preview's transcode has up to six).
 pub async fn release_orphans(db: &SqlitePool) -> sqlx::Result<u64> {
     let holders: Vec<(i64,)> =
         sqlx::query_as("SELECT DISTINCT locked_by FROM jobs WHERE locked_by IS NOT NULL")
@@ -140,12 +149,17 @@ pub async fn release_orphans(db: &SqlitePool) -> sqlx::Result<u64> {
             .rows_affected();
         }
     }
-    released +=
-        sqlx::query("UPDATE jobs SET locked_at = NULL, locked_by = NULL WHERE locked_at < ?")
-            .bind(now() - 3600)
-            .execute(db)
-            .await?
-            .rows_affected();
+    let longest = i64::try_from(crate::preview::timeout_for(Some(f64::MAX)).as_secs())
+        .unwrap_or(i64::MAX / 2);
+    released += sqlx::query(
+        "UPDATE jobs SET locked_at = NULL, locked_by = NULL
+          WHERE locked_at < ?1 - CASE kind WHEN 'preview' THEN ?2 ELSE 3600 END",
+    )
+    .bind(now())
+    .bind(longest + 600)
+    .execute(db)
+    .await?
+    .rows_affected();
     Ok(released)
 }
 
@@ -164,4 +178,65 @@ pub async fn next_due_in(db: &SqlitePool) -> sqlx::Result<Option<i64>> {
             .fetch_one(db)
             .await?;
     Ok(next.map(|t| (t - now()).max(0)))
+}
+
+/// Queues a preview job for every video that waits for one and has had its thumbnails made (or
+/// failed them): videos indexed while previews were off or made on demand. Returns how many.
+pub async fn queue_waiting_previews(db: &SqlitePool) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "INSERT INTO jobs (kind, item_id, priority)
+         SELECT 'preview', id, ?1 FROM items
+          WHERE preview_status = 'pending' AND metadata_status = 'ready' AND thumb_status != 'pending'
+         ON CONFLICT (kind, item_id) DO NOTHING",
+    )
+    .bind(JobKind::Preview.priority())
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn previews_come_after_thumbnails_and_only_when_allowed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = crate::db::open(&dir.path().join("db")).await.expect("db");
+        let mut conn = db.acquire().await.expect("conn");
+        let folder = crate::catalog::ensure_folder(&mut conn, 0, "/")
+            .await
+            .expect("folder");
+        let mut ids = Vec::new();
+        for name in ["a.mov", "b.mov"] {
+            let file = crate::catalog::NewFile {
+                owner_id: 0,
+                folder_id: folder,
+                filename: name.into(),
+                size: 1,
+                mtime_ns: 1,
+                inode: 0,
+                item_type: "video",
+                format: "mov".into(),
+            };
+            ids.push(
+                crate::catalog::insert_file(&mut conn, &file)
+                    .await
+                    .expect("insert"),
+            );
+        }
+        // The older item's preview was queued first, the newer item's thumbnail after it.
+        enqueue(&mut conn, JobKind::Preview, ids[0])
+            .await
+            .expect("q");
+        enqueue(&mut conn, JobKind::Thumbnail, ids[1])
+            .await
+            .expect("q");
+        drop(conn);
+        let first = claim(&db, true).await.expect("claim").expect("a job");
+        assert_eq!((first.kind, first.item_id), (JobKind::Thumbnail, ids[1]));
+        assert!(claim(&db, false).await.expect("claim").is_none());
+        let next = claim(&db, true).await.expect("claim").expect("a job");
+        assert_eq!((next.kind, next.item_id), (JobKind::Preview, ids[0]));
+    }
 }

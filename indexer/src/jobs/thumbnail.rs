@@ -6,7 +6,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::media::MediaKind;
-use crate::process;
+use crate::metadata::video::{DEMUXERS, THREADS};
+use crate::process::{self, Limits};
 use crate::raw;
 use crate::thumbnail::{self, DecodeLimits, ThumbSet};
 
@@ -14,11 +15,13 @@ use crate::thumbnail::{self, DecodeLimits, ThumbSet};
 const MAX_IMAGE_FILE: u64 = 1 << 30;
 const POSTER_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// `tools` bounds the external programs (ffmpeg, for a video's poster frame).
 pub fn run(
     path: &Path,
     kind: MediaKind,
     orientation: u8,
     limits: &DecodeLimits,
+    tools: &Limits,
 ) -> Result<ThumbSet, String> {
     let read = || -> Result<Vec<u8>, String> {
         let size = std::fs::metadata(path)
@@ -45,7 +48,7 @@ pub fn run(
         }
         MediaKind::Heif => crate::heif::thumbnails(path, limits),
         MediaKind::Video => {
-            let poster = poster_frame(path)?;
+            let poster = poster_frame(path, tools)?;
             // ffmpeg has already turned the frame upright.
             thumbnail::from_image_bytes(&poster, 1, limits).map_err(|e| e.to_string())
         }
@@ -53,31 +56,44 @@ pub fn run(
 }
 
 /// The first key frame as a JPEG, at most 1920 px on its long side, from ffmpeg.
-fn poster_frame(path: &Path) -> Result<Vec<u8>, String> {
-    let args: Vec<&OsStr> = ["-v", "error", "-nostdin", "-skip_frame", "nokey", "-i"]
+fn poster_frame(path: &Path, tools: &Limits) -> Result<Vec<u8>, String> {
+    let args: Vec<&OsStr> = [
+        "-v",
+        "error",
+        "-nostdin",
+        "-filter_threads",
+        "1",
+        "-format_whitelist",
+        DEMUXERS,
+        "-threads",
+        THREADS,
+        "-skip_frame",
+        "nokey",
+        "-i",
+    ]
+    .iter()
+    .map(OsStr::new)
+    .chain([path.as_os_str()])
+    .chain(
+        [
+            "-frames:v",
+            "1",
+            "-an",
+            "-vf",
+            "scale='min(1920,iw)':-2",
+            "-q:v",
+            "2",
+            "-f",
+            "image2pipe",
+            "-c:v",
+            "mjpeg",
+            "pipe:1",
+        ]
         .iter()
-        .map(OsStr::new)
-        .chain([path.as_os_str()])
-        .chain(
-            [
-                "-frames:v",
-                "1",
-                "-an",
-                "-vf",
-                "scale='min(1920,iw)':-2",
-                "-q:v",
-                "2",
-                "-f",
-                "image2pipe",
-                "-c:v",
-                "mjpeg",
-                "pipe:1",
-            ]
-            .iter()
-            .map(OsStr::new),
-        )
-        .collect();
-    let jpeg = process::run("ffmpeg", &args, POSTER_TIMEOUT)
+        .map(OsStr::new),
+    )
+    .collect();
+    let jpeg = process::run("ffmpeg", &args, POSTER_TIMEOUT, tools)
         .map_err(|e| process::redact(&e.to_string(), path))?;
     if jpeg.is_empty() {
         return Err("the video has no frame to show".into());

@@ -49,6 +49,8 @@ pub struct Metadata {
     pub video_codec: Option<String>,
     pub audio_codec: Option<String>,
     pub frame_rate: Option<f64>,
+    /// A video browsers cannot play as it is, which gets an H.264 preview (`crate::preview`).
+    pub needs_preview: bool,
 }
 
 impl Metadata {

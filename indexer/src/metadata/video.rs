@@ -1,5 +1,6 @@
 //! Video metadata through `ffprobe`: duration, codecs, frame rate, displayed size, date and
-//! place from the QuickTime/MP4 tags, and Apple's Live Photo content identifier.
+//! place from the QuickTime/MP4 tags, and Apple's Live Photo content identifier. Also the
+//! settings every ffmpeg and ffprobe run shares.
 
 use std::ffi::OsStr;
 use std::path::Path;
@@ -9,44 +10,68 @@ use serde_json::Value;
 
 use super::Metadata;
 use super::time::{Taken, TakenSource, parse_iso};
-use crate::process::{self, ProcessError};
+use crate::preview::{self, Plan};
+use crate::process::{self, Limits, ProcessError};
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Probes `path` with ffprobe.
-pub fn read_video(path: &Path) -> Result<Metadata, ProcessError> {
-    let args: [&OsStr; 8] = [
+/// The demuxers ffmpeg and ffprobe may use on a library file: the containers of the video
+/// extensions the indexer knows (`media.rs`). ffmpeg picks a demuxer by content, not by name, so
+/// without this a `.mp4` that is really an HLS playlist or a concat script would have it open
+/// other files.
+pub const DEMUXERS: &str =
+    "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,mpegvideo,asf,flv,h264,hevc";
+
+/// Decoder and encoder threads of one ffmpeg run. By default ffmpeg starts about one thread per
+/// core, each with its own frames, stack and allocator arena; two keep the memory (and the
+/// address-space limit) independent of the machine, and a NAS has two to four cores anyway.
+pub const THREADS: &str = "2";
+
+/// `ffprobe -show_format -show_streams` of `path`, as JSON.
+pub fn probe(path: &Path, limits: &Limits) -> Result<Value, ProcessError> {
+    let args: [&OsStr; 12] = [
         OsStr::new("-v"),
         OsStr::new("error"),
+        OsStr::new("-format_whitelist"),
+        OsStr::new(DEMUXERS),
+        OsStr::new("-threads"),
+        OsStr::new(THREADS),
         OsStr::new("-print_format"),
         OsStr::new("json"),
         OsStr::new("-show_format"),
         OsStr::new("-show_streams"),
-        OsStr::new("--"),
+        OsStr::new("-i"),
         path.as_os_str(),
     ];
-    let out = process::run("ffprobe", &args, PROBE_TIMEOUT).map_err(|e| match e {
+    let out = process::run("ffprobe", &args, PROBE_TIMEOUT, limits).map_err(|e| match e {
         ProcessError::Failed { program, message } => ProcessError::Failed {
             program,
             message: process::redact(&message, path),
         },
         other => other,
     })?;
-    let probe: Value = serde_json::from_slice(&out).map_err(|e| ProcessError::Failed {
+    serde_json::from_slice(&out).map_err(|e| ProcessError::Failed {
         program: "ffprobe".into(),
         message: format!("unreadable output: {e}"),
-    })?;
-    let meta = from_probe(&probe);
+    })
+}
+
+/// Probes `path` with ffprobe.
+pub fn read_video(path: &Path, limits: &Limits) -> Result<Metadata, ProcessError> {
+    let probe = probe(path, limits)?;
+    let mut meta = from_probe(&probe);
     if meta.video_codec.is_none() {
         return Err(ProcessError::Failed {
             program: "ffprobe".into(),
             message: "no video stream".into(),
         });
     }
+    meta.needs_preview = preview::Source::from_probe(&probe, path)
+        .is_some_and(|source| preview::plan(&source) != Plan::Keep);
     Ok(meta)
 }
 
-fn tag<'a>(tags: &'a Value, name: &str) -> Option<&'a str> {
+pub(crate) fn tag<'a>(tags: &'a Value, name: &str) -> Option<&'a str> {
     tags.as_object()?
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))

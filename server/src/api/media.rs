@@ -9,6 +9,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use shoebox_indexer::indexer::PreviewError;
 use shoebox_indexer::thumbnail::ThumbSize;
 use tower::ServiceExt;
 
@@ -455,21 +456,40 @@ fn video_type(name: &str) -> &'static str {
 }
 
 /// `Streaming streaming`: a video (or a Live Photo's video) with byte ranges so players can
-/// seek, typed for players.
+/// seek, typed for players. `quality` `original` (or none) is the file itself; `high`, `medium`,
+/// `low` and `mobile` ask for a stream the client can play, which for a video browsers cannot
+/// play (HEVC and older codecs) is its H.264 preview, made first if it is not yet (unless
+/// previews are off). Without one (not needed, off, broken) the original is served.
 pub async fn streaming(call: Call) -> ApiResult {
     let row = one_item(&call, &["id", "item_id", "unit_id"]).await?;
-    let name = match row.item_type.as_str() {
-        "video" => row.filename.clone(),
-        "live" => row.live_video_name.clone().ok_or(ApiError::NotFound)?,
+    let (video_id, name) = match row.item_type.as_str() {
+        "video" => (row.id, row.filename.clone()),
+        "live" => (
+            row.live_video_id.ok_or(ApiError::NotFound)?,
+            row.live_video_name.clone().ok_or(ApiError::NotFound)?,
+        ),
         _ => return Err(ApiError::NotFound),
     };
-    match call.params.string("quality").as_deref() {
-        None | Some("original" | "high" | "medium" | "low" | "mobile") => {}
+    let converted = match call.params.string("quality").as_deref() {
+        None | Some("original") => false,
+        Some("high" | "medium" | "low" | "mobile") => true,
         Some(_) => {
             return Err(ApiError::bad(
                 "quality",
                 "original, high, medium, low or mobile",
             ));
+        }
+    };
+    if converted {
+        match call.state.indexer.preview_for(video_id).await {
+            Ok(path) => {
+                let response = serve_file(path, &call.headers, "video/mp4", None).await?;
+                return Ok(Reply::raw(response));
+            }
+            Err(PreviewError::Database(e)) => return Err(e.into()),
+            Err(reason) => {
+                tracing::debug!(item = video_id, "streaming the original: {reason}");
+            }
         }
     }
     let root = recycle::space_root(&call.state, row.owner_id).await?;
