@@ -676,6 +676,22 @@ async fn edits_tags_favourites_and_search() {
             .await["count"],
         0
     );
+    // Folder paths, several words (all must match), short words, quotes.
+    for (keyword, count) in [
+        ("trip", 2),
+        ("holiday trip", 1),
+        ("HOLIDAY", 1),
+        ("ky", 1),
+        ("\"a\"b\"", 0),
+        ("trip nowhere", 0),
+    ] {
+        assert_eq!(
+            lib.ok(&lib.anna, search, "count_item", &[("keyword", keyword)])
+                .await["count"],
+            count,
+            "{keyword}"
+        );
+    }
     let suggest = lib
         .ok(&lib.anna, search, "suggest", &[("keyword", "hol")])
         .await;
@@ -1018,6 +1034,16 @@ async fn folder_changes_and_recycle_bin_deletes() {
     assert_eq!(lib.id_of(&lib.anna, team, "tokyo.jpg").await, tokyo);
     let in_folder = lib.items(&lib.anna, team, &[("folder_id", &trip)]).await;
     assert_eq!(in_folder.len(), 2);
+    // Search follows the new path.
+    let search = "SYNO.FotoTeam.Search.Search";
+    for (keyword, count) in [("journey", 2), ("trip", 0)] {
+        assert_eq!(
+            lib.ok(&lib.anna, search, "count_item", &[("keyword", keyword)])
+                .await["count"],
+            count,
+            "{keyword}"
+        );
+    }
 
     // Deleting an item moves its file into the space's #recycle, and it leaves every view.
     lib.ok(&lib.anna, team, "delete", &[("id", &format!("[{tokyo}]"))])

@@ -328,6 +328,9 @@ fn push_keyword(qb: &mut QueryBuilder<Sqlite>, keyword: &str) {
             qb.push(" AND ").push(sql);
         }
     }
+    // Words of three characters or more go to the trigram index in one query; shorter ones (no
+    // trigram to look up) are matched against the same texts by reading them.
+    let mut indexed: Vec<String> = Vec::new();
     for word in rest.split_whitespace() {
         match word {
             "video" | "videos" => {
@@ -336,23 +339,20 @@ fn push_keyword(qb: &mut QueryBuilder<Sqlite>, keyword: &str) {
             "360" | "360°" | "panorama" => {
                 qb.push(" AND i.is_pano = 1");
             }
+            _ if word.chars().count() >= 3 => {
+                indexed.push(format!("\"{}\"", word.replace('"', "\"\"")));
+            }
             _ => {
-                let pattern = format!("%{}%", like_escape(word));
-                qb.push(" AND (LOWER(i.filename) LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR LOWER(COALESCE(i.title, '')) LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR LOWER(COALESCE(i.description, '')) LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR LOWER(COALESCE(i.make, '') || ' ' || COALESCE(i.model, '') || ' ' || COALESCE(i.lens, '')) LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR LOWER(f.path) LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR EXISTS (SELECT 1 FROM item_tags it JOIN tags tg ON tg.id = it.tag_id WHERE it.item_id = i.id AND LOWER(tg.name) LIKE ")
-                    .push_bind(pattern)
-                    .push(" ESCAPE '\\'))");
+                qb.push(" AND i.id IN (SELECT rowid FROM item_search WHERE instr(body, ")
+                    .push_bind(word.to_owned())
+                    .push(") > 0)");
             }
         }
+    }
+    if !indexed.is_empty() {
+        qb.push(" AND i.id IN (SELECT rowid FROM item_search WHERE item_search MATCH ")
+            .push_bind(indexed.join(" AND "))
+            .push(")");
     }
 }
 
@@ -758,12 +758,16 @@ pub async fn folder_cover(db: &SqlitePool, folder: &FolderRow) -> sqlx::Result<O
     // item of the subtree turns up, reads most of a million items for an old folder.
     let mut qb = QueryBuilder::<Sqlite>::new("WITH sub(id) AS (");
     subtree(&mut qb);
+    // `newest` is worked out first (MATERIALIZED, and CROSS JOIN fixes the join order): left to
+    // itself, SQLite may walk the space's time index to skip the final sort and run the
+    // per-folder subquery for every item it passes, seconds at 20,000 items.
     qb.push(format!(
-        ") SELECT {ITEM_COLUMNS} FROM sub JOIN items i ON i.id = (SELECT x.id FROM items x
+        "), newest(id) AS MATERIALIZED (SELECT (SELECT x.id FROM items x
               WHERE x.folder_id = sub.id AND x.live_parent_id IS NULL
-              ORDER BY x.taken_time DESC, x.id DESC LIMIT 1)
+              ORDER BY x.taken_time DESC, x.id DESC LIMIT 1) FROM sub)
+          SELECT {ITEM_COLUMNS} FROM newest CROSS JOIN items i ON i.id = newest.id
             JOIN folders f ON f.id = i.folder_id LEFT JOIN items v ON v.live_parent_id = i.id
-          WHERE i.owner_id = "
+          WHERE +i.owner_id = "
     ))
     .push_bind(folder.owner_id)
     .push(" ORDER BY i.taken_time DESC, i.id DESC LIMIT 1");
