@@ -305,33 +305,88 @@ pub async fn save_metadata(
 /// A Live Photo is a still and a short video in the same folder that share Apple's content
 /// identifier or, lacking it, a base name. The video's row points at the still's.
 async fn pair_live(conn: &mut SqliteConnection, item: &ItemFile) -> sqlx::Result<()> {
-    let pair: Option<(i64, i64)> = sqlx::query_as(
-        "WITH me AS (SELECT * FROM items WHERE id = ?1)
-         SELECT s.id, v.id FROM items s JOIN items v
-             ON v.folder_id = s.folder_id AND v.type = 'video' AND s.type = 'photo'
-            AND v.metadata_status = 'ready' AND s.metadata_status = 'ready'
-            AND v.live_parent_id IS NULL
-            AND ((s.content_id IS NOT NULL AND s.content_id = v.content_id)
-                 OR (rtrim(s.filename, replace(s.filename, '.', '')) = rtrim(v.filename, replace(v.filename, '.', ''))
-                     AND COALESCE(v.duration_ms, 0) <= 6000
-                     AND (s.content_id IS NULL OR v.content_id IS NULL)))
-          WHERE s.folder_id = (SELECT folder_id FROM me) AND (s.id = ?1 OR v.id = ?1)
-          LIMIT 1",
+    // Each lookup is one index seek: the content identifier through its index, the base name
+    // as a range of the folder's (folder_id, filename) index. (A join of the folder with itself
+    // cost folder² rows per item: minutes for a camera folder of a few thousand files.)
+    type Me = (i64, String, String, Option<String>, Option<i64>, String);
+    let me: Option<Me> = sqlx::query_as(
+        "SELECT folder_id, type, filename, content_id, duration_ms, metadata_status
+           FROM items WHERE id = ? AND live_parent_id IS NULL",
     )
     .bind(item.id)
     .fetch_optional(&mut *conn)
     .await?;
-    if let Some((still, video)) = pair {
-        sqlx::query("UPDATE items SET type = 'live' WHERE id = ?")
-            .bind(still)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("UPDATE items SET live_parent_id = ? WHERE id = ?")
-            .bind(still)
-            .bind(video)
-            .execute(&mut *conn)
-            .await?;
+    let Some((folder, kind, filename, content_id, duration_ms, status)) = me else {
+        return Ok(());
+    };
+    let other = match kind.as_str() {
+        "photo" => "video",
+        "video" => "photo",
+        _ => return Ok(()),
+    };
+    if status != "ready" {
+        return Ok(());
     }
+    let mut partner: Option<(i64,)> = None;
+    if let Some(cid) = &content_id {
+        partner = sqlx::query_as(
+            "SELECT id FROM items
+              WHERE content_id = ? AND folder_id = ? AND type = ? AND metadata_status = 'ready'
+                AND live_parent_id IS NULL AND id != ?
+              LIMIT 1",
+        )
+        .bind(cid)
+        .bind(folder)
+        .bind(other)
+        .bind(item.id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    }
+    // The base name with its dot ("IMG_0001."): the partner's name lies between it and the same
+    // with '/' (the character after '.') in its place, and has no further dot.
+    let base = filename
+        .rfind('.')
+        .map(|dot| filename[..=dot].to_owned())
+        .filter(|b| b.len() > 1);
+    let my_short = kind != "video" || duration_ms.unwrap_or(0) <= 6000;
+    if let (None, Some(base), true) = (&partner, base, my_short) {
+        let upper = format!("{}/", &base[..base.len() - 1]);
+        partner = sqlx::query_as(
+            "SELECT id FROM items
+              WHERE folder_id = ? AND filename > ? AND filename < ?
+                AND instr(substr(filename, length(?) + 1), '.') = 0
+                AND type = ? AND metadata_status = 'ready' AND live_parent_id IS NULL AND id != ?
+                AND (? IS NULL OR content_id IS NULL)
+                AND (type = 'photo' OR COALESCE(duration_ms, 0) <= 6000)
+              LIMIT 1",
+        )
+        .bind(folder)
+        .bind(&base)
+        .bind(&upper)
+        .bind(&base)
+        .bind(other)
+        .bind(item.id)
+        .bind(&content_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    }
+    let Some((partner,)) = partner else {
+        return Ok(());
+    };
+    let (still, video) = if kind == "photo" {
+        (item.id, partner)
+    } else {
+        (partner, item.id)
+    };
+    sqlx::query("UPDATE items SET type = 'live' WHERE id = ?")
+        .bind(still)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE items SET live_parent_id = ? WHERE id = ?")
+        .bind(still)
+        .bind(video)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
