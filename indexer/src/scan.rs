@@ -16,6 +16,8 @@ use crate::media::MediaKind;
 
 /// Writes per transaction while scanning.
 const BATCH: usize = 500;
+/// Longest a scan holds the write lock at a stretch.
+const HOLD: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// What a scan found.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -200,6 +202,7 @@ pub async fn scan_subtrees(
     // a read lock (which SQLite refuses at once, busy timeout or not, when another connection
     // wrote in between), and never held while the walker is still reading the disk.
     let mut open: Option<sqlx::Transaction<'_, sqlx::Sqlite>> = None;
+    let mut opened = std::time::Instant::now();
     let mut writes = 0usize;
     loop {
         let found = match rx.try_recv() {
@@ -225,7 +228,10 @@ pub async fn scan_subtrees(
         };
         let conn = match &mut open {
             Some(tx) => tx,
-            None => open.insert(db.begin_with("BEGIN IMMEDIATE").await?),
+            None => {
+                opened = std::time::Instant::now();
+                open.insert(db.begin_with("BEGIN IMMEDIATE").await?)
+            }
         };
         let folder_id = catalog::ensure_folder(conn, owner, &listing.rel).await?;
         seen_folders.insert(folder_id);
@@ -251,7 +257,9 @@ pub async fn scan_subtrees(
                 None => new_files.push((folder_id, file)),
             }
         }
-        if writes >= BATCH {
+        // Other writers (sign-ins, edits, the jobs) wait while this holds the lock: let them in
+        // every BATCH writes, and at least every HOLD even when nothing changed.
+        if writes >= BATCH || opened.elapsed() >= HOLD {
             if let Some(tx) = open.take() {
                 tx.commit().await?;
             }
