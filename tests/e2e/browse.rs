@@ -127,6 +127,27 @@ impl Library {
         }
     }
 
+    /// Gives `cleo` custom Shared Space access with view (no download) on one folder, written
+    /// straight into the database.
+    async fn give_cleo_view_of(&self, path: &str) {
+        let folder = self
+            .ok(
+                &self.anna,
+                "SYNO.FotoTeam.Browse.Folder",
+                "get",
+                &[("name", path)],
+            )
+            .await["folder"]["id"]
+            .as_i64()
+            .expect("id");
+        self.sql(&format!(
+            "UPDATE users SET team_access = 'custom' WHERE name = 'cleo';
+             INSERT INTO folder_permissions (folder_id, user_id, view, download)
+             SELECT {folder}, id, 1, 0 FROM users WHERE name = 'cleo'"
+        ))
+        .await;
+    }
+
     async fn items(&self, who: &Login, api: &str, extra: &[(&str, &str)]) -> Vec<Value> {
         let mut params = vec![("offset", "0"), ("limit", "100")];
         params.extend_from_slice(extra);
@@ -445,22 +466,7 @@ async fn who_sees_what() {
         105
     );
     // Custom access: view on /2020/Trip only; /2020 is shown as the way there, without items.
-    let trip = lib
-        .ok(
-            &lib.anna,
-            "SYNO.FotoTeam.Browse.Folder",
-            "get",
-            &[("name", "/2020/Trip")],
-        )
-        .await["folder"]["id"]
-        .as_i64()
-        .expect("id");
-    lib.sql(&format!(
-        "UPDATE users SET team_access = 'custom' WHERE name = 'cleo';
-         INSERT INTO folder_permissions (folder_id, user_id, view, download)
-         SELECT {trip}, id, 1, 0 FROM users WHERE name = 'cleo'"
-    ))
-    .await;
+    lib.give_cleo_view_of("/2020/Trip").await;
     let seen = lib.items(&lib.cleo, team, &[]).await;
     assert_eq!(names(&seen), ["paris.jpg", "tokyo.jpg"]);
     assert_eq!(lib.ok(&lib.cleo, team, "count", &[]).await["count"], 2);
@@ -1229,22 +1235,7 @@ async fn changes_feed_tells_what_changed_since_a_version() {
     assert!(changed["version"].as_i64().expect("v") > v0);
 
     // Cleo sees only /2020/Trip: its items, and nothing of the rest.
-    let trip = lib
-        .ok(
-            &lib.anna,
-            "SYNO.FotoTeam.Browse.Folder",
-            "get",
-            &[("name", "/2020/Trip")],
-        )
-        .await["folder"]["id"]
-        .as_i64()
-        .expect("id");
-    lib.sql(&format!(
-        "UPDATE users SET team_access = 'custom' WHERE name = 'cleo';
-         INSERT INTO folder_permissions (folder_id, user_id, view, download)
-         SELECT {trip}, id, 1, 0 FROM users WHERE name = 'cleo'"
-    ))
-    .await;
+    lib.give_cleo_view_of("/2020/Trip").await;
     let hers = lib
         .ok(&lib.cleo, diff, "get", &[("diff_version", "0")])
         .await;
