@@ -121,7 +121,8 @@ fn thumb_path(data: &Path, id: i64, size: &str) -> PathBuf {
         .join(format!("{id}_{size}.jpg"))
 }
 
-fn preview_path(data: &Path, id: i64) -> PathBuf {
+/// Where the H.264 preview of item `id` is cached.
+pub fn preview_path(data: &Path, id: i64) -> PathBuf {
     let u = id.unsigned_abs();
     data.join("cache/video")
         .join(format!("{:02x}", u & 0xff))

@@ -3,26 +3,18 @@
 //! original stays the `original` quality; without a preview (not needed, previews off) the
 //! original is served.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::indexing::corpus;
+use crate::indexing::{corpus, preview_path};
 use crate::support::{Login, TestApp, error_code};
 
 fn copy(from: &Path, to: &Path) {
     std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
     std::fs::copy(from, to).expect("copy");
-}
-
-fn preview_path(data: &Path, id: i64) -> PathBuf {
-    let u = id.unsigned_abs();
-    data.join("cache/video")
-        .join(format!("{:02x}", u & 0xff))
-        .join(format!("{:02x}", (u >> 8) & 0xff))
-        .join(format!("{id}.mp4"))
 }
 
 /// The codec of the first video stream of `bytes`, as ffprobe reads it.
