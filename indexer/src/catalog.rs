@@ -502,3 +502,55 @@ pub async fn ready_previews(db: &SqlitePool) -> sqlx::Result<Vec<i64>> {
         .fetch_all(db)
         .await
 }
+
+/// How many items one transaction of [`flush_search`] rewrites: big enough that the search
+/// index writes few segments, small enough that other writers wait no more than a moment.
+const SEARCH_BATCH: i64 = 2000;
+
+/// Brings the keyword search index (`item_search`) up to date with the items the triggers
+/// noted in `search_dirty` (migration 0010), in batches. Returns how many items it rewrote.
+pub async fn flush_search(db: &SqlitePool) -> sqlx::Result<u64> {
+    let (pending,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM search_dirty)")
+        .fetch_one(db)
+        .await?;
+    if !pending {
+        return Ok(0);
+    }
+    let mut done = 0u64;
+    loop {
+        let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+        let ids: Vec<(i64,)> = sqlx::query_as("SELECT item_id FROM search_dirty LIMIT ?")
+            .bind(SEARCH_BATCH)
+            .fetch_all(&mut *tx)
+            .await?;
+        if ids.is_empty() {
+            tx.commit().await?;
+            return Ok(done);
+        }
+        let list = serde_json::to_string(&ids.iter().map(|(id,)| *id).collect::<Vec<_>>())
+            .expect("a list of numbers is JSON");
+        sqlx::query("DELETE FROM item_search WHERE rowid IN (SELECT value FROM json_each(?))")
+            .bind(&list)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO item_search (rowid, body)
+             SELECT i.id, lower(i.filename || ' ' || COALESCE(i.title, '') || ' ' ||
+                    COALESCE(i.description, '') || ' ' || COALESCE(i.make, '') || ' ' ||
+                    COALESCE(i.model, '') || ' ' || COALESCE(i.lens, '') || ' ' || f.path || ' ' ||
+                    COALESCE((SELECT group_concat(tg.name, ' ') FROM item_tags it
+                                JOIN tags tg ON tg.id = it.tag_id WHERE it.item_id = i.id), ''))
+               FROM items i JOIN folders f ON f.id = i.folder_id
+              WHERE i.id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(&list)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM search_dirty WHERE item_id IN (SELECT value FROM json_each(?))")
+            .bind(&list)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        done += ids.len() as u64;
+    }
+}

@@ -136,6 +136,9 @@ pub struct Indexer {
     preview_runs: AtomicU64,
 }
 
+/// How often the running server brings the keyword index up to date with what was written.
+const SEARCH_FLUSH_EVERY: Duration = Duration::from_secs(3);
+
 impl Indexer {
     pub fn new(
         db: SqlitePool,
@@ -308,7 +311,10 @@ impl Indexer {
                     tokio::time::sleep(Duration::from_secs(u64::try_from(wait).unwrap_or(1).max(1)))
                         .await
                 }
-                None => return Ok(()),
+                None => {
+                    catalog::flush_search(&self.db).await?;
+                    return Ok(());
+                }
             }
         }
     }
@@ -372,6 +378,13 @@ impl Indexer {
                         }
                     }
                 });
+            }
+            // The keyword index follows the writes in batches (catalog::flush_search).
+            loop {
+                tokio::time::sleep(SEARCH_FLUSH_EVERY).await;
+                if let Err(e) = catalog::flush_search(&me.db).await {
+                    tracing::warn!("bringing the search index up to date: {e}");
+                }
             }
         });
     }

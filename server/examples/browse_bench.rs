@@ -417,6 +417,8 @@ async fn seed(args: &SeedArgs) -> Result<()> {
             catalog::save_metadata(&pool, item, meta, &checksum(item.id)).await?;
             catalog::set_thumbs(&pool, item.id, Ok(())).await?;
         }
+        // What the server's background flush does every few seconds.
+        catalog::flush_search(&pool).await?;
         if (folder_no + 1) % 20 == 0 || folder_no + 1 == args.folders {
             let secs = started.elapsed().as_secs_f64();
             let rate = item_no as f64 / secs;

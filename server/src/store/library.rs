@@ -371,6 +371,18 @@ fn json_ids(ids: &[i64]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
 
+/// Brings the keyword index up to date before a search that uses it, so a search sees every
+/// write made before it. A flush that cannot run now (the database is busy) leaves the search to
+/// the index as it is; the background flush catches up within seconds.
+async fn fresh_search(db: &SqlitePool, filter: &ItemFilter) {
+    if filter.keyword.is_none() {
+        return;
+    }
+    if let Err(e) = shoebox_indexer::catalog::flush_search(db).await {
+        tracing::warn!("bringing the search index up to date: {e}");
+    }
+}
+
 /// A page of items.
 pub async fn list_items(
     db: &SqlitePool,
@@ -379,6 +391,7 @@ pub async fn list_items(
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<ItemRow>> {
+    fresh_search(db, filter).await;
     // Deep pages of a whole space in timeline order: skip whole days with the day counts, so
     // the database walks at most one day's items rather than `offset` of them.
     let (mut offset, mut before) = (offset, None);
@@ -414,6 +427,7 @@ pub async fn list_items(
 }
 
 pub async fn count_items(db: &SqlitePool, filter: &ItemFilter) -> sqlx::Result<i64> {
+    fresh_search(db, filter).await;
     if filter.is_whole_space() {
         let (n,): (i64,) =
             sqlx::query_as("SELECT COALESCE(SUM(count), 0) FROM timeline_days WHERE owner_id = ?")
@@ -446,6 +460,28 @@ pub async fn items_by_ids(
     Ok(rows)
 }
 
+/// What a thumbnail request needs of an item: one primary-key read.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ThumbState {
+    pub id: i64,
+    pub folder_id: i64,
+    pub thumb_status: String,
+    pub thumb_version: i64,
+}
+
+/// The thumbnail state of item `id` of space `owner`, if it is an item listings show (not the
+/// hidden video half of a Live Photo).
+pub async fn thumb_state(db: &SqlitePool, owner: i64, id: i64) -> sqlx::Result<Option<ThumbState>> {
+    sqlx::query_as(
+        "SELECT id, folder_id, thumb_status, thumb_version FROM items
+          WHERE id = ? AND owner_id = ? AND live_parent_id IS NULL",
+    )
+    .bind(id)
+    .bind(owner)
+    .fetch_optional(db)
+    .await
+}
+
 /// `(day, count)` of a whole space, newest day first; `day` is floor(time / 86400).
 pub async fn timeline_days(db: &SqlitePool, owner: i64) -> sqlx::Result<Vec<(i64, i64)>> {
     sqlx::query_as(
@@ -458,6 +494,7 @@ pub async fn timeline_days(db: &SqlitePool, owner: i64) -> sqlx::Result<Vec<(i64
 
 /// `(day, count)` of the items `filter` selects, newest first.
 pub async fn days_of(db: &SqlitePool, filter: &ItemFilter) -> sqlx::Result<Vec<(i64, i64)>> {
+    fresh_search(db, filter).await;
     if filter.is_whole_space() {
         return timeline_days(db, filter.owner).await;
     }
@@ -625,6 +662,22 @@ pub async fn root_folder(db: &SqlitePool, owner: i64) -> sqlx::Result<FolderRow>
     let id = shoebox_indexer::catalog::ensure_folder(&mut conn, owner, "/").await?;
     drop(conn);
     folder(db, owner, id).await?.ok_or(sqlx::Error::RowNotFound)
+}
+
+/// The folders of space `owner` among `ids` (one query), in id order; missing ids are left out.
+pub async fn folders_by_ids(
+    db: &SqlitePool,
+    owner: i64,
+    ids: &[i64],
+) -> sqlx::Result<Vec<FolderRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {FOLDER_COLUMNS} FROM folders
+          WHERE owner_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id"
+    )))
+    .bind(owner)
+    .bind(json_ids(ids))
+    .fetch_all(db)
+    .await
 }
 
 pub async fn folder(db: &SqlitePool, owner: i64, id: i64) -> sqlx::Result<Option<FolderRow>> {
