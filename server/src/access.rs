@@ -146,6 +146,18 @@ impl Reach {
         Ok(reach)
     }
 
+    /// [`Reach::of`] for thumbnail requests: a reach worked out in the last moments
+    /// ([`crate::recent`]) is used again.
+    pub async fn of_recent(state: &AppState, session: &Session, team: bool) -> ApiResult<Reach> {
+        if let Some(reach) = state.recent.reach(session.user_id.0, team) {
+            return Ok(reach);
+        }
+        let generation = state.recent.generation();
+        let reach = Reach::of(state, session, team).await?;
+        state.recent.keep_reach(&reach, generation);
+        Ok(reach)
+    }
+
     /// The rights on one folder of this space.
     pub fn rights(&self, folder_id: i64) -> Rights {
         match &self.folders {

@@ -53,6 +53,26 @@ pub async fn find(
     headers: &HeaderMap,
     check_token: bool,
 ) -> ApiResult<Option<Session>> {
+    find_with(state, params, headers, check_token, false).await
+}
+
+/// [`find`] for thumbnail requests: a session read from the database in the last moments
+/// ([`crate::recent`]) is trusted without reading it again.
+pub async fn find_recent(
+    state: &AppState,
+    params: &Params,
+    headers: &HeaderMap,
+) -> ApiResult<Option<Session>> {
+    find_with(state, params, headers, true, true).await
+}
+
+async fn find_with(
+    state: &AppState,
+    params: &Params,
+    headers: &HeaderMap,
+    check_token: bool,
+    recent: bool,
+) -> ApiResult<Option<Session>> {
     let from_param = params.raw("_sid").filter(|s| !s.is_empty());
     let from_cookie = cookie(headers, "id");
     for (sid, cookie_only) in [(from_param, false), (from_cookie, from_param.is_none())] {
@@ -60,8 +80,20 @@ pub async fn find(
         if sid.len() > 256 {
             continue;
         }
-        let Some(session) = sessions::find(&state.db, sid).await? else {
-            continue;
+        let kept = if recent {
+            state.recent.session(&sessions::hash_sid(sid))
+        } else {
+            None
+        };
+        let (mut session, generation) = match kept {
+            Some(session) => (session, None),
+            None => {
+                let generation = state.recent.generation();
+                let Some(session) = sessions::find(&state.db, sid).await? else {
+                    continue;
+                };
+                (session, Some(generation))
+            }
         };
         if check_token {
             let token = presented_token(headers, params);
@@ -75,6 +107,10 @@ pub async fn find(
         }
         if crate::store::now() - session.last_seen_at >= TOUCH_EVERY_SECS {
             sessions::touch(&state.db, &session.sid_hash, state.session_idle_secs()).await?;
+            session.last_seen_at = crate::store::now();
+        }
+        if let (true, Some(generation)) = (recent, generation) {
+            state.recent.keep_session(&session, generation);
         }
         return Ok(Some(session));
     }

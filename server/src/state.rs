@@ -29,6 +29,8 @@ pub struct Inner {
     pub started: Instant,
     /// Told when a space may have appeared (a first sign-in made a Personal Space folder).
     pub spaces_changed: Arc<tokio::sync::Notify>,
+    /// Sessions and reaches thumbnail requests trust for a moment.
+    pub recent: crate::recent::Recent,
 }
 
 /// Cheap to clone; derefs to [`Inner`].
@@ -57,6 +59,7 @@ impl AppState {
             ssid: random_token(32),
             started: Instant::now(),
             spaces_changed: Arc::new(tokio::sync::Notify::new()),
+            recent: crate::recent::Recent::default(),
             config,
         }))
     }

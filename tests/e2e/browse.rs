@@ -500,6 +500,60 @@ async fn who_sees_what() {
         .await
         .expect("thumbnail");
     assert_eq!(thumb.headers()["content-type"], "image/jpeg");
+    // Thumbnails trust a session and reach read a moment ago (server/src/recent.rs), but a
+    // change made through the API applies to the very next one: here access is taken away,
+    // then given back.
+    let cleo_id = lib
+        .ok(
+            &lib.anna,
+            "SYNO.Foto.Setting.TeamSpace",
+            "list_permission",
+            &[],
+        )
+        .await["list"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|u| u["name"] == "cleo")
+        .expect("cleo")["user_id"]
+        .to_string();
+    let set_cleo = |access: &str| format!(r#"[{{"user_id":{cleo_id},"access":"{access}"}}]"#);
+    // The error code of cleo's thumbnail request, 0 for a JPEG.
+    let thumb_code = || async {
+        let r = TestApp::client()
+            .get(lib.app.url("/webapi/entry.cgi"))
+            .query(&[
+                ("api", "SYNO.FotoTeam.Thumbnail"),
+                ("method", "get"),
+                ("version", "1"),
+                ("id", &paris.to_string()),
+                ("_sid", &lib.cleo.sid),
+            ])
+            .send()
+            .await
+            .expect("thumbnail");
+        if r.headers()["content-type"] == "image/jpeg" {
+            return 0;
+        }
+        error_code(&r.json::<Value>().await.expect("json")).expect("an error code")
+    };
+    assert_eq!(thumb_code().await, 0, "cleo sees the thumbnail");
+    lib.ok(
+        &lib.anna,
+        "SYNO.Foto.Setting.TeamSpace",
+        "update_permission",
+        &[("permission", &set_cleo("none"))],
+    )
+    .await;
+    assert_eq!(thumb_code().await, 105, "no Shared Space, no thumbnail");
+    lib.ok(
+        &lib.anna,
+        "SYNO.Foto.Setting.TeamSpace",
+        "update_permission",
+        &[("permission", &set_cleo("custom"))],
+    )
+    .await;
+    assert_eq!(thumb_code().await, 0, "custom access again");
     assert_eq!(
         lib.code(
             &lib.cleo,

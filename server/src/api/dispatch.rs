@@ -14,6 +14,12 @@ use super::{ApiRoute, Call};
 use crate::session;
 use crate::state::AppState;
 
+/// Methods that change nothing (by their name's start); any other call makes the thumbnail
+/// path forget the sessions and reaches it trusts (crate::recent).
+const READ_METHODS: &[&str] = &[
+    "get", "list", "count", "suggest", "query", "download", "stream", "me",
+];
+
 const CGI_PATHS: &[&str] = &["entry.cgi", "query.cgi", "auth.cgi", "encryption.cgi"];
 
 /// `/webapi/{cgi}`
@@ -75,6 +81,12 @@ async fn run(
     }
     let session = match method.access {
         Access::Public => None,
+        // Thumbnails come by the hundred per screen: they trust a session read a moment ago.
+        Access::User if api.name.ends_with(".Thumbnail") => Some(
+            session::find_recent(&state, &params, &headers)
+                .await?
+                .ok_or(ApiError::NoSession)?,
+        ),
         Access::User => Some(
             session::find(&state, &params, &headers, true)
                 .await?
@@ -90,8 +102,16 @@ async fn run(
         client_ip: peer.ip(),
         headers,
     };
-    let reply = (method.handler)(call).await?;
-    Ok(reply.into_response())
+    let reads_only = READ_METHODS
+        .iter()
+        .any(|prefix| route.method.starts_with(prefix));
+    let reply = (method.handler)(call).await;
+    if !reads_only {
+        // Whatever it changed (a sign-out, a permission, a setting, a folder), thumbnails
+        // stop trusting what they read before it.
+        state.recent.forget();
+    }
+    Ok(reply?.into_response())
 }
 
 /// `/synofoto/api/v2/{p|t}/Thumbnail/get` (reference §6): the web UI's thumbnail route. The
@@ -111,7 +131,7 @@ pub async fn rest_thumbnail(
     async {
         let headers = request.headers().clone();
         let params = Params::read(request, &state.config.limits, &state.config.spool_dir()).await?;
-        let session = session::find(&state, &params, &headers, true)
+        let session = session::find_recent(&state, &params, &headers)
             .await?
             .ok_or(ApiError::NoSession)?;
         let call = Call {

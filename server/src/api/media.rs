@@ -14,11 +14,11 @@ use shoebox_indexer::thumbnail::ThumbSize;
 use tower::ServiceExt;
 
 use super::Call;
-use super::browse::cache_key;
+use super::browse::cache_key_of;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
 use crate::recycle;
-use crate::store::library::{self, FolderRow, ItemRow};
+use crate::store::library::{self, FolderRow, ItemRow, ThumbState};
 
 /// How long a thumbnail request waits for a thumbnail being made with priority.
 const THUMB_WAIT: Duration = Duration::from_secs(20);
@@ -60,13 +60,25 @@ pub async fn thumbnail(call: Call) -> ApiResult {
         Some(_) => return Err(ApiError::bad("type", "unit, person or album")),
     }
     let size = size_of(&call)?;
-    let mut item = one_item(&call, &["id"]).await?;
+    // The hot path of every grid (reference §6): the session and reach trusted for a moment
+    // (crate::recent), then one primary-key read of the item.
+    let id = match call.params.int_list("id")?.as_deref() {
+        Some([id]) => *id,
+        Some(_) => return Err(ApiError::bad("id", "exactly one id")),
+        None => return Err(ApiError::MissingParam("id")),
+    };
+    let reach = call.reach_recent().await?;
+    let mut item = library::thumb_state(&call.state.db, reach.owner, id)
+        .await?
+        .filter(|item| reach.rights(item.folder_id).view)
+        .ok_or(ApiError::NotFound)?;
     if item.thumb_status != "ready" {
         item = wait_for_thumbnail(&call, item).await?;
     }
     let path = call.state.indexer.thumbs().path(item.id, size);
-    let etag = format!("\"{}_{}\"", cache_key(&item), size.name());
-    let fresh = call.params.string("cache_key").as_deref() == Some(cache_key(&item).as_str());
+    let key = cache_key_of(item.id, item.thumb_version);
+    let etag = format!("\"{key}_{}\"", size.name());
+    let fresh = call.params.string("cache_key").as_deref() == Some(key.as_str());
     let cache_control = if fresh {
         // The URL names this exact build: keep it as long as the client likes.
         "private, max-age=31536000, immutable"
@@ -107,7 +119,7 @@ fn set(response: &mut Response, name: header::HeaderName, value: &str) {
 
 /// Moves the item's pending jobs to the front of the queue and waits until its thumbnails are
 /// made (or found broken).
-async fn wait_for_thumbnail(call: &Call, item: ItemRow) -> ApiResult<ItemRow> {
+async fn wait_for_thumbnail(call: &Call, item: ThumbState) -> ApiResult<ThumbState> {
     if item.thumb_status == "broken" {
         return Err(ApiError::NotFound);
     }
@@ -120,10 +132,9 @@ async fn wait_for_thumbnail(call: &Call, item: ItemRow) -> ApiResult<ItemRow> {
     let reach = call.reach().await?;
     loop {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let row = reach
-            .items_by_ids(&call.state, &[item.id])
+        let row = library::thumb_state(&call.state.db, reach.owner, item.id)
             .await?
-            .pop()
+            .filter(|row| reach.rights(row.folder_id).view)
             .ok_or(ApiError::NotFound)?;
         match row.thumb_status.as_str() {
             "ready" => return Ok(row),

@@ -81,4 +81,9 @@ impl Call {
     pub async fn reach(&self) -> ApiResult<crate::access::Reach> {
         crate::access::Reach::of(&self.state, self.user()?, self.team()).await
     }
+
+    /// [`Call::reach`] as thumbnail requests read it ([`crate::recent`]).
+    pub async fn reach_recent(&self) -> ApiResult<crate::access::Reach> {
+        crate::access::Reach::of_recent(&self.state, self.user()?, self.team()).await
+    }
 }

@@ -124,9 +124,16 @@ pub async fn get(call: Call) -> ApiResult {
         removed_items.extend(item_ids.iter().filter(|id| !present.contains(id)));
     }
     let items = items_json(&call, &rows_now, &additional).await?;
-    let mut folders = Vec::with_capacity(folder_ids.len());
+    // One query for the folders, answered in the feed's order.
+    let mut rows: std::collections::HashMap<i64, library::FolderRow> =
+        library::folders_by_ids(db, reach.owner, &folder_ids)
+            .await?
+            .into_iter()
+            .map(|f| (f.id, f))
+            .collect();
+    let mut folders = Vec::with_capacity(rows.len());
     for id in folder_ids {
-        match library::folder(db, reach.owner, id).await? {
+        match rows.remove(&id) {
             Some(f) => folders.push(folder_json(&call, &reach, &f, &additional).await?),
             None if !fresh => removed_folders.push(id),
             None => {}

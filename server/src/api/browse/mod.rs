@@ -82,7 +82,12 @@ fn status(s: &str) -> &'static str {
 
 /// `cache_key` of an item's thumbnails: `<id>_<unix seconds of the last build>` (§3.2).
 pub fn cache_key(row: &ItemRow) -> String {
-    format!("{}_{}", row.id, row.thumb_version)
+    cache_key_of(row.id, row.thumb_version)
+}
+
+/// The `cache_key` of item `id` whose thumbnails were made at `thumb_version`.
+pub fn cache_key_of(id: i64, thumb_version: i64) -> String {
+    format!("{id}_{thumb_version}")
 }
 
 /// The thumbnail object of an item (§4.1), also used for folder and album covers.
