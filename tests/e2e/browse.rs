@@ -11,11 +11,11 @@ use crate::support::{Login, TestApp, error_code};
 
 /// A server with a Shared Space and a Personal Space filled from the corpus, fully indexed, and
 /// three users: `anna` (admin), `ben` (no Shared Space access) and `cleo` (custom access).
-struct Library {
-    app: TestApp,
-    anna: Login,
-    ben: Login,
-    cleo: Login,
+pub(crate) struct Library {
+    pub(crate) app: TestApp,
+    pub(crate) anna: Login,
+    pub(crate) ben: Login,
+    pub(crate) cleo: Login,
 }
 
 fn copy(corpus: &Path, from: &str, to: &Path) {
@@ -23,7 +23,7 @@ fn copy(corpus: &Path, from: &str, to: &Path) {
     std::fs::copy(corpus.join(from), to).expect("copy");
 }
 
-async fn library() -> Library {
+pub(crate) async fn library() -> Library {
     let corpus = corpus();
     let app = TestApp::spawn().await;
     app.add_user("anna", "anna-pass-1", true);
@@ -77,7 +77,13 @@ async fn library() -> Library {
 }
 
 impl Library {
-    async fn call(&self, who: &Login, api: &str, method: &str, params: &[(&str, &str)]) -> Value {
+    pub(crate) async fn call(
+        &self,
+        who: &Login,
+        api: &str,
+        method: &str,
+        params: &[(&str, &str)],
+    ) -> Value {
         let mut all = vec![
             ("api", api),
             ("method", method),
@@ -88,7 +94,13 @@ impl Library {
         self.app.get(&all).await
     }
 
-    async fn ok(&self, who: &Login, api: &str, method: &str, params: &[(&str, &str)]) -> Value {
+    pub(crate) async fn ok(
+        &self,
+        who: &Login,
+        api: &str,
+        method: &str,
+        params: &[(&str, &str)],
+    ) -> Value {
         let body = self.call(who, api, method, params).await;
         assert_eq!(
             body["success"],
@@ -99,14 +111,20 @@ impl Library {
         body["data"].clone()
     }
 
-    async fn code(&self, who: &Login, api: &str, method: &str, params: &[(&str, &str)]) -> i64 {
+    pub(crate) async fn code(
+        &self,
+        who: &Login,
+        api: &str,
+        method: &str,
+        params: &[(&str, &str)],
+    ) -> i64 {
         let body = self.call(who, api, method, params).await;
         error_code(&body).unwrap_or_else(|| panic!("{api} {method} {params:?} succeeded: {body}"))
     }
 
     /// Waits until both spaces have their files (a Live Photo counts its two) with thumbnails
     /// made.
-    async fn wait_indexed(&self, shared: i64, personal: i64) {
+    pub(crate) async fn wait_indexed(&self, shared: i64, personal: i64) {
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         loop {
             let team = self
@@ -129,7 +147,7 @@ impl Library {
 
     /// Gives `cleo` custom Shared Space access with view (no download) on one folder, written
     /// straight into the database.
-    async fn give_cleo_view_of(&self, path: &str) {
+    pub(crate) async fn give_cleo_view_of(&self, path: &str) {
         let folder = self
             .ok(
                 &self.anna,
@@ -148,14 +166,14 @@ impl Library {
         .await;
     }
 
-    async fn items(&self, who: &Login, api: &str, extra: &[(&str, &str)]) -> Vec<Value> {
+    pub(crate) async fn items(&self, who: &Login, api: &str, extra: &[(&str, &str)]) -> Vec<Value> {
         let mut params = vec![("offset", "0"), ("limit", "100")];
         params.extend_from_slice(extra);
         let data = self.ok(who, api, "list", &params).await;
         data["list"].as_array().expect("list").clone()
     }
 
-    async fn id_of(&self, who: &Login, api: &str, name: &str) -> i64 {
+    pub(crate) async fn id_of(&self, who: &Login, api: &str, name: &str) -> i64 {
         self.items(who, api, &[])
             .await
             .iter()
@@ -172,7 +190,7 @@ impl Library {
         )
     }
 
-    async fn sql(&self, sql: &str) {
+    pub(crate) async fn sql(&self, sql: &str) {
         let pool = sqlx::SqlitePool::connect(&self.db()).await.expect("db");
         sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
             .execute(&pool)
@@ -207,7 +225,7 @@ fn unzip(bytes: &[u8]) -> Vec<String> {
         .collect()
 }
 
-fn names(list: &[Value]) -> Vec<String> {
+pub(crate) fn names(list: &[Value]) -> Vec<String> {
     let mut n: Vec<String> = list
         .iter()
         .map(|i| i["filename"].as_str().expect("filename").to_owned())

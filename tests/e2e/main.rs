@@ -1,5 +1,6 @@
 //! End-to-end suite: the real `shoebox` binary, driven over HTTP and through its command line.
 
+mod albums;
 mod auth;
 mod browse;
 mod cli;

@@ -122,6 +122,26 @@ def browse():
         check("get_thumbnail saves a JPEG", thumb and open(thumb, "rb").read(2) == b"\xff\xd8")
         original = p.download_item(item_id, dest_path=os.path.join(tmp, "o.jpg"))
         check("download_item saves the original", original and os.path.getsize(original) > 1000)
+
+    # Albums: a manual album holding items of both spaces, renamed, read back, deleted.
+    paris_id = items["data"]["list"][0]["id"]
+    made = p.create_normal_album("Holiday", [item_id, paris_id])
+    album = made["data"]["album"]
+    check("create_normal_album makes an album with its items",
+          album["name"] == "Holiday" and album["item_count"] == 2 and made["data"]["error_list"] == [], made)
+    check("rename_album", p.rename_album(album["id"], "Summer")["success"])
+    listed = p.list_albums()
+    check("list_albums lists it renamed", [a["name"] for a in listed["data"]["list"]] == ["Summer"], listed)
+    got = p.get_album(album["id"], additional=["thumbnail"])
+    check("get_album with its cover", got["data"]["list"][0]["item_count"] == 2
+          and got["data"]["list"][0]["additional"]["thumbnail"]["unit_id"] in (item_id, paris_id), got)
+    inside = p.list_items_in_album(album["id"])
+    check("list_items_in_album reads the items back",
+          sorted(i["id"] for i in inside["data"]["list"]) == sorted([item_id, paris_id]), inside)
+    check("count_items_in_album", p.count_items_in_album(album["id"])["data"]["count"] == 2)
+    normal = p.get_normal_album(album["id"])
+    check("get_normal_album", normal["data"]["album"]["id"] == album["id"], normal)
+    album_id = album["id"]
     p.logout()
 
     # A user without Shared Space access sees their own space and nothing of the shared one.
@@ -130,7 +150,16 @@ def browse():
     check("no Shared Space access: the team listing is refused (105)",
           photos_error(lambda: q.list_item_in_team_folders(folder_id=trip["id"])) == 105)
     check("another user's item is not found (642)", photos_error(lambda: q.get_item_info(item_id)) == 642)
+    check("another user's album is not found (642)", photos_error(lambda: q.get_album(album_id)) == 642)
+    check("nor its items (642)", photos_error(lambda: q.list_items_in_album(album_id)) == 642)
     q.logout()
+
+    fresh()
+    p = Photos(host, port, user, password, secure=False, dsm_version=7, debug=False)
+    check("delete_album", p.delete_album(album_id)["success"] and p.list_albums()["data"]["list"] == [])
+    check("the album's items stay in the library",
+          [i["id"] for i in p.list_item_in_folders(folder_id=root["data"]["folder"]["id"])["data"]["list"]] == [item_id])
+    p.logout()
     print("conformance: all checks passed")
 
 

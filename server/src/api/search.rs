@@ -30,11 +30,15 @@ pub struct FilterNames {
 
 impl FilterNames {
     pub async fn load(state: &AppState, reach: &Reach) -> ApiResult<FilterNames> {
-        let filter = reach.items();
+        Self::load_for(state, &reach.items()).await
+    }
+
+    /// The camera and lens names among the items of `filter`.
+    pub async fn load_for(state: &AppState, filter: &ItemFilter) -> ApiResult<FilterNames> {
         let by_id = |names: Vec<String>| names.into_iter().map(|n| (name_id(&n), n)).collect();
         Ok(FilterNames {
-            cameras: by_id(library::distinct_values(&state.db, &filter, CAMERA_EXPR).await?),
-            lenses: by_id(library::distinct_values(&state.db, &filter, "i.lens").await?),
+            cameras: by_id(library::distinct_values(&state.db, filter, CAMERA_EXPR).await?),
+            lenses: by_id(library::distinct_values(&state.db, filter, "i.lens").await?),
         })
     }
 

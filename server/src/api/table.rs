@@ -7,7 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use super::browse::{diff, folder, item, tag, timeline};
+use super::browse::{album, diff, folder, item, tag, timeline};
 use super::error::ApiResult;
 use super::{Call, auth, dsm, encryption, index, info, media, search, settings, user_info};
 
@@ -116,6 +116,9 @@ fn browse_api(name: &'static str) -> Api {
             .user("count", tag::count)
             .user("get", tag::get)
             .user("create", tag::create),
+        "Browse.RecentlyAdded" => Api::new(name, "entry.cgi", 1..=5)
+            .user("list", album::recently_added_list)
+            .user("count", album::recently_added_count),
         "Search.Search" => Api::new(name, "entry.cgi", 1..=6)
             .user("list_item", search::list_item)
             .user("count_item", search::count_item)
@@ -165,6 +168,31 @@ impl ApiTable {
             Api::new("SYNO.FotoTeam.Sharing.FolderPermission", "entry.cgi", 1..=1)
                 .user("list", settings::folder_permission_list)
                 .user("update", settings::folder_permission_update),
+            // Albums belong to a user: Foto only (reference §3.4–3.6).
+            Api::new("SYNO.Foto.Browse.Album", "entry.cgi", 1..=5)
+                .user("list", album::list)
+                .user("count", album::count)
+                .user("get", album::get)
+                .user("set_name", album::set_name)
+                .user("delete", album::delete)
+                .user("set_cover", album::set_cover)
+                .user("set_order", album::set_order),
+            Api::new("SYNO.Foto.Browse.NormalAlbum", "entry.cgi", 1..=2)
+                .user("create", album::create_normal)
+                .user("add_item", album::add_item)
+                .user("delete_item", album::delete_item)
+                .user("get", album::get_one)
+                .user("list", album::list_normal)
+                .user("count", album::count_normal),
+            Api::new("SYNO.Foto.Browse.ConditionAlbum", "entry.cgi", 1..=2)
+                .user("create", album::create_condition)
+                .user("set_condition", album::set_condition)
+                .user("get", album::get_one)
+                .user("list", album::list_condition)
+                .user("count", album::count_condition)
+                .user("peek_item_count", album::peek_item_count)
+                .user("suggest", album::suggest),
+            Api::new("SYNO.Foto.Browse.Category", "entry.cgi", 1..=2).user("get", album::category),
             Api::new("SYNO.FotoTeam.Index", "entry.cgi", 1..=1)
                 .user("get", index::get_shared)
                 .user("reindex", index::reindex_shared),
@@ -179,6 +207,10 @@ impl ApiTable {
             (
                 "SYNO.Foto.Browse.GeneralTag",
                 "SYNO.FotoTeam.Browse.GeneralTag",
+            ),
+            (
+                "SYNO.Foto.Browse.RecentlyAdded",
+                "SYNO.FotoTeam.Browse.RecentlyAdded",
             ),
             ("SYNO.Foto.Search.Search", "SYNO.FotoTeam.Search.Search"),
             ("SYNO.Foto.Search.Filter", "SYNO.FotoTeam.Search.Filter"),

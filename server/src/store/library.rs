@@ -12,6 +12,14 @@ pub struct ItemFilter {
     pub owner: i64,
     /// Only items in these folders (the caller's reach, or a folder scope); `None` is all.
     pub folders: Option<Vec<i64>>,
+    /// Also the Shared Space's items (albums hold items of both spaces): `Some(None)` all of
+    /// them, `Some(Some(folders))` those in the folders the caller sees. `folders` above limits
+    /// the `owner` space only.
+    pub shared: Option<Option<Vec<i64>>>,
+    /// Only the items of this album.
+    pub album: Option<i64>,
+    /// Only items indexed (found or uploaded) at or after this time, unix milliseconds.
+    pub added_since: Option<i64>,
     /// Inclusive bounds on the taken time, unix seconds of the camera wall clock.
     pub start_time: Option<i64>,
     pub end_time: Option<i64>,
@@ -44,6 +52,9 @@ impl ItemFilter {
     /// True when only the space limits the items: the timeline's day counts answer for it.
     pub fn is_whole_space(&self) -> bool {
         self.folders.is_none()
+            && self.shared.is_none()
+            && self.album.is_none()
+            && self.added_since.is_none()
             && self.start_time.is_none()
             && self.end_time.is_none()
             && self.kinds.is_empty()
@@ -126,6 +137,10 @@ pub enum SortBy {
     FileName,
     FileSize,
     ItemType,
+    /// When the item came into the library, or into the album in an album.
+    Added,
+    /// The album's own order (`set_order`); time taken outside an album.
+    Manual,
 }
 
 impl SortBy {
@@ -135,16 +150,25 @@ impl SortBy {
             "filename" | "name" => SortBy::FileName,
             "filesize" | "size" => SortBy::FileSize,
             "item_type" | "type" => SortBy::ItemType,
+            "create_time" | "added" | "indexed_time" => SortBy::Added,
+            "manual" => SortBy::Manual,
             _ => return None,
         })
     }
 
-    fn column(self) -> &'static str {
-        match self {
-            SortBy::TakenTime => "i.taken_time",
-            SortBy::FileName => "i.filename COLLATE NOCASE",
-            SortBy::FileSize => "i.size",
-            SortBy::ItemType => "i.type",
+    fn column(self, filter: &ItemFilter) -> String {
+        match (self, filter.album) {
+            (SortBy::TakenTime, _) | (SortBy::Manual, None) => "i.taken_time".into(),
+            (SortBy::FileName, _) => "i.filename COLLATE NOCASE".into(),
+            (SortBy::FileSize, _) => "i.size".into(),
+            (SortBy::ItemType, _) => "i.type".into(),
+            (SortBy::Added, None) => "i.indexed_at".into(),
+            (SortBy::Added, Some(album)) => format!(
+                "(SELECT ai.added_at FROM album_items ai WHERE ai.album_id = {album} AND ai.item_id = i.id)"
+            ),
+            (SortBy::Manual, Some(album)) => format!(
+                "(SELECT ai.position FROM album_items ai WHERE ai.album_id = {album} AND ai.item_id = i.id)"
+            ),
         }
     }
 }
@@ -224,24 +248,34 @@ fn push_where(qb: &mut QueryBuilder<Sqlite>, filter: &ItemFilter) {
     // When one folder or a list of ids narrows the items, the unary `+` keeps the planner (which
     // has no statistics) off the space-wide time index: walking it in order and testing every
     // item of the space costs seconds at a million items; the folder's index or the ids do not.
-    let narrow = matches!(filter.folders.as_deref(), Some([_])) || filter.ids.is_some();
-    qb.push(if narrow {
-        " WHERE +i.owner_id = "
+    let narrow = matches!(filter.folders.as_deref(), Some([_]))
+        || filter.ids.is_some()
+        || filter.album.is_some();
+    if let Some(shared) = &filter.shared {
+        // Two spaces: the owner's (within `folders`) and the Shared Space (within `shared`).
+        qb.push(" WHERE ((+i.owner_id = ").push_bind(filter.owner);
+        push_folders(qb, filter.folders.as_deref());
+        qb.push(") OR (+i.owner_id = ")
+            .push_bind(shoebox_indexer::catalog::SHARED_OWNER);
+        push_folders(qb, shared.as_deref());
+        qb.push(")) AND i.live_parent_id IS NULL");
     } else {
-        " WHERE i.owner_id = "
-    })
-    .push_bind(filter.owner)
-    .push(" AND i.live_parent_id IS NULL");
-    match filter.folders.as_deref() {
-        None => {}
-        Some([one]) => {
-            qb.push(" AND i.folder_id = ").push_bind(*one);
-        }
-        Some(many) => {
-            qb.push(" AND i.folder_id IN (SELECT value FROM json_each(")
-                .push_bind(json_ids(many))
-                .push("))");
-        }
+        qb.push(if narrow {
+            " WHERE +i.owner_id = "
+        } else {
+            " WHERE i.owner_id = "
+        })
+        .push_bind(filter.owner)
+        .push(" AND i.live_parent_id IS NULL");
+        push_folders(qb, filter.folders.as_deref());
+    }
+    if let Some(album) = filter.album {
+        qb.push(" AND i.id IN (SELECT item_id FROM album_items WHERE album_id = ")
+            .push_bind(album)
+            .push(")");
+    }
+    if let Some(t) = filter.added_since {
+        qb.push(" AND i.indexed_at >= ").push_bind(t);
     }
     if let Some(t) = filter.start_time {
         qb.push(" AND i.taken_time >= ").push_bind(t);
@@ -310,6 +344,21 @@ fn push_where(qb: &mut QueryBuilder<Sqlite>, filter: &ItemFilter) {
     }
     if let Some(keyword) = &filter.keyword {
         push_keyword(qb, keyword);
+    }
+}
+
+/// `AND` the items' folder is one of `folders` (`None`: any).
+fn push_folders(qb: &mut QueryBuilder<Sqlite>, folders: Option<&[i64]>) {
+    match folders {
+        None => {}
+        Some([one]) => {
+            qb.push(" AND i.folder_id = ").push_bind(*one);
+        }
+        Some(many) => {
+            qb.push(" AND i.folder_id IN (SELECT value FROM json_each(")
+                .push_bind(json_ids(many))
+                .push("))");
+        }
     }
 }
 
@@ -418,7 +467,7 @@ pub async fn list_items(
     let dir = if sort.desc { "DESC" } else { "ASC" };
     qb.push(format!(
         " ORDER BY {} {dir}, i.id {dir} LIMIT ",
-        sort.by.column()
+        sort.by.column(filter)
     ))
     .push_bind(limit)
     .push(" OFFSET ")
@@ -480,6 +529,26 @@ pub async fn thumb_state(db: &SqlitePool, owner: i64, id: i64) -> sqlx::Result<O
     .bind(owner)
     .fetch_optional(db)
     .await
+}
+
+/// The thumbnail state of item `id` of any space, for callers that checked access already.
+pub async fn thumb_state_any(db: &SqlitePool, id: i64) -> sqlx::Result<Option<ThumbState>> {
+    sqlx::query_as("SELECT id, folder_id, thumb_status, thumb_version FROM items WHERE id = ?")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// The oldest and newest taken time among the items of `filter`.
+pub async fn time_span(
+    db: &SqlitePool,
+    filter: &ItemFilter,
+) -> sqlx::Result<(Option<i64>, Option<i64>)> {
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT MIN(i.taken_time), MAX(i.taken_time)".to_owned() + ITEM_FROM_NO_LIVE,
+    );
+    push_where(&mut qb, filter);
+    qb.build_query_as().fetch_one(db).await
 }
 
 /// `(day, count)` of a whole space, newest day first; `day` is floor(time / 86400).

@@ -1,6 +1,7 @@
 //! The account side of the database: users and their sessions. Handlers call these functions;
 //! none of them builds SQL itself.
 
+pub mod albums;
 pub mod changes;
 pub mod library;
 pub mod sessions;

@@ -6,7 +6,9 @@ use super::{Additional, items_json, page, sort};
 use crate::access::Reach;
 use crate::api::Call;
 use crate::api::error::{ApiError, ApiResult};
+use crate::api::params::Params;
 use crate::api::reply::Reply;
+use crate::state::AppState;
 use crate::store::library::{self, ItemEdit, ItemFilter, Kind};
 
 /// The items a `list`/`count` call asks for: the caller's reach narrowed by the scope
@@ -18,9 +20,24 @@ async fn scope(call: &Call, reach: &Reach) -> ApiResult<ItemFilter> {
         let folder = reach.folder(&call.state, folder).await?;
         filter = reach.items_in(&folder)?;
     }
-    // Albums, people and places come with their own issues; until one exists, an id of one
-    // names nothing the caller can see.
-    for key in ["album_id", "id", "person_id", "geocoding_id"] {
+    // An album (`album_id`, or `id` as synology-api sends it): its items the caller sees;
+    // through a FotoTeam API only its Shared Space items.
+    let album = match call.params.int("album_id")? {
+        Some(id) => Some(id),
+        None => call.params.int("id")?,
+    };
+    if let Some(id) = album {
+        let album = crate::store::albums::get(&call.state.db, call.user()?.user_id.0, id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if call.params.raw("folder_id").is_some() {
+            return Err(ApiError::bad("folder_id", "not with an album"));
+        }
+        filter = super::album::album_items(call, &album, call.team()).await?;
+    }
+    // People and places come with their own issues; until one exists, an id of one names
+    // nothing the caller can see.
+    for key in ["person_id", "geocoding_id"] {
         if call.params.raw(key).is_some() {
             call.params.int(key)?;
             return Err(ApiError::NotFound);
@@ -47,7 +64,16 @@ pub async fn list(call: Call) -> ApiResult {
     let reach = call.reach().await?;
     let filter = scope(&call, &reach).await?;
     let (offset, limit) = page(&call)?;
-    let rows = library::list_items(&call.state.db, &filter, sort(&call)?, offset, limit).await?;
+    let mut order = sort(&call)?;
+    if call.params.raw("sort_by").is_none()
+        && let Some(album) = filter.album
+        && let Some(row) =
+            crate::store::albums::get(&call.state.db, call.user()?.user_id.0, album).await?
+    {
+        // An album lists in the order set for it (`Browse.Album set_order`).
+        order = super::album::stored_sort(&row).unwrap_or(order);
+    }
+    let rows = library::list_items(&call.state.db, &filter, order, offset, limit).await?;
     let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
     Ok(Reply::data(json!({ "list": list })))
 }
@@ -171,7 +197,21 @@ async fn with_filter(call: &Call, reach: &Reach) -> ApiResult<ItemFilter> {
             filter.folders = Some(allowed);
         }
     }
-    if let Some(Value::Array(ranges)) = call.params.json("time")? {
+    narrow_by_fields(&call.params, &call.state, filter).await
+}
+
+/// `filter` narrowed by the filter fields of §3.1 other than folders (time, rating, tags with
+/// their policy, item type, ISO, flash, camera, lens), as `list_with_filter` takes them and as
+/// conditional albums keep them. Camera and lens ids name what `filter` holds.
+pub async fn narrow_by_fields(
+    params: &Params,
+    state: &AppState,
+    mut filter: ItemFilter,
+) -> ApiResult<ItemFilter> {
+    if let Some(time) = params.json("time")? {
+        let Value::Array(ranges) = time else {
+            return Err(ApiError::bad("time", "a list of {start_time, end_time}"));
+        };
         // One range supported per call, as the clients send; several take their hull.
         for range in &ranges {
             let start = range["start_time"].as_i64();
@@ -186,38 +226,38 @@ async fn with_filter(call: &Call, reach: &Reach) -> ApiResult<ItemFilter> {
             };
         }
     }
-    if let Some(ratings) = call.params.int_list("rating")? {
+    if let Some(ratings) = params.int_list("rating")? {
         filter.ratings = ratings;
     }
-    if let Some(tags) = call.params.int_list("general_tag")? {
+    if let Some(tags) = params.int_list("general_tag")? {
         filter.tags = tags;
-        filter.all_tags = call.params.string("general_tag_policy").as_deref() == Some("and");
+        filter.all_tags = params.string("general_tag_policy").as_deref() == Some("and");
     }
-    if let Some(types) = call.params.int_list("item_type")? {
+    if let Some(types) = params.int_list("item_type")? {
         filter.kinds = types
             .into_iter()
             .map(|t| Kind::from_id(t).ok_or_else(|| ApiError::bad("item_type", "unknown id")))
             .collect::<ApiResult<_>>()?;
     }
-    if let Some(isos) = call.params.int_list("iso")? {
+    if let Some(isos) = params.int_list("iso")? {
         filter.isos = isos;
     }
-    if let Some(flash) = call.params.int_list("flash")? {
+    if let Some(flash) = params.int_list("flash")? {
         filter.flash = flash;
     }
-    let names = crate::api::search::FilterNames::load(&call.state, reach).await?;
-    if let Some(cameras) = call.params.int_list("camera")? {
-        filter.cameras = names.cameras(&cameras)?;
-    }
-    if let Some(lenses) = call.params.int_list("lens")? {
-        filter.lenses = names.lenses(&lenses)?;
+    let cameras = params.int_list("camera")?;
+    let lenses = params.int_list("lens")?;
+    if cameras.is_some() || lenses.is_some() {
+        let names = crate::api::search::FilterNames::load_for(state, &filter).await?;
+        if let Some(cameras) = cameras {
+            filter.cameras = names.cameras(&cameras)?;
+        }
+        if let Some(lenses) = lenses {
+            filter.lenses = names.lenses(&lenses)?;
+        }
     }
     for unsupported in ["person", "geocoding", "concept"] {
-        if call
-            .params
-            .int_list(unsupported)?
-            .is_some_and(|l| !l.is_empty())
-        {
+        if params.int_list(unsupported)?.is_some_and(|l| !l.is_empty()) {
             return Err(ApiError::NotFound);
         }
     }

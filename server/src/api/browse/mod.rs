@@ -2,6 +2,7 @@
 //! API name picks the space (reference §3 "Space"). This module holds what they share: paging,
 //! sorting, the `additional` list, and the item object of reference §4.1.
 
+pub mod album;
 pub mod diff;
 pub mod folder;
 pub mod item;

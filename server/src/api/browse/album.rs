@@ -1,0 +1,726 @@
+//! Albums (reference §3.4–3.6, §4.2): `SYNO.Foto.Browse.Album`, `.NormalAlbum` (manual) and
+//! `.ConditionAlbum` (filled by a condition), plus the automatic ones: `Browse.RecentlyAdded`
+//! (both spaces) and `Browse.Category`.
+//!
+//! An album belongs to the user who made it and may hold items of both spaces. What it shows
+//! is worked out on every read: the owner's Personal Space items and the Shared Space items the
+//! owner sees now. A conditional album keeps its condition and is evaluated when read, so new
+//! photos that match appear without anyone touching it. docs/protocol-choices.md "Albums" notes
+//! the choices where the reference says "unknown".
+
+use serde_json::{Map, Value, json};
+
+use super::{Additional, items_json, page, thumbnail_json};
+use crate::access::Reach;
+use crate::api::Call;
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::params::Params;
+use crate::api::reply::Reply;
+use crate::store::albums::{self, AlbumRow, AlbumSort, MAX_ALBUM_ITEMS};
+use crate::store::library::{self, ItemFilter, ItemRow, Sort, SortBy};
+
+/// Longest album name, in characters.
+const MAX_NAME: usize = 255;
+
+/// Recently Added: what came into the library in the last 30 days.
+const RECENT_DAYS: i64 = 30;
+
+fn album_name(call: &Call) -> ApiResult<String> {
+    let name = call.params.required_string("name")?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ApiError::bad("name", "empty"));
+    }
+    if name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
+        return Err(ApiError::bad(
+            "name",
+            format!("at most {MAX_NAME} characters, none of them control characters"),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// The caller's album `id` (another user's albums answer as missing ones do).
+async fn own_album(call: &Call, id: i64) -> ApiResult<AlbumRow> {
+    albums::get(&call.state.db, call.user()?.user_id.0, id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+fn album_id(call: &Call) -> ApiResult<i64> {
+    call.params.int("id")?.ok_or(ApiError::MissingParam("id"))
+}
+
+/// The item ids of an `item` parameter: 1 to [`MAX_ALBUM_ITEMS`] of them.
+fn item_ids(call: &Call, required: bool) -> ApiResult<Vec<i64>> {
+    let Some(mut ids) = call.params.int_list("item")? else {
+        return if required {
+            Err(ApiError::MissingParam("item"))
+        } else {
+            Ok(Vec::new())
+        };
+    };
+    if ids.len() as i64 > MAX_ALBUM_ITEMS {
+        return Err(ApiError::bad(
+            "item",
+            format!("more than {MAX_ALBUM_ITEMS} ids"),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(*id));
+    Ok(ids)
+}
+
+/// The caller's reach in both spaces: the Personal Space always, the Shared Space if they have
+/// any access to it.
+async fn reaches(call: &Call) -> ApiResult<(Reach, Option<Reach>)> {
+    let user = call.user()?;
+    let personal = Reach::of(&call.state, user, false).await?;
+    let team = match Reach::of(&call.state, user, true).await {
+        Ok(reach) => Some(reach),
+        Err(ApiError::Forbidden) => None,
+        Err(e) => return Err(e),
+    };
+    Ok((personal, team))
+}
+
+/// The items of both spaces the caller sees.
+fn both_spaces(personal: &Reach, team: Option<&Reach>) -> ItemFilter {
+    let mut filter = personal.items();
+    if let Some(team) = team {
+        filter.shared = Some(team.viewable_folders());
+    }
+    filter
+}
+
+/// The items of `album` the caller sees. With `team_api` (an album scope of a
+/// `SYNO.FotoTeam.*` call) only its Shared Space items.
+pub async fn album_items(call: &Call, album: &AlbumRow, team_api: bool) -> ApiResult<ItemFilter> {
+    let (personal, team) = reaches(call).await?;
+    let mut filter = if album.is_condition() {
+        condition_items(call, &album.condition(), &personal, team.as_ref()).await?
+    } else {
+        ItemFilter {
+            album: Some(album.id),
+            ..both_spaces(&personal, team.as_ref())
+        }
+    };
+    if team_api {
+        // The Personal Space part limited to no folder at all.
+        filter.folders = Some(Vec::new());
+        if filter.shared.is_none() {
+            return Err(ApiError::Forbidden);
+        }
+    }
+    Ok(filter)
+}
+
+/// A condition's fields as request parameters, so that they are read exactly as
+/// `list_with_filter` reads its own. `folder_filter` (the reference's name) is `folder`.
+fn condition_params(condition: &Value) -> ApiResult<Params> {
+    let object = match condition {
+        Value::Object(o) => o,
+        Value::Array(list) if list.len() == 1 && list[0].is_object() => {
+            list[0].as_object().expect("checked")
+        }
+        _ => {
+            return Err(ApiError::bad(
+                "condition",
+                "an object of filter fields, e.g. {\"general_tag\":[3]}",
+            ));
+        }
+    };
+    let mut params = Params::default();
+    for (key, value) in object {
+        let key = if key == "folder_filter" {
+            "folder"
+        } else {
+            key
+        };
+        let text = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        params.insert(key.to_owned(), text);
+    }
+    Ok(params)
+}
+
+/// The items a condition selects among those the caller sees in both spaces. Folders (of
+/// either space) count with everything below them.
+async fn condition_items(
+    call: &Call,
+    condition: &Value,
+    personal: &Reach,
+    team: Option<&Reach>,
+) -> ApiResult<ItemFilter> {
+    let params = condition_params(condition)?;
+    let mut filter = both_spaces(personal, team);
+    if let Some(folders) = params.int_list("folder")? {
+        let db = &call.state.db;
+        let (mut mine, mut shared) = (Vec::new(), Vec::new());
+        for id in folders {
+            if let Some(folder) = library::folder(db, personal.owner, id).await? {
+                mine.extend(library::folder_subtree(db, personal.owner, &folder).await?);
+            } else if let Some(team) = team
+                && let Some(folder) = library::folder(db, team.owner, id).await?
+                && team.sees_folder(folder.id)
+            {
+                let below = library::folder_subtree(db, team.owner, &folder).await?;
+                shared.extend(below.into_iter().filter(|f| team.rights(*f).view));
+            } else {
+                return Err(ApiError::NotFound);
+            }
+        }
+        filter.folders = Some(mine);
+        filter.shared = team.map(|_| Some(shared));
+    }
+    super::item::narrow_by_fields(&params, &call.state, filter).await
+}
+
+/// Checks a condition a client sends (`create`, `set_condition`) by evaluating it once.
+async fn checked_condition(call: &Call) -> ApiResult<Value> {
+    let condition = call
+        .params
+        .json("condition")?
+        .ok_or(ApiError::MissingParam("condition"))?;
+    if condition.to_string().len() > 64 * 1024 {
+        return Err(ApiError::bad("condition", "larger than 64 KiB"));
+    }
+    let (personal, team) = reaches(call).await?;
+    let filter = condition_items(call, &condition, &personal, team.as_ref()).await?;
+    library::count_items(&call.state.db, &filter).await?;
+    // Kept as one object, whichever form it came in.
+    Ok(match condition {
+        Value::Array(mut list) => list.remove(0),
+        other => other,
+    })
+}
+
+/// The order an album was given (`set_order`), if not the default.
+pub fn stored_sort(album: &AlbumRow) -> Option<Sort> {
+    let by = SortBy::parse(&album.sort_by).filter(|_| album.sort_by != "default")?;
+    let desc = match album.sort_direction.as_str() {
+        "asc" => false,
+        "desc" => true,
+        _ => matches!(by, SortBy::TakenTime | SortBy::Added),
+    };
+    Some(Sort { by, desc })
+}
+
+/// The album object of §4.2.
+async fn album_json(call: &Call, album: &AlbumRow, additional: &Additional) -> ApiResult<Value> {
+    let filter = album_items(call, album, false).await?;
+    let db = &call.state.db;
+    let count = library::count_items(db, &filter).await?;
+    let (start, end) = library::time_span(db, &filter).await?;
+    let mut object = json!({
+        "id": album.id,
+        "name": album.name,
+        "type": album.r#type,
+        "item_count": count,
+        "owner_user_id": album.owner_id,
+        "passphrase": "",
+        "shared": false,
+        "sort_by": album.sort_by,
+        "sort_direction": album.sort_direction,
+        "create_time": album.create_time,
+        "start_time": start.unwrap_or(album.create_time),
+        "end_time": end.unwrap_or(album.create_time),
+        "cant_migrate_condition": {},
+        "condition": if album.is_condition() { album.condition() } else { json!({}) },
+        "version": album.version,
+    });
+    if !album.is_condition() {
+        object["temporary_shared"] = json!(false);
+        object["freeze_album"] = json!(false);
+    }
+    let mut extra = Map::new();
+    if additional.has("thumbnail") {
+        let cover = cover(call, album, &filter).await?;
+        extra.insert(
+            "thumbnail".into(),
+            cover.as_ref().map_or(Value::Null, thumbnail_json),
+        );
+    }
+    if additional.has("sharing_info") {
+        // Sharing comes with its own issue; until then every album is private.
+        extra.insert(
+            "sharing_info".into(),
+            json!({"enable_password": false, "expiration": 0, "is_public": false,
+                   "passphrase": "", "permission": [], "privacy_type": "private",
+                   "owner": {"id": album.owner_id}}),
+        );
+    }
+    if !extra.is_empty() {
+        object["additional"] = Value::Object(extra);
+    }
+    Ok(object)
+}
+
+/// The album's cover: the one chosen if the caller still sees it in the album, else its newest
+/// item.
+pub async fn cover(
+    call: &Call,
+    album: &AlbumRow,
+    filter: &ItemFilter,
+) -> ApiResult<Option<ItemRow>> {
+    let db = &call.state.db;
+    if let Some(id) = album.cover_item_id
+        && let Some(row) = library::items_by_ids(db, filter, &[id]).await?.pop()
+    {
+        return Ok(Some(row));
+    }
+    Ok(library::list_items(db, filter, Sort::default(), 0, 1)
+        .await?
+        .pop())
+}
+
+/// The album of an album-type thumbnail request: its cover's id, if the caller's album has one.
+pub async fn cover_id(call: &Call, id: i64) -> ApiResult<i64> {
+    let album = own_album(call, id).await?;
+    let filter = album_items(call, &album, false).await?;
+    cover(call, &album, &filter)
+        .await?
+        .map(|row| row.id)
+        .ok_or(ApiError::NotFound)
+}
+
+async fn albums_json(call: &Call, rows: &[AlbumRow]) -> ApiResult<Vec<Value>> {
+    let additional = Additional::of(call)?;
+    let mut list = Vec::with_capacity(rows.len());
+    for album in rows {
+        list.push(album_json(call, album, &additional).await?);
+    }
+    Ok(list)
+}
+
+/// Which albums a `category` asks for: the caller's own (`normal`, and the clients' usual
+/// `normal_share_with_me`) or those shared with them or by them (none until sharing exists).
+fn own_category(call: &Call) -> ApiResult<bool> {
+    match call.params.string("category").as_deref() {
+        None | Some("normal" | "normal_share_with_me" | "all") => Ok(true),
+        Some("shared" | "shared_with_me" | "share_with_me") => Ok(false),
+        Some(_) => Err(ApiError::bad(
+            "category",
+            "normal, shared or normal_share_with_me",
+        )),
+    }
+}
+
+/// `Browse.Album list`.
+pub async fn list(call: Call) -> ApiResult {
+    let (offset, limit) = page(&call)?;
+    if !own_category(&call)? {
+        return Ok(Reply::data(json!({ "list": [] })));
+    }
+    let sort = match call.params.string("sort_by") {
+        None => AlbumSort::CreateTime,
+        Some(by) => AlbumSort::parse(&by).ok_or_else(|| {
+            ApiError::bad(
+                "sort_by",
+                "album_name, album_type, start_time, create_time or share_status",
+            )
+        })?,
+    };
+    let desc = match call.params.string("sort_direction").as_deref() {
+        None | Some("default") => sort != AlbumSort::Name,
+        Some("asc") => false,
+        Some("desc") => true,
+        Some(_) => return Err(ApiError::bad("sort_direction", "asc or desc")),
+    };
+    let rows = albums::list(
+        &call.state.db,
+        call.user()?.user_id.0,
+        sort,
+        desc,
+        offset,
+        limit,
+    )
+    .await?;
+    let list = albums_json(&call, &rows).await?;
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+/// `Browse.Album count`.
+pub async fn count(call: Call) -> ApiResult {
+    let count = if own_category(&call)? {
+        albums::count(&call.state.db, call.user()?.user_id.0).await?
+    } else {
+        0
+    };
+    Ok(Reply::data(json!({ "count": count })))
+}
+
+/// `Browse.Album get`: `{"list": [album…]}` for the ids asked; any id the caller does not own
+/// answers 642.
+pub async fn get(call: Call) -> ApiResult {
+    let ids = call
+        .params
+        .int_list("id")?
+        .ok_or(ApiError::MissingParam("id"))?;
+    if ids.is_empty() || ids.len() > 1000 {
+        return Err(ApiError::bad("id", "1 to 1000 album ids"));
+    }
+    let rows = albums::by_ids(&call.state.db, call.user()?.user_id.0, &ids).await?;
+    let mut distinct = ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if rows.len() != distinct.len() {
+        return Err(ApiError::NotFound);
+    }
+    let list = albums_json(&call, &rows).await?;
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+/// `NormalAlbum get` / `ConditionAlbum get`: `{"album": album}` (also as `list`).
+pub async fn get_one(call: Call) -> ApiResult {
+    let album = own_album(&call, album_id(&call)?).await?;
+    let object = album_json(&call, &album, &Additional::of(&call)?).await?;
+    Ok(Reply::data(json!({ "album": object, "list": [object] })))
+}
+
+/// `Browse.Album set_name`.
+pub async fn set_name(call: Call) -> ApiResult {
+    let album = own_album(&call, album_id(&call)?).await?;
+    let name = album_name(&call)?;
+    albums::rename(&call.state.db, album.id, &name).await?;
+    Ok(Reply::data(json!({})))
+}
+
+/// `Browse.Album delete`: the albums go; their items stay in the library.
+pub async fn delete(call: Call) -> ApiResult {
+    let ids = call
+        .params
+        .int_list("id")?
+        .ok_or(ApiError::MissingParam("id"))?;
+    if ids.is_empty() || ids.len() > 1000 {
+        return Err(ApiError::bad("id", "1 to 1000 album ids"));
+    }
+    let mut distinct = ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let rows = albums::by_ids(&call.state.db, call.user()?.user_id.0, &distinct).await?;
+    if rows.len() != distinct.len() {
+        return Err(ApiError::NotFound);
+    }
+    albums::delete(&call.state.db, &distinct).await?;
+    Ok(Reply::data(json!({})))
+}
+
+/// `Browse.Album set_cover`: `id`, and the item as `id_item` (or `item_id`), which must be in
+/// the album for the caller.
+pub async fn set_cover(call: Call) -> ApiResult {
+    let album = own_album(&call, album_id(&call)?).await?;
+    let item = match call.params.int("id_item")? {
+        Some(id) => id,
+        None => call
+            .params
+            .int("item_id")?
+            .ok_or(ApiError::MissingParam("id_item"))?,
+    };
+    let filter = album_items(&call, &album, false).await?;
+    if library::items_by_ids(&call.state.db, &filter, &[item])
+        .await?
+        .is_empty()
+    {
+        return Err(ApiError::NotFound);
+    }
+    albums::set_cover(&call.state.db, album.id, item).await?;
+    Ok(Reply::data(json!({})))
+}
+
+/// `Browse.Album set_order` (parameters unknown in the reference; see docs): with `item` [ids]
+/// those items go first in that order and the album sorts by hand; with `sort_by` (takentime,
+/// filename, create_time, manual, default) and `sort_direction` the album's order is set.
+pub async fn set_order(call: Call) -> ApiResult {
+    let album = own_album(&call, album_id(&call)?).await?;
+    let items = item_ids(&call, false)?;
+    if !items.is_empty() {
+        if album.is_condition() {
+            return Err(ApiError::bad(
+                "item",
+                "a conditional album has no manual order",
+            ));
+        }
+        albums::set_order(&call.state.db, album.id, &items).await?;
+        return Ok(Reply::data(json!({})));
+    }
+    let by = call.params.required_string("sort_by")?;
+    if by != "default" && SortBy::parse(&by).is_none() {
+        return Err(ApiError::bad(
+            "sort_by",
+            "default, takentime, filename, create_time or manual",
+        ));
+    }
+    let direction = call
+        .params
+        .string("sort_direction")
+        .unwrap_or_else(|| "default".into());
+    if !["default", "asc", "desc"].contains(&direction.as_str()) {
+        return Err(ApiError::bad("sort_direction", "default, asc or desc"));
+    }
+    albums::set_sort(&call.state.db, album.id, &by, &direction).await?;
+    Ok(Reply::data(json!({})))
+}
+
+/// The items of `ids` the caller sees in either space; the others go to the `error_list`.
+async fn visible_items(call: &Call, ids: &[i64]) -> ApiResult<(Vec<i64>, Vec<Value>)> {
+    if ids.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let (personal, team) = reaches(call).await?;
+    let filter = both_spaces(&personal, team.as_ref());
+    let found: std::collections::HashSet<i64> = library::items_by_ids(&call.state.db, &filter, ids)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let mut ok = Vec::new();
+    let mut errors = Vec::new();
+    for id in ids {
+        if found.contains(id) {
+            ok.push(*id);
+        } else {
+            errors.push(json!({"id": id, "error": {"code": crate::api::codes::NOT_FOUND}}));
+        }
+    }
+    Ok((ok, errors))
+}
+
+/// `NormalAlbum create`: `name`, optional `item` [ids] of either space.
+pub async fn create_normal(call: Call) -> ApiResult {
+    let name = album_name(&call)?;
+    let items = item_ids(&call, false)?;
+    let (ok, errors) = visible_items(&call, &items).await?;
+    let owner = call.user()?.user_id.0;
+    let id = albums::create(&call.state.db, owner, &name, None)
+        .await?
+        .ok_or_else(|| ApiError::bad("name", format!("at most {} albums", albums::MAX_ALBUMS)))?;
+    if !ok.is_empty() {
+        albums::add_items(&call.state.db, id, &ok).await?;
+    }
+    let album = own_album(&call, id).await?;
+    let object = album_json(&call, &album, &Additional::of(&call)?).await?;
+    Ok(Reply::data(
+        json!({ "album": object, "error_list": errors }),
+    ))
+}
+
+/// A manual album of the caller's, for changing its items.
+async fn own_normal_album(call: &Call) -> ApiResult<AlbumRow> {
+    let album = own_album(call, album_id(call)?).await?;
+    if album.is_condition() {
+        return Err(ApiError::bad(
+            "id",
+            "a conditional album: change its condition instead",
+        ));
+    }
+    Ok(album)
+}
+
+/// `NormalAlbum add_item`: `id`, `item` [ids]; ids the caller does not see are listed in
+/// `error_list` and the others added.
+pub async fn add_item(call: Call) -> ApiResult {
+    let album = own_normal_album(&call).await?;
+    let items = item_ids(&call, true)?;
+    let (ok, errors) = visible_items(&call, &items).await?;
+    if !ok.is_empty() && !albums::add_items(&call.state.db, album.id, &ok).await? {
+        return Err(ApiError::bad(
+            "item",
+            format!("an album holds at most {MAX_ALBUM_ITEMS} items"),
+        ));
+    }
+    Ok(Reply::data(json!({ "error_list": errors })))
+}
+
+/// `NormalAlbum delete_item`: takes items out of the album; they stay in the library.
+pub async fn delete_item(call: Call) -> ApiResult {
+    let album = own_normal_album(&call).await?;
+    let items = item_ids(&call, true)?;
+    albums::remove_items(&call.state.db, album.id, &items).await?;
+    Ok(Reply::data(json!({})))
+}
+
+/// `NormalAlbum list`/`count` and `ConditionAlbum list`/`count`: the caller's albums of that
+/// type.
+async fn of_type(call: &Call, condition: bool) -> ApiResult<Vec<AlbumRow>> {
+    let all = albums::list(
+        &call.state.db,
+        call.user()?.user_id.0,
+        AlbumSort::CreateTime,
+        true,
+        0,
+        albums::MAX_ALBUMS,
+    )
+    .await?;
+    Ok(all
+        .into_iter()
+        .filter(|a| a.is_condition() == condition)
+        .collect())
+}
+
+pub async fn list_normal(call: Call) -> ApiResult {
+    list_of_type(call, false).await
+}
+
+pub async fn list_condition(call: Call) -> ApiResult {
+    list_of_type(call, true).await
+}
+
+async fn list_of_type(call: Call, condition: bool) -> ApiResult {
+    let (offset, limit) = page(&call)?;
+    let rows: Vec<AlbumRow> = of_type(&call, condition)
+        .await?
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect();
+    let list = albums_json(&call, &rows).await?;
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+pub async fn count_normal(call: Call) -> ApiResult {
+    let n = of_type(&call, false).await?.len();
+    Ok(Reply::data(json!({ "count": n })))
+}
+
+pub async fn count_condition(call: Call) -> ApiResult {
+    let n = of_type(&call, true).await?.len();
+    Ok(Reply::data(json!({ "count": n })))
+}
+
+/// `ConditionAlbum create`: `name`, `condition` (an object of filter fields; see docs).
+pub async fn create_condition(call: Call) -> ApiResult {
+    let name = album_name(&call)?;
+    let condition = checked_condition(&call).await?;
+    let owner = call.user()?.user_id.0;
+    let id = albums::create(&call.state.db, owner, &name, Some(&condition))
+        .await?
+        .ok_or_else(|| ApiError::bad("name", format!("at most {} albums", albums::MAX_ALBUMS)))?;
+    let album = own_album(&call, id).await?;
+    let object = album_json(&call, &album, &Additional::of(&call)?).await?;
+    Ok(Reply::data(json!({ "album": object })))
+}
+
+/// `ConditionAlbum set_condition`: `id`, `condition`.
+pub async fn set_condition(call: Call) -> ApiResult {
+    let album = own_album(&call, album_id(&call)?).await?;
+    if !album.is_condition() {
+        return Err(ApiError::bad("id", "not a conditional album"));
+    }
+    let condition = checked_condition(&call).await?;
+    albums::set_condition(&call.state.db, album.id, &condition).await?;
+    Ok(Reply::data(json!({})))
+}
+
+/// `ConditionAlbum peek_item_count`: how many items a `condition` would hold, before saving it.
+pub async fn peek_item_count(call: Call) -> ApiResult {
+    let condition = call
+        .params
+        .json("condition")?
+        .ok_or(ApiError::MissingParam("condition"))?;
+    let (personal, team) = reaches(&call).await?;
+    let filter = condition_items(&call, &condition, &personal, team.as_ref()).await?;
+    let count = library::count_items(&call.state.db, &filter).await?;
+    Ok(Reply::data(json!({ "count": count })))
+}
+
+/// `ConditionAlbum suggest`: tags (`general_tag`) and folders (`folder`) whose names contain
+/// `keyword`, of the kinds `condition` lists (default tags), for building a condition.
+pub async fn suggest(call: Call) -> ApiResult {
+    let keyword = call.params.required_string("keyword")?;
+    let word = keyword.trim().to_lowercase();
+    if word.len() > 256 {
+        return Err(ApiError::bad("keyword", "longer than 256 bytes"));
+    }
+    let kinds = call
+        .params
+        .string_list("condition")?
+        .unwrap_or_else(|| vec!["general_tag".into()]);
+    let (personal, team) = reaches(&call).await?;
+    let mut list = Vec::new();
+    for kind in &kinds {
+        match kind.as_str() {
+            "general_tag" => {
+                let filter = both_spaces(&personal, team.as_ref());
+                for (id, name, _) in
+                    library::tags_with_counts(&call.state.db, &filter, None).await?
+                {
+                    if name.to_lowercase().contains(&word) {
+                        list.push(json!({"id": id, "name": name, "type": "general_tag"}));
+                    }
+                }
+            }
+            "folder" => {
+                for reach in std::iter::once(&personal).chain(team.as_ref()) {
+                    for f in
+                        library::folders_matching(&call.state.db, reach.owner, &word, 50).await?
+                    {
+                        if reach.sees_folder(f.id) {
+                            list.push(json!({"id": f.id, "name": f.path, "type": "folder"}));
+                        }
+                    }
+                }
+            }
+            // People, places and subjects come with their features.
+            "person" | "geocoding" | "concept" => {}
+            other => {
+                return Err(ApiError::bad(
+                    "condition",
+                    format!("unknown kind {other:?}: general_tag or folder"),
+                ));
+            }
+        }
+    }
+    list.truncate(100);
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+/// `Browse.RecentlyAdded list`: items that came into the space in the last 30 days, newest
+/// first.
+pub async fn recently_added_list(call: Call) -> ApiResult {
+    let filter = recently_added(&call).await?;
+    let (offset, limit) = page(&call)?;
+    let sort = Sort {
+        by: SortBy::Added,
+        desc: true,
+    };
+    let rows = library::list_items(&call.state.db, &filter, sort, offset, limit).await?;
+    let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+pub async fn recently_added_count(call: Call) -> ApiResult {
+    let filter = recently_added(&call).await?;
+    let count = library::count_items(&call.state.db, &filter).await?;
+    Ok(Reply::data(json!({ "count": count })))
+}
+
+async fn recently_added(call: &Call) -> ApiResult<ItemFilter> {
+    let reach = call.reach().await?;
+    let since_ms = (crate::store::now() - RECENT_DAYS * 86_400) * 1000;
+    Ok(ItemFilter {
+        added_since: Some(since_ms),
+        ..reach.items()
+    })
+}
+
+/// `Browse.Category get` (shape unknown in the reference; see docs): the automatic albums, in
+/// the order the seed's Albums tab shows them, each with whether this server has it.
+pub async fn category(call: Call) -> ApiResult {
+    call.user()?;
+    let list = [
+        ("person", "People", false),
+        ("concept", "Subjects", false),
+        ("geocoding", "Places", false),
+        ("general_tag", "Tags", true),
+        ("video", "Videos", true),
+        ("recently_added", "Recently Added", true),
+        ("shared_with_me", "Shared with me", false),
+    ]
+    .into_iter()
+    .map(|(id, name, enabled)| json!({"id": id, "name": name, "enabled": enabled}))
+    .collect::<Vec<_>>();
+    Ok(Reply::data(json!({ "list": list })))
+}
