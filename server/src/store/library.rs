@@ -39,6 +39,56 @@ pub struct ItemFilter {
     pub flash: Vec<i64>,
     /// Full-text keyword: every word must match (name, tags, description, title, camera).
     pub keyword: Option<String>,
+    /// How the keyword's indexed words are matched ([`plan_keyword`]).
+    pub keyword_plan: KeywordPlan,
+}
+
+/// How a keyword's words of three characters or more are matched against the trigram index.
+#[derive(Debug, Clone, Default)]
+pub enum KeywordPlan {
+    /// Every matching item is read from the index first (counts, day groups).
+    #[default]
+    Materialize,
+    /// Few items match: these, looked up by id.
+    Ids(Vec<i64>),
+    /// Many match: each item met in the listing's order is checked against the index, so a
+    /// page of a common word reads a page's worth, not every match.
+    PerRow,
+}
+
+/// Below this many matches a keyword's items are fetched by id.
+const SPARSE_MATCHES: i64 = 5000;
+
+/// Picks the [`KeywordPlan`] for `filter` by asking the index for up to [`SPARSE_MATCHES`] + 1
+/// matches. `listing`: a page in some order (else a count or a grouping of every match).
+async fn plan_keyword(
+    db: &SqlitePool,
+    filter: &ItemFilter,
+    listing: bool,
+) -> sqlx::Result<Option<ItemFilter>> {
+    let Some(keyword) = &filter.keyword else {
+        return Ok(None);
+    };
+    let Some(expression) = parse_keyword(keyword).match_expression() else {
+        return Ok(None);
+    };
+    let ids: Vec<(i64,)> =
+        sqlx::query_as("SELECT rowid FROM item_search WHERE item_search MATCH ? LIMIT ?")
+            .bind(expression)
+            .bind(SPARSE_MATCHES + 1)
+            .fetch_all(db)
+            .await?;
+    let mut planned = filter.clone();
+    planned.keyword_plan = if ids.len() as i64 <= SPARSE_MATCHES {
+        KeywordPlan::Ids(ids.into_iter().map(|(id,)| id).collect())
+    } else if listing && keyword.is_ascii() {
+        // (The texts are lower-cased by SQLite, ASCII only; the index folds every case, so a
+        // non-ASCII word is left to the index.)
+        KeywordPlan::PerRow
+    } else {
+        KeywordPlan::Materialize
+    };
+    Ok(Some(planned))
 }
 
 impl ItemFilter {
@@ -250,7 +300,8 @@ fn push_where(qb: &mut QueryBuilder<Sqlite>, filter: &ItemFilter) {
     // item of the space costs seconds at a million items; the folder's index or the ids do not.
     let narrow = matches!(filter.folders.as_deref(), Some([_]))
         || filter.ids.is_some()
-        || filter.album.is_some();
+        || filter.album.is_some()
+        || matches!(filter.keyword_plan, KeywordPlan::Ids(_));
     if let Some(shared) = &filter.shared {
         // Two spaces: the owner's (within `folders`) and the Shared Space (within `shared`).
         qb.push(" WHERE ((+i.owner_id = ").push_bind(filter.owner);
@@ -343,7 +394,7 @@ fn push_where(qb: &mut QueryBuilder<Sqlite>, filter: &ItemFilter) {
             .push("))");
     }
     if let Some(keyword) = &filter.keyword {
-        push_keyword(qb, keyword);
+        push_keyword(qb, keyword, &filter.keyword_plan);
     }
 }
 
@@ -365,43 +416,90 @@ fn push_folders(qb: &mut QueryBuilder<Sqlite>, folders: Option<&[i64]>) {
 /// Every word of `keyword` must appear (case-insensitive substring) in one of the item's texts:
 /// file name, title, description, camera, lens, tags, folder path; or name one of the seed's
 /// special words ("video", "live photo", "motion photo", "360").
-fn push_keyword(qb: &mut QueryBuilder<Sqlite>, keyword: &str) {
-    let lowered = keyword.to_lowercase();
-    let mut rest = lowered.as_str().to_owned();
+/// A keyword taken apart: the seed's special words as SQL conditions, words too short for
+/// the trigram index, and the FTS5 expression of the others.
+struct ParsedKeyword {
+    special: Vec<&'static str>,
+    short: Vec<String>,
+    /// The words of three characters or more, and each as an FTS5 string.
+    words: Vec<String>,
+    indexed: Vec<String>,
+}
+
+impl ParsedKeyword {
+    fn match_expression(&self) -> Option<String> {
+        (!self.indexed.is_empty()).then(|| self.indexed.join(" AND "))
+    }
+}
+
+fn parse_keyword(keyword: &str) -> ParsedKeyword {
+    let mut rest = keyword.to_lowercase();
+    let mut parsed = ParsedKeyword {
+        special: Vec::new(),
+        short: Vec::new(),
+        words: Vec::new(),
+        indexed: Vec::new(),
+    };
     for (phrase, sql) in [
         ("live photo", "i.type = 'live'"),
         ("motion photo", "i.motion_offset IS NOT NULL"),
     ] {
         if rest.contains(phrase) {
             rest = rest.replace(phrase, " ");
-            qb.push(" AND ").push(sql);
+            parsed.special.push(sql);
         }
+    }
+    for word in rest.split_whitespace() {
+        match word {
+            "video" | "videos" => parsed.special.push("i.type = 'video'"),
+            "360" | "360°" | "panorama" => parsed.special.push("i.is_pano = 1"),
+            _ if word.chars().count() >= 3 => {
+                parsed.words.push(word.to_owned());
+                parsed
+                    .indexed
+                    .push(format!("\"{}\"", word.replace('"', "\"\"")));
+            }
+            _ => parsed.short.push(word.to_owned()),
+        }
+    }
+    parsed
+}
+
+fn push_keyword(qb: &mut QueryBuilder<Sqlite>, keyword: &str, plan: &KeywordPlan) {
+    let parsed = parse_keyword(keyword);
+    for sql in &parsed.special {
+        qb.push(" AND ").push(*sql);
     }
     // Words of three characters or more go to the trigram index in one query; shorter ones (no
     // trigram to look up) are matched against the same texts by reading them.
-    let mut indexed: Vec<String> = Vec::new();
-    for word in rest.split_whitespace() {
-        match word {
-            "video" | "videos" => {
-                qb.push(" AND i.type = 'video'");
-            }
-            "360" | "360°" | "panorama" => {
-                qb.push(" AND i.is_pano = 1");
-            }
-            _ if word.chars().count() >= 3 => {
-                indexed.push(format!("\"{}\"", word.replace('"', "\"\"")));
-            }
-            _ => {
-                qb.push(" AND i.id IN (SELECT rowid FROM item_search WHERE instr(body, ")
-                    .push_bind(word.to_owned())
-                    .push(") > 0)");
-            }
-        }
+    for word in parsed.short.iter() {
+        qb.push(" AND i.id IN (SELECT rowid FROM item_search WHERE instr(body, ")
+            .push_bind(word.clone())
+            .push(") > 0)");
     }
-    if !indexed.is_empty() {
-        qb.push(" AND i.id IN (SELECT rowid FROM item_search WHERE item_search MATCH ")
-            .push_bind(indexed.join(" AND "))
-            .push(")");
+    let Some(expression) = parsed.match_expression() else {
+        return;
+    };
+    match plan {
+        KeywordPlan::Ids(ids) => {
+            qb.push(" AND i.id IN (SELECT value FROM json_each(")
+                .push_bind(json_ids(ids))
+                .push("))");
+        }
+        KeywordPlan::PerRow => {
+            // The item's indexed text read by rowid (a seek, where a MATCH per row would run
+            // the whole query each time), each word found in it as the index would find it.
+            qb.push(" AND EXISTS (SELECT 1 FROM item_search s WHERE s.rowid = i.id");
+            for word in &parsed.words {
+                qb.push(" AND instr(s.body, ").push_bind(word.clone()).push(") > 0");
+            }
+            qb.push(")");
+        }
+        KeywordPlan::Materialize => {
+            qb.push(" AND i.id IN (SELECT rowid FROM item_search WHERE item_search MATCH ")
+                .push_bind(expression)
+                .push(")");
+        }
     }
 }
 
@@ -441,6 +539,8 @@ pub async fn list_items(
     limit: i64,
 ) -> sqlx::Result<Vec<ItemRow>> {
     fresh_search(db, filter).await;
+    let planned = plan_keyword(db, filter, true).await?;
+    let filter = planned.as_ref().unwrap_or(filter);
     // Deep pages of a whole space in timeline order: skip whole days with the day counts, so
     // the database walks at most one day's items rather than `offset` of them.
     let (mut offset, mut before) = (offset, None);
@@ -477,6 +577,8 @@ pub async fn list_items(
 
 pub async fn count_items(db: &SqlitePool, filter: &ItemFilter) -> sqlx::Result<i64> {
     fresh_search(db, filter).await;
+    let planned = plan_keyword(db, filter, false).await?;
+    let filter = planned.as_ref().unwrap_or(filter);
     if filter.is_whole_space() {
         let (n,): (i64,) =
             sqlx::query_as("SELECT COALESCE(SUM(count), 0) FROM timeline_days WHERE owner_id = ?")
@@ -564,6 +666,8 @@ pub async fn timeline_days(db: &SqlitePool, owner: i64) -> sqlx::Result<Vec<(i64
 /// `(day, count)` of the items `filter` selects, newest first.
 pub async fn days_of(db: &SqlitePool, filter: &ItemFilter) -> sqlx::Result<Vec<(i64, i64)>> {
     fresh_search(db, filter).await;
+    let planned = plan_keyword(db, filter, false).await?;
+    let filter = planned.as_ref().unwrap_or(filter);
     if filter.is_whole_space() {
         return timeline_days(db, filter.owner).await;
     }

@@ -1,7 +1,6 @@
 //! `SYNO.Foto.Browse.Timeline` / `SYNO.FotoTeam.Browse.Timeline` `get` (reference §3.8, §4.6):
 //! the timeline as sections of about 100 items, newest first, cut on day boundaries.
 
-use serde_json::{Value, json};
 use shoebox_indexer::metadata::time::civil_from_days;
 
 use crate::api::Call;
@@ -115,21 +114,43 @@ pub async fn get(call: Call) -> ApiResult {
             .collect::<ApiResult<_>>()?;
     }
     let days = library::days_of(&call.state.db, &filter).await?;
-    let section: Vec<Value> = sections(&days, by_month)
+    // Serialized straight from these: a million items make ten thousand sections.
+    #[derive(serde::Serialize)]
+    struct Group {
+        year: i64,
+        month: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        day: Option<u32>,
+        item_count: i64,
+    }
+    #[derive(serde::Serialize)]
+    struct Out {
+        offset: i64,
+        limit: i64,
+        list: Vec<Group>,
+    }
+    #[derive(serde::Serialize)]
+    struct Data {
+        section: Vec<Out>,
+    }
+    let section = sections(&days, by_month)
         .into_iter()
-        .map(|s| {
-            let list: Vec<Value> = s
+        .map(|s| Out {
+            offset: s.offset,
+            limit: s.limit,
+            list: s
                 .groups
                 .iter()
-                .map(|&(y, m, d, n)| match d {
-                    Some(d) => json!({"year": y, "month": m, "day": d, "item_count": n}),
-                    None => json!({"year": y, "month": m, "item_count": n}),
+                .map(|&(year, month, day, item_count)| Group {
+                    year,
+                    month,
+                    day,
+                    item_count,
                 })
-                .collect();
-            json!({"offset": s.offset, "limit": s.limit, "list": list})
+                .collect(),
         })
         .collect();
-    Ok(Reply::data(json!({ "section": section })))
+    Reply::serialize(&Data { section })
 }
 
 #[cfg(test)]
