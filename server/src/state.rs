@@ -31,6 +31,8 @@ pub struct Inner {
     pub spaces_changed: Arc<tokio::sync::Notify>,
     /// Sessions and reaches thumbnail requests trust for a moment.
     pub recent: crate::recent::Recent,
+    /// The thumbnail path's own read of an item (crate::store::thumb_reader).
+    pub thumb_reader: crate::store::thumb_reader::ThumbReader,
 }
 
 /// Cheap to clone; derefs to [`Inner`].
@@ -60,6 +62,7 @@ impl AppState {
             started: Instant::now(),
             spaces_changed: Arc::new(tokio::sync::Notify::new()),
             recent: crate::recent::Recent::default(),
+            thumb_reader: crate::store::thumb_reader::ThumbReader::new(&config.database_path()),
             config,
         }))
     }

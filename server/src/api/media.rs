@@ -62,10 +62,12 @@ pub async fn thumbnail(call: Call) -> ApiResult {
     let mut item = match call.params.string("type").as_deref() {
         None | Some("unit") => {
             // The hot path of every grid (reference §6): the session and reach trusted for a
-            // moment (crate::recent), then one primary-key read of the item.
+            // moment (crate::recent), then one primary-key read of the item on this thread
+            // (crate::store::thumb_reader).
             let reach = call.reach_recent().await?;
-            library::thumb_state(&call.state.db, reach.owner, id)
-                .await?
+            call.state
+                .thumb_reader
+                .thumb_state(reach.owner, id)?
                 .filter(|item| reach.rights(item.folder_id).view)
                 .ok_or(ApiError::NotFound)?
         }
@@ -104,7 +106,9 @@ pub async fn thumbnail(call: Call) -> ApiResult {
         set(&mut response, header::CACHE_CONTROL, cache_control);
         return Ok(Reply::raw(response));
     }
-    let bytes = tokio::fs::read(&path).await.map_err(|e| {
+    // Read on this thread, as the item was: a thumbnail is tens of kilobytes, usually in the
+    // page cache, and handing the read to the blocking pool costs more than the read.
+    let bytes = std::fs::read(&path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             // Derived files can be rebuilt at any time: queue it and say it is not there.
             ApiError::NotFound

@@ -491,7 +491,9 @@ fn push_keyword(qb: &mut QueryBuilder<Sqlite>, keyword: &str, plan: &KeywordPlan
             // the whole query each time), each word found in it as the index would find it.
             qb.push(" AND EXISTS (SELECT 1 FROM item_search s WHERE s.rowid = i.id");
             for word in &parsed.words {
-                qb.push(" AND instr(s.body, ").push_bind(word.clone()).push(") > 0");
+                qb.push(" AND instr(s.body, ")
+                    .push_bind(word.clone())
+                    .push(") > 0");
             }
             qb.push(")");
         }
@@ -540,7 +542,17 @@ pub async fn list_items(
 ) -> sqlx::Result<Vec<ItemRow>> {
     fresh_search(db, filter).await;
     let planned = plan_keyword(db, filter, true).await?;
-    let filter = planned.as_ref().unwrap_or(filter);
+    list_planned(db, planned.as_ref().unwrap_or(filter), sort, offset, limit).await
+}
+
+/// [`list_items`] with the keyword plan `filter` carries.
+async fn list_planned(
+    db: &SqlitePool,
+    filter: &ItemFilter,
+    sort: Sort,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<ItemRow>> {
     // Deep pages of a whole space in timeline order: skip whole days with the day counts, so
     // the database walks at most one day's items rather than `offset` of them.
     let (mut offset, mut before) = (offset, None);
@@ -578,7 +590,11 @@ pub async fn list_items(
 pub async fn count_items(db: &SqlitePool, filter: &ItemFilter) -> sqlx::Result<i64> {
     fresh_search(db, filter).await;
     let planned = plan_keyword(db, filter, false).await?;
-    let filter = planned.as_ref().unwrap_or(filter);
+    count_planned(db, planned.as_ref().unwrap_or(filter)).await
+}
+
+/// [`count_items`] with the keyword plan `filter` carries.
+async fn count_planned(db: &SqlitePool, filter: &ItemFilter) -> sqlx::Result<i64> {
     if filter.is_whole_space() {
         let (n,): (i64,) =
             sqlx::query_as("SELECT COALESCE(SUM(count), 0) FROM timeline_days WHERE owner_id = ?")
@@ -1160,4 +1176,82 @@ pub async fn folder_subtree(
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shoebox_indexer::catalog::{self, NewFile, SHARED_OWNER};
+
+    /// Every keyword plan finds the same items: by id (few matches), per row (many, in listing
+    /// order) and from the whole match list (counts).
+    #[tokio::test]
+    async fn keyword_plans_agree() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = shoebox_indexer::db::open(&dir.path().join("t.db"))
+            .await
+            .expect("db");
+        let mut conn = db.acquire().await.expect("conn");
+        let folder = catalog::ensure_folder(&mut conn, SHARED_OWNER, "/Trip")
+            .await
+            .expect("folder");
+        for n in 0..30i64 {
+            let name = if n % 3 == 0 {
+                format!("zeppelin_{n}.jpg")
+            } else {
+                format!("other_{n}.jpg")
+            };
+            catalog::insert_file(
+                &mut conn,
+                &NewFile {
+                    owner_id: SHARED_OWNER,
+                    folder_id: folder,
+                    filename: name,
+                    size: 1,
+                    mtime_ns: n * 1_000_000_000,
+                    inode: n,
+                    item_type: "photo",
+                    format: "jpeg".into(),
+                },
+            )
+            .await
+            .expect("insert");
+        }
+        drop(conn);
+        shoebox_indexer::catalog::flush_search(&db)
+            .await
+            .expect("flush");
+        let base = ItemFilter {
+            keyword: Some("Zeppelin".into()),
+            ..ItemFilter::space(SHARED_OWNER)
+        };
+        let planned = plan_keyword(&db, &base, true)
+            .await
+            .expect("plan")
+            .expect("indexed words");
+        let KeywordPlan::Ids(ids) = &planned.keyword_plan else {
+            panic!("10 matches are few: {:?}", planned.keyword_plan);
+        };
+        assert_eq!(ids.len(), 10);
+        let mut names = Vec::new();
+        for plan in [
+            KeywordPlan::Ids(ids.clone()),
+            KeywordPlan::PerRow,
+            KeywordPlan::Materialize,
+        ] {
+            let filter = ItemFilter {
+                keyword_plan: plan.clone(),
+                ..base.clone()
+            };
+            let rows = list_planned(&db, &filter, Sort::default(), 0, 100)
+                .await
+                .expect("list");
+            assert_eq!(count_planned(&db, &filter).await.expect("count"), 10);
+            names.push(rows.into_iter().map(|r| r.filename).collect::<Vec<_>>());
+        }
+        assert_eq!(names[0].len(), 10);
+        assert!(names[0].iter().all(|n| n.starts_with("zeppelin_")));
+        assert_eq!(names[0], names[1], "by id and per row");
+        assert_eq!(names[0], names[2], "by id and from the whole list");
+    }
 }

@@ -6,6 +6,7 @@ pub mod changes;
 pub mod library;
 pub mod sessions;
 pub mod settings;
+pub mod thumb_reader;
 pub mod users;
 
 /// Seconds since the Unix epoch, as stored in every `*_at` column.
