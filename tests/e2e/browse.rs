@@ -504,38 +504,6 @@ async fn who_sees_what() {
             .await,
         642
     );
-    // View without download right: the thumbnail yes, the original no; no edits.
-    let thumb = TestApp::client()
-        .get(lib.app.url("/webapi/entry.cgi"))
-        .query(&[
-            ("api", "SYNO.FotoTeam.Thumbnail"),
-            ("method", "get"),
-            ("version", "1"),
-            ("id", &paris.to_string()),
-            ("_sid", &lib.cleo.sid),
-        ])
-        .send()
-        .await
-        .expect("thumbnail");
-    assert_eq!(thumb.headers()["content-type"], "image/jpeg");
-    // Thumbnails trust a session and reach read a moment ago (server/src/recent.rs), but a
-    // change made through the API applies to the very next one: here access is taken away,
-    // then given back.
-    let cleo_id = lib
-        .ok(
-            &lib.anna,
-            "SYNO.Foto.Setting.TeamSpace",
-            "list_permission",
-            &[],
-        )
-        .await["list"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .find(|u| u["name"] == "cleo")
-        .expect("cleo")["user_id"]
-        .to_string();
-    let set_cleo = |access: &str| format!(r#"[{{"user_id":{cleo_id},"access":"{access}"}}]"#);
     // The error code of cleo's thumbnail request, 0 for a JPEG.
     let thumb_code = || async {
         let r = TestApp::client()
@@ -555,7 +523,27 @@ async fn who_sees_what() {
         }
         error_code(&r.json::<Value>().await.expect("json")).expect("an error code")
     };
+    // View without download right: the thumbnail yes, the original no; no edits.
     assert_eq!(thumb_code().await, 0, "cleo sees the thumbnail");
+    // Thumbnails trust a session and reach read a moment ago (server/src/recent.rs), but a
+    // change made through the API applies to the very next one: here access is taken away,
+    // then given back.
+    let cleo_id = lib
+        .ok(
+            &lib.anna,
+            "SYNO.Foto.Setting.TeamSpace",
+            "list_permission",
+            &[],
+        )
+        .await["list"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|u| u["name"] == "cleo")
+        .expect("cleo")["user_id"]
+        .to_string();
+    let set_cleo = |access: &str| format!(r#"[{{"user_id":{cleo_id},"access":"{access}"}}]"#);
+    assert_eq!(thumb_code().await, 0, "read again from what was kept");
     lib.ok(
         &lib.anna,
         "SYNO.Foto.Setting.TeamSpace",

@@ -355,6 +355,14 @@ pub async fn count(call: Call) -> ApiResult {
 /// `Browse.Album get`: `{"list": [album…]}` for the ids asked; any id the caller does not own
 /// answers 642.
 pub async fn get(call: Call) -> ApiResult {
+    let rows = own_albums(&call).await?;
+    let list = albums_json(&call, &rows).await?;
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+/// The caller's albums an `id` list names (1 to 1000, in the order given); any id the caller
+/// does not own fails the call with 642.
+async fn own_albums(call: &Call) -> ApiResult<Vec<AlbumRow>> {
     let ids = call
         .params
         .int_list("id")?
@@ -363,14 +371,13 @@ pub async fn get(call: Call) -> ApiResult {
         return Err(ApiError::bad("id", "1 to 1000 album ids"));
     }
     let rows = albums::by_ids(&call.state.db, call.user()?.user_id.0, &ids).await?;
-    let mut distinct = ids.clone();
+    let mut distinct = ids;
     distinct.sort_unstable();
     distinct.dedup();
     if rows.len() != distinct.len() {
         return Err(ApiError::NotFound);
     }
-    let list = albums_json(&call, &rows).await?;
-    Ok(Reply::data(json!({ "list": list })))
+    Ok(rows)
 }
 
 /// `NormalAlbum get` / `ConditionAlbum get`: `{"album": album}` (also as `list`).
@@ -390,21 +397,8 @@ pub async fn set_name(call: Call) -> ApiResult {
 
 /// `Browse.Album delete`: the albums go; their items stay in the library.
 pub async fn delete(call: Call) -> ApiResult {
-    let ids = call
-        .params
-        .int_list("id")?
-        .ok_or(ApiError::MissingParam("id"))?;
-    if ids.is_empty() || ids.len() > 1000 {
-        return Err(ApiError::bad("id", "1 to 1000 album ids"));
-    }
-    let mut distinct = ids.clone();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let rows = albums::by_ids(&call.state.db, call.user()?.user_id.0, &distinct).await?;
-    if rows.len() != distinct.len() {
-        return Err(ApiError::NotFound);
-    }
-    albums::delete(&call.state.db, &distinct).await?;
+    let ids: Vec<i64> = own_albums(&call).await?.iter().map(|a| a.id).collect();
+    albums::delete(&call.state.db, &ids).await?;
     Ok(Reply::data(json!({})))
 }
 
