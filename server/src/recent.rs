@@ -45,16 +45,12 @@ impl Recent {
     /// Read before looking something up in the database, and given back with what was found,
     /// so that an answer read before a change is never kept as if read after it.
     pub fn generation(&self) -> u64 {
-        self.current()
-    }
-
-    fn current(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
     }
 
     /// The session stored under the sid's hash, if still trusted.
     pub fn session(&self, sid_hash: &str) -> Option<Session> {
-        get(&self.sessions, sid_hash, self.current())
+        get(&self.sessions, sid_hash, self.generation())
     }
 
     pub fn keep_session(&self, session: &Session, generation: u64) {
@@ -68,7 +64,7 @@ impl Recent {
 
     /// The caller's reach in a space, if still trusted.
     pub fn reach(&self, user_id: i64, team: bool) -> Option<Reach> {
-        get(&self.reaches, &(user_id, team), self.current())
+        get(&self.reaches, &(user_id, team), self.generation())
     }
 
     pub fn keep_reach(&self, reach: &Reach, generation: u64) {

@@ -542,24 +542,22 @@ async fn who_sees_what() {
         .find(|u| u["name"] == "cleo")
         .expect("cleo")["user_id"]
         .to_string();
-    let set_cleo = |access: &str| format!(r#"[{{"user_id":{cleo_id},"access":"{access}"}}]"#);
     assert_eq!(thumb_code().await, 0, "read again from what was kept");
-    lib.ok(
-        &lib.anna,
-        "SYNO.Foto.Setting.TeamSpace",
-        "update_permission",
-        &[("permission", &set_cleo("none"))],
-    )
-    .await;
-    assert_eq!(thumb_code().await, 105, "no Shared Space, no thumbnail");
-    lib.ok(
-        &lib.anna,
-        "SYNO.Foto.Setting.TeamSpace",
-        "update_permission",
-        &[("permission", &set_cleo("custom"))],
-    )
-    .await;
-    assert_eq!(thumb_code().await, 0, "custom access again");
+    for (access, code) in [("none", 105), ("custom", 0)] {
+        let permission = format!(r#"[{{"user_id":{cleo_id},"access":"{access}"}}]"#);
+        lib.ok(
+            &lib.anna,
+            "SYNO.Foto.Setting.TeamSpace",
+            "update_permission",
+            &[("permission", &permission)],
+        )
+        .await;
+        assert_eq!(
+            thumb_code().await,
+            code,
+            "the next thumbnail with {access} access"
+        );
+    }
     assert_eq!(
         lib.code(
             &lib.cleo,

@@ -69,18 +69,24 @@ impl AlbumSort {
     }
 }
 
-pub async fn count(db: &SqlitePool, owner: i64) -> sqlx::Result<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM albums WHERE owner_id = ?")
-        .bind(owner)
-        .fetch_one(db)
-        .await?;
+/// How many albums the user has; of one type (`normal`, `condition`) if given.
+pub async fn count(db: &SqlitePool, owner: i64, kind: Option<&str>) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM albums WHERE owner_id = ?1 AND (?2 IS NULL OR type = ?2)",
+    )
+    .bind(owner)
+    .bind(kind)
+    .fetch_one(db)
+    .await?;
     Ok(n)
 }
 
-/// A page of the user's albums. Start-time order reads each manual album's oldest item.
+/// A page of the user's albums, of one type if given. Start-time order reads each manual
+/// album's oldest item.
 pub async fn list(
     db: &SqlitePool,
     owner: i64,
+    kind: Option<&str>,
     sort: AlbumSort,
     desc: bool,
     offset: i64,
@@ -97,10 +103,11 @@ pub async fn list(
     };
     let dir = if desc { "DESC" } else { "ASC" };
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {ALBUM_COLUMNS} FROM albums WHERE owner_id = ?
-          ORDER BY {key} {dir}, id {dir} LIMIT ? OFFSET ?"
+        "SELECT {ALBUM_COLUMNS} FROM albums WHERE owner_id = ?1 AND (?2 IS NULL OR type = ?2)
+          ORDER BY {key} {dir}, id {dir} LIMIT ?3 OFFSET ?4"
     )))
     .bind(owner)
+    .bind(kind)
     .bind(limit)
     .bind(offset)
     .fetch_all(db)

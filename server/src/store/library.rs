@@ -636,19 +636,6 @@ pub struct ThumbState {
     pub thumb_version: i64,
 }
 
-/// The thumbnail state of item `id` of space `owner`, if it is an item listings show (not the
-/// hidden video half of a Live Photo).
-pub async fn thumb_state(db: &SqlitePool, owner: i64, id: i64) -> sqlx::Result<Option<ThumbState>> {
-    sqlx::query_as(
-        "SELECT id, folder_id, thumb_status, thumb_version FROM items
-          WHERE id = ? AND owner_id = ? AND live_parent_id IS NULL",
-    )
-    .bind(id)
-    .bind(owner)
-    .fetch_optional(db)
-    .await
-}
-
 /// The thumbnail state of item `id` of any space, for callers that checked access already.
 pub async fn thumb_state_any(db: &SqlitePool, id: i64) -> sqlx::Result<Option<ThumbState>> {
     sqlx::query_as("SELECT id, folder_id, thumb_status, thumb_version FROM items WHERE id = ?")

@@ -40,8 +40,8 @@ impl ThumbReader {
         Ok(conn)
     }
 
-    /// The thumbnail state of item `id` of space `owner`, as
-    /// [`super::library::thumb_state`] reads it.
+    /// The thumbnail state of item `id` of space `owner`, if it is an item listings show (not
+    /// the hidden video half of a Live Photo).
     pub fn thumb_state(&self, owner: i64, id: i64) -> anyhow::Result<Option<ThumbState>> {
         let kept = self
             .idle

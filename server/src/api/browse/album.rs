@@ -72,37 +72,48 @@ fn item_ids(call: &Call, required: bool) -> ApiResult<Vec<i64>> {
 }
 
 /// The caller's reach in both spaces: the Personal Space always, the Shared Space if they have
-/// any access to it.
-async fn reaches(call: &Call) -> ApiResult<(Reach, Option<Reach>)> {
-    let user = call.user()?;
-    let personal = Reach::of(&call.state, user, false).await?;
-    let team = match Reach::of(&call.state, user, true).await {
-        Ok(reach) => Some(reach),
-        Err(ApiError::Forbidden) => None,
-        Err(e) => return Err(e),
-    };
-    Ok((personal, team))
+/// any access to it. Read once per call, however many albums it answers about.
+pub struct Sight {
+    personal: Reach,
+    team: Option<Reach>,
 }
 
-/// The items of both spaces the caller sees.
-fn both_spaces(personal: &Reach, team: Option<&Reach>) -> ItemFilter {
-    let mut filter = personal.items();
-    if let Some(team) = team {
-        filter.shared = Some(team.viewable_folders());
+impl Sight {
+    pub async fn of(call: &Call) -> ApiResult<Sight> {
+        let user = call.user()?;
+        let personal = Reach::of(&call.state, user, false).await?;
+        let team = match Reach::of(&call.state, user, true).await {
+            Ok(reach) => Some(reach),
+            Err(ApiError::Forbidden) => None,
+            Err(e) => return Err(e),
+        };
+        Ok(Sight { personal, team })
     }
-    filter
+
+    /// The items of both spaces the caller sees.
+    fn items(&self) -> ItemFilter {
+        let mut filter = self.personal.items();
+        if let Some(team) = &self.team {
+            filter.shared = Some(team.viewable_folders());
+        }
+        filter
+    }
 }
 
 /// The items of `album` the caller sees. With `team_api` (an album scope of a
 /// `SYNO.FotoTeam.*` call) only its Shared Space items.
-pub async fn album_items(call: &Call, album: &AlbumRow, team_api: bool) -> ApiResult<ItemFilter> {
-    let (personal, team) = reaches(call).await?;
+pub async fn album_items(
+    call: &Call,
+    sight: &Sight,
+    album: &AlbumRow,
+    team_api: bool,
+) -> ApiResult<ItemFilter> {
     let mut filter = if album.is_condition() {
-        condition_items(call, &album.condition(), &personal, team.as_ref()).await?
+        condition_items(call, &album.condition(), sight).await?
     } else {
         ItemFilter {
             album: Some(album.id),
-            ..both_spaces(&personal, team.as_ref())
+            ..sight.items()
         }
     };
     if team_api {
@@ -148,14 +159,10 @@ fn condition_params(condition: &Value) -> ApiResult<Params> {
 
 /// The items a condition selects among those the caller sees in both spaces. Folders (of
 /// either space) count with everything below them.
-async fn condition_items(
-    call: &Call,
-    condition: &Value,
-    personal: &Reach,
-    team: Option<&Reach>,
-) -> ApiResult<ItemFilter> {
+async fn condition_items(call: &Call, condition: &Value, sight: &Sight) -> ApiResult<ItemFilter> {
+    let (personal, team) = (&sight.personal, sight.team.as_ref());
     let params = condition_params(condition)?;
-    let mut filter = both_spaces(personal, team);
+    let mut filter = sight.items();
     if let Some(folders) = params.int_list("folder")? {
         let db = &call.state.db;
         let (mut mine, mut shared) = (Vec::new(), Vec::new());
@@ -187,8 +194,7 @@ async fn checked_condition(call: &Call) -> ApiResult<Value> {
     if condition.to_string().len() > 64 * 1024 {
         return Err(ApiError::bad("condition", "larger than 64 KiB"));
     }
-    let (personal, team) = reaches(call).await?;
-    let filter = condition_items(call, &condition, &personal, team.as_ref()).await?;
+    let filter = condition_items(call, &condition, &Sight::of(call).await?).await?;
     library::count_items(&call.state.db, &filter).await?;
     // Kept as one object, whichever form it came in.
     Ok(match condition {
@@ -209,8 +215,13 @@ pub fn stored_sort(album: &AlbumRow) -> Option<Sort> {
 }
 
 /// The album object of §4.2.
-async fn album_json(call: &Call, album: &AlbumRow, additional: &Additional) -> ApiResult<Value> {
-    let filter = album_items(call, album, false).await?;
+async fn album_json(
+    call: &Call,
+    sight: &Sight,
+    album: &AlbumRow,
+    additional: &Additional,
+) -> ApiResult<Value> {
+    let filter = album_items(call, sight, album, false).await?;
     let db = &call.state.db;
     let count = library::count_items(db, &filter).await?;
     let (start, end) = library::time_span(db, &filter).await?;
@@ -279,18 +290,24 @@ pub async fn cover(
 /// The album of an album-type thumbnail request: its cover's id, if the caller's album has one.
 pub async fn cover_id(call: &Call, id: i64) -> ApiResult<i64> {
     let album = own_album(call, id).await?;
-    let filter = album_items(call, &album, false).await?;
+    let filter = album_items(call, &Sight::of(call).await?, &album, false).await?;
     cover(call, &album, &filter)
         .await?
         .map(|row| row.id)
         .ok_or(ApiError::NotFound)
 }
 
+async fn one_album_json(call: &Call, album: &AlbumRow) -> ApiResult<Value> {
+    let mut list = albums_json(call, std::slice::from_ref(album)).await?;
+    Ok(list.pop().unwrap_or(Value::Null))
+}
+
 async fn albums_json(call: &Call, rows: &[AlbumRow]) -> ApiResult<Vec<Value>> {
     let additional = Additional::of(call)?;
+    let sight = Sight::of(call).await?;
     let mut list = Vec::with_capacity(rows.len());
     for album in rows {
-        list.push(album_json(call, album, &additional).await?);
+        list.push(album_json(call, &sight, album, &additional).await?);
     }
     Ok(list)
 }
@@ -332,6 +349,7 @@ pub async fn list(call: Call) -> ApiResult {
     let rows = albums::list(
         &call.state.db,
         call.user()?.user_id.0,
+        None,
         sort,
         desc,
         offset,
@@ -345,7 +363,7 @@ pub async fn list(call: Call) -> ApiResult {
 /// `Browse.Album count`.
 pub async fn count(call: Call) -> ApiResult {
     let count = if own_category(&call)? {
-        albums::count(&call.state.db, call.user()?.user_id.0).await?
+        albums::count(&call.state.db, call.user()?.user_id.0, None).await?
     } else {
         0
     };
@@ -383,7 +401,7 @@ async fn own_albums(call: &Call) -> ApiResult<Vec<AlbumRow>> {
 /// `NormalAlbum get` / `ConditionAlbum get`: `{"album": album}` (also as `list`).
 pub async fn get_one(call: Call) -> ApiResult {
     let album = own_album(&call, album_id(&call)?).await?;
-    let object = album_json(&call, &album, &Additional::of(&call)?).await?;
+    let object = one_album_json(&call, &album).await?;
     Ok(Reply::data(json!({ "album": object, "list": [object] })))
 }
 
@@ -413,7 +431,7 @@ pub async fn set_cover(call: Call) -> ApiResult {
             .int("item_id")?
             .ok_or(ApiError::MissingParam("id_item"))?,
     };
-    let filter = album_items(&call, &album, false).await?;
+    let filter = album_items(&call, &Sight::of(&call).await?, &album, false).await?;
     if library::items_by_ids(&call.state.db, &filter, &[item])
         .await?
         .is_empty()
@@ -463,8 +481,7 @@ async fn visible_items(call: &Call, ids: &[i64]) -> ApiResult<(Vec<i64>, Vec<Val
     if ids.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let (personal, team) = reaches(call).await?;
-    let filter = both_spaces(&personal, team.as_ref());
+    let filter = Sight::of(call).await?.items();
     let found: std::collections::HashSet<i64> = library::items_by_ids(&call.state.db, &filter, ids)
         .await?
         .into_iter()
@@ -495,7 +512,7 @@ pub async fn create_normal(call: Call) -> ApiResult {
         albums::add_items(&call.state.db, id, &ok).await?;
     }
     let album = own_album(&call, id).await?;
-    let object = album_json(&call, &album, &Additional::of(&call)?).await?;
+    let object = one_album_json(&call, &album).await?;
     Ok(Reply::data(
         json!({ "album": object, "error_list": errors }),
     ))
@@ -537,50 +554,41 @@ pub async fn delete_item(call: Call) -> ApiResult {
 }
 
 /// `NormalAlbum list`/`count` and `ConditionAlbum list`/`count`: the caller's albums of that
-/// type.
-async fn of_type(call: &Call, condition: bool) -> ApiResult<Vec<AlbumRow>> {
-    let all = albums::list(
-        &call.state.db,
-        call.user()?.user_id.0,
-        AlbumSort::CreateTime,
-        true,
-        0,
-        albums::MAX_ALBUMS,
-    )
-    .await?;
-    Ok(all
-        .into_iter()
-        .filter(|a| a.is_condition() == condition)
-        .collect())
-}
-
+/// type, newest first.
 pub async fn list_normal(call: Call) -> ApiResult {
-    list_of_type(call, false).await
+    list_of_type(call, "normal").await
 }
 
 pub async fn list_condition(call: Call) -> ApiResult {
-    list_of_type(call, true).await
+    list_of_type(call, "condition").await
 }
 
-async fn list_of_type(call: Call, condition: bool) -> ApiResult {
+async fn list_of_type(call: Call, kind: &str) -> ApiResult {
     let (offset, limit) = page(&call)?;
-    let rows: Vec<AlbumRow> = of_type(&call, condition)
-        .await?
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(0))
-        .collect();
+    let rows = albums::list(
+        &call.state.db,
+        call.user()?.user_id.0,
+        Some(kind),
+        AlbumSort::CreateTime,
+        true,
+        offset,
+        limit,
+    )
+    .await?;
     let list = albums_json(&call, &rows).await?;
     Ok(Reply::data(json!({ "list": list })))
 }
 
 pub async fn count_normal(call: Call) -> ApiResult {
-    let n = of_type(&call, false).await?.len();
-    Ok(Reply::data(json!({ "count": n })))
+    count_of_type(call, "normal").await
 }
 
 pub async fn count_condition(call: Call) -> ApiResult {
-    let n = of_type(&call, true).await?.len();
+    count_of_type(call, "condition").await
+}
+
+async fn count_of_type(call: Call, kind: &str) -> ApiResult {
+    let n = albums::count(&call.state.db, call.user()?.user_id.0, Some(kind)).await?;
     Ok(Reply::data(json!({ "count": n })))
 }
 
@@ -593,7 +601,7 @@ pub async fn create_condition(call: Call) -> ApiResult {
         .await?
         .ok_or_else(|| ApiError::bad("name", format!("at most {} albums", albums::MAX_ALBUMS)))?;
     let album = own_album(&call, id).await?;
-    let object = album_json(&call, &album, &Additional::of(&call)?).await?;
+    let object = one_album_json(&call, &album).await?;
     Ok(Reply::data(json!({ "album": object })))
 }
 
@@ -614,8 +622,7 @@ pub async fn peek_item_count(call: Call) -> ApiResult {
         .params
         .json("condition")?
         .ok_or(ApiError::MissingParam("condition"))?;
-    let (personal, team) = reaches(&call).await?;
-    let filter = condition_items(&call, &condition, &personal, team.as_ref()).await?;
+    let filter = condition_items(&call, &condition, &Sight::of(&call).await?).await?;
     let count = library::count_items(&call.state.db, &filter).await?;
     Ok(Reply::data(json!({ "count": count })))
 }
@@ -632,12 +639,12 @@ pub async fn suggest(call: Call) -> ApiResult {
         .params
         .string_list("condition")?
         .unwrap_or_else(|| vec!["general_tag".into()]);
-    let (personal, team) = reaches(&call).await?;
+    let sight = Sight::of(&call).await?;
     let mut list = Vec::new();
     for kind in &kinds {
         match kind.as_str() {
             "general_tag" => {
-                let filter = both_spaces(&personal, team.as_ref());
+                let filter = sight.items();
                 for (id, name, _) in
                     library::tags_with_counts(&call.state.db, &filter, None).await?
                 {
@@ -647,7 +654,7 @@ pub async fn suggest(call: Call) -> ApiResult {
                 }
             }
             "folder" => {
-                for reach in std::iter::once(&personal).chain(team.as_ref()) {
+                for reach in std::iter::once(&sight.personal).chain(sight.team.as_ref()) {
                     for f in
                         library::folders_matching(&call.state.db, reach.owner, &word, 50).await?
                     {

@@ -9,12 +9,13 @@ use crate::api::error::{ApiError, ApiResult};
 use crate::api::params::Params;
 use crate::api::reply::Reply;
 use crate::state::AppState;
+use crate::store::albums::AlbumRow;
 use crate::store::library::{self, ItemEdit, ItemFilter, Kind};
 
 /// The items a `list`/`count` call asks for: the caller's reach narrowed by the scope
 /// parameters (`folder_id`; `album_id`/`id`/`passphrase`; `person_id`, `general_tag_id`,
-/// `geocoding_id`), the time bounds and the type.
-async fn scope(call: &Call, reach: &Reach) -> ApiResult<ItemFilter> {
+/// `geocoding_id`), the time bounds and the type; and the album it names, if any.
+async fn scope(call: &Call, reach: &Reach) -> ApiResult<(ItemFilter, Option<AlbumRow>)> {
     let mut filter = reach.items();
     if let Some(folder) = call.params.int("folder_id")? {
         let folder = reach.folder(&call.state, folder).await?;
@@ -26,15 +27,20 @@ async fn scope(call: &Call, reach: &Reach) -> ApiResult<ItemFilter> {
         Some(id) => Some(id),
         None => call.params.int("id")?,
     };
-    if let Some(id) = album {
-        let album = crate::store::albums::get(&call.state.db, call.user()?.user_id.0, id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        if call.params.raw("folder_id").is_some() {
-            return Err(ApiError::bad("folder_id", "not with an album"));
+    let album = match album {
+        Some(id) => {
+            let album = crate::store::albums::get(&call.state.db, call.user()?.user_id.0, id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            if call.params.raw("folder_id").is_some() {
+                return Err(ApiError::bad("folder_id", "not with an album"));
+            }
+            let sight = super::album::Sight::of(call).await?;
+            filter = super::album::album_items(call, &sight, &album, call.team()).await?;
+            Some(album)
         }
-        filter = super::album::album_items(call, &album, call.team()).await?;
-    }
+        None => None,
+    };
     // People and places come with their own issues; until one exists, an id of one names
     // nothing the caller can see.
     for key in ["person_id", "geocoding_id"] {
@@ -57,21 +63,19 @@ async fn scope(call: &Call, reach: &Reach) -> ApiResult<ItemFilter> {
             .map(|k| Kind::parse(k).ok_or_else(|| ApiError::bad("type", "photo, video or live")))
             .collect::<ApiResult<_>>()?;
     }
-    Ok(filter)
+    Ok((filter, album))
 }
 
 pub async fn list(call: Call) -> ApiResult {
     let reach = call.reach().await?;
-    let filter = scope(&call, &reach).await?;
+    let (filter, album) = scope(&call, &reach).await?;
     let (offset, limit) = page(&call)?;
     let mut order = sort(&call)?;
     if call.params.raw("sort_by").is_none()
-        && let Some(album) = filter.album
-        && let Some(row) =
-            crate::store::albums::get(&call.state.db, call.user()?.user_id.0, album).await?
+        && let Some(album) = &album
     {
         // An album lists in the order set for it (`Browse.Album set_order`).
-        order = super::album::stored_sort(&row).unwrap_or(order);
+        order = super::album::stored_sort(album).unwrap_or(order);
     }
     let rows = library::list_items(&call.state.db, &filter, order, offset, limit).await?;
     let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
@@ -80,7 +84,7 @@ pub async fn list(call: Call) -> ApiResult {
 
 pub async fn count(call: Call) -> ApiResult {
     let reach = call.reach().await?;
-    let filter = scope(&call, &reach).await?;
+    let (filter, _) = scope(&call, &reach).await?;
     let count = library::count_items(&call.state.db, &filter).await?;
     Ok(Reply::data(json!({ "count": count })))
 }
