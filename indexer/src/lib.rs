@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod library;
 pub mod media;
 pub mod metadata;
+pub mod places;
 pub mod preview;
 pub mod process;
 pub mod raw;
