@@ -539,7 +539,10 @@ pub async fn flush_search(db: &SqlitePool) -> sqlx::Result<u64> {
                     COALESCE(i.description, '') || ' ' || COALESCE(i.make, '') || ' ' ||
                     COALESCE(i.model, '') || ' ' || COALESCE(i.lens, '') || ' ' || f.path || ' ' ||
                     COALESCE((SELECT group_concat(tg.name, ' ') FROM item_tags it
-                                JOIN tags tg ON tg.id = it.tag_id WHERE it.item_id = i.id), ''))
+                                JOIN tags tg ON tg.id = it.tag_id WHERE it.item_id = i.id), '') || ' ' ||
+                    COALESCE((SELECT group_concat(pl.name, ' ') FROM places p
+                                JOIN places pl ON pl.id IN (p.id, p.region_id, p.country_id)
+                               WHERE p.id = i.place_id), ''))
                FROM items i JOIN folders f ON f.id = i.folder_id
               WHERE i.id IN (SELECT value FROM json_each(?))",
         )

@@ -13,6 +13,7 @@ use sqlx::SqlitePool;
 use tokio::sync::{Notify, Semaphore, watch};
 
 use crate::catalog::{self, ItemFile, SHARED_OWNER};
+use crate::geocode::GeocoderCache;
 use crate::jobs::{self, Job, JobKind, preview::Made};
 use crate::library::Library;
 use crate::media::MediaKind;
@@ -138,6 +139,9 @@ pub struct Indexer {
 
 /// How often the running server brings the keyword index up to date with what was written.
 const SEARCH_FLUSH_EVERY: Duration = Duration::from_secs(3);
+
+/// How long the running server keeps the place table after its last use.
+const GEOCODER_KEEP: Duration = Duration::from_secs(120);
 
 impl Indexer {
     pub fn new(
@@ -312,6 +316,10 @@ impl Indexer {
                         .await
                 }
                 None => {
+                    GeocoderCache::new(Duration::ZERO)
+                        .run(&self.db)
+                        .await
+                        .map_err(|e| e.context("finding the places of items"))?;
                     catalog::flush_search(&self.db).await?;
                     return Ok(());
                 }
@@ -379,9 +387,14 @@ impl Indexer {
                     }
                 });
             }
-            // The keyword index follows the writes in batches (catalog::flush_search).
+            // The keyword index follows the writes in batches (catalog::flush_search), and
+            // the places of new positions are looked up the same way.
+            let mut geocoder = GeocoderCache::new(GEOCODER_KEEP);
             loop {
                 tokio::time::sleep(SEARCH_FLUSH_EVERY).await;
+                if let Err(e) = geocoder.run(&me.db).await {
+                    tracing::warn!("finding the places of items: {e:#}");
+                }
                 if let Err(e) = catalog::flush_search(&me.db).await {
                     tracing::warn!("bringing the search index up to date: {e}");
                 }

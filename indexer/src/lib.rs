@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod db;
+pub mod geocode;
 pub mod heif;
 pub mod indexer;
 pub mod jobs;

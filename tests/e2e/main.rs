@@ -8,5 +8,6 @@ mod conformance;
 mod discovery;
 mod errors;
 mod indexing;
+mod places;
 mod streaming;
 mod support;

@@ -224,6 +224,21 @@ impl Params {
             .map_err(|_| ApiError::bad(key, "not an integer"))
     }
 
+    /// A finite number: `2.35` or `"2.35"`.
+    pub fn float(&self, key: &str) -> ApiResult<Option<f64>> {
+        let Some(raw) = self.raw(key) else {
+            return Ok(None);
+        };
+        let text = match serde_json::from_str::<Value>(raw) {
+            Ok(Value::String(s)) => s,
+            _ => raw.trim().to_owned(),
+        };
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(Some(v)),
+            _ => Err(ApiError::bad(key, "not a number")),
+        }
+    }
+
     /// An integer list: `[1,2]`, `["1","2"]`, or one bare integer.
     pub fn int_list(&self, key: &str) -> ApiResult<Option<Vec<i64>>> {
         let Some(raw) = self.raw(key) else {

@@ -112,7 +112,7 @@ pub async fn filter_list(call: Call) -> ApiResult {
         "general_tag": tags.iter().filter(|t| t.2 > 0).map(|(id, name, _)| json!({"id": id, "name": name})).collect::<Vec<_>>(),
         "time": time,
         "person": [],
-        "geocoding": [],
+        "geocoding": crate::api::browse::place::filter_tree(&call, &filter).await?,
         "folder_filter": [],
         "exposure_time_group": [],
         "focal_length_group": [],

@@ -129,7 +129,14 @@ fn user_key(user: i64) -> String {
 }
 
 fn user_defaults() -> Value {
-    json!({"enable_person": true})
+    json!({"enable_person": true, "show_date_location": true})
+}
+
+/// The user's "Show Dates and Locations" (seed: More > Settings): when off, the API leaves
+/// out where items were taken (positions, places, the map); see docs/protocol-choices.md.
+pub async fn shows_locations(state: &AppState, user: i64) -> ApiResult<bool> {
+    let prefs = load(state, &user_key(user), user_defaults()).await?;
+    Ok(prefs["show_date_location"] != false)
 }
 
 pub async fn user_get(call: Call) -> ApiResult {
@@ -143,13 +150,20 @@ pub async fn user_get(call: Call) -> ApiResult {
     Ok(Reply::data(json!({
         "enable_home_service": true,
         "enable_person": prefs["enable_person"],
+        "show_date_location": prefs["show_date_location"],
         "team_space_permission": access,
     })))
 }
 
 pub async fn user_set(call: Call) -> ApiResult {
     let user = call.user()?.user_id.0;
-    update(&call, &user_key(user), user_defaults(), &["enable_person"]).await?;
+    update(
+        &call,
+        &user_key(user),
+        user_defaults(),
+        &["enable_person", "show_date_location"],
+    )
+    .await?;
     Ok(Reply::data(json!({})))
 }
 

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use super::browse::{album, diff, folder, item, tag, timeline};
+use super::browse::{album, diff, folder, item, place, tag, timeline};
 use super::error::ApiResult;
 use super::{Call, auth, dsm, encryption, index, info, media, search, settings, user_info};
 
@@ -107,7 +107,17 @@ fn browse_api(name: &'static str) -> Api {
             .user("rename", folder::rename)
             .user("delete", folder::delete)
             .user("set_cover", folder::set_cover),
-        "Browse.Timeline" => Api::new(name, "entry.cgi", 1..=6).user("get", timeline::get),
+        "Browse.Timeline" => Api::new(name, "entry.cgi", 1..=6)
+            .user("get", timeline::get)
+            .user("get_geocoding", place::timeline),
+        "Browse.Geocoding" => Api::new(name, "entry.cgi", 1..=1)
+            .user("list", place::list)
+            .user("count", place::count)
+            .user("get", place::get),
+        "Browse.Map" => Api::new(name, "entry.cgi", 1..=1)
+            .user("list_cluster", place::list_cluster)
+            .user("list_item", place::list_item)
+            .user("count_item", place::count_item),
         "Browse.Diff" => Api::new(name, "entry.cgi", 1..=5)
             .user("get_version", diff::get_version)
             .user("get", diff::get),
@@ -212,6 +222,11 @@ impl ApiTable {
                 "SYNO.Foto.Browse.RecentlyAdded",
                 "SYNO.FotoTeam.Browse.RecentlyAdded",
             ),
+            (
+                "SYNO.Foto.Browse.Geocoding",
+                "SYNO.FotoTeam.Browse.Geocoding",
+            ),
+            ("SYNO.Foto.Browse.Map", "SYNO.FotoTeam.Browse.Map"),
             ("SYNO.Foto.Search.Search", "SYNO.FotoTeam.Search.Search"),
             ("SYNO.Foto.Search.Filter", "SYNO.FotoTeam.Search.Filter"),
             ("SYNO.Foto.Thumbnail", "SYNO.FotoTeam.Thumbnail"),

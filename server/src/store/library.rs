@@ -37,6 +37,11 @@ pub struct ItemFilter {
     pub lenses: Vec<String>,
     pub isos: Vec<i64>,
     pub flash: Vec<i64>,
+    /// Items found in any of these places (`places` nodes: a country or region takes in every
+    /// city in it).
+    pub places: Vec<i64>,
+    /// Items whose position is in this box (the map).
+    pub geo_box: Option<GeoBox>,
     /// Full-text keyword: every word must match (name, tags, description, title, camera).
     pub keyword: Option<String>,
     /// How the keyword's indexed words are matched ([`plan_keyword`]).
@@ -116,8 +121,21 @@ impl ItemFilter {
             && self.lenses.is_empty()
             && self.isos.is_empty()
             && self.flash.is_empty()
+            && self.places.is_empty()
+            && self.geo_box.is_none()
             && self.keyword.is_none()
     }
+}
+
+/// A box on the map, in degrees, and the ranges of map cells (migration 0012) that cover it,
+/// through which the index finds its items. `west` > `east` crosses the date line.
+#[derive(Debug, Clone)]
+pub struct GeoBox {
+    pub south: f64,
+    pub north: f64,
+    pub west: f64,
+    pub east: f64,
+    pub cells: Vec<(i64, i64)>,
 }
 
 /// What users filter items by (`type` and Search.Filter's `item_type`).
@@ -276,6 +294,8 @@ pub struct ItemRow {
     pub metadata_status: String,
     pub thumb_status: String,
     pub thumb_version: i64,
+    /// The item's place (`places`), once found.
+    pub place_id: Option<i64>,
     /// The file path relative to the space root ('/a/b.jpg').
     pub folder_path: String,
     /// For a Live Photo: the id and name of its video half.
@@ -287,20 +307,22 @@ const ITEM_COLUMNS: &str = "i.id, i.owner_id, i.folder_id, i.filename, i.size, i
     i.taken_time, i.indexed_at, i.width, i.height, i.orientation, i.make, i.model, i.lens,
     i.focal_length, i.aperture, i.exposure, i.iso, i.flash, i.latitude, i.longitude, i.rating,
     i.title, i.description, i.duration_ms, i.video_codec, i.audio_codec, i.frame_rate,
-    i.motion_offset, i.is_pano, i.metadata_status, i.thumb_status, i.thumb_version,
+    i.motion_offset, i.is_pano, i.metadata_status, i.thumb_status, i.thumb_version, i.place_id,
     f.path AS folder_path, v.id AS live_video_id, v.filename AS live_video_name";
 
 const ITEM_FROM: &str = " FROM items i JOIN folders f ON f.id = i.folder_id
     LEFT JOIN items v ON v.live_parent_id = i.id";
 
 /// Appends `WHERE …` for `filter` (the alias of items is `i`).
-fn push_where(qb: &mut QueryBuilder<Sqlite>, filter: &ItemFilter) {
+pub(crate) fn push_where(qb: &mut QueryBuilder<Sqlite>, filter: &ItemFilter) {
     // When one folder or a list of ids narrows the items, the unary `+` keeps the planner (which
     // has no statistics) off the space-wide time index: walking it in order and testing every
     // item of the space costs seconds at a million items; the folder's index or the ids do not.
     let narrow = matches!(filter.folders.as_deref(), Some([_]))
         || filter.ids.is_some()
         || filter.album.is_some()
+        || !filter.places.is_empty()
+        || filter.geo_box.is_some()
         || matches!(filter.keyword_plan, KeywordPlan::Ids(_));
     if let Some(shared) = &filter.shared {
         // Two spaces: the owner's (within `folders`) and the Shared Space (within `shared`).
@@ -393,8 +415,60 @@ fn push_where(qb: &mut QueryBuilder<Sqlite>, filter: &ItemFilter) {
             .push_bind(json_ids(&filter.flash))
             .push("))");
     }
+    if !filter.places.is_empty() {
+        let ids = json_ids(&filter.places);
+        qb.push(
+            " AND i.place_id IN (SELECT id FROM places WHERE id IN (SELECT value FROM json_each(",
+        )
+        .push_bind(ids.clone())
+        .push(")) OR region_id IN (SELECT value FROM json_each(")
+        .push_bind(ids.clone())
+        .push(")) OR country_id IN (SELECT value FROM json_each(")
+        .push_bind(ids)
+        .push(")))");
+    }
+    if let Some(b) = &filter.geo_box {
+        push_geo_box(qb, filter.owner, b);
+    }
     if let Some(keyword) = &filter.keyword {
         push_keyword(qb, keyword, &filter.keyword_plan);
+    }
+}
+
+/// `AND` the item is in the box: found through the cell index by ranges, then checked against
+/// the exact bounds.
+fn push_geo_box(qb: &mut QueryBuilder<Sqlite>, owner: i64, b: &GeoBox) {
+    qb.push(" AND i.id IN (");
+    for (n, (lo, hi)) in b.cells.iter().enumerate() {
+        if n > 0 {
+            qb.push(" UNION ALL ");
+        }
+        qb.push("SELECT id FROM items WHERE owner_id = ")
+            .push_bind(owner)
+            .push(" AND geo_cell BETWEEN ")
+            .push_bind(*lo)
+            .push(" AND ")
+            .push_bind(*hi)
+            .push(" AND live_parent_id IS NULL");
+    }
+    if b.cells.is_empty() {
+        qb.push("SELECT NULL WHERE 0");
+    }
+    qb.push(") AND i.latitude BETWEEN ")
+        .push_bind(b.south)
+        .push(" AND ")
+        .push_bind(b.north);
+    if b.west <= b.east {
+        qb.push(" AND i.longitude BETWEEN ")
+            .push_bind(b.west)
+            .push(" AND ")
+            .push_bind(b.east);
+    } else {
+        qb.push(" AND (i.longitude >= ")
+            .push_bind(b.west)
+            .push(" OR i.longitude <= ")
+            .push_bind(b.east)
+            .push(")");
     }
 }
 
@@ -609,7 +683,7 @@ async fn count_planned(db: &SqlitePool, filter: &ItemFilter) -> sqlx::Result<i64
     Ok(n)
 }
 
-const ITEM_FROM_NO_LIVE: &str = " FROM items i JOIN folders f ON f.id = i.folder_id";
+pub(crate) const ITEM_FROM_NO_LIVE: &str = " FROM items i JOIN folders f ON f.id = i.folder_id";
 
 /// Items by id within `filter` (ids outside it are left out), in the order asked.
 pub async fn items_by_ids(

@@ -4,6 +4,7 @@
 pub mod albums;
 pub mod changes;
 pub mod library;
+pub mod places;
 pub mod sessions;
 pub mod settings;
 pub mod thumb_reader;

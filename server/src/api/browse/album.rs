@@ -664,12 +664,20 @@ pub async fn suggest(call: Call) -> ApiResult {
                     }
                 }
             }
-            // People, places and subjects come with their features.
-            "person" | "geocoding" | "concept" => {}
+            "geocoding" => {
+                let filter = sight.items();
+                for place in crate::store::places::counted(&call.state.db, &filter).await? {
+                    if place.node.name.to_lowercase().contains(&word) {
+                        list.push(json!({"id": place.node.id, "name": place.node.name, "type": "geocoding"}));
+                    }
+                }
+            }
+            // People and subjects come with their features.
+            "person" | "concept" => {}
             other => {
                 return Err(ApiError::bad(
                     "condition",
-                    format!("unknown kind {other:?}: general_tag or folder"),
+                    format!("unknown kind {other:?}: general_tag, folder or geocoding"),
                 ));
             }
         }
@@ -714,7 +722,7 @@ pub async fn category(call: Call) -> ApiResult {
     let list = [
         ("person", "People", false),
         ("concept", "Subjects", false),
-        ("geocoding", "Places", false),
+        ("geocoding", "Places", true),
         ("general_tag", "Tags", true),
         ("video", "Videos", true),
         ("recently_added", "Recently Added", true),

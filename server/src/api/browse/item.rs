@@ -41,13 +41,14 @@ async fn scope(call: &Call, reach: &Reach) -> ApiResult<(ItemFilter, Option<Albu
         }
         None => None,
     };
-    // People and places come with their own issues; until one exists, an id of one names
-    // nothing the caller can see.
-    for key in ["person_id", "geocoding_id"] {
-        if call.params.raw(key).is_some() {
-            call.params.int(key)?;
-            return Err(ApiError::NotFound);
-        }
+    // People come with face recognition; until then an id of one names nothing the caller
+    // can see.
+    if call.params.raw("person_id").is_some() {
+        call.params.int("person_id")?;
+        return Err(ApiError::NotFound);
+    }
+    if let Some(place) = call.params.int("geocoding_id")? {
+        filter.places = vec![place];
     }
     if call.params.raw("passphrase").is_some() {
         return Err(ApiError::NotFound);
@@ -260,7 +261,12 @@ pub async fn narrow_by_fields(
             filter.lenses = names.lenses(&lenses)?;
         }
     }
-    for unsupported in ["person", "geocoding", "concept"] {
+    if let Some(places) = params.int_list("geocoding")?
+        && !places.is_empty()
+    {
+        filter.places = places;
+    }
+    for unsupported in ["person", "concept"] {
         if params.int_list(unsupported)?.is_some_and(|l| !l.is_empty()) {
             return Err(ApiError::NotFound);
         }

@@ -6,6 +6,7 @@ pub mod album;
 pub mod diff;
 pub mod folder;
 pub mod item;
+pub mod place;
 pub mod tag;
 pub mod timeline;
 
@@ -102,6 +103,33 @@ fn trim_float(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
+/// The `address` object of an item in place `place` (reference §4.1): country, region (as
+/// `state`) and city filled, the finer levels empty; ids are strings, as the syno_api DTO has.
+fn address_json(
+    place: Option<i64>,
+    nodes: &HashMap<i64, crate::store::places::PlaceNode>,
+) -> Value {
+    let node = place.and_then(|id| nodes.get(&id));
+    let named = |id: Option<i64>| -> (String, String) {
+        id.and_then(|id| nodes.get(&id))
+            .map(|n| (n.name.clone(), n.id.to_string()))
+            .unwrap_or_default()
+    };
+    let (country, country_id) = named(node.map(|n| n.country_id));
+    let (state, state_id) = named(node.and_then(|n| n.region_id));
+    let (city, city_id) = named(node.filter(|n| n.level == 3).map(|n| n.id));
+    let mut out = json!({
+        "country": country, "country_id": country_id,
+        "state": state, "state_id": state_id,
+        "city": city, "city_id": city_id,
+    });
+    for key in ["county", "town", "district", "village", "route", "landmark"] {
+        out[key] = json!("");
+        out[format!("{key}_id")] = json!("");
+    }
+    out
+}
+
 /// Item objects for `rows` with the `additional` fields asked for.
 pub async fn items_json(
     call: &Call,
@@ -120,6 +148,16 @@ pub async fn items_json(
         HashSet::new()
     };
     let provider = call.user()?.user_id.0;
+    let wants_place =
+        additional.has("gps") || additional.has("address") || additional.has("geocoding_id");
+    let locations =
+        wants_place && crate::api::settings::shows_locations(&call.state, provider).await?;
+    let places =
+        if locations && additional.has("address") && rows.iter().any(|r| r.place_id.is_some()) {
+            crate::store::places::nodes(&call.state.db).await?
+        } else {
+            HashMap::new()
+        };
     Ok(rows
         .iter()
         .map(|row| {
@@ -156,10 +194,18 @@ pub async fn items_json(
                     }),
                 );
             }
-            if additional.has("gps")
-                && let (Some(lat), Some(lon)) = (row.latitude, row.longitude)
-            {
-                extra.insert("gps".into(), json!({"latitude": lat, "longitude": lon}));
+            if locations {
+                if additional.has("gps")
+                    && let (Some(lat), Some(lon)) = (row.latitude, row.longitude)
+                {
+                    extra.insert("gps".into(), json!({"latitude": lat, "longitude": lon}));
+                }
+                if additional.has("geocoding_id") {
+                    extra.insert("geocoding_id".into(), json!(row.place_id.unwrap_or(0)));
+                }
+                if additional.has("address") {
+                    extra.insert("address".into(), address_json(row.place_id, &places));
+                }
             }
             if additional.has("tag") {
                 let list: Vec<Value> = tags
