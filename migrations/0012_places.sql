@@ -50,32 +50,43 @@ BEGIN
      WHERE id = NEW.id;
 END;
 
--- How many items each zoom-12 tile holds, per space: the map's clusters at low zoom are read
--- from here, never from a million items. Only items shown on their own count (not the video
--- half of a Live Photo). The triggers add and take away in two steps (create the row, then
--- count) rather than an upsert, which an outer statement's conflict policy could override.
+-- How many items each zoom-12 tile holds, per space, and one of them (the tile's cover on the
+-- map): the map's clusters at low zoom are summed from here, never from a million items. Only
+-- items shown on their own count (not the video half of a Live Photo). The triggers add and
+-- take away in two steps (create the row, then count) rather than an upsert, which an outer
+-- statement's conflict policy could override.
 CREATE TABLE map_cells (
     owner_id INTEGER NOT NULL,
     cell     INTEGER NOT NULL,              -- y12 << 12 | x12
     n        INTEGER NOT NULL,
+    item_id  INTEGER,
     PRIMARY KEY (owner_id, cell)
 ) WITHOUT ROWID;
 
 CREATE TRIGGER map_cell_insert AFTER INSERT ON items
     WHEN NEW.geo_cell IS NOT NULL AND NEW.live_parent_id IS NULL
 BEGIN
-    INSERT INTO map_cells (owner_id, cell, n)
-        SELECT NEW.owner_id, NEW.geo_cell >> 24, 0
+    INSERT INTO map_cells (owner_id, cell, n, item_id)
+        SELECT NEW.owner_id, NEW.geo_cell >> 24, 0, NEW.id
          WHERE NOT EXISTS (SELECT 1 FROM map_cells
                             WHERE owner_id = NEW.owner_id AND cell = NEW.geo_cell >> 24);
-    UPDATE map_cells SET n = n + 1 WHERE owner_id = NEW.owner_id AND cell = NEW.geo_cell >> 24;
+    UPDATE map_cells SET n = n + 1, item_id = COALESCE(item_id, NEW.id)
+     WHERE owner_id = NEW.owner_id AND cell = NEW.geo_cell >> 24;
 END;
 
+-- The tile's cover left: another item of the tile takes its place.
 CREATE TRIGGER map_cell_delete AFTER DELETE ON items
     WHEN OLD.geo_cell IS NOT NULL AND OLD.live_parent_id IS NULL
 BEGIN
     UPDATE map_cells SET n = n - 1 WHERE owner_id = OLD.owner_id AND cell = OLD.geo_cell >> 24;
     DELETE FROM map_cells WHERE owner_id = OLD.owner_id AND cell = OLD.geo_cell >> 24 AND n <= 0;
+    UPDATE map_cells SET item_id =
+            (SELECT id FROM items INDEXED BY items_by_owner_cell
+              WHERE owner_id = OLD.owner_id AND live_parent_id IS NULL
+                AND geo_cell BETWEEN (OLD.geo_cell >> 24) << 24
+                                 AND ((OLD.geo_cell >> 24) << 24) | 16777215
+              LIMIT 1)
+     WHERE owner_id = OLD.owner_id AND cell = OLD.geo_cell >> 24 AND item_id = OLD.id;
 END;
 
 CREATE TRIGGER map_cell_update AFTER UPDATE OF geo_cell, owner_id, live_parent_id ON items
@@ -86,12 +97,19 @@ BEGIN
      WHERE OLD.geo_cell IS NOT NULL AND OLD.live_parent_id IS NULL
        AND owner_id = OLD.owner_id AND cell = OLD.geo_cell >> 24;
     DELETE FROM map_cells WHERE owner_id = OLD.owner_id AND cell = OLD.geo_cell >> 24 AND n <= 0;
-    INSERT INTO map_cells (owner_id, cell, n)
-        SELECT NEW.owner_id, NEW.geo_cell >> 24, 0
+    UPDATE map_cells SET item_id =
+            (SELECT id FROM items INDEXED BY items_by_owner_cell
+              WHERE owner_id = OLD.owner_id AND live_parent_id IS NULL
+                AND geo_cell BETWEEN (OLD.geo_cell >> 24) << 24
+                                 AND ((OLD.geo_cell >> 24) << 24) | 16777215
+              LIMIT 1)
+     WHERE owner_id = OLD.owner_id AND cell = OLD.geo_cell >> 24 AND item_id = OLD.id;
+    INSERT INTO map_cells (owner_id, cell, n, item_id)
+        SELECT NEW.owner_id, NEW.geo_cell >> 24, 0, NEW.id
          WHERE NEW.geo_cell IS NOT NULL AND NEW.live_parent_id IS NULL
            AND NOT EXISTS (SELECT 1 FROM map_cells
                             WHERE owner_id = NEW.owner_id AND cell = NEW.geo_cell >> 24);
-    UPDATE map_cells SET n = n + 1
+    UPDATE map_cells SET n = n + 1, item_id = COALESCE(item_id, NEW.id)
      WHERE NEW.geo_cell IS NOT NULL AND NEW.live_parent_id IS NULL
        AND owner_id = NEW.owner_id AND cell = NEW.geo_cell >> 24;
 END;

@@ -460,5 +460,8 @@ async fn recently_added_and_categories() {
         .filter(|c| c["enabled"] == true)
         .map(|c| c["id"].as_str().expect("id"))
         .collect();
-    assert_eq!(enabled, ["general_tag", "video", "recently_added"]);
+    assert_eq!(
+        enabled,
+        ["geocoding", "general_tag", "video", "recently_added"]
+    );
 }

@@ -442,6 +442,12 @@ async fn map_clusters_add_up_to_the_items_in_the_box() {
     for (b, zoom, expected) in [
         (europe, 3, vec!["IMG_0001.HEIC", "paris.jpg"]),
         (tokyo, 12, vec!["tokyo.jpg", "tokyo_clip.mov"]),
+        // A box inside one zoom-12 tile at a low zoom: that tile is read item by item.
+        (
+            [48.86, 48.857, 2.296, 2.293],
+            4,
+            vec!["IMG_0001.HEIC", "paris.jpg"],
+        ),
         (tokyo, 16, vec!["tokyo.jpg", "tokyo_clip.mov"]),
         (
             pacific,
@@ -499,6 +505,34 @@ async fn map_clusters_add_up_to_the_items_in_the_box() {
     }
     assert_eq!(in_box(&lib, [-33.0, -34.0, 152.0, 151.0]).await.0, 2);
     assert_eq!(clusters(&lib, WORLD, 1).await.0, 8);
+
+    // A deleted item leaves its tile: the totals drop and every cluster still has a cover,
+    // at the zooms read from the tile counts and at those read from the items.
+    let rio = lib.id_of(&lib.anna, ITEMS, "rio.jpg").await;
+    let sydney = lib.id_of(&lib.anna, ITEMS, "sydney.jpg").await;
+    lib.ok(
+        &lib.anna,
+        ITEMS,
+        "delete",
+        &[("id", &format!("[{rio},{sydney}]"))],
+    )
+    .await;
+    for zoom in [1, 12] {
+        let b = if zoom == 1 {
+            WORLD
+        } else {
+            [-33.0, -34.0, 152.0, 151.0]
+        };
+        let (total, sum, list) = clusters(&lib, b, zoom).await;
+        assert_eq!(
+            (total, sum),
+            (if zoom == 1 { 6 } else { 1 }, total),
+            "{list:?}"
+        );
+        for c in &list {
+            assert!(c["additional"]["thumbnail"]["cache_key"].is_string(), "{c}");
+        }
+    }
 
     // Bad boxes are refused.
     for params in [

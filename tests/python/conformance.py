@@ -99,6 +99,20 @@ def browse():
     days = [d for s in timeline["data"]["section"] for d in s["list"]]
     check("get_team_timeline has sections of days", sum(d["item_count"] for d in days) == 1, timeline)
 
+    # Places: the geocoding pass runs every few seconds; Paris's photo gets its city.
+    import time
+    deadline = time.time() + 30
+    while True:
+        places = p.list_team_geocoding()
+        cities = [(c["name"], c["country"], c["item_count"]) for c in places["data"]["list"]]
+        if cities or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    check("list_team_geocoding lists the city of the Paris photo",
+          cities == [("Neuilly-sur-Seine", "France", 1)], places)
+    check("list_geocoding: the Personal Space photo has no position",
+          p.list_geocoding()["data"]["list"] == [])
+
     root = p.get_folder(0)
     check("get_folder(0) is the Personal Space root", root["data"]["folder"]["name"] == "/", root)
     mine = p.list_item_in_folders(folder_id=root["data"]["folder"]["id"])

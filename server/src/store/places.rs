@@ -103,76 +103,145 @@ pub async fn places_by_day(
     qb.build_query_as().fetch_all(db).await
 }
 
-/// Item counts of the zoom-12 map tiles of a space in the rows `y_first..=y_last` of tiles:
-/// (tile as `y12 << 12 | x12`, items).
-pub async fn tile_counts(
-    db: &SqlitePool,
-    owner: i64,
-    y_first: i64,
-    y_last: i64,
-) -> sqlx::Result<Vec<(i64, i64)>> {
-    sqlx::query_as("SELECT cell, n FROM map_cells WHERE owner_id = ? AND cell BETWEEN ? AND ?")
-        .bind(owner)
-        .bind(y_first << 12)
-        .bind(y_last << 12 | 0xFFF)
-        .fetch_all(db)
-        .await
+/// The sums of one map cluster: its cell at the cluster zoom, its items, the sum of their
+/// positions in zoom-24 tiles (for the mean), and an item of it.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct ClusterSum {
+    pub kx: i64,
+    pub ky: i64,
+    pub count: i64,
+    pub sum_x: f64,
+    pub sum_y: f64,
+    pub item: Option<i64>,
 }
 
-/// The map cells and ids of the items of a space (within `folders` when given) whose cell is in
-/// one of `ranges`.
-pub async fn item_cells(
+/// `AND (expr BETWEEN lo AND hi OR …)` for inclusive ranges.
+fn push_ranges(qb: &mut QueryBuilder<Sqlite>, expr: &str, ranges: &[(i64, i64)]) {
+    qb.push(" AND (");
+    for (n, (lo, hi)) in ranges.iter().enumerate() {
+        if n > 0 {
+            qb.push(" OR ");
+        }
+        qb.push(format!("{expr} BETWEEN "))
+            .push_bind(*lo)
+            .push(" AND ")
+            .push_bind(*hi);
+    }
+    if ranges.is_empty() {
+        qb.push("0");
+    }
+    qb.push(")");
+}
+
+/// Clusters summed from the per-tile counts of a space: the zoom-12 tiles in rows
+/// `ys` and columns `xs` (inclusive tile ranges), grouped `shift` levels up. Each cluster's item
+/// is the one of its fullest tile.
+pub async fn tile_clusters(
+    db: &SqlitePool,
+    owner: i64,
+    ys: (i64, i64),
+    xs: &[(i64, i64)],
+    shift: u32,
+) -> sqlx::Result<Vec<ClusterSum>> {
+    let mut qb = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT (cell & 4095) >> {shift} AS kx, (cell >> 12) >> {shift} AS ky, SUM(n) AS count,
+                CAST(SUM(n * ((cell & 4095) * 4096 + 2048)) AS REAL) AS sum_x,
+                CAST(SUM(n * ((cell >> 12) * 4096 + 2048)) AS REAL) AS sum_y,
+                MAX(n) AS fullest, item_id AS item
+           FROM map_cells WHERE owner_id = "
+    ));
+    qb.push_bind(owner)
+        .push(" AND cell BETWEEN ")
+        .push_bind(ys.0 << 12)
+        .push(" AND ")
+        .push_bind((ys.1 << 12) | 0xFFF);
+    push_ranges(&mut qb, "(cell & 4095)", xs);
+    qb.push(" GROUP BY ky, kx");
+    let rows: Vec<(i64, i64, i64, f64, f64, i64, Option<i64>)> =
+        qb.build_query_as().fetch_all(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(kx, ky, count, sum_x, sum_y, _, item)| ClusterSum {
+            kx,
+            ky,
+            count,
+            sum_x,
+            sum_y,
+            item,
+        })
+        .collect())
+}
+
+/// The zoom-12 tiles of a space holding items in rows `ys` and columns `xs` (inclusive tile
+/// ranges) that are not among the rows `inner_ys` and columns `inner_xs`.
+pub async fn edge_tiles(
+    db: &SqlitePool,
+    owner: i64,
+    ys: (i64, i64),
+    xs: &[(i64, i64)],
+    inner_ys: (i64, i64),
+    inner_xs: &[(i64, i64)],
+) -> sqlx::Result<Vec<i64>> {
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT cell FROM map_cells WHERE owner_id = ");
+    qb.push_bind(owner)
+        .push(" AND cell BETWEEN ")
+        .push_bind(ys.0 << 12)
+        .push(" AND ")
+        .push_bind((ys.1 << 12) | 0xFFF);
+    push_ranges(&mut qb, "(cell & 4095)", xs);
+    qb.push(" AND NOT ((cell >> 12) BETWEEN ")
+        .push_bind(inner_ys.0)
+        .push(" AND ")
+        .push_bind(inner_ys.1);
+    push_ranges(&mut qb, "(cell & 4095)", inner_xs);
+    qb.push(")");
+    let rows: Vec<(i64,)> = qb.build_query_as().fetch_all(db).await?;
+    Ok(rows.into_iter().map(|(c,)| c).collect())
+}
+
+/// Clusters summed from the items of a space (within `folders` when given) whose cell is in
+/// one of `ranges` and whose zoom-24 tile is in rows `ys` and columns `xs`, grouped `shift`
+/// levels up from zoom 24. Each cluster's item is its newest.
+pub async fn item_clusters(
     db: &SqlitePool,
     owner: i64,
     folders: Option<&[i64]>,
     ranges: &[(i64, i64)],
-) -> sqlx::Result<Vec<(i64, i64)>> {
-    let mut out = Vec::new();
-    let folders = folders.map(|f| serde_json::to_string(f).unwrap_or_else(|_| "[]".into()));
-    for (lo, hi) in ranges {
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "SELECT geo_cell, id FROM items INDEXED BY items_by_owner_cell WHERE owner_id = ",
-        );
-        qb.push_bind(owner)
-            .push(" AND geo_cell BETWEEN ")
-            .push_bind(*lo)
-            .push(" AND ")
-            .push_bind(*hi)
-            .push(" AND live_parent_id IS NULL");
-        if let Some(folders) = &folders {
-            qb.push(" AND folder_id IN (SELECT value FROM json_each(")
-                .push_bind(folders.clone())
-                .push("))");
-        }
-        let rows: Vec<(i64, i64)> = qb.build_query_as().fetch_all(db).await?;
-        out.extend(rows);
+    ys: (i64, i64),
+    xs: &[(i64, i64)],
+    shift: u32,
+) -> sqlx::Result<Vec<ClusterSum>> {
+    if ranges.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
-}
-
-/// One item of a space (within `folders`) whose cell is in `[lo, hi]`, if any.
-pub async fn any_item_in(
-    db: &SqlitePool,
-    owner: i64,
-    folders: Option<&[i64]>,
-    lo: i64,
-    hi: i64,
-) -> sqlx::Result<Option<i64>> {
-    let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT id FROM items INDEXED BY items_by_owner_cell WHERE owner_id = ",
-    );
-    qb.push_bind(owner)
-        .push(" AND geo_cell BETWEEN ")
-        .push_bind(lo)
-        .push(" AND ")
-        .push_bind(hi)
-        .push(" AND live_parent_id IS NULL");
+    let ranges_json = serde_json::to_string(ranges).unwrap_or_else(|_| "[]".into());
+    let mut qb = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT fx >> {shift} AS kx, fy >> {shift} AS ky, COUNT(*) AS count,
+                SUM(fx + 0.5) AS sum_x, SUM(fy + 0.5) AS sum_y, MAX(id) AS item
+           FROM (SELECT i.id, (((i.geo_cell >> 24) & 4095) << 12) | (i.geo_cell & 4095) AS fx,
+                        ((i.geo_cell >> 36) << 12) | ((i.geo_cell >> 12) & 4095) AS fy
+                   FROM json_each("
+    ));
+    qb.push_bind(ranges_json)
+        .push(
+            ") r JOIN items i INDEXED BY items_by_owner_cell
+               ON i.owner_id = ",
+        )
+        .push_bind(owner)
+        .push(
+            " AND i.geo_cell BETWEEN r.value ->> 0 AND r.value ->> 1
+              AND i.live_parent_id IS NULL",
+        );
     if let Some(folders) = folders {
-        qb.push(" AND folder_id IN (SELECT value FROM json_each(")
+        qb.push(" AND i.folder_id IN (SELECT value FROM json_each(")
             .push_bind(serde_json::to_string(folders).unwrap_or_else(|_| "[]".into()))
             .push("))");
     }
-    qb.push(" LIMIT 1");
-    let row: Option<(i64,)> = qb.build_query_as().fetch_optional(db).await?;
-    Ok(row.map(|(id,)| id))
+    qb.push(") WHERE fy BETWEEN ")
+        .push_bind(ys.0)
+        .push(" AND ")
+        .push_bind(ys.1);
+    push_ranges(&mut qb, "fx", xs);
+    qb.push(" GROUP BY ky, kx");
+    qb.build_query_as().fetch_all(db).await
 }

@@ -262,11 +262,6 @@ impl MapBox {
         })
     }
 
-    fn contains(&self, x: i64, y: i64) -> bool {
-        (self.y_top..=self.y_bottom).contains(&y)
-            && self.xs.iter().any(|r| (r.0..=r.1).contains(&x))
-    }
-
     /// Ranges of the cell index covering the box: per row of zoom-12 tiles, or one band.
     fn cell_ranges(&self) -> Vec<(i64, i64)> {
         let (first, last) = (self.y_top >> 12, self.y_bottom >> 12);
@@ -296,23 +291,11 @@ impl MapBox {
     }
 }
 
-/// A cluster being summed up: items, the sum of their zoom-24 positions, and the zoom-12 tile
-/// holding most of them (where its cover comes from) or an item of it.
-#[derive(Default)]
-struct Cluster {
-    count: i64,
-    sum_x: f64,
-    sum_y: f64,
-    densest: (i64, i64),
-    item: Option<i64>,
-}
-
-impl Cluster {
-    fn add(&mut self, n: i64, x: f64, y: f64) {
-        self.count += n;
-        self.sum_x += x * n as f64;
-        self.sum_y += y * n as f64;
-    }
+/// The inclusive range of zoom-12 tiles lying wholly inside the zoom-24 range `lo..=hi`, if any.
+fn whole_tiles(lo: i64, hi: i64) -> Option<(i64, i64)> {
+    let first = (lo + 0xFFF) >> 12;
+    let last = ((hi + 1) >> 12) - 1;
+    (first <= last).then_some((first, last))
 }
 
 /// `Browse.Map list_cluster`: the caller's items in the box grouped into cells of the map's
@@ -343,71 +326,51 @@ pub async fn list_cluster(call: Call) -> ApiResult {
     };
     let db = &call.state.db;
     let folders = reach.items().folders;
-    let key = |x: i64, y: i64| (x >> shift, y >> shift);
-    let mut clusters: HashMap<(i64, i64), Cluster> = HashMap::new();
-    let mut partial_tiles: Vec<(i64, i64)> = Vec::new();
+    let fine_ys = (b.y_top, b.y_bottom);
+    let mut sums: Vec<places::ClusterSum> = Vec::new();
     if level <= grid::COARSE && folders.is_none() {
-        // Whole zoom-12 tiles inside the box count from the per-tile totals; the tiles the
-        // box's edge cuts are read item by item below.
-        let tiles = places::tile_counts(db, reach.owner, b.y_top >> 12, b.y_bottom >> 12).await?;
-        let mut per_tile: HashMap<(i64, i64), i64> = HashMap::new();
-        for (tile, n) in tiles {
-            let (x12, y12) = (tile & 0xFFF, tile >> 12);
-            let (x0, y0) = (x12 << 12, y12 << 12);
-            let (x1, y1) = (x0 | 0xFFF, y0 | 0xFFF);
-            let overlaps = y1 >= b.y_top
-                && y0 <= b.y_bottom
-                && b.xs.iter().any(|(lo, hi)| x1 >= *lo && x0 <= *hi);
-            if !overlaps {
-                continue;
-            }
-            let inside = y0 >= b.y_top
-                && y1 <= b.y_bottom
-                && b.xs.iter().any(|(lo, hi)| x0 >= *lo && x1 <= *hi);
-            if !inside {
-                partial_tiles.push((tile << 24, tile << 24 | 0xFF_FFFF));
-                continue;
-            }
-            let c = clusters.entry(key(x0, y0)).or_default();
-            c.add(n, x0 as f64 + 2048.0, y0 as f64 + 2048.0);
-            let best = per_tile.entry(key(x0, y0)).or_insert(0);
-            if n > *best {
-                *best = n;
-                c.densest = (tile << 24, tile << 24 | 0xFF_FFFF);
-            }
+        // The zoom-12 tiles wholly inside the box are summed from the per-tile counts; the
+        // ones its edge cuts are read item by item.
+        let coarse_shift = grid::COARSE - level;
+        let ys = (b.y_top >> 12, b.y_bottom >> 12);
+        let xs: Vec<(i64, i64)> = b.xs.iter().map(|(lo, hi)| (lo >> 12, hi >> 12)).collect();
+        let inner_xs: Vec<(i64, i64)> =
+            b.xs.iter()
+                .filter_map(|(lo, hi)| whole_tiles(*lo, *hi))
+                .collect();
+        let inner_ys = whole_tiles(b.y_top, b.y_bottom);
+        if let Some(inner_ys) = inner_ys
+            && !inner_xs.is_empty()
+        {
+            sums =
+                places::tile_clusters(db, reach.owner, inner_ys, &inner_xs, coarse_shift).await?;
         }
+        // With no whole row, every row is an edge (an empty inner row range matches none).
+        let inner_ys = inner_ys.unwrap_or((1, 0));
+        let edges = places::edge_tiles(db, reach.owner, ys, &xs, inner_ys, &inner_xs).await?;
+        let ranges: Vec<(i64, i64)> = edges
+            .iter()
+            .map(|t| (t << 24, (t << 24) | 0xFF_FFFF))
+            .collect();
+        let edge_sums =
+            places::item_clusters(db, reach.owner, None, &ranges, fine_ys, &b.xs, shift).await?;
+        merge(&mut sums, edge_sums);
     } else {
-        partial_tiles = b.cell_ranges();
+        sums = places::item_clusters(
+            db,
+            reach.owner,
+            folders.as_deref(),
+            &b.cell_ranges(),
+            fine_ys,
+            &b.xs,
+            shift,
+        )
+        .await?;
     }
-    for (cell, id) in
-        places::item_cells(db, reach.owner, folders.as_deref(), &partial_tiles).await?
-    {
-        let (x, y) = grid::unpack(cell);
-        if !b.contains(x, y) {
-            continue;
-        }
-        let c = clusters.entry(key(x, y)).or_default();
-        c.add(1, x as f64 + 0.5, y as f64 + 0.5);
-        c.item = Some(c.item.map_or(id, |i| i.max(id)));
-    }
-    let mut list: Vec<((i64, i64), Cluster)> = clusters.into_iter().collect();
-    list.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(&b.0)));
+    sums.sort_by(|a, b| b.count.cmp(&a.count).then((a.ky, a.kx).cmp(&(b.ky, b.kx))));
     let additional = Additional::of(&call)?;
     let covers: HashMap<i64, library::ItemRow> = if additional.has("thumbnail") {
-        let mut ids = Vec::with_capacity(list.len());
-        for (_, c) in &mut list {
-            if c.item.is_none() {
-                c.item = places::any_item_in(
-                    db,
-                    reach.owner,
-                    folders.as_deref(),
-                    c.densest.0,
-                    c.densest.1,
-                )
-                .await?;
-            }
-            ids.extend(c.item);
-        }
+        let ids: Vec<i64> = sums.iter().filter_map(|c| c.item).collect();
         library::items_by_ids(db, &reach.items(), &ids)
             .await?
             .into_iter()
@@ -417,17 +380,16 @@ pub async fn list_cluster(call: Call) -> ApiResult {
         HashMap::new()
     };
     let size = (1i64 << grid::FINE) as f64;
-    let total: i64 = list.iter().map(|(_, c)| c.count).sum();
-    let list: Vec<Value> = list
-        .into_iter()
-        .map(|((kx, ky), c)| {
-            let (lat, lon) = grid::position(
-                c.sum_x / c.count as f64 / size,
-                c.sum_y / c.count as f64 / size,
-            );
-            let cells = (1i64 << level) as f64;
-            let (north, west) = grid::position(kx as f64 / cells, ky as f64 / cells);
-            let (south, east) = grid::position((kx + 1) as f64 / cells, (ky + 1) as f64 / cells);
+    let cells = (1i64 << level) as f64;
+    let total: i64 = sums.iter().map(|c| c.count).sum();
+    let list: Vec<Value> = sums
+        .iter()
+        .map(|c| {
+            let n = c.count.max(1) as f64;
+            let (lat, lon) = grid::position(c.sum_x / n / size, c.sum_y / n / size);
+            let (north, west) = grid::position(c.kx as f64 / cells, c.ky as f64 / cells);
+            let (south, east) =
+                grid::position((c.kx + 1) as f64 / cells, (c.ky + 1) as f64 / cells);
             let mut extra = serde_json::Map::new();
             if let Some(row) = c.item.and_then(|id| covers.get(&id)) {
                 extra.insert("thumbnail".into(), thumbnail_json(row));
@@ -442,6 +404,30 @@ pub async fn list_cluster(call: Call) -> ApiResult {
         })
         .collect();
     Ok(Reply::data(json!({"list": list, "total": total})))
+}
+
+/// Adds `more` into `sums`, cluster by cluster; a cluster keeps the item it had.
+fn merge(sums: &mut Vec<places::ClusterSum>, more: Vec<places::ClusterSum>) {
+    let mut at: HashMap<(i64, i64), usize> = sums
+        .iter()
+        .enumerate()
+        .map(|(n, c)| ((c.kx, c.ky), n))
+        .collect();
+    for c in more {
+        match at.get(&(c.kx, c.ky)) {
+            Some(&n) => {
+                let s = &mut sums[n];
+                s.count += c.count;
+                s.sum_x += c.sum_x;
+                s.sum_y += c.sum_y;
+                s.item = s.item.or(c.item);
+            }
+            None => {
+                at.insert((c.kx, c.ky), sums.len());
+                sums.push(c);
+            }
+        }
+    }
 }
 
 async fn box_filter(call: &Call) -> ApiResult<Option<ItemFilter>> {
