@@ -230,7 +230,7 @@ async fn seed(data: &Path, items: u64) -> Result<()> {
         }
         tx.commit().await?;
         done = (done + batch).min(items);
-        if done % 100_000 == 0 {
+        if done.is_multiple_of(100_000) {
             eprintln!("  {done} items, {:.0} s", started.elapsed().as_secs_f64());
         }
     }

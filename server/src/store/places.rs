@@ -157,19 +157,8 @@ pub async fn tile_clusters(
         .push_bind((ys.1 << 12) | 0xFFF);
     push_ranges(&mut qb, "(cell & 4095)", xs);
     qb.push(" GROUP BY ky, kx");
-    let rows: Vec<(i64, i64, i64, f64, f64, i64, Option<i64>)> =
-        qb.build_query_as().fetch_all(db).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(kx, ky, count, sum_x, sum_y, _, item)| ClusterSum {
-            kx,
-            ky,
-            count,
-            sum_x,
-            sum_y,
-            item,
-        })
-        .collect())
+    // (`fullest` picks the row `item` comes from; the other columns are read by name.)
+    qb.build_query_as().fetch_all(db).await
 }
 
 /// The zoom-12 tiles of a space holding items in rows `ys` and columns `xs` (inclusive tile
