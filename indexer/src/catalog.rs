@@ -117,7 +117,12 @@ pub async fn insert_file(conn: &mut SqliteConnection, f: &NewFile) -> sqlx::Resu
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO items (owner_id, folder_id, filename, size, mtime_ns, inode, type, format, indexed_at,
                             taken_time, taken_source, taken_month)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'mtime', ?) RETURNING id",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'mtime', ?)
+         -- An upload registered the same file between a scan's walk and its insert: the row
+         -- stands, with the file as the scan saw it.
+         ON CONFLICT (folder_id, filename) DO UPDATE
+            SET size = excluded.size, mtime_ns = excluded.mtime_ns, inode = excluded.inode
+         RETURNING id",
     )
     .bind(f.owner_id)
     .bind(f.folder_id)

@@ -230,6 +230,96 @@ impl Indexer {
         Ok(spaces)
     }
 
+    /// The root folder of a space: the Shared Space's, or the Personal Space of user `owner`.
+    pub async fn root_of(&self, owner: i64) -> Option<PathBuf> {
+        self.space_root(owner).await
+    }
+
+    /// Reads a file's metadata and checksum as the index job would (an upload, before it is
+    /// put in place); the error says why the file is broken.
+    pub async fn probe(&self, path: PathBuf, name: String) -> Result<jobs::index::Indexed, String> {
+        let Some((kind, _)) = MediaKind::of(&name) else {
+            return Err("not a photo or video".into());
+        };
+        let tools = self.tools.clone();
+        tokio::task::spawn_blocking(move || {
+            let mtime = std::fs::metadata(&path)
+                .map(|m| scan::mtime_ns(&m))
+                .unwrap_or(0);
+            jobs::index::run(&path, kind, &name, mtime, &tools)
+        })
+        .await
+        .unwrap_or_else(|e| Err(format!("the check stopped: {e}")))
+    }
+
+    /// Puts a file that was just written into a space (an upload) into the index at once:
+    /// `folder` ('/' or '/a/b') and its parents get their rows, the file an item (or, when it
+    /// replaced an indexed file, that item starts over) and an index job. Returns the item id.
+    pub async fn add_file(&self, owner: i64, folder: &str, name: &str) -> anyhow::Result<i64> {
+        let root = self
+            .space_root(owner)
+            .await
+            .ok_or_else(|| anyhow::anyhow!("no such space"))?;
+        let (kind, ext) =
+            MediaKind::of(name).ok_or_else(|| anyhow::anyhow!("not a photo or video"))?;
+        let path = root.join(folder.trim_start_matches('/')).join(name);
+        let meta = tokio::fs::metadata(&path).await?;
+        let (size, mtime_ns, inode) = (
+            i64::try_from(meta.len()).unwrap_or(i64::MAX),
+            scan::mtime_ns(&meta),
+            scan::inode_of(&meta),
+        );
+        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let folder_id = catalog::ensure_folder(&mut tx, owner, folder).await?;
+        let existing: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM items WHERE folder_id = ? AND filename = ?")
+                .bind(folder_id)
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let id = match existing {
+            Some((id,)) => {
+                catalog::mark_changed(&mut tx, id, size, mtime_ns, inode).await?;
+                id
+            }
+            None => {
+                let new = catalog::NewFile {
+                    owner_id: owner,
+                    folder_id,
+                    filename: name.to_owned(),
+                    size,
+                    mtime_ns,
+                    inode,
+                    item_type: kind.item_type(),
+                    format: ext,
+                };
+                catalog::insert_file(&mut tx, &new).await?
+            }
+        };
+        jobs::enqueue(&mut tx, JobKind::Index, id).await?;
+        tx.commit().await?;
+        self.wake();
+        Ok(id)
+    }
+
+    /// The item of a file already in a space (an upload that found its name taken), put in the
+    /// index first if it is not there yet.
+    pub async fn add_existing(&self, owner: i64, folder: &str, name: &str) -> anyhow::Result<i64> {
+        let found: Option<(i64,)> = sqlx::query_as(
+            "SELECT i.id FROM items i JOIN folders f ON f.id = i.folder_id
+              WHERE f.owner_id = ? AND f.path = ? AND i.filename = ?",
+        )
+        .bind(owner)
+        .bind(folder)
+        .bind(name)
+        .fetch_optional(&self.db)
+        .await?;
+        match found {
+            Some((id,)) => Ok(id),
+            None => self.add_file(owner, folder, name).await,
+        }
+    }
+
     async fn space_root(&self, owner: i64) -> Option<PathBuf> {
         if owner == SHARED_OWNER {
             return Some(self.library.shared_root().to_path_buf());

@@ -139,6 +139,11 @@ fn join(rel: &str, name: &str) -> String {
     }
 }
 
+/// The inode of a file (0 where the platform has none), as the scan records it.
+pub fn inode_of(meta: &std::fs::Metadata) -> i64 {
+    inode(meta)
+}
+
 pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
     meta.modified()
         .ok()

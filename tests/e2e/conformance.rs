@@ -113,3 +113,30 @@ async fn synology_api_client_browses_both_spaces() {
         app.log()
     );
 }
+
+#[tokio::test]
+async fn synology_api_client_uploads() {
+    let python = python();
+    let corpus = crate::indexing::corpus();
+    let app = TestApp::spawn().await;
+    app.add_user("alice", "alice-pass-1", true);
+    std::fs::create_dir_all(app.data_dir().join("photo/Family")).expect("mkdir");
+    let port = app.port.to_string();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(repo_root().join("tests/python/conformance.py"))
+            .args(["upload", "127.0.0.1", &port, "alice", "alice-pass-1"])
+            .arg(&corpus)
+            .output()
+            .expect("run python")
+    })
+    .await
+    .expect("join");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("all checks passed"),
+        "conformance failed:\n{stdout}\n{}\nserver log:\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        app.log()
+    );
+}

@@ -11,3 +11,4 @@ mod indexing;
 mod places;
 mod streaming;
 mod support;
+mod upload;

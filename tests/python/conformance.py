@@ -177,8 +177,64 @@ def browse():
     print("conformance: all checks passed")
 
 
+def uploads():
+    """Uploads with the client's upload_personal / upload_team: the timeline, a folder, the
+    duplicate policies, rename by date taken.
+
+    python conformance.py upload HOST PORT USER PASSWORD CORPUS_DIR
+    """
+    import os
+    host, port, user, password, corpus = sys.argv[2:7]
+    paris = os.path.join(corpus, "metadata", "gps_paris.jpg")
+    tokyo = os.path.join(corpus, "metadata", "gps_tokyo.jpg")
+    fresh()
+    p = Photos(host, port, user, password, secure=False, dsm_version=7, debug=False)
+
+    first = p.upload_personal(paris)
+    check("upload_personal to the timeline", first["success"] and first["data"]["action"] == "upload", first)
+    item_id = first["data"]["id"]
+    info = p.get_item_info(item_id)
+    check("the uploaded photo is an item at once", info["data"]["list"][0]["filename"] == "gps_paris.jpg", info)
+    month = p.lookup_folder("/PhotoLibrary/2022/03")
+    check("the timeline upload is in PhotoLibrary/YYYY/MM of its date taken",
+          month and month["name"] == "/PhotoLibrary/2022/03", month)
+    again = p.upload_personal(paris)
+    check("duplicate=ignore keeps the one there", again["data"]["action"] == "ignore"
+          and again["data"]["id"] == item_id, again)
+    renamed = p.upload_personal(paris, duplicate="rename")
+    check("duplicate=rename stores it under a new name", renamed["data"]["action"] == "rename"
+          and renamed["data"]["name"] == "gps_paris_1.jpg", renamed)
+    over = p.upload_personal(paris, duplicate="overwrite")
+    check("duplicate=overwrite replaces it, same item", over["data"]["action"] == "overwrite"
+          and over["data"]["id"] == item_id, over)
+    listed = p.list_item_in_folders(folder_id=month["id"])
+    check("two files in the month folder", sorted(i["filename"] for i in listed["data"]["list"])
+          == ["gps_paris.jpg", "gps_paris_1.jpg"], listed)
+
+    put = p.upload_personal(tokyo, folder=["Trips", "Tokyo"], upload_destination="folder")
+    check("upload_personal into a folder", put["success"], put)
+    trip = p.lookup_folder("/Trips/Tokyo")
+    check("the folder was made and holds the photo",
+          [i["filename"] for i in p.list_item_in_folders(folder_id=trip["id"])["data"]["list"]] == ["gps_tokyo.jpg"])
+    team = p.upload_team(tokyo, folder=["Family"], upload_destination="folder")
+    check("upload_team into a Shared Space folder", team["success"], team)
+    family = p.lookup_team_folder("/Family")
+    check("the Shared Space folder holds it",
+          [i["filename"] for i in p.list_item_in_team_folders(folder_id=family["id"])["data"]["list"]] == ["gps_tokyo.jpg"])
+
+    setting = p.request_data("SYNO.Foto.Setting.User", "entry.cgi",
+                             {"version": "1", "method": "set", "rename_by_date": "true"})
+    check("rename by date taken turned on", setting["success"], setting)
+    dated = p.upload_personal(tokyo)
+    check("rename by date taken names it IMG_yyyyMMdd_HHmmss", dated["data"]["name"] == "IMG_20220304_050607.jpg", dated)
+    p.logout()
+    print("conformance: all checks passed")
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["browse"]:
         browse()
+    elif sys.argv[1:2] == ["upload"]:
+        uploads()
     else:
         main()

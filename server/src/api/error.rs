@@ -33,6 +33,9 @@ pub enum ApiError {
     IpBlocked,
     #[error("not found")]
     NotFound,
+    /// The server cannot store what it was given (the disk is full); the message says so.
+    #[error("{0}")]
+    Storage(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -60,6 +63,7 @@ impl ApiError {
             Self::AccountDisabled => codes::ACCOUNT_DISABLED,
             Self::IpBlocked => codes::IP_BLOCKED,
             Self::NotFound => codes::NOT_FOUND,
+            Self::Storage(_) => codes::UNKNOWN,
             Self::Internal(_) => codes::UNKNOWN,
         }
     }

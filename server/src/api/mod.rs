@@ -17,6 +17,7 @@ mod info;
 pub mod media;
 mod search;
 pub mod settings;
+mod upload;
 mod user_info;
 
 use std::net::IpAddr;

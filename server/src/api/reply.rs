@@ -114,9 +114,11 @@ impl IntoResponse for ApiError {
             ApiError::Internal(e) => tracing::error!(error = ?e, "request failed"),
             other => tracing::debug!(error = %other, "request refused"),
         }
-        json_response(
-            self.status(),
-            &json!({"success": false, "error": {"code": self.code()}}),
-        )
+        let mut error = json!({"code": self.code()});
+        if let ApiError::Storage(message) = &self {
+            // Said in words too: the code alone reads as an unknown error.
+            error["errors"] = json!({"reason": message});
+        }
+        json_response(self.status(), &json!({"success": false, "error": error}))
     }
 }

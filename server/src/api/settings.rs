@@ -129,7 +129,13 @@ fn user_key(user: i64) -> String {
 }
 
 fn user_defaults() -> Value {
-    json!({"enable_person": true, "show_date_location": true})
+    json!({"enable_person": true, "show_date_location": true, "rename_by_date": false})
+}
+
+/// The user's "rename by date taken" for uploads: stored names become `IMG_yyyyMMdd_HHmmss`.
+pub async fn renames_by_date(state: &AppState, user: i64) -> ApiResult<bool> {
+    let prefs = load(state, &user_key(user), user_defaults()).await?;
+    Ok(prefs["rename_by_date"] == true)
 }
 
 /// The user's "Show Dates and Locations" (seed: More > Settings): when off, the API leaves
@@ -151,6 +157,7 @@ pub async fn user_get(call: Call) -> ApiResult {
         "enable_home_service": true,
         "enable_person": prefs["enable_person"],
         "show_date_location": prefs["show_date_location"],
+        "rename_by_date": prefs["rename_by_date"],
         "team_space_permission": access,
     })))
 }
@@ -161,7 +168,7 @@ pub async fn user_set(call: Call) -> ApiResult {
         &call,
         &user_key(user),
         user_defaults(),
-        &["enable_person", "show_date_location"],
+        &["enable_person", "show_date_location", "rename_by_date"],
     )
     .await?;
     Ok(Reply::data(json!({})))

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::browse::{album, diff, folder, item, place, tag, timeline};
 use super::error::ApiResult;
-use super::{Call, auth, dsm, encryption, index, info, media, search, settings, user_info};
+use super::{Call, auth, dsm, encryption, index, info, media, search, settings, upload, user_info};
 
 /// Who may call a method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +134,9 @@ fn browse_api(name: &'static str) -> Api {
             .user("count_item", search::count_item)
             .user("suggest", search::suggest),
         "Search.Filter" => Api::new(name, "entry.cgi", 1..=3).user("list", search::filter_list),
+        "Upload.Item" => Api::new(name, "entry.cgi", 1..=5)
+            .user("upload", upload::upload)
+            .user("upload_to_folder", upload::upload_to_folder),
         "Thumbnail" => Api::new(name, "entry.cgi", 1..=2).user("get", media::thumbnail),
         "Download" => Api::new(name, "entry.cgi", 1..=2).user("download", media::download),
         "Streaming" => Api::new(name, "entry.cgi", 1..=1).user("streaming", media::streaming),
@@ -229,6 +232,7 @@ impl ApiTable {
             ("SYNO.Foto.Browse.Map", "SYNO.FotoTeam.Browse.Map"),
             ("SYNO.Foto.Search.Search", "SYNO.FotoTeam.Search.Search"),
             ("SYNO.Foto.Search.Filter", "SYNO.FotoTeam.Search.Filter"),
+            ("SYNO.Foto.Upload.Item", "SYNO.FotoTeam.Upload.Item"),
             ("SYNO.Foto.Thumbnail", "SYNO.FotoTeam.Thumbnail"),
             ("SYNO.Foto.Download", "SYNO.FotoTeam.Download"),
             ("SYNO.Foto.Streaming", "SYNO.FotoTeam.Streaming"),

@@ -1,7 +1,7 @@
 //! Places and the map as the browse APIs read them (migration 0012): the place tree with the
 //! number of the caller's items in each node, and the items' map cells.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
@@ -105,7 +105,7 @@ pub async fn places_by_day(
 
 /// The sums of one map cluster: its cell at the cluster zoom, its items, the sum of their
 /// positions in zoom-24 tiles (for the mean), and an item of it.
-#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ClusterSum {
     pub kx: i64,
     pub ky: i64,
@@ -113,124 +113,124 @@ pub struct ClusterSum {
     pub sum_x: f64,
     pub sum_y: f64,
     pub item: Option<i64>,
+    /// Items of the tile `item` came from (the fullest one keeps the cover).
+    fullest: i64,
 }
 
-/// `AND (expr BETWEEN lo AND hi OR …)` for inclusive ranges.
-fn push_ranges(qb: &mut QueryBuilder<Sqlite>, expr: &str, ranges: &[(i64, i64)]) {
-    qb.push(" AND (");
-    for (n, (lo, hi)) in ranges.iter().enumerate() {
-        if n > 0 {
-            qb.push(" OR ");
+/// A map query: a space (within `folders` when the caller sees only some), a box in zoom-24
+/// tiles (rows `ys`, column ranges `xs`, inclusive), and the zoom of the clusters.
+pub struct MapQuery {
+    pub owner: i64,
+    pub folders: Option<HashSet<i64>>,
+    pub ys: (i64, i64),
+    pub xs: Vec<(i64, i64)>,
+    pub level: u32,
+}
+
+const FINE: u32 = shoebox_indexer::places::grid::FINE;
+const COARSE: u32 = shoebox_indexer::places::grid::COARSE;
+
+impl MapQuery {
+    fn holds(&self, x: i64, y: i64) -> bool {
+        (self.ys.0..=self.ys.1).contains(&y) && self.xs.iter().any(|r| (r.0..=r.1).contains(&x))
+    }
+
+    /// Index ranges of the cell index covering the box: per row of zoom-12 tiles, or one band
+    /// when there are many rows.
+    pub fn cell_ranges(&self) -> Vec<(i64, i64)> {
+        let (first, last) = (self.ys.0 >> 12, self.ys.1 >> 12);
+        if last - first + 1 > 64 {
+            return vec![(first << 36, (last << 36) | ((1 << 36) - 1))];
         }
-        qb.push(format!("{expr} BETWEEN "))
-            .push_bind(*lo)
-            .push(" AND ")
-            .push_bind(*hi);
+        let mut out = Vec::new();
+        for row in first..=last {
+            for (lo, hi) in &self.xs {
+                out.push((
+                    row << 36 | (lo >> 12) << 24,
+                    row << 36 | (hi >> 12) << 24 | 0xFF_FFFF,
+                ));
+            }
+        }
+        out
     }
-    if ranges.is_empty() {
-        qb.push("0");
-    }
-    qb.push(")");
 }
 
-/// Clusters summed from the per-tile counts of a space: the zoom-12 tiles in rows
-/// `ys` and columns `xs` (inclusive tile ranges), grouped `shift` levels up. Each cluster's item
-/// is the one of its fullest tile.
-pub async fn tile_clusters(
-    db: &SqlitePool,
-    owner: i64,
-    ys: (i64, i64),
-    xs: &[(i64, i64)],
-    shift: u32,
-) -> sqlx::Result<Vec<ClusterSum>> {
-    let mut qb = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT (cell & 4095) >> {shift} AS kx, (cell >> 12) >> {shift} AS ky, SUM(n) AS count,
-                CAST(SUM(n * ((cell & 4095) * 4096 + 2048)) AS REAL) AS sum_x,
-                CAST(SUM(n * ((cell >> 12) * 4096 + 2048)) AS REAL) AS sum_y,
-                MAX(n) AS fullest, item_id AS item
-           FROM map_cells WHERE owner_id = "
-    ));
-    qb.push_bind(owner)
-        .push(" AND cell BETWEEN ")
-        .push_bind(ys.0 << 12)
-        .push(" AND ")
-        .push_bind((ys.1 << 12) | 0xFFF);
-    push_ranges(&mut qb, "(cell & 4095)", xs);
-    qb.push(" GROUP BY ky, kx");
-    // (`fullest` picks the row `item` comes from; the other columns are read by name.)
-    qb.build_query_as().fetch_all(db).await
-}
-
-/// The zoom-12 tiles of a space holding items in rows `ys` and columns `xs` (inclusive tile
-/// ranges) that are not among the rows `inner_ys` and columns `inner_xs`.
-pub async fn edge_tiles(
-    db: &SqlitePool,
-    owner: i64,
-    ys: (i64, i64),
-    xs: &[(i64, i64)],
-    inner_ys: (i64, i64),
-    inner_xs: &[(i64, i64)],
-) -> sqlx::Result<Vec<i64>> {
-    let mut qb = QueryBuilder::<Sqlite>::new("SELECT cell FROM map_cells WHERE owner_id = ");
-    qb.push_bind(owner)
-        .push(" AND cell BETWEEN ")
-        .push_bind(ys.0 << 12)
-        .push(" AND ")
-        .push_bind((ys.1 << 12) | 0xFFF);
-    push_ranges(&mut qb, "(cell & 4095)", xs);
-    qb.push(" AND NOT ((cell >> 12) BETWEEN ")
-        .push_bind(inner_ys.0)
-        .push(" AND ")
-        .push_bind(inner_ys.1);
-    push_ranges(&mut qb, "(cell & 4095)", inner_xs);
-    qb.push(")");
-    let rows: Vec<(i64,)> = qb.build_query_as().fetch_all(db).await?;
-    Ok(rows.into_iter().map(|(c,)| c).collect())
-}
-
-/// Clusters summed from the items of a space (within `folders` when given) whose cell is in
-/// one of `ranges` and whose zoom-24 tile is in rows `ys` and columns `xs`, grouped `shift`
-/// levels up from zoom 24. Each cluster's item is its newest.
-pub async fn item_clusters(
-    db: &SqlitePool,
-    owner: i64,
-    folders: Option<&[i64]>,
-    ranges: &[(i64, i64)],
-    ys: (i64, i64),
-    xs: &[(i64, i64)],
-    shift: u32,
-) -> sqlx::Result<Vec<ClusterSum>> {
-    if ranges.is_empty() {
-        return Ok(Vec::new());
+/// The clusters of the items in the box. Zoom-12 tiles wholly inside it count from the per-tile
+/// totals (`map_cells`) when the caller sees the whole space and the clusters are no finer than
+/// those tiles; everything else (the tiles the box's edge cuts, finer clusters, callers who see
+/// some folders only) is read from the cell index item by item. Rows are stepped and summed
+/// here, not sorted by SQLite.
+pub fn map_clusters(
+    conn: &rusqlite::Connection,
+    q: &MapQuery,
+) -> rusqlite::Result<Vec<ClusterSum>> {
+    let mut sums: HashMap<(i64, i64), ClusterSum> = HashMap::new();
+    let ranges = if q.level <= COARSE && q.folders.is_none() {
+        let shift = COARSE - q.level;
+        let mut edges = Vec::new();
+        let mut statement = conn.prepare_cached(
+            "SELECT cell, n, item_id FROM map_cells WHERE owner_id = ?1 AND cell BETWEEN ?2 AND ?3",
+        )?;
+        let mut rows =
+            statement.query((q.owner, (q.ys.0 >> 12) << 12, (q.ys.1 >> 12) << 12 | 0xFFF))?;
+        while let Some(row) = rows.next()? {
+            let (tile, n, item): (i64, i64, Option<i64>) = (row.get(0)?, row.get(1)?, row.get(2)?);
+            let (x0, y0) = ((tile & 0xFFF) << 12, (tile >> 12) << 12);
+            let (x1, y1) = (x0 | 0xFFF, y0 | 0xFFF);
+            if !q.xs.iter().any(|(lo, hi)| x1 >= *lo && x0 <= *hi) {
+                continue;
+            }
+            let inside =
+                y0 >= q.ys.0 && y1 <= q.ys.1 && q.xs.iter().any(|(lo, hi)| x0 >= *lo && x1 <= *hi);
+            if !inside {
+                edges.push((tile << 24, tile << 24 | 0xFF_FFFF));
+                continue;
+            }
+            let key = ((tile & 0xFFF) >> shift, (tile >> 12) >> shift);
+            let s = sums.entry(key).or_insert(ClusterSum {
+                kx: key.0,
+                ky: key.1,
+                ..Default::default()
+            });
+            s.count += n;
+            s.sum_x += n as f64 * (x0 + 2048) as f64;
+            s.sum_y += n as f64 * (y0 + 2048) as f64;
+            if n > s.fullest && item.is_some() {
+                s.fullest = n;
+                s.item = item;
+            }
+        }
+        edges
+    } else {
+        q.cell_ranges()
+    };
+    let shift = FINE - q.level;
+    let mut statement = conn.prepare_cached(
+        "SELECT geo_cell, id, folder_id FROM items INDEXED BY items_by_owner_cell
+          WHERE owner_id = ?1 AND geo_cell BETWEEN ?2 AND ?3 AND live_parent_id IS NULL",
+    )?;
+    for (lo, hi) in ranges {
+        let mut rows = statement.query((q.owner, lo, hi))?;
+        while let Some(row) = rows.next()? {
+            let (cell, id, folder): (i64, i64, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
+            let (x, y) = shoebox_indexer::places::grid::unpack(cell);
+            if !q.holds(x, y) || q.folders.as_ref().is_some_and(|f| !f.contains(&folder)) {
+                continue;
+            }
+            let key = (x >> shift, y >> shift);
+            let s = sums.entry(key).or_insert(ClusterSum {
+                kx: key.0,
+                ky: key.1,
+                ..Default::default()
+            });
+            s.count += 1;
+            s.sum_x += x as f64 + 0.5;
+            s.sum_y += y as f64 + 0.5;
+            if s.fullest == 0 {
+                // From the items: the newest.
+                s.item = Some(s.item.map_or(id, |i| i.max(id)));
+            }
+        }
     }
-    let ranges_json = serde_json::to_string(ranges).unwrap_or_else(|_| "[]".into());
-    let mut qb = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT fx >> {shift} AS kx, fy >> {shift} AS ky, COUNT(*) AS count,
-                SUM(fx + 0.5) AS sum_x, SUM(fy + 0.5) AS sum_y, MAX(id) AS item
-           FROM (SELECT i.id, (((i.geo_cell >> 24) & 4095) << 12) | (i.geo_cell & 4095) AS fx,
-                        ((i.geo_cell >> 36) << 12) | ((i.geo_cell >> 12) & 4095) AS fy
-                   FROM json_each("
-    ));
-    qb.push_bind(ranges_json)
-        .push(
-            ") r JOIN items i INDEXED BY items_by_owner_cell
-               ON i.owner_id = ",
-        )
-        .push_bind(owner)
-        .push(
-            " AND i.geo_cell BETWEEN r.value ->> 0 AND r.value ->> 1
-              AND i.live_parent_id IS NULL",
-        );
-    if let Some(folders) = folders {
-        qb.push(" AND i.folder_id IN (SELECT value FROM json_each(")
-            .push_bind(serde_json::to_string(folders).unwrap_or_else(|_| "[]".into()))
-            .push("))");
-    }
-    qb.push(") WHERE fy BETWEEN ")
-        .push_bind(ys.0)
-        .push(" AND ")
-        .push_bind(ys.1);
-    push_ranges(&mut qb, "fx", xs);
-    qb.push(" GROUP BY ky, kx");
-    qb.build_query_as().fetch_all(db).await
+    Ok(sums.into_values().collect())
 }

@@ -40,9 +40,13 @@ impl ThumbReader {
         Ok(conn)
     }
 
-    /// The thumbnail state of item `id` of space `owner`, if it is an item listings show (not
-    /// the hidden video half of a Live Photo).
-    pub fn thumb_state(&self, owner: i64, id: i64) -> anyhow::Result<Option<ThumbState>> {
+    /// Runs `read` on one of the connections (blocking: on a blocking thread for anything but
+    /// a primary-key read). The map reads its cells this way: rows stepped in C and summed in
+    /// Rust, where sqlx would hand each row through a channel.
+    pub fn read<T>(
+        &self,
+        read: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> anyhow::Result<T> {
         let kept = self
             .idle
             .lock()
@@ -52,7 +56,21 @@ impl ThumbReader {
             Some(conn) => conn,
             None => self.open()?,
         };
-        let state = {
+        let out = read(&conn);
+        let mut idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if idle.len() < KEEP {
+            idle.push(conn);
+        }
+        Ok(out?)
+    }
+
+    /// The thumbnail state of item `id` of space `owner`, if it is an item listings show (not
+    /// the hidden video half of a Live Photo).
+    pub fn thumb_state(&self, owner: i64, id: i64) -> anyhow::Result<Option<ThumbState>> {
+        self.read(|conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT id, folder_id, thumb_status, thumb_version FROM items
                   WHERE id = ?1 AND owner_id = ?2 AND live_parent_id IS NULL",
@@ -66,15 +84,7 @@ impl ThumbReader {
                         thumb_version: row.get(3)?,
                     })
                 })
-                .optional()?
-        };
-        let mut idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if idle.len() < KEEP {
-            idle.push(conn);
-        }
-        Ok(state)
+                .optional()
+        })
     }
 }

@@ -291,13 +291,6 @@ impl MapBox {
     }
 }
 
-/// The inclusive range of zoom-12 tiles lying wholly inside the zoom-24 range `lo..=hi`, if any.
-fn whole_tiles(lo: i64, hi: i64) -> Option<(i64, i64)> {
-    let first = (lo + 0xFFF) >> 12;
-    let last = ((hi + 1) >> 12) - 1;
-    (first <= last).then_some((first, last))
-}
-
 /// `Browse.Map list_cluster`: the caller's items in the box grouped into cells of the map's
 /// tile grid at `zoom` + 2 (64 pixels of a 256-pixel tile), each with its item count, the
 /// mean position of its items, its cell's bounds and, with `additional=["thumbnail"]`, an
@@ -325,48 +318,21 @@ pub async fn list_cluster(call: Call) -> ApiResult {
         return Ok(Reply::data(json!({"list": [], "total": 0})));
     };
     let db = &call.state.db;
-    let folders = reach.items().folders;
-    let fine_ys = (b.y_top, b.y_bottom);
-    let mut sums: Vec<places::ClusterSum> = Vec::new();
-    if level <= grid::COARSE && folders.is_none() {
-        // The zoom-12 tiles wholly inside the box are summed from the per-tile counts; the
-        // ones its edge cuts are read item by item.
-        let coarse_shift = grid::COARSE - level;
-        let ys = (b.y_top >> 12, b.y_bottom >> 12);
-        let xs: Vec<(i64, i64)> = b.xs.iter().map(|(lo, hi)| (lo >> 12, hi >> 12)).collect();
-        let inner_xs: Vec<(i64, i64)> =
-            b.xs.iter()
-                .filter_map(|(lo, hi)| whole_tiles(*lo, *hi))
-                .collect();
-        let inner_ys = whole_tiles(b.y_top, b.y_bottom);
-        if let Some(inner_ys) = inner_ys
-            && !inner_xs.is_empty()
-        {
-            sums =
-                places::tile_clusters(db, reach.owner, inner_ys, &inner_xs, coarse_shift).await?;
-        }
-        // With no whole row, every row is an edge (an empty inner row range matches none).
-        let inner_ys = inner_ys.unwrap_or((1, 0));
-        let edges = places::edge_tiles(db, reach.owner, ys, &xs, inner_ys, &inner_xs).await?;
-        let ranges: Vec<(i64, i64)> = edges
-            .iter()
-            .map(|t| (t << 24, (t << 24) | 0xFF_FFFF))
-            .collect();
-        let edge_sums =
-            places::item_clusters(db, reach.owner, None, &ranges, fine_ys, &b.xs, shift).await?;
-        merge(&mut sums, edge_sums);
-    } else {
-        sums = places::item_clusters(
-            db,
-            reach.owner,
-            folders.as_deref(),
-            &b.cell_ranges(),
-            fine_ys,
-            &b.xs,
-            shift,
-        )
-        .await?;
-    }
+    let query = places::MapQuery {
+        owner: reach.owner,
+        folders: reach.items().folders.map(|f| f.into_iter().collect()),
+        ys: (b.y_top, b.y_bottom),
+        xs: b.xs.clone(),
+        level,
+    };
+    let state = call.state.clone();
+    let mut sums = tokio::task::spawn_blocking(move || {
+        state
+            .thumb_reader
+            .read(|conn| places::map_clusters(conn, &query))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::Error::new(e)))??;
     sums.sort_by(|a, b| b.count.cmp(&a.count).then((a.ky, a.kx).cmp(&(b.ky, b.kx))));
     let additional = Additional::of(&call)?;
     let covers: HashMap<i64, library::ItemRow> = if additional.has("thumbnail") {
@@ -404,30 +370,6 @@ pub async fn list_cluster(call: Call) -> ApiResult {
         })
         .collect();
     Ok(Reply::data(json!({"list": list, "total": total})))
-}
-
-/// Adds `more` into `sums`, cluster by cluster; a cluster keeps the item it had.
-fn merge(sums: &mut Vec<places::ClusterSum>, more: Vec<places::ClusterSum>) {
-    let mut at: HashMap<(i64, i64), usize> = sums
-        .iter()
-        .enumerate()
-        .map(|(n, c)| ((c.kx, c.ky), n))
-        .collect();
-    for c in more {
-        match at.get(&(c.kx, c.ky)) {
-            Some(&n) => {
-                let s = &mut sums[n];
-                s.count += c.count;
-                s.sum_x += c.sum_x;
-                s.sum_y += c.sum_y;
-                s.item = s.item.or(c.item);
-            }
-            None => {
-                at.insert((c.kx, c.ky), sums.len());
-                sums.push(c);
-            }
-        }
-    }
 }
 
 async fn box_filter(call: &Call) -> ApiResult<Option<ItemFilter>> {

@@ -1,0 +1,420 @@
+//! `SYNO.Foto.Upload.Item` / `SYNO.FotoTeam.Upload.Item` `upload` and `upload_to_folder`
+//! (reference §3.11; docs/protocol-choices.md "Upload"): a multipart file put into a space.
+//!
+//! The body was spooled to disk as it arrived ([`super::params`]), so memory does not grow with
+//! the file, and a client that goes away leaves only a spool file that is removed at once. The
+//! file is moved (or, from another file system, copied) to a hidden temporary name in the
+//! destination folder, flushed to disk, then linked under its final name, so the library never
+//! shows half a file, and a name taken meanwhile is never overwritten unless the client said so.
+//! The item is in the index before the answer goes out.
+
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use serde_json::json;
+use shoebox_indexer::media::MediaKind;
+use shoebox_indexer::metadata::time::civil_from_days;
+
+use super::Call;
+use super::error::{ApiError, ApiResult};
+use super::params::UploadedFile;
+use super::reply::Reply;
+use crate::access::Reach;
+use crate::store::{albums, library};
+
+/// What to do when the name is taken (`duplicate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Duplicate {
+    /// Keep what is there; the answer names the item already there.
+    Ignore,
+    /// Store under the next free name: `name_1.jpg`, `name_2.jpg`, …
+    Rename,
+    /// Replace the file; the item keeps its id and is indexed again.
+    Overwrite,
+}
+
+/// Uploads into one folder are one at a time (choosing a free name and linking it must not
+/// interleave); different folders go in parallel. Folders share one of these locks by hash.
+static FOLDER_LOCKS: LazyLock<Vec<tokio::sync::Mutex<()>>> =
+    LazyLock::new(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
+
+fn folder_lock(dir: &Path) -> &'static tokio::sync::Mutex<()> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    dir.hash(&mut h);
+    &FOLDER_LOCKS[(h.finish() % FOLDER_LOCKS.len() as u64) as usize]
+}
+
+/// Names Windows (and so the NAS's SMB shares) cannot hold, with or without an extension.
+const RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// A file or folder name from a client, checked: one path component, no control characters,
+/// not hidden (the library does not show hidden names) and not a system or reserved name.
+fn safe_component(key: &str, name: &str) -> ApiResult<String> {
+    let bad = |why: &str| Err(ApiError::bad(key.to_owned(), format!("{name:?}: {why}")));
+    if name.is_empty() || name.trim().is_empty() {
+        return bad("empty");
+    }
+    if name.len() > 255 {
+        return bad("longer than 255 bytes");
+    }
+    if name.contains(['/', '\\']) {
+        return bad("a name, not a path");
+    }
+    if name.chars().any(char::is_control) {
+        return bad("control characters");
+    }
+    if name == "." || name == ".." || name.starts_with('.') {
+        return bad("hidden or relative names are not stored");
+    }
+    if name.starts_with('@') || name.starts_with('#') {
+        return bad("names starting with @ or # are the system's");
+    }
+    if name.ends_with(['.', ' ']) {
+        return bad("a name cannot end with a dot or a space");
+    }
+    let stem = name.split('.').next().unwrap_or("").trim_end();
+    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem)) {
+        return bad("a reserved device name");
+    }
+    Ok(name.to_owned())
+}
+
+/// A file name: a safe component the library indexes (a photo or video by its extension).
+fn safe_file_name(name: &str) -> ApiResult<String> {
+    let name = safe_component("name", name)?;
+    if MediaKind::of(&name).is_none() {
+        return Err(ApiError::bad(
+            "name",
+            format!("{name:?}: not a photo or video Shoebox indexes (by its extension)"),
+        ));
+    }
+    Ok(name)
+}
+
+fn io_error(what: &str, e: std::io::Error) -> ApiError {
+    if e.kind() == std::io::ErrorKind::StorageFull || e.kind() == std::io::ErrorKind::QuotaExceeded
+    {
+        return ApiError::Storage(format!("{what}: the disk is full"));
+    }
+    ApiError::Internal(anyhow::Error::new(e).context(what.to_owned()))
+}
+
+pub async fn upload(call: Call) -> ApiResult {
+    put(call, false).await
+}
+
+pub async fn upload_to_folder(call: Call) -> ApiResult {
+    put(call, true).await
+}
+
+async fn put(mut call: Call, to_folder: bool) -> ApiResult {
+    let user = call.user()?.user_id.0;
+    let reach = call.reach().await?;
+    let at = call
+        .params
+        .files
+        .iter()
+        .position(|f| f.field == "file")
+        .ok_or(ApiError::MissingParam("file"))?;
+    let file = call.params.files.swap_remove(at);
+    let given = call
+        .params
+        .string("name")
+        .or_else(|| file.file_name.clone())
+        .ok_or(ApiError::MissingParam("name"))?;
+    let given = safe_file_name(&given)?;
+    let duplicate = match call.params.string("duplicate").as_deref() {
+        None | Some("ignore") => Duplicate::Ignore,
+        Some("rename") => Duplicate::Rename,
+        Some("overwrite") => Duplicate::Overwrite,
+        Some(_) => return Err(ApiError::bad("duplicate", "ignore, rename or overwrite")),
+    };
+    let album = match call.params.int("album_id")? {
+        Some(id) => {
+            let album = albums::get(&call.state.db, user, id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            if album.r#type != "normal" {
+                return Err(ApiError::bad("album_id", "not a manual album"));
+            }
+            Some(album.id)
+        }
+        None => None,
+    };
+    // When the photo was taken: from the file, else from the phone (`date`, `mtime`), else now.
+    let probed = call
+        .state
+        .indexer
+        .probe(file.path.to_path_buf(), given.clone())
+        .await;
+    let told = match call.params.int("date")? {
+        Some(t) => Some(t),
+        None => call.params.int("mtime")?,
+    };
+    let taken = probed
+        .as_ref()
+        .ok()
+        .and_then(|i| i.meta.taken.as_ref())
+        .filter(|t| t.source != shoebox_indexer::metadata::TakenSource::Mtime)
+        .map(|t| t.secs)
+        .or(told.map(|t| if t > 100_000_000_000 { t / 1000 } else { t }))
+        .unwrap_or_else(crate::store::now);
+
+    let folder = if to_folder {
+        let id = match call.params.int("target_folder_id")? {
+            Some(id) => id,
+            None => call
+                .params
+                .int("folder_id")?
+                .ok_or(ApiError::MissingParam("target_folder_id"))?,
+        };
+        let folder = reach.folder(&call.state, id).await?;
+        if !reach.rights(folder.id).upload {
+            return Err(ApiError::Forbidden);
+        }
+        folder.path
+    } else {
+        destination(&call, &reach, taken).await?
+    };
+    let name = if crate::api::settings::renames_by_date(&call.state, user).await? {
+        date_name(&given, taken)
+    } else {
+        given
+    };
+
+    let root = call
+        .state
+        .indexer
+        .root_of(reach.owner)
+        .await
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the space has no folder")))?;
+    let dir = root.join(folder.trim_start_matches('/'));
+    let _one_at_a_time = folder_lock(&dir).lock().await;
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| io_error("making the folder", e))?;
+    let taken_name = tokio::fs::try_exists(dir.join(&name)).await.unwrap_or(true);
+    let (name, action) = match (taken_name, duplicate) {
+        (false, _) => (name, "upload"),
+        (true, Duplicate::Ignore) => {
+            // Nothing is written; the answer names what is there.
+            let id = call
+                .state
+                .indexer
+                .add_existing(reach.owner, &folder, &name)
+                .await?;
+            if let Some(album) = album
+                && !albums::add_items(&call.state.db, album, &[id]).await?
+            {
+                return Err(ApiError::bad("album_id", "the album is full"));
+            }
+            return Ok(Reply::data(
+                json!({"id": id, "unit_id": id, "action": "ignore", "name": name}),
+            ));
+        }
+        (true, Duplicate::Rename) => (free_name(&dir, &name).await, "rename"),
+        (true, Duplicate::Overwrite) => (name, "overwrite"),
+    };
+    let replace = duplicate == Duplicate::Overwrite;
+    let target = dir.clone();
+    let final_name = name.clone();
+    tokio::task::spawn_blocking(move || place(file, &target, &final_name, replace))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e)))??;
+    let id = call
+        .state
+        .indexer
+        .add_file(reach.owner, &folder, &name)
+        .await?;
+    if let Some(album) = album
+        && !albums::add_items(&call.state.db, album, &[id]).await?
+    {
+        return Err(ApiError::bad("album_id", "the album is full"));
+    }
+    Ok(Reply::data(
+        json!({"id": id, "unit_id": id, "action": action, "name": name}),
+    ))
+}
+
+/// The folder of an `upload`: the parts of `folder` (default `["PhotoLibrary"]`) under the
+/// space root, and for the timeline (`uploadDestination=timeline`, or no destination and the
+/// default folder) the year and month taken below it. The caller must be allowed to upload
+/// into the deepest folder of it that exists.
+async fn destination(call: &Call, reach: &Reach, taken: i64) -> ApiResult<String> {
+    let parts = call
+        .params
+        .string_list("folder")?
+        .unwrap_or_else(|| vec!["PhotoLibrary".to_owned()]);
+    let parts = parts
+        .iter()
+        .map(|p| safe_component("folder", p))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let timeline = match call.params.string("uploadDestination").as_deref() {
+        Some("timeline") => true,
+        Some("folder") => false,
+        None => parts == ["PhotoLibrary"],
+        Some(_) => return Err(ApiError::bad("uploadDestination", "timeline or folder")),
+    };
+    let mut path = String::new();
+    for part in &parts {
+        path.push('/');
+        path.push_str(part);
+    }
+    if timeline {
+        let (y, m, _) = civil_from_days(taken.div_euclid(86_400));
+        path.push_str(&format!("/{y:04}/{m:02}"));
+    }
+    if path.is_empty() {
+        path.push('/');
+    }
+    // The deepest existing folder decides.
+    let mut probe = path.clone();
+    loop {
+        let found = if probe == "/" {
+            Some(library::root_folder(&call.state.db, reach.owner).await?)
+        } else {
+            library::folder_by_path(&call.state.db, reach.owner, &probe).await?
+        };
+        if let Some(folder) = found {
+            if !reach.rights(folder.id).upload {
+                return Err(ApiError::Forbidden);
+            }
+            return Ok(path);
+        }
+        probe = match probe.rsplit_once('/') {
+            Some((parent, _)) if !parent.is_empty() => parent.to_owned(),
+            _ => "/".to_owned(),
+        };
+    }
+}
+
+/// `IMG_yyyyMMdd_HHmmss` and the original extension (lower case).
+fn date_name(original: &str, taken: i64) -> String {
+    let ext = original
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let days = taken.div_euclid(86_400);
+    let secs = taken.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "IMG_{y:04}{m:02}{d:02}_{:02}{:02}{:02}.{ext}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// `name_1.ext`, `name_2.ext`, … the first not taken in `dir`.
+async fn free_name(dir: &Path, name: &str) -> String {
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) => (s, format!(".{e}")),
+        None => (name, String::new()),
+    };
+    let mut n = 1u32;
+    loop {
+        let candidate = format!("{stem}_{n}{ext}");
+        if !tokio::fs::try_exists(dir.join(&candidate))
+            .await
+            .unwrap_or(true)
+        {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+/// Moves the spooled upload to `dir/name`: through a hidden temporary file in `dir` (renamed
+/// there, or copied from another file system), flushed, then linked under its name (or, to
+/// overwrite, renamed over it), and the folder flushed. On any failure nothing is left behind.
+fn place(file: UploadedFile, dir: &Path, name: &str, replace: bool) -> ApiResult<()> {
+    let staging = tempfile::Builder::new()
+        .prefix(".shoebox-upload-")
+        .tempfile_in(dir)
+        .map_err(|e| io_error("writing the upload", e))?
+        .into_temp_path();
+    let staged: PathBuf = staging.to_path_buf();
+    if let Err(e) = file.path.persist(&staged) {
+        // Another file system: copy (the spool file goes when `e.path` drops).
+        std::fs::copy(&e.path, &staged).map_err(|e| io_error("writing the upload", e))?;
+    }
+    std::fs::File::open(&staged)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io_error("writing the upload", e))?;
+    let target = dir.join(name);
+    if replace {
+        std::fs::rename(&staged, &target).map_err(|e| io_error("writing the upload", e))?;
+    } else {
+        match std::fs::hard_link(&staged, &target) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(ApiError::bad(
+                    "name",
+                    format!("{name:?} was taken meanwhile"),
+                ));
+            }
+            // A file system without hard links: the folder lock keeps the name ours.
+            Err(_) if !target.exists() => {
+                std::fs::rename(&staged, &target).map_err(|e| io_error("writing the upload", e))?
+            }
+            Err(e) => return Err(io_error("writing the upload", e)),
+        }
+    }
+    // `staging` removes the temporary name (already gone after a rename).
+    drop(staging);
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked() {
+        for ok in ["IMG_1.jpg", "été 2020.HEIC", "a..b.mp4", "con.txt.jpg"] {
+            assert!(safe_file_name(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            " ",
+            "../x.jpg",
+            "a/b.jpg",
+            "a\\b.jpg",
+            ".hidden.jpg",
+            "x\0.jpg",
+            "x\n.jpg",
+            "CON.jpg",
+            "lpt1.JPG",
+            "#recycle",
+            "@eaDir",
+            "x.jpg.",
+            "notes.txt",
+            "noext",
+            &"a".repeat(252).to_string(),
+        ] {
+            let name = if bad.len() > 250 {
+                format!("{bad}.jpg")
+            } else {
+                bad.to_owned()
+            };
+            assert!(safe_file_name(&name).is_err(), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn date_names() {
+        // 2021-07-06 16:08:14 UTC.
+        assert_eq!(
+            date_name("x.HEIC", 1_625_587_694),
+            "IMG_20210706_160814.heic"
+        );
+        assert_eq!(date_name("y.jpg", 0), "IMG_19700101_000000.jpg");
+    }
+}

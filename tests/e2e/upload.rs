@@ -1,0 +1,459 @@
+//! Uploads over HTTP (`SYNO.Foto.Upload.Item`, `SYNO.FotoTeam.Upload.Item`) with multipart
+//! bodies laid out as the Android app sends them: the timeline's year/month folders, a chosen
+//! folder, the `duplicate` policies, rename by date taken, into an album, who may upload where,
+//! bad names, and a client that goes away halfway.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::browse::{Library, names};
+use crate::indexing::corpus;
+use crate::support::{Login, TestApp};
+
+const UPLOAD: &str = "SYNO.Foto.Upload.Item";
+const TEAM_UPLOAD: &str = "SYNO.FotoTeam.Upload.Item";
+
+async fn people() -> Library {
+    let app = TestApp::spawn().await;
+    app.add_user("anna", "anna-pass-1", true);
+    app.add_user("ben", "ben-pass-1", false);
+    app.add_user("cleo", "cleo-pass-1", false);
+    std::fs::create_dir_all(app.data_dir().join("photo/Family")).expect("mkdir");
+    let anna = app.login("anna", "anna-pass-1").await;
+    let ben = app.login("ben", "ben-pass-1").await;
+    let cleo = app.login("cleo", "cleo-pass-1").await;
+    Library {
+        app,
+        anna,
+        ben,
+        cleo,
+    }
+}
+
+/// One upload: the text fields in the Android app's order, then the file part.
+async fn upload(
+    lib: &Library,
+    who: &Login,
+    api: &str,
+    method: &str,
+    fields: &[(&str, &str)],
+    file: &[u8],
+) -> Value {
+    let mut form = reqwest::multipart::Form::new()
+        .text("method", method.to_owned())
+        .text("api", api.to_owned())
+        .text("version", "1")
+        .text("_sid", who.sid.clone());
+    for (k, v) in fields {
+        form = form.text((*k).to_owned(), (*v).to_owned());
+    }
+    let part = reqwest::multipart::Part::bytes(file.to_vec())
+        .file_name("file")
+        .mime_str("application/octet-stream")
+        .expect("mime");
+    form = form.part("file", part);
+    TestApp::client()
+        .post(lib.app.url("/webapi/entry.cgi"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+        .json()
+        .await
+        .expect("json")
+}
+
+fn corpus_file(path: &str) -> Vec<u8> {
+    std::fs::read(corpus().join(path)).expect("corpus file")
+}
+
+/// Every file below `dir`, relative, sorted (hidden ones too: nothing may be left behind).
+fn files_under(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.push(p.strip_prefix(base).expect("under").display().to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+fn anna_photos(lib: &Library) -> PathBuf {
+    lib.app.data_dir().join("homes/anna/Photos")
+}
+
+async fn item(lib: &Library, who: &Login, api: &str, id: i64) -> Value {
+    lib.ok(who, api, "get", &[("id", &format!("[{id}]"))]).await["list"][0].clone()
+}
+
+#[tokio::test]
+async fn uploads_land_where_the_seed_says() {
+    let lib = people().await;
+    let paris = corpus_file("metadata/gps_paris.jpg");
+
+    // The timeline: PhotoLibrary/YYYY/MM by the date taken (2022-03-04), the item indexed
+    // before the answer, the bytes as sent.
+    let fields = [
+        ("require_thumb_version", "false"),
+        ("name", "\"paris.jpg\""),
+        ("mtime", "1600000000"),
+        ("folder", "[\"PhotoLibrary\"]"),
+        ("duplicate", "\"ignore\""),
+    ];
+    let first = upload(&lib, &lib.anna, UPLOAD, "upload", &fields, &paris).await;
+    assert_eq!(first["success"], true, "{first}\n{}", lib.app.log());
+    let id = first["data"]["id"].as_i64().expect("id");
+    assert_eq!(first["data"]["action"], "upload");
+    let stored = anna_photos(&lib).join("PhotoLibrary/2022/03/paris.jpg");
+    assert_eq!(std::fs::read(&stored).expect("stored"), paris);
+    let got = item(&lib, &lib.anna, "SYNO.Foto.Browse.Item", id).await;
+    assert_eq!(got["filename"], "paris.jpg", "{got}");
+
+    // The same name again: ignore keeps what is there, rename stores name_1, overwrite
+    // replaces the file under the same item.
+    let png = corpus_file("formats/png.png");
+    let mut same = fields;
+    same[1] = ("name", "\"paris.jpg\"");
+    // (Tokyo's photo has the same date taken, so the same month folder.)
+    let other = corpus_file("metadata/gps_tokyo.jpg");
+    let ignored = upload(&lib, &lib.anna, UPLOAD, "upload", &same, &other).await;
+    assert_eq!(
+        (&ignored["data"]["id"], &ignored["data"]["action"]),
+        (&Value::from(id), &Value::from("ignore")),
+        "{ignored}"
+    );
+    assert_eq!(std::fs::read(&stored).expect("stored"), paris);
+    same[4] = ("duplicate", "\"rename\"");
+    let renamed = upload(&lib, &lib.anna, UPLOAD, "upload", &same, &paris).await;
+    assert_eq!(renamed["data"]["name"], "paris_1.jpg", "{renamed}");
+    assert_ne!(renamed["data"]["id"], id);
+    same[4] = ("duplicate", "\"overwrite\"");
+    let over = upload(&lib, &lib.anna, UPLOAD, "upload", &same, &paris).await;
+    assert_eq!(
+        (&over["data"]["id"], &over["data"]["action"]),
+        (&Value::from(id), &Value::from("overwrite")),
+        "{over}"
+    );
+    assert_eq!(
+        files_under(&anna_photos(&lib)),
+        [
+            "PhotoLibrary/2022/03/paris.jpg",
+            "PhotoLibrary/2022/03/paris_1.jpg"
+        ]
+    );
+    same[4] = ("duplicate", "\"sometimes\"");
+    let bad = upload(&lib, &lib.anna, UPLOAD, "upload", &same, &paris).await;
+    assert_eq!(bad["error"]["code"], 120, "{bad}");
+
+    // A chosen folder, made as needed; a file without a date in it goes by the phone's date.
+    let made = upload(
+        &lib,
+        &lib.anna,
+        UPLOAD,
+        "upload",
+        &[
+            ("name", "\"picture.png\""),
+            ("folder", "[\"Trips\",\"Rome\"]"),
+            ("uploadDestination", "folder"),
+        ],
+        &png,
+    )
+    .await;
+    assert_eq!(made["success"], true, "{made}");
+    assert!(anna_photos(&lib).join("Trips/Rome/picture.png").is_file());
+    let mut clip = fields;
+    clip[1] = ("name", "\"clip.mp4\"");
+    clip[2] = ("date", "1262304000");
+    let video = upload(
+        &lib,
+        &lib.anna,
+        UPLOAD,
+        "upload",
+        &clip,
+        &corpus_file("video/h264.mp4"),
+    )
+    .await;
+    assert_eq!(video["success"], true, "{video}");
+    // The video's own date (2021-05-06) wins over the phone's.
+    assert!(
+        anna_photos(&lib)
+            .join("PhotoLibrary/2021/05/clip.mp4")
+            .is_file()
+    );
+
+    // Rename by date taken, a per-user setting.
+    lib.ok(
+        &lib.anna,
+        "SYNO.Foto.Setting.User",
+        "set",
+        &[("rename_by_date", "true")],
+    )
+    .await;
+    let mut tokyo = fields;
+    tokyo[1] = ("name", "\"tokyo.JPG\"");
+    let dated = upload(
+        &lib,
+        &lib.anna,
+        UPLOAD,
+        "upload",
+        &tokyo,
+        &corpus_file("metadata/gps_tokyo.jpg"),
+    )
+    .await;
+    assert_eq!(dated["data"]["name"], "IMG_20220304_050607.jpg", "{dated}");
+    tokyo[4] = ("duplicate", "\"rename\"");
+    let again = upload(
+        &lib,
+        &lib.anna,
+        UPLOAD,
+        "upload",
+        &tokyo,
+        &corpus_file("metadata/gps_tokyo.jpg"),
+    )
+    .await;
+    assert_eq!(
+        again["data"]["name"], "IMG_20220304_050607_1.jpg",
+        "{again}"
+    );
+
+    // Into an album.
+    let album = lib
+        .ok(
+            &lib.anna,
+            "SYNO.Foto.Browse.NormalAlbum",
+            "create",
+            &[("name", "\"Holiday\"")],
+        )
+        .await["album"]["id"]
+        .as_i64()
+        .expect("album");
+    let mut into = fields;
+    into[1] = ("name", "\"album.jpg\"");
+    let album_s = album.to_string();
+    let mut with_album = into.to_vec();
+    with_album.push(("album_id", &album_s));
+    let put = upload(&lib, &lib.anna, UPLOAD, "upload", &with_album, &paris).await;
+    assert_eq!(put["success"], true, "{put}");
+    let listed = lib
+        .items(
+            &lib.anna,
+            "SYNO.Foto.Browse.Item",
+            &[("album_id", &album_s)],
+        )
+        .await;
+    // (Renamed by date, its name is taken: with `ignore` the photo already there joins.)
+    assert_eq!(names(&listed), ["IMG_20220304_050607.jpg"]);
+    // Another user's album is not found, and nothing is stored.
+    let mut bens = into.to_vec();
+    bens.push(("album_id", &album_s));
+    let refused = upload(&lib, &lib.ben, UPLOAD, "upload", &bens, &paris).await;
+    assert_eq!(refused["error"]["code"], 642, "{refused}");
+    assert!(files_under(&lib.app.data_dir().join("homes/ben/Photos")).is_empty());
+}
+
+#[tokio::test]
+async fn who_may_upload_where_and_bad_names() {
+    let lib = people().await;
+    let paris = corpus_file("metadata/gps_paris.jpg");
+    let family = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.Browse.Folder",
+            "get",
+            &[("name", "/Family")],
+        )
+        .await["folder"]["id"]
+        .as_i64()
+        .expect("id");
+    let target = family.to_string();
+    let to_family = [
+        ("name", "\"family.jpg\""),
+        ("target_folder_id", target.as_str()),
+    ];
+    let shared = lib.app.data_dir().join("photo");
+
+    // Anna (admin) may; ben has no Shared Space; cleo may view but not upload.
+    let put = upload(
+        &lib,
+        &lib.anna,
+        TEAM_UPLOAD,
+        "upload_to_folder",
+        &to_family,
+        &paris,
+    )
+    .await;
+    assert_eq!(put["success"], true, "{put}");
+    let id = put["data"]["id"].as_i64().expect("id");
+    assert_eq!(
+        item(&lib, &lib.anna, "SYNO.FotoTeam.Browse.Item", id).await["filename"],
+        "family.jpg"
+    );
+    let other = [
+        ("name", "\"other.jpg\""),
+        ("target_folder_id", target.as_str()),
+    ];
+    let ben = upload(
+        &lib,
+        &lib.ben,
+        TEAM_UPLOAD,
+        "upload_to_folder",
+        &other,
+        &paris,
+    )
+    .await;
+    assert_eq!(ben["error"]["code"], 105, "{ben}");
+    lib.give_cleo_view_of("/Family").await;
+    let cleo = upload(
+        &lib,
+        &lib.cleo,
+        TEAM_UPLOAD,
+        "upload_to_folder",
+        &other,
+        &paris,
+    )
+    .await;
+    assert_eq!(cleo["error"]["code"], 105, "{cleo}");
+    let cleo_timeline = upload(
+        &lib,
+        &lib.cleo,
+        TEAM_UPLOAD,
+        "upload",
+        &[("name", "\"t.jpg\"")],
+        &paris,
+    )
+    .await;
+    assert_eq!(cleo_timeline["error"]["code"], 105, "{cleo_timeline}");
+    assert_eq!(files_under(&shared), ["Family/family.jpg"]);
+
+    // Names that are paths, hidden, reserved, or not media are refused before anything is
+    // written; so are folder parts that climb out.
+    for name in [
+        "\"../escape.jpg\"",
+        "\"a/b.jpg\"",
+        "\"..\"",
+        "\".hidden.jpg\"",
+        "\"CON.jpg\"",
+        "\"notes.txt\"",
+        "\"\"",
+        "\"tab\\tname.jpg\"",
+    ] {
+        let body = upload(&lib, &lib.anna, UPLOAD, "upload", &[("name", name)], &paris).await;
+        assert_eq!(body["error"]["code"], 120, "{name}: {body}");
+    }
+    for folder in ["[\"..\"]", "[\"PhotoLibrary\",\"../../x\"]", "[\"@eaDir\"]"] {
+        let body = upload(
+            &lib,
+            &lib.anna,
+            UPLOAD,
+            "upload",
+            &[
+                ("name", "\"ok.jpg\""),
+                ("folder", folder),
+                ("uploadDestination", "folder"),
+            ],
+            &paris,
+        )
+        .await;
+        assert_eq!(body["error"]["code"], 120, "{folder}: {body}");
+    }
+    let missing = upload(
+        &lib,
+        &lib.anna,
+        UPLOAD,
+        "upload_to_folder",
+        &[("name", "\"x.jpg\"")],
+        &paris,
+    )
+    .await;
+    assert_eq!(missing["error"]["code"], 114, "{missing}");
+    assert!(files_under(&anna_photos(&lib)).is_empty());
+    assert!(files_under(&lib.app.data_dir().join("homes")).is_empty());
+    assert_eq!(files_under(&shared), ["Family/family.jpg"]);
+}
+
+#[tokio::test]
+async fn a_client_that_goes_away_leaves_nothing() {
+    let lib = people().await;
+    let addr = lib
+        .app
+        .url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let boundary = "XyZboundary";
+    let mut head = String::new();
+    for (k, v) in [
+        ("method", "upload"),
+        ("api", UPLOAD),
+        ("version", "1"),
+        ("_sid", lib.anna.sid.as_str()),
+        ("name", "\"big.jpg\""),
+    ] {
+        head.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    head.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"file\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    ));
+    // Says 8 MB, sends 1 MB, and hangs up.
+    let declared = head.len() + (8 << 20);
+    let request = format!(
+        "POST /webapi/entry.cgi HTTP/1.1\r\nHost: {addr}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {declared}\r\n\r\n{head}"
+    );
+    let addr_for_thread = addr.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(addr_for_thread).expect("connect");
+        s.write_all(request.as_bytes()).expect("head");
+        s.write_all(&vec![0xAB; 1 << 20]).expect("part");
+        s.flush().expect("flush");
+        std::thread::sleep(Duration::from_millis(300));
+        drop(s);
+    })
+    .await
+    .expect("client");
+    // The server goes on, and nothing of the upload is anywhere: not in the space, not in the
+    // spool, not in the index.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let spool = files_under(&lib.app.data_dir().join("tmp"));
+        if spool.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "left in the spool: {spool:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(files_under(&anna_photos(&lib)).is_empty());
+    let count = lib
+        .ok(&lib.anna, "SYNO.Foto.Browse.Item", "count", &[])
+        .await;
+    assert_eq!(count["count"], 0);
+    let after = upload(
+        &lib,
+        &lib.anna,
+        UPLOAD,
+        "upload",
+        &[("name", "\"after.jpg\"")],
+        &corpus_file("metadata/gps_paris.jpg"),
+    )
+    .await;
+    assert_eq!(after["success"], true, "{after}");
+}
