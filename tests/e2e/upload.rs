@@ -457,3 +457,169 @@ async fn a_client_that_goes_away_leaves_nothing() {
     .await;
     assert_eq!(after["success"], true, "{after}");
 }
+
+/// Waits until the Personal Space's index has no work left.
+async fn settled(lib: &Library, who: &Login) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let state = lib.ok(who, "SYNO.Foto.Index", "get", &[]).await;
+        if state["pending_count"] == 0 {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{state}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn check(lib: &Library, files: &Value) -> Vec<(String, Value)> {
+    let data = lib
+        .ok(
+            &lib.anna,
+            UPLOAD,
+            "backup_check",
+            &[("files", &files.to_string())],
+        )
+        .await;
+    data["list"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|e| {
+            (
+                e["status"].as_str().expect("status").to_owned(),
+                e["id"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn backup_check_knows_what_is_there_and_what_was_deleted() {
+    let lib = people().await;
+    let paris = corpus_file("metadata/gps_paris.jpg");
+    let tokyo = corpus_file("metadata/gps_tokyo.jpg");
+    let hex = |b: &[u8]| blake3::hash(b).to_hex().to_string();
+    let put = |name: &'static str, bytes: Vec<u8>| {
+        let lib = &lib;
+        async move {
+            let body = upload(
+                lib,
+                &lib.anna,
+                UPLOAD,
+                "upload",
+                &[("name", &format!("\"{name}\"")), ("mtime", "1600000000")],
+                &bytes,
+            )
+            .await;
+            assert_eq!(body["success"], true, "{body}");
+            body["data"]["id"].as_i64().expect("id")
+        }
+    };
+    let paris_id = put("paris.jpg", paris.clone()).await;
+    let tokyo_id = put("tokyo.jpg", tokyo.clone()).await;
+    settled(&lib, &lib.anna).await;
+    // The phone's time is kept on the file.
+    let stored = anna_photos(&lib).join("PhotoLibrary/2022/03/paris.jpg");
+    let mtime = std::fs::metadata(&stored)
+        .expect("stored")
+        .modified()
+        .expect("mtime");
+    assert_eq!(
+        mtime
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("epoch")
+            .as_secs(),
+        1_600_000_000
+    );
+    lib.ok(
+        &lib.anna,
+        "SYNO.Foto.Browse.Item",
+        "delete",
+        &[("id", &format!("[{tokyo_id}]"))],
+    )
+    .await;
+
+    let (p, t) = (paris.len(), tokyo.len());
+    let batch = serde_json::json!([
+        {"name": "paris.jpg", "size": p},
+        {"name": "IMG_0001.JPG", "size": p, "mtime": 1_600_000_000i64},
+        {"name": "whatever.jpg", "size": p, "checksum": hex(&paris)},
+        {"name": "tokyo.jpg", "size": t},
+        {"name": "elsewhere.jpg", "size": t, "checksum": hex(&tokyo)},
+        {"name": "new.jpg", "size": 12345},
+        {"name": "paris.jpg", "size": p + 1},
+    ]);
+    let found = check(&lib, &batch).await;
+    let expected: Vec<(String, Value)> = [
+        ("exists", Value::from(paris_id)),
+        ("exists", Value::from(paris_id)),
+        ("exists", Value::from(paris_id)),
+        ("deleted", Value::Null),
+        ("deleted", Value::Null),
+        ("new", Value::Null),
+        ("new", Value::Null),
+    ]
+    .into_iter()
+    .map(|(s, v)| (s.to_owned(), v))
+    .collect();
+    assert_eq!(found, expected);
+
+    // Uploaded again on purpose, the photo is back and no longer "deleted".
+    let again = put("tokyo.jpg", tokyo.clone()).await;
+    settled(&lib, &lib.anna).await;
+    let back = check(
+        &lib,
+        &serde_json::json!([{"name": "x.jpg", "size": t, "checksum": hex(&tokyo)}]),
+    )
+    .await;
+    assert_eq!(back, [("exists".to_owned(), Value::from(again))]);
+
+    // Another user's space is theirs: ben has none of it.
+    let bens = lib
+        .ok(
+            &lib.ben,
+            UPLOAD,
+            "backup_check",
+            &[("files", &batch.to_string())],
+        )
+        .await;
+    assert!(
+        bens["list"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|e| e["status"] == "new"),
+        "{bens}"
+    );
+    // Bad batches are refused whole.
+    for bad in [
+        r#"[{"name": "a.jpg"}]"#,
+        r#"[{"name": "a.jpg", "size": 1, "checksum": "xyz"}]"#,
+        r#"{"name": "a.jpg"}"#,
+        "not json",
+    ] {
+        assert_eq!(
+            lib.code(&lib.anna, UPLOAD, "backup_check", &[("files", bad)])
+                .await,
+            120,
+            "{bad}"
+        );
+    }
+
+    // A backup into a path of its own.
+    let backup = upload(
+        &lib,
+        &lib.anna,
+        UPLOAD,
+        "backup_to_path",
+        &[("name", "\"IMG_9.jpg\""), ("path", "/MobileBackup/Pixel")],
+        &paris,
+    )
+    .await;
+    assert_eq!(backup["success"], true, "{backup}");
+    assert!(
+        anna_photos(&lib)
+            .join("MobileBackup/Pixel/IMG_9.jpg")
+            .is_file()
+    );
+}

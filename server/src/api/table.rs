@@ -136,7 +136,9 @@ fn browse_api(name: &'static str) -> Api {
         "Search.Filter" => Api::new(name, "entry.cgi", 1..=3).user("list", search::filter_list),
         "Upload.Item" => Api::new(name, "entry.cgi", 1..=5)
             .user("upload", upload::upload)
-            .user("upload_to_folder", upload::upload_to_folder),
+            .user("upload_to_folder", upload::upload_to_folder)
+            .user("backup_check", upload::backup_check)
+            .user("backup_to_path", upload::backup_to_path),
         "Thumbnail" => Api::new(name, "entry.cgi", 1..=2).user("get", media::thumbnail),
         "Download" => Api::new(name, "entry.cgi", 1..=2).user("download", media::download),
         "Streaming" => Api::new(name, "entry.cgi", 1..=1).user("streaming", media::streaming),

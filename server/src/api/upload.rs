@@ -1,5 +1,7 @@
-//! `SYNO.Foto.Upload.Item` / `SYNO.FotoTeam.Upload.Item` `upload` and `upload_to_folder`
-//! (reference §3.11; docs/protocol-choices.md "Upload"): a multipart file put into a space.
+//! `SYNO.Foto.Upload.Item` / `SYNO.FotoTeam.Upload.Item` (reference §3.11;
+//! docs/protocol-choices.md "Upload"): `upload`, `upload_to_folder` and `backup_to_path` put a
+//! multipart file into a space; `backup_check` tells a phone which of its files the space
+//! already has, or had and deleted.
 //!
 //! The body was spooled to disk as it arrived ([`super::params`]), so memory does not grow with
 //! the file, and a client that goes away leaves only a spool file that is removed at once. The
@@ -103,15 +105,107 @@ fn io_error(what: &str, e: std::io::Error) -> ApiError {
     ApiError::Internal(anyhow::Error::new(e).context(what.to_owned()))
 }
 
+/// Where an upload goes: `upload`'s folder parts and destination, `upload_to_folder`'s folder
+/// id, or `backup_to_path`'s path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Library,
+    FolderId,
+    Path,
+}
+
 pub async fn upload(call: Call) -> ApiResult {
-    put(call, false).await
+    put(call, Target::Library).await
 }
 
 pub async fn upload_to_folder(call: Call) -> ApiResult {
-    put(call, true).await
+    put(call, Target::FolderId).await
 }
 
-async fn put(mut call: Call, to_folder: bool) -> ApiResult {
+/// `backup_to_path`: a phone's backup into `path` ("/MobileBackup/Pixel 7", made as needed;
+/// default `/MobileBackup`), otherwise as `upload`.
+pub async fn backup_to_path(call: Call) -> ApiResult {
+    put(call, Target::Path).await
+}
+
+/// Most files one `backup_check` asks about.
+const MAX_CHECK: usize = 5000;
+
+/// `backup_check`: for each file of `files` (`[{"name", "size", "mtime"?, "checksum"?}]`, the
+/// checksum a hex BLAKE3 of the content), whether the space already has it (`exists`, with the
+/// item's id), had it and it was deleted there (`deleted`), or not (`new`), in the same order.
+/// The "free up space" screen asks the same question of the files it would remove.
+pub async fn backup_check(call: Call) -> ApiResult {
+    let reach = call.reach().await?;
+    let files = match call.params.json("files")? {
+        Some(v) => v,
+        None => call
+            .params
+            .json("file_list")?
+            .ok_or(ApiError::MissingParam("files"))?,
+    };
+    let serde_json::Value::Array(files) = files else {
+        return Err(ApiError::bad("files", "a list of {name, size}"));
+    };
+    if files.len() > MAX_CHECK {
+        return Err(ApiError::bad(
+            "files",
+            format!("more than {MAX_CHECK} files"),
+        ));
+    }
+    let mut described = Vec::with_capacity(files.len());
+    for (n, f) in files.iter().enumerate() {
+        let bad = |why: &str| ApiError::bad("files", format!("entry {n}: {why}"));
+        let name = f["name"].as_str().ok_or_else(|| bad("no name"))?;
+        let size = f["size"]
+            .as_i64()
+            .filter(|s| *s >= 0)
+            .ok_or_else(|| bad("no size"))?;
+        let mtime = match &f["mtime"] {
+            serde_json::Value::Null => None,
+            v => Some(seconds(
+                v.as_i64().ok_or_else(|| bad("mtime is not a number"))?,
+            )),
+        };
+        let checksum = match &f["checksum"] {
+            serde_json::Value::Null => None,
+            v => {
+                let text = v.as_str().ok_or_else(|| bad("checksum is not text"))?;
+                let bytes = hex::decode(text)
+                    .ok()
+                    .filter(|b| b.len() == 32)
+                    .ok_or_else(|| bad("checksum is not 64 hex digits (BLAKE3)"))?;
+                Some(bytes)
+            }
+        };
+        described.push(crate::store::backup::Described {
+            name: name.to_owned(),
+            size,
+            mtime,
+            checksum,
+        });
+    }
+    let visible = |folder: i64| reach.sees_folder(folder);
+    let mut list = Vec::with_capacity(described.len());
+    for file in &described {
+        let found =
+            crate::store::backup::check(&call.state.db, reach.owner, &visible, file).await?;
+        list.push(match found {
+            crate::store::backup::Found::Exists(id) => {
+                json!({"name": file.name, "size": file.size, "status": "exists", "id": id})
+            }
+            crate::store::backup::Found::Deleted => {
+                json!({"name": file.name, "size": file.size, "status": "deleted"})
+            }
+            crate::store::backup::Found::New => {
+                json!({"name": file.name, "size": file.size, "status": "new"})
+            }
+        });
+    }
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+async fn put(mut call: Call, target: Target) -> ApiResult {
     let user = call.user()?.user_id.0;
     let reach = call.reach().await?;
     let at = call
@@ -161,10 +255,10 @@ async fn put(mut call: Call, to_folder: bool) -> ApiResult {
         .and_then(|i| i.meta.taken.as_ref())
         .filter(|t| t.source != shoebox_indexer::metadata::TakenSource::Mtime)
         .map(|t| t.secs)
-        .or(told.map(|t| if t > 100_000_000_000 { t / 1000 } else { t }))
+        .or(told.map(seconds))
         .unwrap_or_else(crate::store::now);
 
-    let folder = if to_folder {
+    let folder = if target == Target::FolderId {
         let id = match call.params.int("target_folder_id")? {
             Some(id) => id,
             None => call
@@ -178,7 +272,7 @@ async fn put(mut call: Call, to_folder: bool) -> ApiResult {
         }
         folder.path
     } else {
-        destination(&call, &reach, taken).await?
+        destination(&call, &reach, taken, target == Target::Path).await?
     };
     let name = if crate::api::settings::renames_by_date(&call.state, user).await? {
         date_name(&given, taken)
@@ -222,7 +316,9 @@ async fn put(mut call: Call, to_folder: bool) -> ApiResult {
     let replace = duplicate == Duplicate::Overwrite;
     let target = dir.clone();
     let final_name = name.clone();
-    tokio::task::spawn_blocking(move || place(file, &target, &final_name, replace))
+    // The phone's modification time is kept, so a later backup check knows the file by it.
+    let mtime = call.params.int("mtime")?.map(seconds);
+    tokio::task::spawn_blocking(move || place(file, &target, &final_name, replace, mtime))
         .await
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e)))??;
     let id = call
@@ -244,16 +340,27 @@ async fn put(mut call: Call, to_folder: bool) -> ApiResult {
 /// space root, and for the timeline (`uploadDestination=timeline`, or no destination and the
 /// default folder) the year and month taken below it. The caller must be allowed to upload
 /// into the deepest folder of it that exists.
-async fn destination(call: &Call, reach: &Reach, taken: i64) -> ApiResult<String> {
-    let parts = call
-        .params
-        .string_list("folder")?
-        .unwrap_or_else(|| vec!["PhotoLibrary".to_owned()]);
+async fn destination(call: &Call, reach: &Reach, taken: i64, backup: bool) -> ApiResult<String> {
+    let parts = if backup {
+        let path = call
+            .params
+            .string("path")
+            .unwrap_or_else(|| "/MobileBackup".to_owned());
+        path.split('/')
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    } else {
+        call.params
+            .string_list("folder")?
+            .unwrap_or_else(|| vec!["PhotoLibrary".to_owned()])
+    };
     let parts = parts
         .iter()
         .map(|p| safe_component("folder", p))
         .collect::<ApiResult<Vec<_>>>()?;
     let timeline = match call.params.string("uploadDestination").as_deref() {
+        _ if backup => false,
         Some("timeline") => true,
         Some("folder") => false,
         None => parts == ["PhotoLibrary"],
@@ -290,6 +397,11 @@ async fn destination(call: &Call, reach: &Reach, taken: i64) -> ApiResult<String
             _ => "/".to_owned(),
         };
     }
+}
+
+/// Unix seconds from a phone's time, which may be in milliseconds.
+fn seconds(t: i64) -> i64 {
+    if t > 100_000_000_000 { t / 1000 } else { t }
 }
 
 /// `IMG_yyyyMMdd_HHmmss` and the original extension (lower case).
@@ -331,7 +443,13 @@ async fn free_name(dir: &Path, name: &str) -> String {
 /// Moves the spooled upload to `dir/name`: through a hidden temporary file in `dir` (renamed
 /// there, or copied from another file system), flushed, then linked under its name (or, to
 /// overwrite, renamed over it), and the folder flushed. On any failure nothing is left behind.
-fn place(file: UploadedFile, dir: &Path, name: &str, replace: bool) -> ApiResult<()> {
+fn place(
+    file: UploadedFile,
+    dir: &Path,
+    name: &str,
+    replace: bool,
+    mtime: Option<i64>,
+) -> ApiResult<()> {
     let staging = tempfile::Builder::new()
         .prefix(".shoebox-upload-")
         .tempfile_in(dir)
@@ -342,9 +460,18 @@ fn place(file: UploadedFile, dir: &Path, name: &str, replace: bool) -> ApiResult
         // Another file system: copy (the spool file goes when `e.path` drops).
         std::fs::copy(&e.path, &staged).map_err(|e| io_error("writing the upload", e))?;
     }
-    std::fs::File::open(&staged)
-        .and_then(|f| f.sync_all())
+    let staged_file = std::fs::File::options()
+        .write(true)
+        .open(&staged)
         .map_err(|e| io_error("writing the upload", e))?;
+    if let Some(t) = mtime.and_then(|t| u64::try_from(t).ok()) {
+        let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(t);
+        let _ = staged_file.set_modified(when);
+    }
+    staged_file
+        .sync_all()
+        .map_err(|e| io_error("writing the upload", e))?;
+    drop(staged_file);
     let target = dir.join(name);
     if replace {
         std::fs::rename(&staged, &target).map_err(|e| io_error("writing the upload", e))?;

@@ -2,6 +2,7 @@
 //! none of them builds SQL itself.
 
 pub mod albums;
+pub mod backup;
 pub mod changes;
 pub mod library;
 pub mod places;
