@@ -505,7 +505,7 @@ mod tests {
 
     #[test]
     fn names_are_checked() {
-        for ok in ["IMG_1.jpg", "été 2020.HEIC", "a..b.mp4", "con.txt.jpg"] {
+        for ok in ["IMG_1.jpg", "été 2020.HEIC", "a..b.mp4", "console.jpg"] {
             assert!(safe_file_name(ok).is_ok(), "{ok}");
         }
         for bad in [

@@ -135,24 +135,29 @@ impl MapQuery {
         (self.ys.0..=self.ys.1).contains(&y) && self.xs.iter().any(|r| (r.0..=r.1).contains(&x))
     }
 
-    /// Index ranges of the cell index covering the box: per row of zoom-12 tiles, or one band
-    /// when there are many rows.
+    /// Index ranges of the cell index covering the box ([`cell_ranges`]).
     pub fn cell_ranges(&self) -> Vec<(i64, i64)> {
-        let (first, last) = (self.ys.0 >> 12, self.ys.1 >> 12);
-        if last - first + 1 > 64 {
-            return vec![(first << 36, (last << 36) | ((1 << 36) - 1))];
-        }
-        let mut out = Vec::new();
-        for row in first..=last {
-            for (lo, hi) in &self.xs {
-                out.push((
-                    row << 36 | (lo >> 12) << 24,
-                    row << 36 | (hi >> 12) << 24 | 0xFF_FFFF,
-                ));
-            }
-        }
-        out
+        cell_ranges(self.ys, &self.xs)
     }
+}
+
+/// Ranges of the cell index (migration 0012) covering the zoom-24 rows `ys` and column ranges
+/// `xs`: one per row of zoom-12 tiles and column range, or one band when there are many rows.
+pub fn cell_ranges(ys: (i64, i64), xs: &[(i64, i64)]) -> Vec<(i64, i64)> {
+    let (first, last) = (ys.0 >> 12, ys.1 >> 12);
+    if last - first + 1 > 64 {
+        return vec![(first << 36, (last << 36) | ((1 << 36) - 1))];
+    }
+    let mut out = Vec::new();
+    for row in first..=last {
+        for (lo, hi) in xs {
+            out.push((
+                row << 36 | (lo >> 12) << 24,
+                row << 36 | (hi >> 12) << 24 | 0xFF_FFFF,
+            ));
+        }
+    }
+    out
 }
 
 /// The clusters of the items in the box. Zoom-12 tiles wholly inside it count from the per-tile

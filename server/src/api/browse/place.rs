@@ -214,8 +214,6 @@ pub async fn timeline(call: Call) -> ApiResult {
 const FINE_MAX: i64 = (1 << grid::FINE) - 1;
 /// Most cluster cells one `list_cluster` may cover (a 256 × 256 grid: four screens at least).
 const MAX_CLUSTER_CELLS: i64 = 256 * 256;
-/// Above this many rows of zoom-12 tiles, the cell index is read as one band.
-const MAX_ROW_RANGES: i64 = 64;
 
 /// The box of a map call (`north`, `south`, `east`, `west`, degrees), in degrees and in zoom-24
 /// tiles: the x ranges (two when the box crosses the date line, `west` > `east`) and the rows.
@@ -262,31 +260,13 @@ impl MapBox {
         })
     }
 
-    /// Ranges of the cell index covering the box: per row of zoom-12 tiles, or one band.
-    fn cell_ranges(&self) -> Vec<(i64, i64)> {
-        let (first, last) = (self.y_top >> 12, self.y_bottom >> 12);
-        if last - first + 1 > MAX_ROW_RANGES {
-            return vec![(first << 36, (last << 36) | ((1 << 36) - 1))];
-        }
-        let mut out = Vec::new();
-        for row in first..=last {
-            for (lo, hi) in &self.xs {
-                out.push((
-                    row << 36 | (lo >> 12) << 24,
-                    row << 36 | (hi >> 12) << 24 | 0xFF_FFFF,
-                ));
-            }
-        }
-        out
-    }
-
     fn filter(&self) -> GeoBox {
         GeoBox {
             south: self.south,
             north: self.north,
             west: self.west,
             east: self.east,
-            cells: self.cell_ranges(),
+            cells: places::cell_ranges((self.y_top, self.y_bottom), &self.xs),
         }
     }
 }
