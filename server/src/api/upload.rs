@@ -239,25 +239,6 @@ async fn put(mut call: Call, target: Target) -> ApiResult {
         }
         None => None,
     };
-    // When the photo was taken: from the file, else from the phone (`date`, `mtime`), else now.
-    let probed = call
-        .state
-        .indexer
-        .probe(file.path.to_path_buf(), given.clone())
-        .await;
-    let told = match call.params.int("date")? {
-        Some(t) => Some(t),
-        None => call.params.int("mtime")?,
-    };
-    let taken = probed
-        .as_ref()
-        .ok()
-        .and_then(|i| i.meta.taken.as_ref())
-        .filter(|t| t.source != shoebox_indexer::metadata::TakenSource::Mtime)
-        .map(|t| t.secs)
-        .or(told.map(seconds))
-        .unwrap_or_else(crate::store::now);
-
     let folder = if target == Target::FolderId {
         let id = match call.params.int("target_folder_id")? {
             Some(id) => id,
@@ -270,14 +251,34 @@ async fn put(mut call: Call, target: Target) -> ApiResult {
         if !reach.rights(folder.id).upload {
             return Err(ApiError::Forbidden);
         }
-        folder.path
+        Destination {
+            path: folder.path,
+            timeline: false,
+        }
     } else {
-        destination(&call, &reach, taken, target == Target::Path).await?
+        destination(&call, target == Target::Path)?
     };
-    let name = if crate::api::settings::renames_by_date(&call.state, user).await? {
-        date_name(&given, taken)
+    let rename = crate::api::settings::renames_by_date(&call.state, user).await?;
+    // The date taken, only when the timeline's folders or the name need it: the file read
+    // (the index job reads it anyway), else the phone's `date` or `mtime`, else now.
+    let taken = if folder.timeline || rename {
+        Some(taken_time(&call, &file, &given).await?)
     } else {
-        given
+        None
+    };
+    let folder = match taken.filter(|_| folder.timeline) {
+        Some(t) => {
+            let (y, m, _) = civil_from_days(t.div_euclid(86_400));
+            format!("{}/{y:04}/{m:02}", folder.path.trim_end_matches('/'))
+        }
+        None => folder.path,
+    };
+    if target != Target::FolderId {
+        require_upload(&call, &reach, &folder).await?;
+    }
+    let name = match taken.filter(|_| rename) {
+        Some(t) => date_name(&given, t),
+        None => given,
     };
 
     let root = call
@@ -336,11 +337,39 @@ async fn put(mut call: Call, target: Target) -> ApiResult {
     ))
 }
 
+/// When the photo in `file` was taken: from its metadata, else the phone's `date` or
+/// `mtime`, else now.
+async fn taken_time(call: &Call, file: &UploadedFile, name: &str) -> ApiResult<i64> {
+    let probed = call
+        .state
+        .indexer
+        .probe(file.path.to_path_buf(), name.to_owned())
+        .await;
+    let told = match call.params.int("date")? {
+        Some(t) => Some(t),
+        None => call.params.int("mtime")?,
+    };
+    Ok(probed
+        .as_ref()
+        .ok()
+        .and_then(|i| i.meta.taken.as_ref())
+        .filter(|t| t.source != shoebox_indexer::metadata::TakenSource::Mtime)
+        .map(|t| t.secs)
+        .or(told.map(seconds))
+        .unwrap_or_else(crate::store::now))
+}
+
+/// Where an upload goes before the date is known: a folder path, and whether the year and
+/// month taken go below it (the timeline).
+struct Destination {
+    path: String,
+    timeline: bool,
+}
+
 /// The folder of an `upload`: the parts of `folder` (default `["PhotoLibrary"]`) under the
-/// space root, and for the timeline (`uploadDestination=timeline`, or no destination and the
-/// default folder) the year and month taken below it. The caller must be allowed to upload
-/// into the deepest folder of it that exists.
-async fn destination(call: &Call, reach: &Reach, taken: i64, backup: bool) -> ApiResult<String> {
+/// space root, the timeline's year and month to go below it with `uploadDestination=timeline`
+/// or with no destination and the default folder; for `backup_to_path` (`backup`), `path`.
+fn destination(call: &Call, backup: bool) -> ApiResult<Destination> {
     let parts = if backup {
         let path = call
             .params
@@ -366,20 +395,17 @@ async fn destination(call: &Call, reach: &Reach, taken: i64, backup: bool) -> Ap
         None => parts == ["PhotoLibrary"],
         Some(_) => return Err(ApiError::bad("uploadDestination", "timeline or folder")),
     };
-    let mut path = String::new();
-    for part in &parts {
-        path.push('/');
-        path.push_str(part);
-    }
-    if timeline {
-        let (y, m, _) = civil_from_days(taken.div_euclid(86_400));
-        path.push_str(&format!("/{y:04}/{m:02}"));
-    }
-    if path.is_empty() {
-        path.push('/');
-    }
-    // The deepest existing folder decides.
-    let mut probe = path.clone();
+    let path = if parts.is_empty() {
+        "/".to_owned()
+    } else {
+        parts.iter().map(|p| format!("/{p}")).collect()
+    };
+    Ok(Destination { path, timeline })
+}
+
+/// The caller must be allowed to upload into the deepest folder of `path` that exists.
+async fn require_upload(call: &Call, reach: &Reach, path: &str) -> ApiResult<()> {
+    let mut probe = path.to_owned();
     loop {
         let found = if probe == "/" {
             Some(library::root_folder(&call.state.db, reach.owner).await?)
@@ -387,10 +413,11 @@ async fn destination(call: &Call, reach: &Reach, taken: i64, backup: bool) -> Ap
             library::folder_by_path(&call.state.db, reach.owner, &probe).await?
         };
         if let Some(folder) = found {
-            if !reach.rights(folder.id).upload {
-                return Err(ApiError::Forbidden);
-            }
-            return Ok(path);
+            return if reach.rights(folder.id).upload {
+                Ok(())
+            } else {
+                Err(ApiError::Forbidden)
+            };
         }
         probe = match probe.rsplit_once('/') {
             Some((parent, _)) if !parent.is_empty() => parent.to_owned(),

@@ -53,12 +53,11 @@ async fn places_json(
         }
         _ => HashMap::new(),
     };
-    let name_of = |id: i64| {
-        all.iter()
-            .find(|p| p.node.id == id)
-            .map(|p| p.node.name.clone())
-            .unwrap_or_default()
-    };
+    let names: HashMap<i64, &str> = all
+        .iter()
+        .map(|p| (p.node.id, p.node.name.as_str()))
+        .collect();
+    let name_of = |id: i64| names.get(&id).copied().unwrap_or_default();
     Ok(nodes
         .iter()
         .map(|p| {
