@@ -446,7 +446,9 @@ pub async fn requeue(db: &SqlitePool, owner: i64, folder: Option<&str>) -> sqlx:
 pub async fn index_state(db: &SqlitePool, owner: i64) -> sqlx::Result<(i64, i64, i64)> {
     sqlx::query_as(
         "SELECT COUNT(*),
-                COALESCE(SUM(metadata_status = 'pending' OR thumb_status = 'pending'), 0),
+                -- An item whose place the geocoding pass has yet to look up is not done either.
+                COALESCE(SUM(metadata_status = 'pending' OR thumb_status = 'pending'
+                             OR geo_pending = 1), 0),
                 COALESCE(SUM(metadata_status = 'broken' OR thumb_status = 'broken'), 0)
            FROM items WHERE owner_id = ?",
     )
