@@ -455,6 +455,7 @@ impl Indexer {
     /// Workers for the life of the server: they sleep when the queue is empty and wake when a
     /// scan queues work, or every few seconds.
     pub fn spawn_workers(self: &Arc<Self>) {
+        crate::background::start(self.workers);
         let me = self.clone();
         tokio::spawn(async move {
             if let Err(e) = jobs::release_orphans(&me.db).await {
@@ -525,7 +526,7 @@ impl Indexer {
                 let tools = self.tools.clone();
                 // Read before the new checksum replaces the old one.
                 let before = catalog::preview_state(&self.db, item.id).await?;
-                let result = tokio::task::spawn_blocking(move || {
+                let result = crate::background::run(move || {
                     jobs::index::run(&p, kind, &name, mtime, &tools)
                 })
                 .await?;
@@ -553,7 +554,7 @@ impl Indexer {
                 let limits = self.limits;
                 let tools = self.tools.clone();
                 let p = path.clone();
-                let result = tokio::task::spawn_blocking(move || {
+                let result = crate::background::run(move || {
                     let orientation = u8::try_from(orientation).unwrap_or(1);
                     jobs::thumbnail::run(&p, kind, orientation, &limits, &tools)
                 })

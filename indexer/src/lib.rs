@@ -1,6 +1,7 @@
 //! Shoebox's media side: where the library lives on disk and the catalogue database that indexes
 //! it. The server crate builds the HTTP face on top; nothing here knows about HTTP or sessions.
 
+pub mod background;
 pub mod catalog;
 pub mod db;
 pub mod geocode;

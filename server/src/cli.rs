@@ -101,6 +101,9 @@ pub enum UserCommand {
     Disable { name: String },
     /// Enable a disabled account again.
     Enable { name: String },
+    /// Limit how much a user may upload into their Personal Space: SIZE like 500M, 20G or
+    /// 1.5T (powers of 1024), or `none` to remove the limit.
+    Quota { name: String, size: String },
 }
 
 impl Cli {
@@ -185,6 +188,20 @@ pub async fn run_user(config: &Config, command: &UserCommand) -> anyhow::Result<
         UserCommand::Enable { name } => {
             users::set_enabled(&db, name, true).await?;
             println!("{name:?} is enabled");
+        }
+        UserCommand::Quota { name, size } => {
+            let bytes = if size.eq_ignore_ascii_case("none") {
+                None
+            } else {
+                Some(users::parse_size(size).with_context(|| {
+                    format!("{size:?} is not a size: write it like 500M, 20G or 1.5T, or none")
+                })?)
+            };
+            users::set_quota(&db, name, bytes).await?;
+            match bytes {
+                Some(b) => println!("{name:?} may keep {b} bytes in their Personal Space"),
+                None => println!("{name:?} has no quota"),
+            }
         }
     }
     db.close().await;

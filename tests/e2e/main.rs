@@ -9,6 +9,8 @@ mod discovery;
 mod errors;
 mod indexing;
 mod places;
+mod resumable;
 mod streaming;
 mod support;
 mod upload;
+mod upload_limits;

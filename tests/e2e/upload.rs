@@ -16,7 +16,7 @@ use crate::support::{Login, TestApp};
 const UPLOAD: &str = "SYNO.Foto.Upload.Item";
 const TEAM_UPLOAD: &str = "SYNO.FotoTeam.Upload.Item";
 
-async fn people() -> Library {
+pub(crate) async fn people() -> Library {
     let app = TestApp::spawn().await;
     app.add_user("anna", "anna-pass-1", true);
     app.add_user("ben", "ben-pass-1", false);
@@ -34,7 +34,7 @@ async fn people() -> Library {
 }
 
 /// One upload: the text fields in the Android app's order, then the file part.
-async fn upload(
+pub(crate) async fn upload(
     lib: &Library,
     who: &Login,
     api: &str,
@@ -66,12 +66,12 @@ async fn upload(
         .expect("json")
 }
 
-fn corpus_file(path: &str) -> Vec<u8> {
+pub(crate) fn corpus_file(path: &str) -> Vec<u8> {
     std::fs::read(corpus().join(path)).expect("corpus file")
 }
 
 /// Every file below `dir`, relative, sorted (hidden ones too: nothing may be left behind).
-fn files_under(dir: &Path) -> Vec<String> {
+pub(crate) fn files_under(dir: &Path) -> Vec<String> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;

@@ -33,6 +33,9 @@ pub enum ApiError {
     IpBlocked,
     #[error("not found")]
     NotFound,
+    /// A resumable upload's chunk sent for another offset than the server's (`at`).
+    #[error("the upload is at byte {at}")]
+    Offset { at: u64 },
     /// The server cannot store what it was given (the disk is full); the message says so.
     #[error("{0}")]
     Storage(String),
@@ -58,7 +61,7 @@ impl ApiError {
             Self::NoSession => codes::NO_SESSION,
             Self::Forbidden => codes::FORBIDDEN,
             Self::MissingParam(_) => codes::MISSING_PARAM,
-            Self::BadParam { .. } | Self::TooLarge { .. } => codes::BAD_PARAM,
+            Self::BadParam { .. } | Self::TooLarge { .. } | Self::Offset { .. } => codes::BAD_PARAM,
             Self::WrongCredentials => codes::WRONG_CREDENTIALS,
             Self::AccountDisabled => codes::ACCOUNT_DISABLED,
             Self::IpBlocked => codes::IP_BLOCKED,

@@ -83,6 +83,17 @@ pub async fn thumbnail(call: Call) -> ApiResult {
         Some(_) => return Err(ApiError::bad("type", "unit, person or album")),
     };
     if item.thumb_status != "ready" {
+        // The phone's own thumbnail from its upload, if it sent one, until ours is made; not
+        // to be kept by the client, so the real one replaces it.
+        if item.thumb_status != "broken" {
+            let provisional = call.state.indexer.thumbs().provisional_path(item.id, size);
+            if let Ok(bytes) = std::fs::read(&provisional) {
+                let mut response = (StatusCode::OK, bytes).into_response();
+                set(&mut response, header::CONTENT_TYPE, "image/jpeg");
+                set(&mut response, header::CACHE_CONTROL, "no-store");
+                return Ok(Reply::raw(response));
+            }
+        }
         item = wait_for_thumbnail(&call, item).await?;
     }
     let path = call.state.indexer.thumbs().path(item.id, size);

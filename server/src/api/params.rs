@@ -147,6 +147,9 @@ impl Params {
                         SpoolError::TooLarge => ApiError::TooLarge {
                             limit: limits.max_upload_bytes,
                         },
+                        SpoolError::Io(e) if e.kind() == std::io::ErrorKind::StorageFull => {
+                            ApiError::Storage("receiving the upload: the disk is full".into())
+                        }
                         SpoolError::Io(e) => {
                             ApiError::Internal(anyhow::Error::new(e).context("spooling an upload"))
                         }

@@ -119,6 +119,10 @@ impl IntoResponse for ApiError {
             // Said in words too: the code alone reads as an unknown error.
             error["errors"] = json!({"reason": message});
         }
+        if let ApiError::Offset { at } = &self {
+            // The offset to go on from, so the client need not ask.
+            error["errors"] = json!({"name": "offset", "offset": at, "reason": self.to_string()});
+        }
         json_response(self.status(), &json!({"success": false, "error": error}))
     }
 }

@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use super::browse::{album, diff, folder, item, place, tag, timeline};
 use super::error::ApiResult;
-use super::{Call, auth, dsm, encryption, index, info, media, search, settings, upload, user_info};
+use super::{
+    Call, auth, dsm, encryption, index, info, media, resumable, search, settings, upload, user_info,
+};
 
 /// Who may call a method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +141,11 @@ fn browse_api(name: &'static str) -> Api {
             .user("upload_to_folder", upload::upload_to_folder)
             .user("backup_check", upload::backup_check)
             .user("backup_to_path", upload::backup_to_path),
+        "Upload.Resumable" => Api::new(name, "entry.cgi", 1..=1)
+            .user("create", resumable::create)
+            .user("append", resumable::append)
+            .user("status", resumable::status)
+            .user("cancel", resumable::cancel),
         "Thumbnail" => Api::new(name, "entry.cgi", 1..=2).user("get", media::thumbnail),
         "Download" => Api::new(name, "entry.cgi", 1..=2).user("download", media::download),
         "Streaming" => Api::new(name, "entry.cgi", 1..=1).user("streaming", media::streaming),
@@ -235,6 +242,10 @@ impl ApiTable {
             ("SYNO.Foto.Search.Search", "SYNO.FotoTeam.Search.Search"),
             ("SYNO.Foto.Search.Filter", "SYNO.FotoTeam.Search.Filter"),
             ("SYNO.Foto.Upload.Item", "SYNO.FotoTeam.Upload.Item"),
+            (
+                "SYNO.Foto.Upload.Resumable",
+                "SYNO.FotoTeam.Upload.Resumable",
+            ),
             ("SYNO.Foto.Thumbnail", "SYNO.FotoTeam.Thumbnail"),
             ("SYNO.Foto.Download", "SYNO.FotoTeam.Download"),
             ("SYNO.Foto.Streaming", "SYNO.FotoTeam.Streaming"),

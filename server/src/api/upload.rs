@@ -97,7 +97,7 @@ fn safe_file_name(name: &str) -> ApiResult<String> {
     Ok(name)
 }
 
-fn io_error(what: &str, e: std::io::Error) -> ApiError {
+pub(super) fn io_error(what: &str, e: std::io::Error) -> ApiError {
     if e.kind() == std::io::ErrorKind::StorageFull || e.kind() == std::io::ErrorKind::QuotaExceeded
     {
         return ApiError::Storage(format!("{what}: the disk is full"));
@@ -108,7 +108,7 @@ fn io_error(what: &str, e: std::io::Error) -> ApiError {
 /// Where an upload goes: `upload`'s folder parts and destination, `upload_to_folder`'s folder
 /// id, or `backup_to_path`'s path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
+pub(super) enum Target {
     Library,
     FolderId,
     Path,
@@ -205,20 +205,28 @@ pub async fn backup_check(call: Call) -> ApiResult {
     Ok(Reply::data(json!({ "list": list })))
 }
 
-async fn put(mut call: Call, target: Target) -> ApiResult {
+/// An upload's request without its file, checked: the name, what to do with a duplicate, the
+/// album, and the destination (for a folder id, the caller's right to upload there).
+pub(super) struct Checked {
+    given: String,
+    duplicate: Duplicate,
+    album: Option<i64>,
+    folder: Destination,
+}
+
+/// Checks an upload's request before any byte is stored: [`put`] with the file, a resumable
+/// upload's `create` without it (`file_name`: the multipart part's own name, if any).
+pub(super) async fn check(
+    call: &Call,
+    reach: &Reach,
+    target: Target,
+    file_name: Option<String>,
+) -> ApiResult<Checked> {
     let user = call.user()?.user_id.0;
-    let reach = call.reach().await?;
-    let at = call
-        .params
-        .files
-        .iter()
-        .position(|f| f.field == "file")
-        .ok_or(ApiError::MissingParam("file"))?;
-    let file = call.params.files.swap_remove(at);
     let given = call
         .params
         .string("name")
-        .or_else(|| file.file_name.clone())
+        .or(file_name)
         .ok_or(ApiError::MissingParam("name"))?;
     let given = safe_file_name(&given)?;
     let duplicate = match call.params.string("duplicate").as_deref() {
@@ -256,8 +264,42 @@ async fn put(mut call: Call, target: Target) -> ApiResult {
             timeline: false,
         }
     } else {
-        destination(&call, target == Target::Path)?
+        let d = destination(call, target == Target::Path)?;
+        // The year and month folders go below `d.path`; this is checked again for them.
+        require_upload(call, reach, &d.path).await?;
+        d
     };
+    Ok(Checked {
+        given,
+        duplicate,
+        album,
+        folder,
+    })
+}
+
+/// Stores the request's `file` as `target` says and indexes it.
+pub(super) async fn put(mut call: Call, target: Target) -> ApiResult {
+    let user = call.user()?.user_id.0;
+    let reach = call.reach().await?;
+    let at = call
+        .params
+        .files
+        .iter()
+        .position(|f| f.field == "file")
+        .ok_or(ApiError::MissingParam("file"))?;
+    let file = call.params.files.swap_remove(at);
+    let client_thumbs: Vec<UploadedFile> = call
+        .params
+        .files
+        .drain(..)
+        .filter(|f| f.field == "thumb_xl" || f.field == "thumb_sm")
+        .collect();
+    let Checked {
+        given,
+        duplicate,
+        album,
+        folder,
+    } = check(&call, &reach, target, file.file_name.clone()).await?;
     let rename = crate::api::settings::renames_by_date(&call.state, user).await?;
     // The date taken, only when the timeline's folders or the name need it: the file read
     // (the index job reads it anyway), else the phone's `date` or `mtime`, else now.
@@ -314,6 +356,9 @@ async fn put(mut call: Call, target: Target) -> ApiResult {
         (true, Duplicate::Rename) => (free_name(&dir, &name).await, "rename"),
         (true, Duplicate::Overwrite) => (name, "overwrite"),
     };
+    if !call.team() {
+        within_quota(&call, reach.owner, file.size).await?;
+    }
     let replace = duplicate == Duplicate::Overwrite;
     let target = dir.clone();
     let final_name = name.clone();
@@ -327,6 +372,9 @@ async fn put(mut call: Call, target: Target) -> ApiResult {
         .indexer
         .add_file(reach.owner, &folder, &name)
         .await?;
+    if !client_thumbs.is_empty() {
+        keep_client_thumbs(&call, id, client_thumbs).await?;
+    }
     if let Some(album) = album
         && !albums::add_items(&call.state.db, album, &[id]).await?
     {
@@ -335,6 +383,64 @@ async fn put(mut call: Call, target: Target) -> ApiResult {
     Ok(Reply::data(
         json!({"id": id, "unit_id": id, "action": action, "name": name}),
     ))
+}
+
+/// The phone's own thumbnails (`thumb_xl`, long side 1920, for m and xl; `thumb_sm`, 360, for
+/// sm), served until ours are made. One that is not a plausible JPEG is ignored: they are a
+/// courtesy, and ours follow anyway.
+async fn keep_client_thumbs(call: &Call, id: i64, parts: Vec<UploadedFile>) -> ApiResult<()> {
+    use shoebox_indexer::thumbnail::ThumbSize;
+    let store = call.state.indexer.thumbs().clone();
+    let writer = store.clone();
+    tokio::task::spawn_blocking(move || {
+        for part in parts {
+            let sizes: &[ThumbSize] = if part.field == "thumb_sm" {
+                &[ThumbSize::Sm]
+            } else {
+                &[ThumbSize::M, ThumbSize::Xl]
+            };
+            if part.size > 4 << 20 {
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&part.path) else {
+                continue;
+            };
+            for size in sizes {
+                if let Err(e) = writer.write_provisional(id, *size, &bytes) {
+                    tracing::debug!(item = id, field = part.field, error = %e, "client thumbnail not kept");
+                    break;
+                }
+            }
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    // Ours may be done already; then the phone's are not needed.
+    if library::thumb_state_any(&call.state.db, id)
+        .await?
+        .is_some_and(|t| t.thumb_status == "ready")
+    {
+        store.remove_provisional(id);
+    }
+    Ok(())
+}
+
+/// A Personal Space with a quota (`shoebox user quota`) takes `adding` more bytes only while
+/// they fit; otherwise code 100 with the reason.
+pub(super) async fn within_quota(call: &Call, user: i64, adding: u64) -> ApiResult<()> {
+    let quota = crate::store::users::quota(&call.state.db, user).await?;
+    if let Some(limit) = quota.limit
+        && quota
+            .used
+            .saturating_add(i64::try_from(adding).unwrap_or(i64::MAX))
+            > limit
+    {
+        return Err(ApiError::Storage(format!(
+            "the quota is reached: {} of {} bytes used, the upload is {adding} bytes",
+            quota.used, limit
+        )));
+    }
+    Ok(())
 }
 
 /// When the photo in `file` was taken: from its metadata, else the phone's `date` or

@@ -150,9 +150,90 @@ pub async fn set_enabled(db: &SqlitePool, name: &str, enabled: bool) -> Result<(
     Ok(())
 }
 
+/// Sets (or with `None` removes) the quota of `name`'s Personal Space, in bytes.
+pub async fn set_quota(db: &SqlitePool, name: &str, bytes: Option<i64>) -> Result<(), UserError> {
+    let done = sqlx::query("UPDATE users SET quota_bytes = ? WHERE name = ?")
+        .bind(bytes)
+        .bind(name)
+        .execute(db)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(UserError::NotFound(name.to_owned()));
+    }
+    Ok(())
+}
+
+/// A Personal Space's quota and what it holds now (the indexed files' bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub limit: Option<i64>,
+    pub used: i64,
+}
+
+/// `user`'s quota and use; `used` is only summed when there is a limit.
+pub async fn quota(db: &SqlitePool, user: i64) -> Result<Quota, sqlx::Error> {
+    let (limit,): (Option<i64>,) = sqlx::query_as("SELECT quota_bytes FROM users WHERE id = ?")
+        .bind(user)
+        .fetch_optional(db)
+        .await?
+        .unwrap_or((None,));
+    let used = match limit {
+        Some(_) => {
+            let (used,): (i64,) =
+                sqlx::query_as("SELECT COALESCE(SUM(size), 0) FROM items WHERE owner_id = ?")
+                    .bind(user)
+                    .fetch_one(db)
+                    .await?;
+            used
+        }
+        None => 0,
+    };
+    Ok(Quota { limit, used })
+}
+
+/// A size as an admin writes it: `500M`, `20G`, `1.5T`, `1048576` (bytes); K, M, G, T are
+/// powers of 1024, with or without a trailing `B` or `iB`.
+pub fn parse_size(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let upper = t.to_ascii_uppercase();
+    let unit_start = upper
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(upper.len());
+    let (number, unit) = upper.split_at(unit_start);
+    let unit = unit.trim();
+    let unit = unit
+        .strip_suffix("IB")
+        .or_else(|| unit.strip_suffix('B'))
+        .unwrap_or(unit);
+    let scale: f64 = match unit {
+        "" => 1.0,
+        "K" => 1024.0,
+        "M" => 1024.0 * 1024.0,
+        "G" => 1024.0 * 1024.0 * 1024.0,
+        "T" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    let n: f64 = number.parse().ok()?;
+    let bytes = (n * scale).round();
+    (n.is_finite() && (0.0..9.0e18).contains(&bytes)).then_some(bytes as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::check_name;
+
+    #[test]
+    fn sizes_parse() {
+        use super::parse_size;
+        assert_eq!(parse_size("1048576"), Some(1 << 20));
+        assert_eq!(parse_size("500M"), Some(500 << 20));
+        assert_eq!(parse_size("20 GB"), Some(20 << 30));
+        assert_eq!(parse_size("1.5TiB"), Some(3 << 39));
+        assert_eq!(parse_size("2k"), Some(2048));
+        for bad in ["", "M", "-1G", "1X", "1e30", "nan", "1.2.3G"] {
+            assert_eq!(parse_size(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn names_are_plain() {
