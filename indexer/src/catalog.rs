@@ -49,6 +49,9 @@ pub struct ItemFile {
     pub mtime_ns: i64,
     pub orientation: i64,
     pub motion_offset: Option<i64>,
+    /// The upload's checksum of the file, when it came through an upload and has not changed
+    /// since (`items.known_checksum`).
+    pub known_checksum: Option<Vec<u8>>,
 }
 
 /// The folder row for `path` ('/' or '/a/b') of a space, made with its parents when missing.
@@ -150,7 +153,7 @@ pub async fn mark_changed(
     inode: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE items SET size = ?, mtime_ns = ?, inode = ?, checksum = NULL,
+        "UPDATE items SET size = ?, mtime_ns = ?, inode = ?, checksum = NULL, known_checksum = NULL,
                 metadata_status = 'pending', thumb_status = 'pending', error = NULL
           WHERE id = ?",
     )
@@ -216,7 +219,7 @@ pub async fn delete_folder(conn: &mut SqliteConnection, id: i64) -> sqlx::Result
 pub async fn item_file(db: &SqlitePool, id: i64) -> sqlx::Result<Option<ItemFile>> {
     sqlx::query_as(
         "SELECT i.id, i.owner_id, i.folder_id, f.path AS folder_path, i.filename, i.format, i.type,
-                i.size, i.mtime_ns, i.orientation, i.motion_offset
+                i.size, i.mtime_ns, i.orientation, i.motion_offset, i.known_checksum
            FROM items i JOIN folders f ON f.id = i.folder_id WHERE i.id = ?",
     )
     .bind(id)
@@ -242,7 +245,7 @@ pub async fn save_metadata(
             .and_then(|o| i64::try_from(o).ok())
     });
     sqlx::query(
-        "UPDATE items SET checksum = ?, taken_time = COALESCE(user_time, ?), taken_subsec = ?,
+        "UPDATE items SET checksum = ?, known_checksum = NULL, taken_time = COALESCE(user_time, ?), taken_subsec = ?,
                 taken_offset = ?, taken_source = ?,
                 taken_month = CASE WHEN user_time IS NULL THEN ? ELSE taken_month END,
                 width = ?, height = ?, orientation = ?,

@@ -255,7 +255,15 @@ impl Indexer {
     /// Puts a file that was just written into a space (an upload) into the index at once:
     /// `folder` ('/' or '/a/b') and its parents get their rows, the file an item (or, when it
     /// replaced an indexed file, that item starts over) and an index job. Returns the item id.
-    pub async fn add_file(&self, owner: i64, folder: &str, name: &str) -> anyhow::Result<i64> {
+    /// `checksum`: the BLAKE3 of the file as the upload received it, so the index job need not
+    /// read the file again to hash it.
+    pub async fn add_file(
+        &self,
+        owner: i64,
+        folder: &str,
+        name: &str,
+        checksum: Option<[u8; 32]>,
+    ) -> anyhow::Result<i64> {
         let root = self
             .space_root(owner)
             .await
@@ -296,6 +304,13 @@ impl Indexer {
                 catalog::insert_file(&mut tx, &new).await?
             }
         };
+        if let Some(sum) = checksum {
+            sqlx::query("UPDATE items SET known_checksum = ? WHERE id = ?")
+                .bind(&sum[..])
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         jobs::enqueue(&mut tx, JobKind::Index, id).await?;
         tx.commit().await?;
         self.wake();
@@ -316,7 +331,7 @@ impl Indexer {
         .await?;
         match found {
             Some((id,)) => Ok(id),
-            None => self.add_file(owner, folder, name).await,
+            None => self.add_file(owner, folder, name, None).await,
         }
     }
 
@@ -522,12 +537,20 @@ impl Indexer {
         match job.kind {
             JobKind::Index => {
                 let (name, mtime) = (item.filename.clone(), item.mtime_ns);
+                let known = jobs::index::Known {
+                    size: item.size,
+                    mtime_ns: item.mtime_ns,
+                    checksum: item
+                        .known_checksum
+                        .as_deref()
+                        .and_then(|c| <[u8; 32]>::try_from(c).ok()),
+                };
                 let p = path.clone();
                 let tools = self.tools.clone();
                 // Read before the new checksum replaces the old one.
                 let before = catalog::preview_state(&self.db, item.id).await?;
                 let result = crate::background::run(move || {
-                    jobs::index::run(&p, kind, &name, mtime, &tools)
+                    jobs::index::run_known(&p, kind, &name, mtime, &tools, &known)
                 })
                 .await?;
                 match result {

@@ -404,6 +404,7 @@ async fn seed(args: &SeedArgs) -> Result<()> {
                     mtime_ns: new.mtime_ns,
                     orientation: i64::from(meta.orientation),
                     motion_offset: None,
+                    known_checksum: None,
                 },
                 meta,
             ));

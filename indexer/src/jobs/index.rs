@@ -52,6 +52,15 @@ pub struct Indexed {
     pub checksum: [u8; 32],
 }
 
+/// What the index knew of the file before the job: its size and modification time, and the
+/// checksum an upload computed as it received it.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    pub size: i64,
+    pub mtime_ns: i64,
+    pub checksum: Option<[u8; 32]>,
+}
+
 /// Reads `path`; `tools` bounds the external programs (ffprobe). An error is the reason the file
 /// is broken.
 pub fn run(
@@ -61,11 +70,31 @@ pub fn run(
     mtime_ns: i64,
     tools: &Limits,
 ) -> Result<Indexed, String> {
+    run_known(path, kind, file_name, mtime_ns, tools, &Known::default())
+}
+
+/// [`run`], taking an upload's checksum instead of reading the file to hash it when the file is
+/// still the one uploaded (same size and modification time). JPEGs are read whole anyway (the
+/// truncation check), and hashed then.
+pub fn run_known(
+    path: &Path,
+    kind: MediaKind,
+    file_name: &str,
+    mtime_ns: i64,
+    tools: &Limits,
+    known: &Known,
+) -> Result<Indexed, String> {
     let mut file = File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    let size = meta.len();
     if size == 0 {
         return Err("the file is empty".into());
     }
+    let unchanged = i64::try_from(size).is_ok_and(|s| s == known.size)
+        && crate::scan::mtime_ns(&meta) == known.mtime_ns;
+    let known_sum = known.checksum.filter(|_| unchanged);
     let ext = file_name
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
@@ -77,6 +106,8 @@ pub fn run(
             return Err("the JPEG is truncated".into());
         }
         *blake3::hash(&bytes).as_bytes()
+    } else if let Some(sum) = known_sum {
+        sum
     } else {
         let mut hasher = blake3::Hasher::new();
         hasher
@@ -126,6 +157,33 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_uploads_checksum_stands_only_for_the_unchanged_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.png");
+        image::RgbImage::from_pixel(8, 8, image::Rgb([1, 2, 3]))
+            .save(&path)
+            .expect("png");
+        let meta = std::fs::metadata(&path).expect("meta");
+        let real = *blake3::hash(&std::fs::read(&path).expect("read")).as_bytes();
+        let known = Known {
+            size: i64::try_from(meta.len()).expect("size"),
+            mtime_ns: crate::scan::mtime_ns(&meta),
+            checksum: Some([7; 32]),
+        };
+        let tools = Limits::default();
+        let got = run_known(&path, MediaKind::Image, "a.png", 0, &tools, &known).expect("read");
+        assert_eq!(got.checksum, [7; 32], "not read again");
+        let changed = Known {
+            mtime_ns: known.mtime_ns + 1,
+            ..known.clone()
+        };
+        let got = run_known(&path, MediaKind::Image, "a.png", 0, &tools, &changed).expect("read");
+        assert_eq!(got.checksum, real, "changed since: hashed");
+        let got = run(&path, MediaKind::Image, "a.png", 0, &tools).expect("read");
+        assert_eq!(got.checksum, real);
+    }
 
     #[test]
     fn truncated_jpegs_are_recognised() {

@@ -25,6 +25,8 @@ const MAX_PARAMS: usize = 512;
 const MAX_TEXT_FIELD: usize = 64 * 1024;
 /// File parts per request.
 const MAX_FILES: usize = 8;
+/// The size of the spool's writes.
+const SPOOL_WRITE: usize = 1 << 20;
 /// How much of a refused body of unknown length is still read and thrown away.
 const DRAIN_CAP: u64 = 4 << 20;
 
@@ -36,6 +38,8 @@ pub struct UploadedFile {
     pub file_name: Option<String>,
     pub size: u64,
     pub path: tempfile::TempPath,
+    /// BLAKE3 of the content, computed as it arrived.
+    pub checksum: Option<[u8; 32]>,
 }
 
 /// The merged parameters of one request.
@@ -142,7 +146,7 @@ impl Params {
                         return Err(ApiError::bad(name, format!("more than {MAX_FILES} files")));
                     }
                     let spooled = spool_field(&mut field, limits.max_upload_bytes, spool).await;
-                    let (path, size) = spooled.map_err(|e| match e {
+                    let (path, size, checksum) = spooled.map_err(|e| match e {
                         SpoolError::Multipart(e) => malformed(e),
                         SpoolError::TooLarge => ApiError::TooLarge {
                             limit: limits.max_upload_bytes,
@@ -159,6 +163,7 @@ impl Params {
                         file_name: Some(file_name),
                         size,
                         path,
+                        checksum: Some(checksum),
                     });
                 }
             }
@@ -331,7 +336,7 @@ async fn spool_field(
     field: &mut multer::Field<'_>,
     limit: u64,
     spool: &Path,
-) -> Result<(tempfile::TempPath, u64), SpoolError> {
+) -> Result<(tempfile::TempPath, u64, [u8; 32]), SpoolError> {
     tokio::fs::create_dir_all(spool)
         .await
         .map_err(SpoolError::Io)?;
@@ -340,19 +345,27 @@ async fn spool_field(
         .tempfile_in(spool)
         .map_err(SpoolError::Io)?
         .into_temp_path();
-    let mut file = tokio::fs::File::create(&path)
-        .await
-        .map_err(SpoolError::Io)?;
+    // Network chunks are small; each write to a tokio file is a trip to a blocking thread, so
+    // they are gathered into writes of a megabyte.
+    let mut file = tokio::io::BufWriter::with_capacity(
+        SPOOL_WRITE,
+        tokio::fs::File::create(&path)
+            .await
+            .map_err(SpoolError::Io)?,
+    );
     let mut size = 0u64;
+    // Hashed as it arrives, so the index job need not read a large file again for it.
+    let mut hasher = blake3::Hasher::new();
     while let Some(chunk) = field.chunk().await.map_err(SpoolError::Multipart)? {
         size += chunk.len() as u64;
         if size > limit {
             return Err(SpoolError::TooLarge);
         }
+        hasher.update(&chunk);
         file.write_all(&chunk).await.map_err(SpoolError::Io)?;
     }
     file.flush().await.map_err(SpoolError::Io)?;
-    Ok((path, size))
+    Ok((path, size, *hasher.finalize().as_bytes()))
 }
 
 #[cfg(test)]

@@ -302,6 +302,7 @@ fn add_chunk(chunk: &UploadedFile, part: &Path, offset: u64) -> ApiResult<u64> {
 /// would with the parameters `create` kept. The open upload goes once that worked.
 async fn finish(mut call: Call, dir: &Path, id: &str, open: Open) -> ApiResult {
     let part = dir.join(format!("{id}.part"));
+    let mut verified = None;
     if let Some(want) = &open.checksum {
         let p = part.clone();
         let got = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
@@ -312,6 +313,7 @@ async fn finish(mut call: Call, dir: &Path, id: &str, open: Open) -> ApiResult {
         .await
         .map_err(|e| ApiError::Internal(e.into()))?
         .map_err(|e| io("reading the upload", e))?;
+        verified = blake3::Hash::from_hex(&got).ok().map(|h| *h.as_bytes());
         if &got != want {
             remove(dir, id).await;
             return Err(ApiError::bad(
@@ -331,6 +333,7 @@ async fn finish(mut call: Call, dir: &Path, id: &str, open: Open) -> ApiResult {
         field: "file".to_owned(),
         file_name: None,
         size: open.size,
+        checksum: verified,
         path: tempfile::TempPath::try_from_path(spool)
             .map_err(|e| io("finishing the upload", e))?,
     };

@@ -330,47 +330,60 @@ pub(super) async fn put(mut call: Call, target: Target) -> ApiResult {
         .await
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the space has no folder")))?;
     let dir = root.join(folder.trim_start_matches('/'));
-    let _one_at_a_time = folder_lock(&dir).lock().await;
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(|e| io_error("making the folder", e))?;
-    let taken_name = tokio::fs::try_exists(dir.join(&name)).await.unwrap_or(true);
-    let (name, action) = match (taken_name, duplicate) {
-        (false, _) => (name, "upload"),
-        (true, Duplicate::Ignore) => {
-            // Nothing is written; the answer names what is there.
-            let id = call
-                .state
-                .indexer
-                .add_existing(reach.owner, &folder, &name)
-                .await?;
-            if let Some(album) = album
-                && !albums::add_items(&call.state.db, album, &[id]).await?
-            {
-                return Err(ApiError::bad("album_id", "the album is full"));
-            }
-            return Ok(Reply::data(
-                json!({"id": id, "unit_id": id, "action": "ignore", "name": name}),
-            ));
-        }
-        (true, Duplicate::Rename) => (free_name(&dir, &name).await, "rename"),
-        (true, Duplicate::Overwrite) => (name, "overwrite"),
+    let exists = |name: String| {
+        let path = dir.join(name);
+        async move { tokio::fs::try_exists(path).await.unwrap_or(true) }
     };
+    // A duplicate to ignore costs nothing more; anything else is written to a hidden name in
+    // the folder and flushed first, in parallel with other uploads.
+    if duplicate == Duplicate::Ignore && exists(name.clone()).await {
+        return ignored(&call, reach.owner, &folder, name, album).await;
+    }
     if !call.team() {
         within_quota(&call, reach.owner, file.size).await?;
     }
-    let replace = duplicate == Duplicate::Overwrite;
-    let target = dir.clone();
-    let final_name = name.clone();
     // The phone's modification time is kept, so a later backup check knows the file by it.
     let mtime = call.params.int("mtime")?.map(seconds);
-    tokio::task::spawn_blocking(move || place(file, &target, &final_name, replace, mtime))
+    let checksum = file.checksum;
+    let staging_dir = dir.clone();
+    let staged = tokio::task::spawn_blocking(move || stage(file, &staging_dir, mtime))
         .await
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e)))??;
+    // Choosing the name and linking it are one step per folder.
+    let (name, action) = {
+        let _one_at_a_time = folder_lock(&dir).lock().await;
+        let (name, action) = match (exists(name.clone()).await, duplicate) {
+            (false, _) => (name, "upload"),
+            (true, Duplicate::Ignore) => {
+                drop(staged);
+                return ignored(&call, reach.owner, &folder, name, album).await;
+            }
+            (true, Duplicate::Rename) => (free_name(&dir, &name).await, "rename"),
+            (true, Duplicate::Overwrite) => (name, "overwrite"),
+        };
+        let replace = duplicate == Duplicate::Overwrite;
+        let target = dir.join(&name);
+        let shown = name.clone();
+        tokio::task::spawn_blocking(move || link(staged, &target, &shown, replace))
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::Error::new(e)))??;
+        (name, action)
+    };
+    let synced = dir.clone();
+    tokio::task::spawn_blocking(move || {
+        if let Ok(d) = std::fs::File::open(synced) {
+            let _ = d.sync_all();
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::Error::new(e)))?;
     let id = call
         .state
         .indexer
-        .add_file(reach.owner, &folder, &name)
+        .add_file(reach.owner, &folder, &name, checksum)
         .await?;
     if !client_thumbs.is_empty() {
         keep_client_thumbs(&call, id, client_thumbs).await?;
@@ -441,6 +454,30 @@ pub(super) async fn within_quota(call: &Call, user: i64, adding: u64) -> ApiResu
         )));
     }
     Ok(())
+}
+
+/// The answer to an upload whose name is taken, with `duplicate` = ignore: nothing is
+/// written, the item there is named (indexed now if it was not yet) and joins the album.
+async fn ignored(
+    call: &Call,
+    owner: i64,
+    folder: &str,
+    name: String,
+    album: Option<i64>,
+) -> ApiResult {
+    let id = call
+        .state
+        .indexer
+        .add_existing(owner, folder, &name)
+        .await?;
+    if let Some(album) = album
+        && !albums::add_items(&call.state.db, album, &[id]).await?
+    {
+        return Err(ApiError::bad("album_id", "the album is full"));
+    }
+    Ok(Reply::data(
+        json!({"id": id, "unit_id": id, "action": "ignore", "name": name}),
+    ))
 }
 
 /// When the photo in `file` was taken: from its metadata, else the phone's `date` or
@@ -573,16 +610,10 @@ async fn free_name(dir: &Path, name: &str) -> String {
     }
 }
 
-/// Moves the spooled upload to `dir/name`: through a hidden temporary file in `dir` (renamed
-/// there, or copied from another file system), flushed, then linked under its name (or, to
-/// overwrite, renamed over it), and the folder flushed. On any failure nothing is left behind.
-fn place(
-    file: UploadedFile,
-    dir: &Path,
-    name: &str,
-    replace: bool,
-    mtime: Option<i64>,
-) -> ApiResult<()> {
+/// Moves the spooled upload to a hidden temporary file in `dir` (renamed there, or copied from
+/// another file system), with the phone's `mtime`, flushed to disk. Dropping the result removes
+/// it.
+fn stage(file: UploadedFile, dir: &Path, mtime: Option<i64>) -> ApiResult<tempfile::TempPath> {
     let staging = tempfile::Builder::new()
         .prefix(".shoebox-upload-")
         .tempfile_in(dir)
@@ -604,12 +635,16 @@ fn place(
     staged_file
         .sync_all()
         .map_err(|e| io_error("writing the upload", e))?;
-    drop(staged_file);
-    let target = dir.join(name);
+    Ok(staging)
+}
+
+/// Links the staged file under `target`: a hard link, which fails rather than replace a file
+/// that appeared meanwhile, or to overwrite (`replace`), a rename over it. The staged name goes.
+fn link(staged: tempfile::TempPath, target: &Path, name: &str, replace: bool) -> ApiResult<()> {
     if replace {
-        std::fs::rename(&staged, &target).map_err(|e| io_error("writing the upload", e))?;
+        std::fs::rename(&staged, target).map_err(|e| io_error("writing the upload", e))?;
     } else {
-        match std::fs::hard_link(&staged, &target) {
+        match std::fs::hard_link(&staged, target) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 return Err(ApiError::bad(
@@ -619,16 +654,13 @@ fn place(
             }
             // A file system without hard links: the folder lock keeps the name ours.
             Err(_) if !target.exists() => {
-                std::fs::rename(&staged, &target).map_err(|e| io_error("writing the upload", e))?
+                std::fs::rename(&staged, target).map_err(|e| io_error("writing the upload", e))?
             }
             Err(e) => return Err(io_error("writing the upload", e)),
         }
     }
-    // `staging` removes the temporary name (already gone after a rename).
-    drop(staging);
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
+    // The temporary name goes (already gone after a rename).
+    drop(staged);
     Ok(())
 }
 
