@@ -25,6 +25,8 @@ const MAX_PARAMS: usize = 512;
 const MAX_TEXT_FIELD: usize = 64 * 1024;
 /// File parts per request.
 const MAX_FILES: usize = 8;
+/// Bodies longer than this are hashed while they are spooled.
+const HASH_WHILE_SPOOLING: u64 = 32 << 20;
 /// The size of the spool's writes.
 const SPOOL_WRITE: usize = 1 << 20;
 /// How much of a refused body of unknown length is still read and thrown away.
@@ -38,7 +40,7 @@ pub struct UploadedFile {
     pub file_name: Option<String>,
     pub size: u64,
     pub path: tempfile::TempPath,
-    /// BLAKE3 of the content, computed as it arrived.
+    /// BLAKE3 of the content, computed as it arrived (bodies over 32 MB or of unknown length).
     pub checksum: Option<[u8; 32]>,
 }
 
@@ -77,7 +79,7 @@ impl Params {
             }
             let mut stream = body.into_data_stream();
             let read = params
-                .read_multipart(&mut stream, boundary, limits, spool)
+                .read_multipart(&mut stream, boundary, limits, spool, declared)
                 .await;
             if let Err(ApiError::TooLarge { .. }) = read {
                 // Read what the client still sends so that it gets our answer rather than a
@@ -116,7 +118,11 @@ impl Params {
         boundary: String,
         limits: &Limits,
         spool: &Path,
+        declared: Option<u64>,
     ) -> ApiResult<()> {
+        // A large body is hashed as it arrives, so the index job need not read it all again;
+        // a photo is hashed by the index job from the page cache, off the upload's path.
+        let hash = declared.is_none_or(|n| n > HASH_WHILE_SPOOLING);
         let malformed =
             |e: multer::Error| ApiError::bad("body", format!("malformed multipart: {e}"));
         let mut multipart = multer::Multipart::new(stream, boundary);
@@ -145,7 +151,7 @@ impl Params {
                     if self.files.len() >= MAX_FILES {
                         return Err(ApiError::bad(name, format!("more than {MAX_FILES} files")));
                     }
-                    let spooled = spool_field(&mut field, limits.max_upload_bytes, spool).await;
+                    let spooled = spool_field(&mut field, limits.max_upload_bytes, spool, hash).await;
                     let (path, size, checksum) = spooled.map_err(|e| match e {
                         SpoolError::Multipart(e) => malformed(e),
                         SpoolError::TooLarge => ApiError::TooLarge {
@@ -163,7 +169,7 @@ impl Params {
                         file_name: Some(file_name),
                         size,
                         path,
-                        checksum: Some(checksum),
+                        checksum,
                     });
                 }
             }
@@ -336,7 +342,8 @@ async fn spool_field(
     field: &mut multer::Field<'_>,
     limit: u64,
     spool: &Path,
-) -> Result<(tempfile::TempPath, u64, [u8; 32]), SpoolError> {
+    hash: bool,
+) -> Result<(tempfile::TempPath, u64, Option<[u8; 32]>), SpoolError> {
     tokio::fs::create_dir_all(spool)
         .await
         .map_err(SpoolError::Io)?;
@@ -354,18 +361,19 @@ async fn spool_field(
             .map_err(SpoolError::Io)?,
     );
     let mut size = 0u64;
-    // Hashed as it arrives, so the index job need not read a large file again for it.
-    let mut hasher = blake3::Hasher::new();
+    let mut hasher = hash.then(blake3::Hasher::new);
     while let Some(chunk) = field.chunk().await.map_err(SpoolError::Multipart)? {
         size += chunk.len() as u64;
         if size > limit {
             return Err(SpoolError::TooLarge);
         }
-        hasher.update(&chunk);
+        if let Some(h) = hasher.as_mut() {
+            h.update(&chunk);
+        }
         file.write_all(&chunk).await.map_err(SpoolError::Io)?;
     }
     file.flush().await.map_err(SpoolError::Io)?;
-    Ok((path, size, *hasher.finalize().as_bytes()))
+    Ok((path, size, hasher.map(|h| *h.finalize().as_bytes())))
 }
 
 #[cfg(test)]
