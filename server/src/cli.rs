@@ -44,6 +44,21 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage groups of users (for share invitations).
+    #[command(subcommand)]
+    Group(GroupCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Create a group.
+    Add { name: String },
+    /// Put a user in a group.
+    Adduser { group: String, user: String },
+    /// Take a user out of a group.
+    Removeuser { group: String, user: String },
+    /// List the groups and their members.
+    List,
 }
 
 #[derive(Debug, Args)]
@@ -119,7 +134,7 @@ impl Cli {
                 Some(&serve.library)
             }
             Command::Index(index) => Some(&index.library),
-            Command::User(_) => None,
+            Command::User(_) | Command::Group(_) => None,
         };
         if let Some(library) = library {
             flags.photo_root = library.photo_root.clone();
@@ -141,6 +156,43 @@ fn read_password() -> anyhow::Result<String> {
         bail!("no password on standard input: pipe or type it, then press Enter");
     }
     Ok(password.to_owned())
+}
+
+/// Runs a `shoebox group …` command.
+pub async fn run_group(config: &Config, command: &GroupCommand) -> anyhow::Result<()> {
+    use crate::store::shares;
+    std::fs::create_dir_all(&config.data)
+        .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
+    let db = shoebox_indexer::db::open(&config.database_path()).await?;
+    match command {
+        GroupCommand::Add { name } => {
+            users::check_name(name)?;
+            match shares::add_group(&db, name).await? {
+                Some(id) => println!("created group {name:?} (id {id})"),
+                None => bail!("a group named {name:?} exists already"),
+            }
+        }
+        GroupCommand::Adduser { group, user } | GroupCommand::Removeuser { group, user } => {
+            let add = matches!(command, GroupCommand::Adduser { .. });
+            if !shares::group_member(&db, group, user, add).await? {
+                bail!("no group {group:?} or no user {user:?}");
+            }
+            if add {
+                println!("{user:?} is in {group:?}");
+            } else {
+                println!("{user:?} is not in {group:?}");
+            }
+        }
+        GroupCommand::List => {
+            println!("{:>4}  {:<24} MEMBERS", "ID", "NAME");
+            for g in shares::groups(&db).await? {
+                let names: Vec<&str> = g.members.iter().map(|(_, n)| n.as_str()).collect();
+                println!("{:>4}  {:<24} {}", g.id, g.name, names.join(", "));
+            }
+        }
+    }
+    db.close().await;
+    Ok(())
 }
 
 /// Runs a `shoebox user …` command.

@@ -38,6 +38,7 @@ fn main() -> std::process::ExitCode {
             Command::Serve(_) => shoebox_server::app::serve(config).await,
             Command::Index(args) => shoebox_server::index_command::run(&config, args.json).await,
             Command::User(command) => shoebox_server::cli::run_user(&config, command).await,
+            Command::Group(command) => shoebox_server::cli::run_group(&config, command).await,
         }
     });
     match result {

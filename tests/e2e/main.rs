@@ -10,6 +10,7 @@ mod errors;
 mod indexing;
 mod places;
 mod resumable;
+mod sharing;
 mod streaming;
 mod support;
 mod upload;

@@ -79,8 +79,25 @@ async fn run(
             version: route.version,
         });
     }
+    let mut guest = None;
     let session = match method.access {
         Access::Public => None,
+        // Signed in, or a guest with a link.
+        Access::Shared => {
+            let found = if api.name.ends_with(".Thumbnail") {
+                session::find_recent(&state, &params, &headers).await?
+            } else {
+                session::find(&state, &params, &headers, true).await?
+            };
+            if found.is_none() {
+                guest = Some(
+                    super::sharing::guest_of(&state, &headers)
+                        .await?
+                        .ok_or(ApiError::NoSession)?,
+                );
+            }
+            found
+        }
         // Thumbnails come by the hundred per screen: they trust a session read a moment ago.
         Access::User if api.name.ends_with(".Thumbnail") => Some(
             session::find_recent(&state, &params, &headers)
@@ -98,6 +115,7 @@ async fn run(
         api: api.name,
         params,
         session,
+        guest,
         version,
         client_ip: peer.ip(),
         headers,
@@ -139,6 +157,7 @@ pub async fn rest_thumbnail(
             api,
             params,
             session: Some(session),
+            guest: None,
             version: 2,
             client_ip: peer.ip(),
             headers,

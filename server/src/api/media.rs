@@ -32,6 +32,39 @@ fn size_of(call: &Call) -> ApiResult<ThumbSize> {
     }
 }
 
+/// `download` through a link: one item of the shared album, for a role that may download.
+async fn download_shared(call: &Call) -> ApiResult {
+    let shared = super::sharing::Shared::of(call)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut ids = None;
+    for key in ["unit_id", "item_id", "id"] {
+        if let Some(list) = call.params.int_list(key)? {
+            ids = Some(list);
+            break;
+        }
+    }
+    let ids = ids.ok_or(ApiError::MissingParam("unit_id"))?;
+    let mut rows = shared.rows(call, &ids).await?;
+    if rows.len() != 1 || ids.len() != 1 {
+        return Err(ApiError::NotFound);
+    }
+    if !shared.role.downloads() {
+        return Err(ApiError::Forbidden);
+    }
+    let row = rows.remove(0);
+    let root = recycle::space_root(&call.state, row.owner_id).await?;
+    let path = recycle::within(&root, &file_rel(&row, &row.filename))?;
+    let response = serve_file(
+        path,
+        &call.headers,
+        download_type(&row),
+        Some(&row.filename),
+    )
+    .await?;
+    Ok(Reply::raw(response))
+}
+
 /// The one item an `id`-style parameter names, if the caller sees it.
 async fn one_item(call: &Call, keys: &[&'static str]) -> ApiResult<ItemRow> {
     let mut ids = None;
@@ -59,7 +92,20 @@ pub async fn thumbnail(call: Call) -> ApiResult {
         Some(_) => return Err(ApiError::bad("id", "exactly one id")),
         None => return Err(ApiError::MissingParam("id")),
     };
+    super::sharing::refuse_team_link(&call)?;
     let mut item = match call.params.string("type").as_deref() {
+        // Through a link: an item of the shared album.
+        None | Some("unit") if super::sharing::via_link(&call) => {
+            let shared = super::sharing::Shared::of(&call)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            if shared.rows(&call, &[id]).await?.is_empty() {
+                return Err(ApiError::NotFound);
+            }
+            library::thumb_state_any(&call.state.db, id)
+                .await?
+                .ok_or(ApiError::NotFound)?
+        }
         None | Some("unit") => {
             // The hot path of every grid (reference §6): the session and reach trusted for a
             // moment (crate::recent), then one primary-key read of the item on this thread
@@ -270,6 +316,10 @@ fn download_type(row: &ItemRow) -> &'static str {
 /// (for a Live Photo, its still), with byte ranges. Several ids, or `folder_id`, give a zip
 /// streamed as it is built.
 pub async fn download(call: Call) -> ApiResult {
+    super::sharing::refuse_team_link(&call)?;
+    if super::sharing::via_link(&call) {
+        return download_shared(&call).await;
+    }
     let reach = call.reach().await?;
     if let Some(folder) = call.params.int("folder_id")? {
         let folder = reach.folder(&call.state, folder).await?;

@@ -18,6 +18,7 @@ pub mod media;
 mod resumable;
 mod search;
 pub mod settings;
+pub mod sharing;
 mod upload;
 mod user_info;
 
@@ -63,6 +64,8 @@ pub struct Call {
     pub params: Params,
     /// Present for every method that requires sign-in.
     pub session: Option<Session>,
+    /// For a guest (no session) on a method open to share links: the link their session holds.
+    pub guest: Option<String>,
     pub version: u32,
     pub client_ip: IpAddr,
     pub headers: HeaderMap,

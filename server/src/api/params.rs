@@ -151,7 +151,8 @@ impl Params {
                     if self.files.len() >= MAX_FILES {
                         return Err(ApiError::bad(name, format!("more than {MAX_FILES} files")));
                     }
-                    let spooled = spool_field(&mut field, limits.max_upload_bytes, spool, hash).await;
+                    let spooled =
+                        spool_field(&mut field, limits.max_upload_bytes, spool, hash).await;
                     let (path, size, checksum) = spooled.map_err(|e| match e {
                         SpoolError::Multipart(e) => malformed(e),
                         SpoolError::TooLarge => ApiError::TooLarge {

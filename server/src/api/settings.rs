@@ -140,6 +140,13 @@ pub async fn renames_by_date(state: &AppState, user: i64) -> ApiResult<bool> {
 
 /// The user's "Show Dates and Locations" (seed: More > Settings): when off, the API leaves
 /// out where items were taken (positions, places, the map); see docs/protocol-choices.md.
+/// Whether guests of share links see photo information (the admin setting
+/// `display_photo_info_to_guest`, on by default).
+pub async fn guests_see_info(state: &AppState) -> ApiResult<bool> {
+    let admin = load(state, ADMIN_KEY, admin_defaults()).await?;
+    Ok(admin["display_photo_info_to_guest"] != false)
+}
+
 pub async fn shows_locations(state: &AppState, user: i64) -> ApiResult<bool> {
     let prefs = load(state, &user_key(user), user_defaults()).await?;
     Ok(prefs["show_date_location"] != false)

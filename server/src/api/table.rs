@@ -10,7 +10,8 @@ use std::sync::Arc;
 use super::browse::{album, diff, folder, item, place, tag, timeline};
 use super::error::ApiResult;
 use super::{
-    Call, auth, dsm, encryption, index, info, media, resumable, search, settings, upload, user_info,
+    Call, auth, dsm, encryption, index, info, media, resumable, search, settings, sharing, upload,
+    user_info,
 };
 
 /// Who may call a method.
@@ -20,6 +21,9 @@ pub enum Access {
     Public,
     /// A signed-in user.
     User,
+    /// A signed-in user, or a guest holding a share link (`SYNO.Core.Sharing.Login`): the
+    /// handler limits a guest to what the link covers.
+    Shared,
 }
 
 type BoxFuture = Pin<Box<dyn Future<Output = ApiResult> + Send>>;
@@ -81,6 +85,14 @@ impl Api {
     {
         self.method(name, Access::User, f)
     }
+
+    fn shared<F, Fut>(self, name: &'static str, f: F) -> Self
+    where
+        F: Fn(Call) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ApiResult> + Send + 'static,
+    {
+        self.method(name, Access::Shared, f)
+    }
 }
 
 /// One browse API of either space, by its name without the space prefix.
@@ -90,8 +102,8 @@ fn browse_api(name: &'static str) -> Api {
         .trim_start_matches("SYNO.Foto.");
     match base {
         "Browse.Item" => Api::new(name, "entry.cgi", 1..=7)
-            .user("list", item::list)
-            .user("count", item::count)
+            .shared("list", item::list)
+            .shared("count", item::count)
             .user("get", item::get)
             .user("set", item::set)
             .user("set_favorite", item::set_favorite)
@@ -146,8 +158,8 @@ fn browse_api(name: &'static str) -> Api {
             .user("append", resumable::append)
             .user("status", resumable::status)
             .user("cancel", resumable::cancel),
-        "Thumbnail" => Api::new(name, "entry.cgi", 1..=2).user("get", media::thumbnail),
-        "Download" => Api::new(name, "entry.cgi", 1..=2).user("download", media::download),
+        "Thumbnail" => Api::new(name, "entry.cgi", 1..=2).shared("get", media::thumbnail),
+        "Download" => Api::new(name, "entry.cgi", 1..=2).shared("download", media::download),
         "Streaming" => Api::new(name, "entry.cgi", 1..=1).user("streaming", media::streaming),
         other => unreachable!("no browse API {other}"),
     }
@@ -169,6 +181,19 @@ impl ApiTable {
             Api::new("SYNO.API.Encryption", "encryption.cgi", 1..=1)
                 .public("getinfo", encryption::getinfo),
             Api::new("SYNO.DSM.Info", "entry.cgi", 1..=2).user("getinfo", dsm::getinfo),
+            // Share links (reference §1.5, §3.12; albums only).
+            Api::new("SYNO.Core.Sharing.Login", "entry.cgi", 1..=1)
+                .public("login", sharing::guest_login),
+            Api::new("SYNO.Foto.Sharing.Passphrase", "entry.cgi", 1..=1)
+                .user("set_shared", sharing::set_shared)
+                .user("update", sharing::update)
+                .user("get", sharing::get),
+            Api::new("SYNO.Foto.Sharing.Misc", "entry.cgi", 1..=2)
+                .user("list_user_group", sharing::list_user_group)
+                .user(
+                    "list_shared_with_me_album",
+                    sharing::list_shared_with_me_album,
+                ),
             Api::new("SYNO.Foto.UserInfo", "entry.cgi", 1..=1).user("me", user_info::me),
             Api::new("SYNO.Foto.Index", "entry.cgi", 1..=1)
                 .user("get", index::get_personal)

@@ -8,6 +8,7 @@ pub mod library;
 pub mod places;
 pub mod sessions;
 pub mod settings;
+pub mod shares;
 pub mod thumb_reader;
 pub mod users;
 

@@ -90,6 +90,15 @@ pub async fn by_name(db: &SqlitePool, name: &str) -> Result<Option<User>, sqlx::
     .await
 }
 
+pub async fn by_id(db: &SqlitePool, id: i64) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, password_hash, is_admin, enabled, created_at FROM users WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
 pub async fn list(db: &SqlitePool) -> Result<Vec<User>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, name, password_hash, is_admin, enabled, created_at FROM users ORDER BY id",

@@ -81,8 +81,34 @@ pub struct Sight {
 impl Sight {
     pub async fn of(call: &Call) -> ApiResult<Sight> {
         let user = call.user()?;
-        let personal = Reach::of(&call.state, user, false).await?;
-        let team = match Reach::of(&call.state, user, true).await {
+        Self::of_session(&call.state, user).await
+    }
+
+    /// What user `id` sees (the owner of a shared album).
+    pub async fn of_user(
+        state: &crate::state::AppState,
+        id: i64,
+        is_admin: bool,
+    ) -> ApiResult<Sight> {
+        let session = crate::store::sessions::Session {
+            sid_hash: String::new(),
+            user_id: crate::store::users::UserId(id),
+            user_name: String::new(),
+            is_admin,
+            synotoken: String::new(),
+            token_required: false,
+            device_id: String::new(),
+            last_seen_at: 0,
+        };
+        Self::of_session(state, &session).await
+    }
+
+    async fn of_session(
+        state: &crate::state::AppState,
+        user: &crate::store::sessions::Session,
+    ) -> ApiResult<Sight> {
+        let personal = Reach::of(state, user, false).await?;
+        let team = match Reach::of(state, user, true).await {
             Ok(reach) => Some(reach),
             Err(ApiError::Forbidden) => None,
             Err(e) => return Err(e),
@@ -215,7 +241,7 @@ pub fn stored_sort(album: &AlbumRow) -> Option<Sort> {
 }
 
 /// The album object of §4.2.
-async fn album_json(
+pub async fn album_json(
     call: &Call,
     sight: &Sight,
     album: &AlbumRow,
@@ -225,14 +251,17 @@ async fn album_json(
     let db = &call.state.db;
     let count = library::count_items(db, &filter).await?;
     let (start, end) = library::time_span(db, &filter).await?;
+    let share = crate::store::shares::of_album(db, album.id)
+        .await?
+        .filter(|s| !s.expired());
     let mut object = json!({
         "id": album.id,
         "name": album.name,
         "type": album.r#type,
         "item_count": count,
         "owner_user_id": album.owner_id,
-        "passphrase": "",
-        "shared": false,
+        "passphrase": share.as_ref().map_or("", |s| s.passphrase.as_str()),
+        "shared": share.is_some(),
         "sort_by": album.sort_by,
         "sort_direction": album.sort_direction,
         "create_time": album.create_time,
@@ -255,13 +284,13 @@ async fn album_json(
         );
     }
     if additional.has("sharing_info") {
-        // Sharing comes with its own issue; until then every album is private.
-        extra.insert(
-            "sharing_info".into(),
-            json!({"enable_password": false, "expiration": 0, "is_public": false,
-                   "passphrase": "", "permission": [], "privacy_type": "private",
-                   "owner": {"id": album.owner_id}}),
-        );
+        let info = match &share {
+            Some(share) => crate::api::sharing::sharing_info(call, share).await?,
+            None => json!({"enable_password": false, "expiration": 0, "is_public": false,
+                           "passphrase": "", "permission": [], "privacy_type": "private",
+                           "owner": {"id": album.owner_id}}),
+        };
+        extra.insert("sharing_info".into(), info);
     }
     if !extra.is_empty() {
         object["additional"] = Value::Object(extra);

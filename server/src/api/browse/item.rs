@@ -50,9 +50,6 @@ async fn scope(call: &Call, reach: &Reach) -> ApiResult<(ItemFilter, Option<Albu
     if let Some(place) = call.params.int("geocoding_id")? {
         filter.places = vec![place];
     }
-    if call.params.raw("passphrase").is_some() {
-        return Err(ApiError::NotFound);
-    }
     if let Some(tag) = call.params.int("general_tag_id")? {
         filter.tags = vec![tag];
     }
@@ -68,6 +65,18 @@ async fn scope(call: &Call, reach: &Reach) -> ApiResult<(ItemFilter, Option<Albu
 }
 
 pub async fn list(call: Call) -> ApiResult {
+    crate::api::sharing::refuse_team_link(&call)?;
+    if let Some(shared) = crate::api::sharing::Shared::of(&call).await? {
+        // Through a link: the shared album's items, as its owner sees them.
+        let (offset, limit) = page(&call)?;
+        let order = match call.params.raw("sort_by") {
+            None => super::album::stored_sort(&shared.album).unwrap_or(sort(&call)?),
+            Some(_) => sort(&call)?,
+        };
+        let rows = library::list_items(&call.state.db, &shared.items, order, offset, limit).await?;
+        let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
+        return Ok(Reply::data(json!({ "list": list })));
+    }
     let reach = call.reach().await?;
     let (filter, album) = scope(&call, &reach).await?;
     let (offset, limit) = page(&call)?;
@@ -84,6 +93,11 @@ pub async fn list(call: Call) -> ApiResult {
 }
 
 pub async fn count(call: Call) -> ApiResult {
+    crate::api::sharing::refuse_team_link(&call)?;
+    if let Some(shared) = crate::api::sharing::Shared::of(&call).await? {
+        let count = library::count_items(&call.state.db, &shared.items).await?;
+        return Ok(Reply::data(json!({ "count": count })));
+    }
     let reach = call.reach().await?;
     let (filter, _) = scope(&call, &reach).await?;
     let count = library::count_items(&call.state.db, &filter).await?;

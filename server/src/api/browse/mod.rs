@@ -56,6 +56,7 @@ pub fn sort(call: &Call) -> ApiResult<Sort> {
 }
 
 /// The `additional` fields asked for.
+#[derive(Debug, Clone)]
 pub struct Additional(HashSet<String>);
 
 impl Additional {
@@ -71,6 +72,17 @@ impl Additional {
 
     pub fn has(&self, key: &str) -> bool {
         self.0.contains(key)
+    }
+
+    /// These fields less `keys`.
+    pub fn without(&self, keys: &[&str]) -> Additional {
+        Additional(
+            self.0
+                .iter()
+                .filter(|k| !keys.contains(&k.as_str()))
+                .cloned()
+                .collect(),
+        )
     }
 }
 
@@ -142,16 +154,40 @@ pub async fn items_json(
     } else {
         HashMap::new()
     };
-    let favorites = if additional.has("favorite") && !ids.is_empty() {
-        library::favorites_among(&call.state.db, call.user()?.user_id.0, &ids).await?
-    } else {
-        HashSet::new()
+    // A guest of a share link has no favourites, and sees photo information only as the
+    // admin allows (`display_photo_info_to_guest`).
+    let caller = call.session.as_ref().map(|s| s.user_id.0);
+    let info = match caller {
+        Some(_) => true,
+        None => crate::api::settings::guests_see_info(&call.state).await?,
     };
-    let provider = call.user()?.user_id.0;
+    let additional = &if info {
+        additional.clone()
+    } else {
+        additional.without(&[
+            "exif",
+            "gps",
+            "address",
+            "geocoding_id",
+            "tag",
+            "description",
+            "rating",
+        ])
+    };
+    let favorites = match caller {
+        Some(me) if additional.has("favorite") && !ids.is_empty() => {
+            library::favorites_among(&call.state.db, me, &ids).await?
+        }
+        _ => HashSet::new(),
+    };
+    let provider = caller.unwrap_or(0);
     let wants_place =
         additional.has("gps") || additional.has("address") || additional.has("geocoding_id");
-    let locations =
-        wants_place && crate::api::settings::shows_locations(&call.state, provider).await?;
+    let locations = wants_place
+        && match caller {
+            Some(me) => crate::api::settings::shows_locations(&call.state, me).await?,
+            None => true,
+        };
     let places =
         if locations && additional.has("address") && rows.iter().any(|r| r.place_id.is_some()) {
             crate::store::places::nodes(&call.state.db).await?

@@ -1,0 +1,410 @@
+//! Album share links (reference §1.5, §3.12; docs/protocol-choices.md "Sharing"):
+//! `SYNO.Foto.Sharing.Passphrase` (`set_shared`, `update`, `get`), `SYNO.Foto.Sharing.Misc`
+//! (`list_user_group`, `list_shared_with_me_album`) and the guest sign-in
+//! `SYNO.Core.Sharing.Login`; and [`Shared`], how a call that names a link (a guest's, or a
+//! signed-in user's `passphrase`) reaches the album's items.
+
+use serde_json::{Value, json};
+
+use super::Call;
+use super::browse::Additional;
+use super::browse::album::{self as album_api, Sight};
+use super::error::{ApiError, ApiResult};
+use super::reply::Reply;
+use crate::store::albums::{self, AlbumRow};
+use crate::store::library::ItemFilter;
+use crate::store::sessions::hash_sid;
+use crate::store::shares::{self, Role, Share};
+use crate::store::users;
+
+/// The cookie of a guest's session.
+pub const GUEST_COOKIE: &str = "sharing_sid";
+
+/// The link a request names: `passphrase`, `_sharing_id` or the `X-SYNO-SHARING` header.
+pub fn named_passphrase(call: &Call) -> Option<String> {
+    call.params
+        .string("passphrase")
+        .or_else(|| call.params.string("_sharing_id"))
+        .or_else(|| {
+            call.headers
+                .get("x-syno-sharing")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .filter(|p| !p.is_empty())
+}
+
+/// A shared album as one caller reaches it through its link.
+pub struct Shared {
+    pub share: Share,
+    pub album: AlbumRow,
+    pub role: Role,
+    /// The album's items, as its owner sees them.
+    pub items: ItemFilter,
+}
+
+impl Shared {
+    /// The album behind the link the call names, if the caller may open it: a guest whose
+    /// session is for this link, or a signed-in user who owns it, is invited, or holds a public
+    /// link. Anything else (no such link, expired, private and not invited) is 642, as if it
+    /// never existed.
+    pub async fn of(call: &Call) -> ApiResult<Option<Shared>> {
+        let named = named_passphrase(call);
+        let passphrase = match (&call.guest, named) {
+            (Some(guest), Some(named)) if *guest != named => return Err(ApiError::NotFound),
+            (Some(guest), _) => guest.clone(),
+            (None, Some(named)) => named,
+            (None, None) => return Ok(None),
+        };
+        let db = &call.state.db;
+        let share = shares::live(db, &passphrase)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let role = match (&call.session, &call.guest) {
+            (Some(session), _) => shares::role_of(db, &share, session.user_id.0).await?,
+            (None, Some(_)) => share.public_role(),
+            (None, None) => None,
+        }
+        .ok_or(ApiError::NotFound)?;
+        let album = albums::get(db, share.owner_id, share.album_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let sight = owner_sight(call, share.owner_id).await?;
+        let items = album_api::album_items(call, &sight, &album, false).await?;
+        Ok(Some(Shared {
+            share,
+            album,
+            role,
+            items,
+        }))
+    }
+}
+
+/// What the album's owner sees, which is what their album shows to everyone it is shared with.
+pub async fn owner_sight(call: &Call, owner: i64) -> ApiResult<Sight> {
+    let user = users::by_id(&call.state.db, owner)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Sight::of_user(&call.state, user.id.0, user.is_admin).await
+}
+
+fn link(call: &Call, passphrase: &str) -> String {
+    let host = call
+        .headers
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}/mo/sharing/{passphrase}")
+}
+
+/// `expiration`: Unix seconds, 0 for never; a time already past is refused.
+fn expiration(call: &Call) -> ApiResult<Option<Option<i64>>> {
+    match call.params.int("expiration")? {
+        None => Ok(None),
+        Some(0) => Ok(Some(None)),
+        Some(t) if t > crate::store::now() => Ok(Some(Some(t))),
+        Some(_) => Err(ApiError::bad(
+            "expiration",
+            "a time to come, or 0 for never",
+        )),
+    }
+}
+
+/// The share info of a link as `Sharing.Passphrase get` and an album's
+/// `additional.sharing_info` give it.
+pub async fn sharing_info(call: &Call, share: &Share) -> ApiResult<Value> {
+    let db = &call.state.db;
+    let mut permission = Vec::new();
+    if let Some(role) = share.public_role() {
+        permission.push(json!({"type": "public", "id": 0, "name": "", "role": role.name()}));
+    }
+    for m in shares::members(db, &share.passphrase).await? {
+        let name = if m.member_type == "user" {
+            users::by_id(db, m.member_id).await?.map(|u| u.name)
+        } else {
+            shares::groups(db)
+                .await?
+                .into_iter()
+                .find(|g| g.id == m.member_id)
+                .map(|g| g.name)
+        };
+        permission.push(json!({"type": m.member_type, "id": m.member_id,
+                                "name": name.unwrap_or_default(), "role": m.role}));
+    }
+    Ok(json!({
+        "passphrase": share.passphrase,
+        "sharing_link": link(call, &share.passphrase),
+        "privacy_type": share.privacy,
+        "is_public": share.public_role().is_some(),
+        "enable_password": share.password_hash.is_some(),
+        "expiration": share.expires_at.unwrap_or(0),
+        "permission": permission,
+        "owner": {"id": share.owner_id},
+    }))
+}
+
+/// `set_shared`: `policy` `album` (folder links are not served), `album_id`, `enabled`
+/// (default true), `expiration`. Enabling makes a private link, or answers the one there;
+/// disabling ends it (members, guests and the photos others added go).
+pub async fn set_shared(call: Call) -> ApiResult {
+    let user = call.user()?.user_id.0;
+    match call.params.string("policy").as_deref() {
+        None | Some("album") => {}
+        Some(_) => return Err(ApiError::bad("policy", "album")),
+    }
+    let id = call
+        .params
+        .int("album_id")?
+        .ok_or(ApiError::MissingParam("album_id"))?;
+    let album = albums::get(&call.state.db, user, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let enabled = call.params.bool("enabled")?.unwrap_or(true);
+    if !enabled {
+        shares::disable(&call.state.db, album.id).await?;
+        return Ok(Reply::data(json!({"passphrase": ""})));
+    }
+    let expires = expiration(&call)?;
+    let passphrase = crate::state::random_token(16);
+    let share = shares::enable(
+        &call.state.db,
+        user,
+        album.id,
+        &passphrase,
+        expires.flatten(),
+    )
+    .await?;
+    if expires.is_some() && share.passphrase != passphrase {
+        shares::update(&call.state.db, &share.passphrase, None, None, expires).await?;
+    }
+    let share = shares::of_album(&call.state.db, album.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut data = sharing_info(&call, &share).await?;
+    data["album_id"] = json!(album.id);
+    Ok(Reply::data(data))
+}
+
+/// The link `passphrase` of an album the caller owns (managers share, owners change links).
+async fn owned(call: &Call) -> ApiResult<Share> {
+    let user = call.user()?.user_id.0;
+    let passphrase = call
+        .params
+        .string("passphrase")
+        .ok_or(ApiError::MissingParam("passphrase"))?;
+    let share = shares::live(&call.state.db, &passphrase)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    match shares::role_of(&call.state.db, &share, user).await? {
+        _ if share.owner_id == user => Ok(share),
+        Some(_) => Err(ApiError::Forbidden),
+        None => Err(ApiError::NotFound),
+    }
+}
+
+/// `update`: `passphrase`; `expiration` (0: never); `password` (text, "" removes it);
+/// `permission`, a JSON list of `{"action": "update"|"delete", "role", "member": {"type":
+/// "public"|"user"|"group", "id"}}`.
+pub async fn update(call: Call) -> ApiResult {
+    let share = owned(&call).await?;
+    let db = &call.state.db;
+    let expires = expiration(&call)?;
+    let password = match call.params.string("password") {
+        None => None,
+        Some(p) if p.is_empty() => Some(None),
+        Some(p) if p.len() > 256 => return Err(ApiError::bad("password", "too long")),
+        Some(p) => Some(Some(
+            crate::password::hash(p)
+                .await
+                .map_err(|e| ApiError::bad("password", e.to_string()))?,
+        )),
+    };
+    let mut privacy = None;
+    let mut members = Vec::new();
+    if let Some(list) = call.params.json("permission")? {
+        let Value::Array(list) = list else {
+            return Err(ApiError::bad("permission", "a list of changes"));
+        };
+        for (n, change) in list.iter().enumerate() {
+            let bad = |why: &str| ApiError::bad("permission", format!("entry {n}: {why}"));
+            let remove = match change["action"].as_str() {
+                Some("update" | "add") => false,
+                Some("delete") => true,
+                _ => return Err(bad("action is update or delete")),
+            };
+            let role = if remove {
+                None
+            } else {
+                Some(
+                    change["role"]
+                        .as_str()
+                        .and_then(Role::parse)
+                        .ok_or_else(|| bad("role is view, download, upload or manage"))?,
+                )
+            };
+            let member = &change["member"];
+            match member["type"].as_str() {
+                Some("public") => {
+                    privacy = Some(match role {
+                        None => "private",
+                        Some(Role::View) => "public-view",
+                        Some(Role::Download) => "public-download",
+                        Some(_) => return Err(bad("anyone with the link may view or download")),
+                    });
+                }
+                Some(kind @ ("user" | "group")) => {
+                    let id = member["id"].as_i64().ok_or_else(|| bad("member id"))?;
+                    let exists = if kind == "user" {
+                        users::by_id(db, id).await?.is_some()
+                    } else {
+                        shares::groups(db).await?.iter().any(|g| g.id == id)
+                    };
+                    if !exists {
+                        return Err(bad("no such member"));
+                    }
+                    if kind == "user" && id == share.owner_id {
+                        return Err(bad("the owner is not invited to their own album"));
+                    }
+                    members.push((kind.to_owned(), id, role));
+                }
+                _ => return Err(bad("member type is public, user or group")),
+            }
+        }
+    }
+    shares::update(db, &share.passphrase, privacy, password, expires).await?;
+    for (kind, id, role) in members {
+        shares::set_member(db, &share.passphrase, &kind, id, role).await?;
+    }
+    Ok(Reply::data(json!({})))
+}
+
+/// `get`: the link's info, for its owner.
+pub async fn get(call: Call) -> ApiResult {
+    let share = owned(&call).await?;
+    Ok(Reply::data(sharing_info(&call, &share).await?))
+}
+
+/// `list_user_group`: everyone an album can be shared with.
+pub async fn list_user_group(call: Call) -> ApiResult {
+    let me = call.user()?.user_id.0;
+    let mut list = Vec::new();
+    for u in users::list(&call.state.db).await? {
+        if u.enabled && u.id.0 != me {
+            list.push(json!({"id": u.id.0, "type": "user", "name": u.name}));
+        }
+    }
+    for g in shares::groups(&call.state.db).await? {
+        list.push(json!({"id": g.id, "type": "group", "name": g.name}));
+    }
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+/// `list_shared_with_me_album`: the albums others shared with the caller, as they see them.
+pub async fn list_shared_with_me_album(call: Call) -> ApiResult {
+    let me = call.user()?.user_id.0;
+    let (offset, limit) = super::browse::page(&call)?;
+    let additional = Additional::of(&call)?;
+    let links = shares::shared_with(&call.state.db, me).await?;
+    let mut list = Vec::new();
+    for share in links
+        .iter()
+        .skip(usize::try_from(offset).unwrap_or(0))
+        .take(usize::try_from(limit).unwrap_or(0))
+    {
+        let Some(album) = albums::get(&call.state.db, share.owner_id, share.album_id).await? else {
+            continue;
+        };
+        let sight = owner_sight(&call, share.owner_id).await?;
+        list.push(album_api::album_json(&call, &sight, &album, &additional).await?);
+    }
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+/// `SYNO.Core.Sharing.Login login`: `sharing_id` (the passphrase) and, for a link with a
+/// password, `password`. Opens a guest session (cookie `sharing_sid`) for a public link;
+/// failed passwords count against the address like failed sign-ins.
+pub async fn guest_login(call: Call) -> ApiResult {
+    if call.state.throttle.is_blocked(call.client_ip) {
+        return Err(ApiError::IpBlocked);
+    }
+    let passphrase = call
+        .params
+        .string("sharing_id")
+        .or_else(|| call.params.string("passphrase"))
+        .ok_or(ApiError::MissingParam("sharing_id"))?;
+    let share = shares::live(&call.state.db, &passphrase)
+        .await?
+        .filter(|s| s.public_role().is_some())
+        .ok_or(ApiError::NotFound)?;
+    if let Some(hash) = &share.password_hash {
+        let given = call.params.string("password").unwrap_or_default();
+        if !crate::password::verify(given, Some(hash.clone())).await {
+            call.state.throttle.record_failure(call.client_ip);
+            return Err(ApiError::WrongCredentials);
+        }
+        call.state.throttle.record_success(call.client_ip);
+    }
+    let sid = crate::state::random_token(24);
+    shares::add_guest(&call.state.db, &hash_sid(&sid), &share.passphrase).await?;
+    let cookie = format!(
+        "{GUEST_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+        shares::GUEST_SESSION_SECS
+    );
+    Ok(Reply::data(json!({"sharing_sid": sid})).cookie(cookie))
+}
+
+/// A guest's session from its cookie: the passphrase it was opened for.
+pub async fn guest_of(
+    state: &crate::state::AppState,
+    headers: &axum::http::HeaderMap,
+) -> ApiResult<Option<String>> {
+    let Some(sid) = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == GUEST_COOKIE)
+        .map(|(_, v)| v.to_owned())
+    else {
+        return Ok(None);
+    };
+    Ok(shares::guest(&state.db, &hash_sid(&sid)).await?)
+}
+
+/// Whether `reach` (the caller's own) is not needed: the call goes through a link.
+pub fn via_link(call: &Call) -> bool {
+    call.guest.is_some() || named_passphrase(call).is_some()
+}
+
+impl Shared {
+    /// The items of `ids` that are in the shared album, as rows.
+    pub async fn rows(
+        &self,
+        call: &Call,
+        ids: &[i64],
+    ) -> ApiResult<Vec<crate::store::library::ItemRow>> {
+        let filter = ItemFilter {
+            ids: Some(ids.to_vec()),
+            ..self.items.clone()
+        };
+        let limit = i64::try_from(ids.len()).unwrap_or(i64::MAX);
+        Ok(crate::store::library::list_items(
+            &call.state.db,
+            &filter,
+            crate::store::library::Sort::default(),
+            0,
+            limit,
+        )
+        .await?)
+    }
+}
+
+/// A call through a link on an API that links do not serve (the Shared Space's: folder links
+/// are not served) finds nothing.
+pub fn refuse_team_link(call: &Call) -> ApiResult<()> {
+    if call.team() && via_link(call) {
+        return Err(ApiError::NotFound);
+    }
+    Ok(())
+}

@@ -1,0 +1,615 @@
+//! Album share links (`SYNO.Foto.Sharing.Passphrase`, `SYNO.Core.Sharing.Login`): who reaches
+//! what through a link. A matrix of callers (the owner, invitees of each kind, a user not
+//! invited, an admin, guests with a good link, a wrong password, an expired link, no link) by
+//! operations; every cell is checked both ways, so the test fails if anyone gets more, or
+//! less, than they should.
+
+use serde_json::Value;
+
+use crate::browse::Library;
+use crate::support::{Login, TestApp};
+use crate::upload::{corpus_file, people, upload};
+
+const PASSPHRASE: &str = "SYNO.Foto.Sharing.Passphrase";
+
+/// Who calls.
+#[derive(Clone)]
+enum Who {
+    User(Login),
+    /// A guest's `sharing_sid` cookie, or none.
+    Guest(Option<String>),
+}
+
+/// One request as `who`: the body's JSON, or for binary answers `{"binary": status}`.
+async fn request(lib: &Library, who: &Who, params: &[(&str, &str)]) -> Value {
+    let mut all: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let mut req = TestApp::client().post(lib.app.url("/webapi/entry.cgi"));
+    match who {
+        Who::User(login) => all.push(("_sid".into(), login.sid.clone())),
+        Who::Guest(Some(sid)) => req = req.header("Cookie", format!("sharing_sid={sid}")),
+        Who::Guest(None) => {}
+    }
+    let response = req.form(&all).send().await.expect("request");
+    let status = response.status().as_u16();
+    let json = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    if json {
+        response.json().await.expect("json")
+    } else {
+        serde_json::json!({"binary": status, "success": status == 200})
+    }
+}
+
+async fn guest_login(lib: &Library, passphrase: &str, password: Option<&str>) -> Value {
+    let mut form = vec![
+        ("api", "SYNO.Core.Sharing.Login"),
+        ("method", "login"),
+        ("version", "1"),
+        ("sharing_id", passphrase),
+    ];
+    if let Some(p) = password {
+        form.push(("password", p));
+    }
+    let response = TestApp::client()
+        .post(lib.app.url("/webapi/entry.cgi"))
+        .form(&form)
+        .send()
+        .await
+        .expect("guest login");
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("sharing_sid="))
+        .map(str::to_owned);
+    let mut body: Value = response.json().await.expect("json");
+    if let Some(c) = cookie {
+        body["cookie"] = Value::String(c);
+    }
+    body
+}
+
+fn guest_sid(login: &Value) -> Option<String> {
+    login["cookie"]
+        .as_str()
+        .and_then(|c| c.split(';').next())
+        .and_then(|c| c.strip_prefix("sharing_sid="))
+        .map(str::to_owned)
+}
+
+/// The operations of the matrix, by name.
+const OPS: [&str; 8] = [
+    "list",
+    "count",
+    "thumbnail",
+    "thumbnail outside the album",
+    "download",
+    "link info",
+    "change the link",
+    "list the owner's space",
+];
+
+/// Whether `who` may do `op` on the album shared as `passphrase`.
+async fn allowed(lib: &Library, who: &Who, op: &str, p: &str, inside: i64, outside: i64) -> bool {
+    let quoted = format!("\"{p}\"");
+    let inside_s = inside.to_string();
+    let outside_s = outside.to_string();
+    let body = match op {
+        "list" => {
+            let body = request(
+                lib,
+                who,
+                &[
+                    ("api", "SYNO.Foto.Browse.Item"),
+                    ("method", "list"),
+                    ("version", "1"),
+                    ("passphrase", &quoted),
+                    ("offset", "0"),
+                    ("limit", "100"),
+                ],
+            )
+            .await;
+            if body["success"] == true {
+                let ids: Vec<i64> = body["data"]["list"]
+                    .as_array()
+                    .expect("list")
+                    .iter()
+                    .map(|i| i["id"].as_i64().expect("id"))
+                    .collect();
+                assert_eq!(ids, vec![inside], "exactly the album's items");
+            }
+            body
+        }
+        "count" => {
+            request(
+                lib,
+                who,
+                &[
+                    ("api", "SYNO.Foto.Browse.Item"),
+                    ("method", "count"),
+                    ("version", "1"),
+                    ("passphrase", &quoted),
+                ],
+            )
+            .await
+        }
+        "thumbnail" | "thumbnail outside the album" => {
+            let id = if op == "thumbnail" {
+                &inside_s
+            } else {
+                &outside_s
+            };
+            request(
+                lib,
+                who,
+                &[
+                    ("api", "SYNO.Foto.Thumbnail"),
+                    ("method", "get"),
+                    ("version", "2"),
+                    ("id", id),
+                    ("size", "sm"),
+                    ("_sharing_id", p),
+                ],
+            )
+            .await
+        }
+        "download" => {
+            request(
+                lib,
+                who,
+                &[
+                    ("api", "SYNO.Foto.Download"),
+                    ("method", "download"),
+                    ("version", "2"),
+                    ("unit_id", &format!("[{inside}]")),
+                    ("passphrase", &quoted),
+                ],
+            )
+            .await
+        }
+        "link info" => {
+            request(
+                lib,
+                who,
+                &[
+                    ("api", PASSPHRASE),
+                    ("method", "get"),
+                    ("version", "1"),
+                    ("passphrase", &quoted),
+                ],
+            )
+            .await
+        }
+        "change the link" => {
+            request(
+                lib,
+                who,
+                &[
+                    ("api", PASSPHRASE),
+                    ("method", "update"),
+                    ("version", "1"),
+                    ("passphrase", &quoted),
+                    ("expiration", "0"),
+                ],
+            )
+            .await
+        }
+        "list the owner's space" => {
+            let body = request(
+                lib,
+                who,
+                &[
+                    ("api", "SYNO.Foto.Browse.Item"),
+                    ("method", "list"),
+                    ("version", "1"),
+                    ("offset", "0"),
+                    ("limit", "100"),
+                ],
+            )
+            .await;
+            // Everyone has a Personal Space of their own: only the owner's holds `outside`.
+            let sees_outside = body["data"]["list"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|i| i["id"] == outside));
+            serde_json::json!({"success": sees_outside})
+        }
+        other => unreachable!("{other}"),
+    };
+    body["success"] == true
+}
+
+/// The `additional` of the album's item as `who` lists it through the link.
+async fn guest_list(lib: &Library, who: Who, p: &str) -> Value {
+    request(
+        lib,
+        &who,
+        &[
+            ("api", "SYNO.Foto.Browse.Item"),
+            ("method", "list"),
+            ("version", "1"),
+            ("passphrase", &format!("\"{p}\"")),
+            ("offset", "0"),
+            ("limit", "10"),
+            ("additional", "[\"exif\",\"description\",\"thumbnail\"]"),
+        ],
+    )
+    .await["data"]["list"][0]["additional"]
+        .clone()
+}
+
+#[tokio::test]
+async fn a_share_link_gives_each_caller_exactly_their_due() {
+    let lib = people().await;
+    for name in ["dave", "eve"] {
+        lib.app.add_user(name, &format!("{name}-pass-1"), false);
+    }
+    let dave = lib.app.login("dave", "dave-pass-1").await;
+    let eve = lib.app.login("eve", "eve-pass-1").await;
+    let group = lib.app.cli(&["group", "add", "family"], "");
+    assert!(group.status.success(), "{group:?}");
+    let join = lib.app.cli(&["group", "adduser", "family", "dave"], "");
+    assert!(join.status.success(), "{join:?}");
+    let list = lib.app.cli(&["group", "list"], "");
+    assert!(String::from_utf8_lossy(&list.stdout).contains("dave"));
+    assert!(
+        !lib.app
+            .cli(&["group", "adduser", "family", "nobody"], "")
+            .status
+            .success()
+    );
+
+    // Ben's two photos; one goes into the album he shares.
+    let photo = corpus_file("metadata/camera_phone.jpg");
+    let inside = upload(
+        &lib,
+        &lib.ben,
+        "SYNO.Foto.Upload.Item",
+        "upload",
+        &[("name", "\"in.jpg\"")],
+        &photo,
+    )
+    .await["data"]["id"]
+        .as_i64()
+        .expect("id");
+    let outside = upload(
+        &lib,
+        &lib.ben,
+        "SYNO.Foto.Upload.Item",
+        "upload",
+        &[("name", "\"out.jpg\"")],
+        &corpus_file("metadata/camera_dslr.jpg"),
+    )
+    .await["data"]["id"]
+        .as_i64()
+        .expect("id");
+    let album = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.Browse.NormalAlbum",
+            "create",
+            &[("name", "\"Summer\""), ("item", &format!("[{inside}]"))],
+        )
+        .await["album"]["id"]
+        .as_i64()
+        .expect("album");
+    // Only the owner shares it.
+    let not_theirs = lib
+        .call(
+            &lib.cleo,
+            PASSPHRASE,
+            "set_shared",
+            &[("album_id", &album.to_string())],
+        )
+        .await;
+    assert_eq!(not_theirs["error"]["code"], 642, "{not_theirs}");
+    let shared = lib
+        .ok(
+            &lib.ben,
+            PASSPHRASE,
+            "set_shared",
+            &[
+                ("policy", "\"album\""),
+                ("album_id", &album.to_string()),
+                ("enabled", "true"),
+            ],
+        )
+        .await;
+    let p = shared["passphrase"]
+        .as_str()
+        .expect("passphrase")
+        .to_owned();
+    assert!(p.len() >= 22, "128 bits at least: {p}");
+    assert_eq!(shared["privacy_type"], "private");
+    // Invitations: cleo views, the family group (dave) downloads.
+    let cleo_id = lib.ok(&lib.cleo, "SYNO.Foto.UserInfo", "me", &[]).await["id"]
+        .as_i64()
+        .expect("cleo's id");
+    let groups = lib
+        .ok(&lib.ben, "SYNO.Foto.Sharing.Misc", "list_user_group", &[])
+        .await;
+    let family = groups["list"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|g| g["type"] == "group" && g["name"] == "family")
+        .expect("family listed")["id"]
+        .as_i64()
+        .expect("group id");
+    let permission = serde_json::json!([
+        {"action": "update", "role": "view", "member": {"type": "user", "id": cleo_id}},
+        {"action": "update", "role": "download", "member": {"type": "group", "id": family}},
+    ]);
+    lib.ok(
+        &lib.ben,
+        PASSPHRASE,
+        "update",
+        &[
+            ("passphrase", &format!("\"{p}\"")),
+            ("permission", &permission.to_string()),
+        ],
+    )
+    .await;
+    let bad = lib
+        .call(
+            &lib.ben,
+            PASSPHRASE,
+            "update",
+            &[
+                ("passphrase", &format!("\"{p}\"")),
+                (
+                    "permission",
+                    r#"[{"action":"update","role":"owner","member":{"type":"user","id":1}}]"#,
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(bad["error"]["code"], 120, "{bad}");
+
+    // Thumbnails are ready before the matrix runs.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while lib.ok(&lib.ben, "SYNO.Foto.Index", "get", &[]).await["pending_count"] != 0 {
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+
+    // A private link: guests cannot open it.
+    let refused = guest_login(&lib, &p, None).await;
+    assert_eq!(refused["error"]["code"], 642, "{refused}");
+
+    let owner = Who::User(lib.ben.clone());
+    let viewer = Who::User(lib.cleo.clone());
+    let downloader = Who::User(dave.clone());
+    let stranger = Who::User(eve.clone());
+    let admin = Who::User(lib.anna.clone());
+    let nobody = Who::Guest(None);
+    let check = |rows: Vec<(&'static str, Who, [bool; 8])>| {
+        let lib = &lib;
+        let p = p.clone();
+        async move {
+            for (name, who, expected) in rows {
+                for (op, want) in OPS.iter().zip(expected) {
+                    let got = allowed(lib, &who, op, &p, inside, outside).await;
+                    assert_eq!(got, want, "{name} / {op}: allowed {got}, should be {want}");
+                }
+            }
+        }
+    };
+    //                                   list  count  thumb  outside  download  info  change  space
+    check(vec![
+        (
+            "owner",
+            owner.clone(),
+            [true, true, true, false, true, true, true, true],
+        ),
+        (
+            "viewer",
+            viewer.clone(),
+            [true, true, true, false, false, false, false, false],
+        ),
+        (
+            "downloader (group)",
+            downloader.clone(),
+            [true, true, true, false, true, false, false, false],
+        ),
+        (
+            "user not invited",
+            stranger.clone(),
+            [false, false, false, false, false, false, false, false],
+        ),
+        (
+            "admin not invited",
+            admin.clone(),
+            [false, false, false, false, false, false, false, false],
+        ),
+        ("no link", nobody.clone(), [false; 8]),
+    ])
+    .await;
+
+    // Public (view) with a password.
+    let public =
+        serde_json::json!([{"action": "update", "role": "view", "member": {"type": "public"}}]);
+    lib.ok(
+        &lib.ben,
+        PASSPHRASE,
+        "update",
+        &[
+            ("passphrase", &format!("\"{p}\"")),
+            ("permission", &public.to_string()),
+            ("password", "\"open sesame\""),
+        ],
+    )
+    .await;
+    let wrong = guest_login(&lib, &p, Some("guess")).await;
+    assert_eq!(wrong["error"]["code"], 400, "{wrong}");
+    assert!(guest_sid(&wrong).is_none());
+    let none = guest_login(&lib, &p, None).await;
+    assert_eq!(none["error"]["code"], 400, "{none}");
+    let unknown = guest_login(&lib, "no-such-link-at-all-xx", None).await;
+    assert_eq!(unknown["error"]["code"], 642, "{unknown}");
+    let good = guest_login(&lib, &p, Some("open sesame")).await;
+    assert_eq!(good["success"], true, "{good}");
+    let guest = Who::Guest(Some(guest_sid(&good).expect("sharing_sid cookie")));
+    let forged = Who::Guest(Some("not-a-session".into()));
+    check(vec![
+        (
+            "guest, view link",
+            guest.clone(),
+            [true, true, true, false, false, false, false, false],
+        ),
+        ("guest, forged cookie", forged, [false; 8]),
+        // A public link: any signed-in user holding it views.
+        (
+            "user not invited, public link",
+            stranger.clone(),
+            [true, true, true, false, false, false, false, false],
+        ),
+    ])
+    .await;
+
+    // Public download.
+    let download =
+        serde_json::json!([{"action": "update", "role": "download", "member": {"type": "public"}}]);
+    lib.ok(
+        &lib.ben,
+        PASSPHRASE,
+        "update",
+        &[
+            ("passphrase", &format!("\"{p}\"")),
+            ("permission", &download.to_string()),
+        ],
+    )
+    .await;
+    check(vec![(
+        "guest, download link",
+        guest.clone(),
+        [true, true, true, false, true, false, false, false],
+    )])
+    .await;
+    // Photo information reaches guests only as the admin allows.
+    let shown = guest_list(&lib, guest.clone(), &p).await;
+    assert!(
+        shown.get("exif").is_some() && shown.get("thumbnail").is_some(),
+        "{shown}"
+    );
+    lib.ok(
+        &lib.anna,
+        "SYNO.Foto.Setting.Admin",
+        "set",
+        &[("display_photo_info_to_guest", "false")],
+    )
+    .await;
+    let hidden = guest_list(&lib, guest.clone(), &p).await;
+    assert!(
+        hidden.get("exif").is_none() && hidden.get("description").is_none(),
+        "{hidden}"
+    );
+    assert!(hidden.get("thumbnail").is_some(), "{hidden}");
+    let owner_view = guest_list(&lib, owner.clone(), &p).await;
+    assert!(
+        owner_view.get("exif").is_some(),
+        "users are not guests: {owner_view}"
+    );
+    let info = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.Browse.Album",
+            "get",
+            &[
+                ("id", &format!("[{album}]")),
+                ("additional", "[\"sharing_info\"]"),
+            ],
+        )
+        .await;
+    let a = &info["list"][0];
+    assert_eq!(a["passphrase"], p.as_str(), "{a}");
+    assert_eq!(a["shared"], true);
+    assert_eq!(
+        a["additional"]["sharing_info"]["privacy_type"],
+        "public-download"
+    );
+    assert_eq!(a["additional"]["sharing_info"]["enable_password"], true);
+    let shared_with_cleo = lib
+        .ok(
+            &lib.cleo,
+            "SYNO.Foto.Sharing.Misc",
+            "list_shared_with_me_album",
+            &[("offset", "0"), ("limit", "10")],
+        )
+        .await;
+    assert_eq!(
+        shared_with_cleo["list"][0]["id"], album,
+        "{shared_with_cleo}"
+    );
+    assert_eq!(shared_with_cleo["list"][0]["item_count"], 1);
+    let shared_with_eve = lib
+        .ok(
+            &eve,
+            "SYNO.Foto.Sharing.Misc",
+            "list_shared_with_me_album",
+            &[("offset", "0"), ("limit", "10")],
+        )
+        .await;
+    assert_eq!(shared_with_eve["list"], serde_json::json!([]));
+
+    // Expired: as if it never existed, for everyone but the owner's own album.
+    let past_soon = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("now")
+        .as_secs()
+        + 2)
+    .to_string();
+    lib.ok(
+        &lib.ben,
+        PASSPHRASE,
+        "update",
+        &[
+            ("passphrase", &format!("\"{p}\"")),
+            ("expiration", &past_soon),
+        ],
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    check(vec![
+        ("guest, expired link", guest.clone(), [false; 8]),
+        ("viewer, expired link", viewer.clone(), [false; 8]),
+    ])
+    .await;
+    let expired_login = guest_login(&lib, &p, Some("open sesame")).await;
+    assert_eq!(expired_login["error"]["code"], 642, "{expired_login}");
+
+    // Disabled: the album is private again; the photo stays in ben's library.
+    lib.ok(
+        &lib.ben,
+        PASSPHRASE,
+        "set_shared",
+        &[("album_id", &album.to_string()), ("enabled", "false")],
+    )
+    .await;
+    let after = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.Browse.Album",
+            "get",
+            &[("id", &format!("[{album}]"))],
+        )
+        .await;
+    assert_eq!(after["list"][0]["shared"], false);
+    assert_eq!(after["list"][0]["passphrase"], "");
+    assert_eq!(after["list"][0]["item_count"], 1);
+    let gone = lib
+        .call(
+            &lib.cleo,
+            "SYNO.Foto.Browse.Item",
+            "count",
+            &[("passphrase", &format!("\"{p}\""))],
+        )
+        .await;
+    assert_eq!(gone["error"]["code"], 642, "{gone}");
+}
