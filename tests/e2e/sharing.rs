@@ -613,3 +613,226 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
         .await;
     assert_eq!(gone["error"]["code"], 642, "{gone}");
 }
+
+/// Providers and Managers add to a shared album; their photos stay theirs, show to everyone
+/// in the album, and leave it (not the library) when the link ends.
+#[tokio::test]
+async fn members_add_photos_and_a_links_end_takes_them_out() {
+    let lib = people().await;
+    lib.app.add_user("dave", "dave-pass-1", false);
+    let dave = lib.app.login("dave", "dave-pass-1").await;
+    let up = |who: Login, name: &'static str, file: &'static str| {
+        let lib = &lib;
+        async move {
+            upload(
+                lib,
+                &who,
+                "SYNO.Foto.Upload.Item",
+                "upload",
+                &[("name", &format!("\"{name}\""))],
+                &corpus_file(file),
+            )
+            .await["data"]["id"]
+                .as_i64()
+                .expect("id")
+        }
+    };
+    let bens = up(lib.ben.clone(), "ben.jpg", "metadata/camera_phone.jpg").await;
+    let daves = up(dave.clone(), "dave.jpg", "metadata/camera_dslr.jpg").await;
+    let album = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.Browse.NormalAlbum",
+            "create",
+            &[("name", "\"Party\""), ("item", &format!("[{bens}]"))],
+        )
+        .await["album"]["id"]
+        .as_i64()
+        .expect("album");
+    let p = lib
+        .ok(
+            &lib.ben,
+            PASSPHRASE,
+            "set_shared",
+            &[("album_id", &album.to_string())],
+        )
+        .await["passphrase"]
+        .as_str()
+        .expect("passphrase")
+        .to_owned();
+    let id_of = |who: Login| {
+        let lib = &lib;
+        async move {
+            lib.ok(&who, "SYNO.Foto.UserInfo", "me", &[]).await["id"]
+                .as_i64()
+                .expect("id")
+        }
+    };
+    let (dave_id, cleo_id, anna_id) = (
+        id_of(dave.clone()).await,
+        id_of(lib.cleo.clone()).await,
+        id_of(lib.anna.clone()).await,
+    );
+    let permission = serde_json::json!([
+        {"action": "update", "role": "upload", "member": {"type": "user", "id": dave_id}},
+        {"action": "update", "role": "manage", "member": {"type": "user", "id": cleo_id}},
+        {"action": "update", "role": "view", "member": {"type": "user", "id": anna_id}},
+    ]);
+    let quoted = format!("\"{p}\"");
+    lib.ok(
+        &lib.ben,
+        PASSPHRASE,
+        "update",
+        &[
+            ("passphrase", &quoted),
+            ("permission", &permission.to_string()),
+        ],
+    )
+    .await;
+    let album_ids = |who: Login| {
+        let lib = &lib;
+        let quoted = quoted.clone();
+        async move {
+            let body = lib
+                .ok(
+                    &who,
+                    "SYNO.Foto.Browse.Item",
+                    "list",
+                    &[
+                        ("passphrase", &quoted),
+                        ("offset", "0"),
+                        ("limit", "10"),
+                        ("additional", "[\"provider_user_id\"]"),
+                    ],
+                )
+                .await;
+            let mut ids: Vec<(i64, i64)> = body["list"]
+                .as_array()
+                .expect("list")
+                .iter()
+                .map(|i| {
+                    (
+                        i["id"].as_i64().expect("id"),
+                        i["additional"]["provider_user_id"]
+                            .as_i64()
+                            .expect("provider"),
+                    )
+                })
+                .collect();
+            ids.sort_unstable();
+            ids
+        }
+    };
+    let add = |who: Login, item: i64| {
+        let lib = &lib;
+        let quoted = quoted.clone();
+        async move {
+            lib.call(
+                &who,
+                "SYNO.Foto.Browse.NormalAlbum",
+                "add_item",
+                &[("passphrase", &quoted), ("item", &format!("[{item}]"))],
+            )
+            .await
+        }
+    };
+    let remove = |who: Login, item: i64| {
+        let lib = &lib;
+        let quoted = quoted.clone();
+        async move {
+            lib.call(
+                &who,
+                "SYNO.Foto.Browse.NormalAlbum",
+                "delete_item",
+                &[("passphrase", &quoted), ("item", &format!("[{item}]"))],
+            )
+            .await
+        }
+    };
+    let ben_id = id_of(lib.ben.clone()).await;
+
+    // A viewer adds nothing; a Provider adds their own photo, and it stays theirs.
+    assert_eq!(add(lib.anna.clone(), bens).await["error"]["code"], 105);
+    assert_eq!(add(dave.clone(), daves).await["success"], true);
+    let both = vec![(bens, ben_id), (daves, dave_id)];
+    let mut sorted = both.clone();
+    sorted.sort_unstable();
+    for who in [
+        lib.ben.clone(),
+        lib.cleo.clone(),
+        dave.clone(),
+        lib.anna.clone(),
+    ] {
+        assert_eq!(album_ids(who).await, sorted);
+    }
+    // The owner sees it in his own album view too.
+    let owners = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.Browse.Item",
+            "count",
+            &[("album_id", &album.to_string())],
+        )
+        .await;
+    assert_eq!(owners["count"], 2, "{owners}");
+    // A Provider removes only their own; a Manager removes any.
+    remove(dave.clone(), bens).await;
+    assert_eq!(
+        album_ids(lib.ben.clone()).await.len(),
+        2,
+        "ben's photo stays"
+    );
+    assert_eq!(remove(lib.anna.clone(), daves).await["error"]["code"], 105);
+    remove(dave.clone(), daves).await;
+    assert_eq!(album_ids(lib.ben.clone()).await, vec![(bens, ben_id)]);
+    assert_eq!(add(dave.clone(), daves).await["success"], true);
+    remove(lib.cleo.clone(), daves).await;
+    assert_eq!(album_ids(lib.ben.clone()).await, vec![(bens, ben_id)]);
+    assert_eq!(add(dave.clone(), daves).await["success"], true);
+    // Nobody adds what they cannot see: dave cannot add ben's other photos.
+    let sneaky = add(dave.clone(), bens + 1000).await;
+    assert_eq!(
+        sneaky["data"]["error_list"].as_array().map(Vec::len),
+        Some(1),
+        "{sneaky}"
+    );
+
+    // The link ends: dave's photo leaves the album, stays in dave's library; ben's stays.
+    lib.ok(
+        &lib.ben,
+        PASSPHRASE,
+        "set_shared",
+        &[("album_id", &album.to_string()), ("enabled", "false")],
+    )
+    .await;
+    let after = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.Browse.Item",
+            "list",
+            &[
+                ("album_id", &album.to_string()),
+                ("offset", "0"),
+                ("limit", "10"),
+            ],
+        )
+        .await;
+    let ids: Vec<i64> = after["list"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|i| i["id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(ids, vec![bens]);
+    let still = lib
+        .ok(
+            &dave,
+            "SYNO.Foto.Browse.Item",
+            "get",
+            &[("id", &format!("[{daves}]"))],
+        )
+        .await;
+    assert_eq!(still["list"][0]["filename"], "dave.jpg", "{still}");
+    let gone = add(dave.clone(), daves).await;
+    assert_eq!(gone["error"]["code"], 642, "{gone}");
+}

@@ -218,6 +218,17 @@ pub async fn delete(db: &SqlitePool, ids: &[i64]) -> sqlx::Result<()> {
 /// Adds items at the end of a manual album; items already in it stay where they are. Returns
 /// false (and adds nothing) when the album would pass [`MAX_ALBUM_ITEMS`].
 pub async fn add_items(db: &SqlitePool, id: i64, items: &[i64]) -> sqlx::Result<bool> {
+    add_items_by(db, id, items, None).await
+}
+
+/// [`add_items`] by a member of the album's share link (`by`), not its owner: a link's end
+/// takes these out again.
+pub async fn add_items_by(
+    db: &SqlitePool,
+    id: i64,
+    items: &[i64],
+    by: Option<i64>,
+) -> sqlx::Result<bool> {
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     let (count, last): (i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), COALESCE(MAX(position), 0) FROM album_items WHERE album_id = ?",
@@ -231,13 +242,14 @@ pub async fn add_items(db: &SqlitePool, id: i64, items: &[i64]) -> sqlx::Result<
     let t = now();
     for (n, item) in items.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO album_items (album_id, item_id, added_at, position) VALUES (?, ?, ?, ?)
-             ON CONFLICT (album_id, item_id) DO NOTHING",
+            "INSERT INTO album_items (album_id, item_id, added_at, position, added_by)
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (album_id, item_id) DO NOTHING",
         )
         .bind(id)
         .bind(item)
         .bind(t)
         .bind(last + 1 + i64::try_from(n).unwrap_or(0))
+        .bind(by)
         .execute(&mut *tx)
         .await?;
     }
@@ -250,12 +262,24 @@ pub async fn add_items(db: &SqlitePool, id: i64, items: &[i64]) -> sqlx::Result<
 }
 
 pub async fn remove_items(db: &SqlitePool, id: i64, items: &[i64]) -> sqlx::Result<()> {
+    remove_items_of(db, id, items, None).await
+}
+
+/// [`remove_items`]; with `only_by`, only the items that user added (a Provider's own).
+pub async fn remove_items_of(
+    db: &SqlitePool,
+    id: i64,
+    items: &[i64],
+    only_by: Option<i64>,
+) -> sqlx::Result<()> {
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::query(
-        "DELETE FROM album_items WHERE album_id = ? AND item_id IN (SELECT value FROM json_each(?))",
+        "DELETE FROM album_items WHERE album_id = ? AND item_id IN (SELECT value FROM json_each(?))
+            AND (?3 IS NULL OR added_by = ?3)",
     )
     .bind(id)
     .bind(serde_json::to_string(items).unwrap_or_else(|_| "[]".into()))
+    .bind(only_by)
     .execute(&mut *tx)
     .await?;
     // A cover that left the album is no cover.

@@ -18,6 +18,9 @@ pub struct ItemFilter {
     pub shared: Option<Option<Vec<i64>>>,
     /// Only the items of this album.
     pub album: Option<i64>,
+    /// With `album`: also the items members of its share link added to it, whoever owns them
+    /// (they chose to show them there).
+    pub contributed: bool,
     /// Only items indexed (found or uploaded) at or after this time, unix milliseconds.
     pub added_since: Option<i64>,
     /// Inclusive bounds on the taken time, unix seconds of the camera wall clock.
@@ -324,13 +327,22 @@ pub(crate) fn push_where(qb: &mut QueryBuilder<Sqlite>, filter: &ItemFilter) {
         || !filter.places.is_empty()
         || filter.geo_box.is_some()
         || matches!(filter.keyword_plan, KeywordPlan::Ids(_));
-    if let Some(shared) = &filter.shared {
-        // Two spaces: the owner's (within `folders`) and the Shared Space (within `shared`).
+    let contributed = filter.album.filter(|_| filter.contributed);
+    if filter.shared.is_some() || contributed.is_some() {
+        // Two spaces: the owner's (within `folders`) and the Shared Space (within `shared`);
+        // and what members added to a shared album.
         qb.push(" WHERE ((+i.owner_id = ").push_bind(filter.owner);
         push_folders(qb, filter.folders.as_deref());
-        qb.push(") OR (+i.owner_id = ")
-            .push_bind(shoebox_indexer::catalog::SHARED_OWNER);
-        push_folders(qb, shared.as_deref());
+        if let Some(shared) = &filter.shared {
+            qb.push(") OR (+i.owner_id = ")
+                .push_bind(shoebox_indexer::catalog::SHARED_OWNER);
+            push_folders(qb, shared.as_deref());
+        }
+        if let Some(album) = contributed {
+            qb.push(") OR (i.id IN (SELECT item_id FROM album_items WHERE album_id = ")
+                .push_bind(album)
+                .push(" AND added_by IS NOT NULL)");
+        }
         qb.push(")) AND i.live_parent_id IS NULL");
     } else {
         qb.push(if narrow {

@@ -18,6 +18,7 @@ use crate::api::params::Params;
 use crate::api::reply::Reply;
 use crate::store::albums::{self, AlbumRow, AlbumSort, MAX_ALBUM_ITEMS};
 use crate::store::library::{self, ItemFilter, ItemRow, Sort, SortBy};
+use crate::store::shares::Role;
 
 /// Longest album name, in characters.
 const MAX_NAME: usize = 255;
@@ -139,6 +140,7 @@ pub async fn album_items(
     } else {
         ItemFilter {
             album: Some(album.id),
+            contributed: true,
             ..sight.items()
         }
     };
@@ -548,6 +550,23 @@ pub async fn create_normal(call: Call) -> ApiResult {
 }
 
 /// A manual album of the caller's, for changing its items.
+/// The shared normal album a member names by its `passphrase` (instead of `id`), signed in.
+async fn shared_album(call: &Call) -> ApiResult<Option<crate::api::sharing::Shared>> {
+    if call.params.raw("passphrase").is_none() {
+        return Ok(None);
+    }
+    let shared = crate::api::sharing::Shared::of(call)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if shared.album.is_condition() {
+        return Err(ApiError::bad(
+            "passphrase",
+            "a conditional album takes no items",
+        ));
+    }
+    Ok(Some(shared))
+}
+
 async fn own_normal_album(call: &Call) -> ApiResult<AlbumRow> {
     let album = own_album(call, album_id(call)?).await?;
     if album.is_condition() {
@@ -562,6 +581,25 @@ async fn own_normal_album(call: &Call) -> ApiResult<AlbumRow> {
 /// `NormalAlbum add_item`: `id`, `item` [ids]; ids the caller does not see are listed in
 /// `error_list` and the others added.
 pub async fn add_item(call: Call) -> ApiResult {
+    if let Some(shared) = shared_album(&call).await? {
+        // A member of the link: a Provider or a Manager adds their own photos; they stay
+        // theirs (`provider_user_id`), and leave the album when the link ends.
+        if shared.role < Role::Upload {
+            return Err(ApiError::Forbidden);
+        }
+        let me = call.user()?.user_id.0;
+        let by = (me != shared.share.owner_id).then_some(me);
+        let items = item_ids(&call, true)?;
+        let (ok, errors) = visible_items(&call, &items).await?;
+        if !ok.is_empty() && !albums::add_items_by(&call.state.db, shared.album.id, &ok, by).await?
+        {
+            return Err(ApiError::bad(
+                "item",
+                format!("an album holds at most {MAX_ALBUM_ITEMS} items"),
+            ));
+        }
+        return Ok(Reply::data(json!({ "error_list": errors })));
+    }
     let album = own_normal_album(&call).await?;
     let items = item_ids(&call, true)?;
     let (ok, errors) = visible_items(&call, &items).await?;
@@ -576,6 +614,17 @@ pub async fn add_item(call: Call) -> ApiResult {
 
 /// `NormalAlbum delete_item`: takes items out of the album; they stay in the library.
 pub async fn delete_item(call: Call) -> ApiResult {
+    if let Some(shared) = shared_album(&call).await? {
+        // A Manager takes out any item; a Provider only those they added.
+        let only_by = match shared.role {
+            Role::Manage => None,
+            Role::Upload => Some(call.user()?.user_id.0),
+            _ => return Err(ApiError::Forbidden),
+        };
+        let items = item_ids(&call, true)?;
+        albums::remove_items_of(&call.state.db, shared.album.id, &items, only_by).await?;
+        return Ok(Reply::data(json!({})));
+    }
     let album = own_normal_album(&call).await?;
     let items = item_ids(&call, true)?;
     albums::remove_items(&call.state.db, album.id, &items).await?;
