@@ -15,6 +15,15 @@ static WEB: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../web");
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(|| asset_or_index(String::new())))
+        // A Photo Request's public page; the passphrase is read by the page from its address.
+        .route(
+            "/mo/request/{p}",
+            get(|| asset_or_index("request.html".into())),
+        )
+        .route(
+            "/photo/mo/request/{p}",
+            get(|| asset_or_index("request.html".into())),
+        )
         .route("/photo", get(|| asset_or_index(String::new())))
         .route("/photo/", get(|| asset_or_index(String::new())))
         .route(

@@ -9,6 +9,7 @@ mod discovery;
 mod errors;
 mod indexing;
 mod places;
+mod requests;
 mod resumable;
 mod sharing;
 mod streaming;

@@ -15,6 +15,7 @@ mod encryption;
 mod index;
 mod info;
 pub mod media;
+mod requests;
 mod resumable;
 mod search;
 pub mod settings;

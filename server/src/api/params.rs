@@ -196,6 +196,11 @@ impl Params {
         self.values.insert(key, value);
     }
 
+    /// Forgets a value (a parameter the server sets itself).
+    pub fn remove(&mut self, key: &str) {
+        self.values.remove(key);
+    }
+
     /// The value exactly as sent.
     pub fn raw(&self, key: &str) -> Option<&str> {
         self.values.get(key).map(String::as_str)

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use super::browse::{album, diff, folder, item, place, tag, timeline};
 use super::error::ApiResult;
 use super::{
-    Call, auth, dsm, encryption, index, info, media, resumable, search, settings, sharing, upload,
-    user_info,
+    Call, auth, dsm, encryption, index, info, media, requests, resumable, search, settings,
+    sharing, upload, user_info,
 };
 
 /// Who may call a method.
@@ -158,6 +158,11 @@ fn browse_api(name: &'static str) -> Api {
             .user("append", resumable::append)
             .user("status", resumable::status)
             .user("cancel", resumable::cancel),
+        "PhotoRequest" => Api::new(name, "entry.cgi", 1..=1)
+            .user("create", requests::create)
+            .user("list", requests::list)
+            .user("get", requests::get)
+            .user("close", requests::close),
         "Thumbnail" => Api::new(name, "entry.cgi", 1..=2).shared("get", media::thumbnail),
         "Download" => Api::new(name, "entry.cgi", 1..=2).shared("download", media::download),
         "Streaming" => Api::new(name, "entry.cgi", 1..=1).user("streaming", media::streaming),
@@ -188,6 +193,10 @@ impl ApiTable {
                 .user("set_shared", sharing::set_shared)
                 .user("update", sharing::update)
                 .user("get", sharing::get),
+            // Photo Requests: the public side needs no sign-in.
+            Api::new("SYNO.Foto.Upload.PhotoRequestItem", "entry.cgi", 1..=1)
+                .public("get_info", requests::public_info)
+                .public("upload", requests::public_upload),
             Api::new("SYNO.Foto.Sharing.Misc", "entry.cgi", 1..=2)
                 .user("list_user_group", sharing::list_user_group)
                 .user(
@@ -267,6 +276,7 @@ impl ApiTable {
             ("SYNO.Foto.Search.Search", "SYNO.FotoTeam.Search.Search"),
             ("SYNO.Foto.Search.Filter", "SYNO.FotoTeam.Search.Filter"),
             ("SYNO.Foto.Upload.Item", "SYNO.FotoTeam.Upload.Item"),
+            ("SYNO.Foto.PhotoRequest", "SYNO.FotoTeam.PhotoRequest"),
             (
                 "SYNO.Foto.Upload.Resumable",
                 "SYNO.FotoTeam.Upload.Resumable",

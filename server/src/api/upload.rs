@@ -278,7 +278,12 @@ pub(super) async fn check(
 }
 
 /// Stores the request's `file` as `target` says and indexes it.
-pub(super) async fn put(mut call: Call, target: Target) -> ApiResult {
+pub(super) async fn put(call: Call, target: Target) -> ApiResult {
+    Ok(Reply::data(put_value(call, target).await?))
+}
+
+/// [`put`]'s answer as JSON: `{"id", "unit_id", "action", "name"}`.
+pub(super) async fn put_value(mut call: Call, target: Target) -> ApiResult<serde_json::Value> {
     let user = call.user()?.user_id.0;
     let reach = call.reach().await?;
     let at = call
@@ -393,9 +398,7 @@ pub(super) async fn put(mut call: Call, target: Target) -> ApiResult {
     {
         return Err(ApiError::bad("album_id", "the album is full"));
     }
-    Ok(Reply::data(
-        json!({"id": id, "unit_id": id, "action": action, "name": name}),
-    ))
+    Ok(json!({"id": id, "unit_id": id, "action": action, "name": name}))
 }
 
 /// The phone's own thumbnails (`thumb_xl`, long side 1920, for m and xl; `thumb_sm`, 360, for
@@ -464,7 +467,7 @@ async fn ignored(
     folder: &str,
     name: String,
     album: Option<i64>,
-) -> ApiResult {
+) -> ApiResult<serde_json::Value> {
     let id = call
         .state
         .indexer
@@ -475,9 +478,7 @@ async fn ignored(
     {
         return Err(ApiError::bad("album_id", "the album is full"));
     }
-    Ok(Reply::data(
-        json!({"id": id, "unit_id": id, "action": "ignore", "name": name}),
-    ))
+    Ok(json!({"id": id, "unit_id": id, "action": "ignore", "name": name}))
 }
 
 /// When the photo in `file` was taken: from its metadata, else the phone's `date` or

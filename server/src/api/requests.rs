@@ -1,0 +1,331 @@
+//! Photo Requests (docs/protocol-choices.md "Photo Requests"; the reference lists the APIs
+//! only): a link through which anyone, without an account, uploads photos into a folder (and
+//! album) of the requester.
+//!
+//! `SYNO.Foto.PhotoRequest` / `SYNO.FotoTeam.PhotoRequest` (signed in): `create`, `list`,
+//! `get`, `close`. `SYNO.Foto.Upload.PhotoRequestItem` (no sign-in): `get_info` and `upload`.
+//! An upload goes through `Upload.Item`'s own path as the requester would upload into the
+//! folder: the same name checks, flush and link, duplicate renaming, quota and rights.
+
+use serde_json::{Value, json};
+
+use super::Call;
+use super::error::{ApiError, ApiResult};
+use super::reply::Reply;
+use super::upload::{self, Target};
+use crate::store::{albums, now, users};
+
+/// Most files one request takes unless its creator says otherwise, and the most they may say.
+const DEFAULT_MAX_FILES: i64 = 500;
+const MAX_MAX_FILES: i64 = 10_000;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Request {
+    passphrase: String,
+    user_id: i64,
+    folder_id: i64,
+    album_id: Option<i64>,
+    subject: String,
+    description: String,
+    expires_at: Option<i64>,
+    closed: bool,
+    max_files: i64,
+    created_at: i64,
+}
+
+impl Request {
+    fn open(&self) -> bool {
+        !self.closed && self.expires_at.is_none_or(|t| t > now())
+    }
+}
+
+async fn by_passphrase(call: &Call, passphrase: &str) -> ApiResult<Option<Request>> {
+    Ok(sqlx::query_as(
+        "SELECT passphrase, user_id, folder_id, album_id, subject, description, expires_at,
+                closed, max_files, created_at FROM photo_requests WHERE passphrase = ?",
+    )
+    .bind(passphrase)
+    .fetch_optional(&call.state.db)
+    .await?)
+}
+
+fn passphrase(call: &Call) -> ApiResult<String> {
+    call.params
+        .string("passphrase")
+        .filter(|p| !p.is_empty() && p.len() <= 64)
+        .ok_or(ApiError::MissingParam("passphrase"))
+}
+
+fn link(call: &Call, passphrase: &str) -> String {
+    let host = call
+        .headers
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}/mo/request/{passphrase}")
+}
+
+async fn uploads_of(call: &Call, passphrase: &str) -> ApiResult<Vec<Value>> {
+    let rows: Vec<(Option<i64>, String, i64, String, i64)> = sqlx::query_as(
+        "SELECT item_id, filename, size, sender, uploaded_at FROM photo_request_uploads
+          WHERE passphrase = ? ORDER BY uploaded_at, rowid",
+    )
+    .bind(passphrase)
+    .fetch_all(&call.state.db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(item, name, size, sender, at)| {
+            json!({"item_id": item, "filename": name, "size": size, "sender": sender, "time": at})
+        })
+        .collect())
+}
+
+async fn request_json(call: &Call, r: &Request, with_uploads: bool) -> ApiResult<Value> {
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM photo_request_uploads WHERE passphrase = ?")
+            .bind(&r.passphrase)
+            .fetch_one(&call.state.db)
+            .await?;
+    let mut v = json!({
+        "passphrase": r.passphrase,
+        "link": link(call, &r.passphrase),
+        "subject": r.subject,
+        "description": r.description,
+        "folder_id": r.folder_id,
+        "album_id": r.album_id.unwrap_or(0),
+        "expiration": r.expires_at.unwrap_or(0),
+        "closed": !r.open(),
+        "max_files": r.max_files,
+        "upload_count": count,
+        "create_time": r.created_at,
+    });
+    if with_uploads {
+        v["uploads"] = Value::Array(uploads_of(call, &r.passphrase).await?);
+    }
+    Ok(v)
+}
+
+fn text(call: &Call, key: &'static str, max: usize, required: bool) -> ApiResult<String> {
+    let value = call.params.string(key).unwrap_or_default();
+    if required && value.trim().is_empty() {
+        return Err(ApiError::MissingParam(key));
+    }
+    if value.len() > max || value.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ApiError::bad(
+            key,
+            format!("at most {max} bytes, no control characters"),
+        ));
+    }
+    Ok(value)
+}
+
+/// `create`: `folder_id` (a folder of this API's space the caller may upload to), `subject`,
+/// `description`, optional `album_id` (a manual album of the caller's), `expiration` (Unix
+/// seconds, 0 never), `max_files` (default 500).
+pub async fn create(call: Call) -> ApiResult {
+    let user = call.user()?.user_id.0;
+    let reach = call.reach().await?;
+    let folder_id = call
+        .params
+        .int("folder_id")?
+        .ok_or(ApiError::MissingParam("folder_id"))?;
+    let folder = reach.folder(&call.state, folder_id).await?;
+    if !reach.rights(folder.id).upload {
+        return Err(ApiError::Forbidden);
+    }
+    let subject = text(&call, "subject", 200, true)?;
+    let description = text(&call, "description", 2000, false)?;
+    let album = match call.params.int("album_id")? {
+        None | Some(0) => None,
+        Some(id) => {
+            let album = albums::get(&call.state.db, user, id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            if album.is_condition() {
+                return Err(ApiError::bad("album_id", "not a manual album"));
+            }
+            Some(album.id)
+        }
+    };
+    let expires = match call.params.int("expiration")? {
+        None | Some(0) => None,
+        Some(t) if t > now() => Some(t),
+        Some(_) => return Err(ApiError::bad("expiration", "a time to come, or 0")),
+    };
+    let max_files = call.params.int("max_files")?.unwrap_or(DEFAULT_MAX_FILES);
+    if !(1..=MAX_MAX_FILES).contains(&max_files) {
+        return Err(ApiError::bad("max_files", format!("1 to {MAX_MAX_FILES}")));
+    }
+    let passphrase = crate::state::random_token(16);
+    sqlx::query(
+        "INSERT INTO photo_requests (passphrase, user_id, folder_id, album_id, subject,
+                description, expires_at, max_files, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&passphrase)
+    .bind(user)
+    .bind(folder.id)
+    .bind(album)
+    .bind(&subject)
+    .bind(&description)
+    .bind(expires)
+    .bind(max_files)
+    .bind(now())
+    .execute(&call.state.db)
+    .await?;
+    let r = by_passphrase(&call, &passphrase)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Reply::data(request_json(&call, &r, false).await?))
+}
+
+/// The caller's own request `passphrase`.
+async fn own(call: &Call) -> ApiResult<Request> {
+    let user = call.user()?.user_id.0;
+    by_passphrase(call, &passphrase(call)?)
+        .await?
+        .filter(|r| r.user_id == user)
+        .ok_or(ApiError::NotFound)
+}
+
+/// `list`: the caller's requests, newest first.
+pub async fn list(call: Call) -> ApiResult {
+    let user = call.user()?.user_id.0;
+    let rows: Vec<Request> = sqlx::query_as(
+        "SELECT passphrase, user_id, folder_id, album_id, subject, description, expires_at,
+                closed, max_files, created_at FROM photo_requests WHERE user_id = ?
+          ORDER BY created_at DESC, rowid DESC",
+    )
+    .bind(user)
+    .fetch_all(&call.state.db)
+    .await?;
+    let mut list = Vec::with_capacity(rows.len());
+    for r in &rows {
+        list.push(request_json(&call, r, false).await?);
+    }
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+/// `get`: one request of the caller's, with what came in and from whom.
+pub async fn get(call: Call) -> ApiResult {
+    let r = own(&call).await?;
+    Ok(Reply::data(request_json(&call, &r, true).await?))
+}
+
+/// `close`: the link takes nothing more (and answers as if it never existed).
+pub async fn close(call: Call) -> ApiResult {
+    let r = own(&call).await?;
+    sqlx::query("UPDATE photo_requests SET closed = 1 WHERE passphrase = ?")
+        .bind(&r.passphrase)
+        .execute(&call.state.db)
+        .await?;
+    Ok(Reply::data(json!({})))
+}
+
+/// The open request a public call names; a closed, expired or unknown one is 642, all alike.
+async fn open_request(call: &Call) -> ApiResult<Request> {
+    by_passphrase(call, &passphrase(call)?)
+        .await?
+        .filter(Request::open)
+        .ok_or(ApiError::NotFound)
+}
+
+/// `Upload.PhotoRequestItem get_info` (no sign-in): what the public page shows.
+pub async fn public_info(call: Call) -> ApiResult {
+    let r = open_request(&call).await?;
+    let owner = users::by_id(&call.state.db, r.user_id)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    Ok(Reply::data(json!({
+        "subject": r.subject,
+        "description": r.description,
+        "owner": owner,
+        "expiration": r.expires_at.unwrap_or(0),
+    })))
+}
+
+/// `Upload.PhotoRequestItem upload` (no sign-in): `passphrase`, `sender` (the name the sender
+/// gives, required), `name` and the multipart `file`. Stored into the request's folder (and
+/// album) as the requester's own upload with `duplicate` = rename; the answer is
+/// `Upload.Item`'s.
+pub async fn public_upload(mut call: Call) -> ApiResult {
+    let r = open_request(&call).await?;
+    let sender = text(&call, "sender", 100, true)?;
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM photo_request_uploads WHERE passphrase = ?")
+            .bind(&r.passphrase)
+            .fetch_one(&call.state.db)
+            .await?;
+    if count >= r.max_files {
+        return Err(ApiError::bad(
+            "passphrase",
+            format!("this request has taken its {} files", r.max_files),
+        ));
+    }
+    let user = users::by_id(&call.state.db, r.user_id)
+        .await?
+        .filter(|u| u.enabled)
+        .ok_or(ApiError::NotFound)?;
+    let folder_owner: Option<(i64,)> = sqlx::query_as("SELECT owner_id FROM folders WHERE id = ?")
+        .bind(r.folder_id)
+        .fetch_optional(&call.state.db)
+        .await?;
+    let (folder_owner,) = folder_owner.ok_or(ApiError::NotFound)?;
+    let size = call
+        .params
+        .files
+        .iter()
+        .find(|f| f.field == "file")
+        .map(|f| f.size)
+        .ok_or(ApiError::MissingParam("file"))?;
+    // As the requester, into the request's folder: what the sender may set is the name only.
+    call.session = Some(crate::store::sessions::Session {
+        sid_hash: String::new(),
+        user_id: user.id,
+        user_name: user.name.clone(),
+        is_admin: user.is_admin,
+        synotoken: String::new(),
+        token_required: false,
+        device_id: String::new(),
+        last_seen_at: 0,
+    });
+    call.api = if folder_owner == shoebox_indexer::catalog::SHARED_OWNER {
+        "SYNO.FotoTeam.Upload.Item"
+    } else {
+        "SYNO.Foto.Upload.Item"
+    };
+    for key in [
+        "album_id",
+        "folder_id",
+        "folder",
+        "path",
+        "mtime",
+        "date",
+        "uploadDestination",
+    ] {
+        call.params.remove(key);
+    }
+    call.params
+        .insert("target_folder_id".into(), r.folder_id.to_string());
+    call.params.insert("duplicate".into(), "\"rename\"".into());
+    if let Some(album) = r.album_id {
+        call.params.insert("album_id".into(), album.to_string());
+    }
+    let db = call.state.db.clone();
+    let answer = upload::put_value(call, Target::FolderId).await?;
+    sqlx::query(
+        "INSERT INTO photo_request_uploads (passphrase, item_id, filename, size, sender, uploaded_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&r.passphrase)
+    .bind(answer["id"].as_i64())
+    .bind(answer["name"].as_str().unwrap_or_default())
+    .bind(i64::try_from(size).unwrap_or(i64::MAX))
+    .bind(&sender)
+    .bind(now())
+    .execute(&db)
+    .await?;
+    Ok(Reply::data(answer))
+}

@@ -1,0 +1,317 @@
+//! Photo Requests: anyone with the link uploads, without an account, into the requester's
+//! folder and album, through the upload's own safe path; the requester sees who sent what;
+//! limits, closing, and what a sender cannot choose.
+
+use serde_json::Value;
+
+use crate::browse::Library;
+use crate::support::TestApp;
+use crate::upload::{corpus_file, people, upload};
+
+const PUBLIC: &str = "SYNO.Foto.Upload.PhotoRequestItem";
+
+/// A call with no session at all, as the public page makes it.
+async fn public(
+    lib: &Library,
+    method: &str,
+    fields: &[(&str, &str)],
+    file: Option<&[u8]>,
+) -> Value {
+    let mut form = reqwest::multipart::Form::new()
+        .text("api", PUBLIC)
+        .text("method", method.to_owned())
+        .text("version", "1");
+    for (k, v) in fields {
+        form = form.text((*k).to_owned(), (*v).to_owned());
+    }
+    if let Some(bytes) = file {
+        let part = reqwest::multipart::Part::bytes(bytes.to_vec())
+            .file_name("upload")
+            .mime_str("application/octet-stream")
+            .expect("mime");
+        form = form.part("file", part);
+    }
+    TestApp::client()
+        .post(lib.app.url("/webapi/entry.cgi"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json")
+}
+
+#[tokio::test]
+async fn a_photo_request_takes_anonymous_uploads_into_the_folder_and_album() {
+    let lib = people().await;
+    let existing = corpus_file("metadata/camera_phone.jpg");
+    let placed = upload(
+        &lib,
+        &lib.ben,
+        "SYNO.Foto.Upload.Item",
+        "upload",
+        &[
+            ("name", "\"x.jpg\""),
+            ("folder", "[\"Inbox\"]"),
+            ("uploadDestination", "\"folder\""),
+        ],
+        &existing,
+    )
+    .await;
+    let first = placed["data"]["id"].as_i64().expect("id");
+    let item = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.Browse.Item",
+            "get",
+            &[("id", &format!("[{first}]"))],
+        )
+        .await;
+    let inbox = item["list"][0]["folder_id"].as_i64().expect("folder id");
+    let album = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.Browse.NormalAlbum",
+            "create",
+            &[("name", "\"From family\"")],
+        )
+        .await["album"]["id"]
+        .as_i64()
+        .expect("album");
+    let other_album = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.Browse.NormalAlbum",
+            "create",
+            &[("name", "\"Private\"")],
+        )
+        .await["album"]["id"]
+        .as_i64()
+        .expect("album");
+    // Checked: a subject, a folder the caller may upload to.
+    let no_subject = lib
+        .call(
+            &lib.ben,
+            "SYNO.Foto.PhotoRequest",
+            "create",
+            &[("folder_id", &inbox.to_string())],
+        )
+        .await;
+    assert_eq!(no_subject["error"]["code"], 114, "{no_subject}");
+    let not_hers = lib
+        .call(
+            &lib.cleo,
+            "SYNO.Foto.PhotoRequest",
+            "create",
+            &[("folder_id", &inbox.to_string()), ("subject", "\"mine\"")],
+        )
+        .await;
+    assert_eq!(not_hers["error"]["code"], 642, "{not_hers}");
+    let made = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.PhotoRequest",
+            "create",
+            &[
+                ("folder_id", &inbox.to_string()),
+                ("subject", "\"Summer party\""),
+                ("description", "\"Send us your photos!\""),
+                ("album_id", &album.to_string()),
+                ("max_files", "2"),
+            ],
+        )
+        .await;
+    let p = made["passphrase"].as_str().expect("passphrase").to_owned();
+    assert!(
+        made["link"]
+            .as_str()
+            .expect("link")
+            .ends_with(&format!("/mo/request/{p}"))
+    );
+    let quoted = format!("\"{p}\"");
+
+    // The public page and its information, without an account.
+    let page = TestApp::client()
+        .get(lib.app.url(&format!("/mo/request/{p}")))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .expect("html")
+            .contains("PhotoRequestItem")
+    );
+    let info = public(&lib, "get_info", &[("passphrase", &quoted)], None).await;
+    assert_eq!(info["data"]["subject"], "Summer party", "{info}");
+    assert_eq!(info["data"]["owner"], "ben");
+
+    // A sender names themselves and the file; nothing else is theirs to choose.
+    let photo = corpus_file("metadata/camera_dslr.jpg");
+    let nameless = public(
+        &lib,
+        "upload",
+        &[("passphrase", &quoted), ("name", "\"a.jpg\"")],
+        Some(&photo),
+    )
+    .await;
+    assert_eq!(nameless["error"]["code"], 114, "{nameless}");
+    let bad_name = public(
+        &lib,
+        "upload",
+        &[
+            ("passphrase", &quoted),
+            ("sender", "Grandma"),
+            ("name", "\"../../x.jpg\""),
+        ],
+        Some(&photo),
+    )
+    .await;
+    assert_eq!(bad_name["error"]["code"], 120, "{bad_name}");
+    let sent = public(
+        &lib,
+        "upload",
+        &[
+            ("passphrase", &quoted),
+            ("sender", "Grandma"),
+            ("name", "\"x.jpg\""),
+            ("duplicate", "\"overwrite\""),
+            ("album_id", &other_album.to_string()),
+            ("folder", "[\"Elsewhere\"]"),
+        ],
+        Some(&photo),
+    )
+    .await;
+    assert_eq!(sent["success"], true, "{sent}");
+    assert_eq!(
+        sent["data"]["name"], "x_1.jpg",
+        "renamed, never overwritten"
+    );
+    let new_id = sent["data"]["id"].as_i64().expect("id");
+    let inbox_dir = lib.app.data_dir().join("homes/ben/Photos/Inbox");
+    assert_eq!(
+        std::fs::read(inbox_dir.join("x.jpg")).expect("kept"),
+        existing
+    );
+    assert_eq!(
+        std::fs::read(inbox_dir.join("x_1.jpg")).expect("stored"),
+        photo
+    );
+    assert!(
+        !lib.app
+            .data_dir()
+            .join("homes/ben/Photos/Elsewhere")
+            .exists()
+    );
+    // In the request's album, not the one the sender named.
+    let in_album = |id: i64| {
+        let lib = &lib;
+        async move {
+            lib.ok(
+                &lib.ben,
+                "SYNO.Foto.Browse.Item",
+                "list",
+                &[
+                    ("album_id", &id.to_string()),
+                    ("offset", "0"),
+                    ("limit", "10"),
+                ],
+            )
+            .await["list"]
+                .as_array()
+                .expect("list")
+                .iter()
+                .map(|i| i["id"].as_i64().expect("id"))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(in_album(album).await, vec![new_id]);
+    assert_eq!(in_album(other_album).await, Vec::<i64>::new());
+
+    // The requester sees who sent what; nobody else sees the request.
+    let seen = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.PhotoRequest",
+            "get",
+            &[("passphrase", &quoted)],
+        )
+        .await;
+    assert_eq!(seen["uploads"][0]["sender"], "Grandma", "{seen}");
+    assert_eq!(seen["uploads"][0]["filename"], "x_1.jpg");
+    assert_eq!(seen["uploads"][0]["item_id"], new_id);
+    assert_eq!(seen["upload_count"], 1);
+    let listed = lib
+        .ok(&lib.ben, "SYNO.Foto.PhotoRequest", "list", &[])
+        .await;
+    assert_eq!(listed["list"][0]["passphrase"], p.as_str());
+    let theirs = lib
+        .call(
+            &lib.cleo,
+            "SYNO.Foto.PhotoRequest",
+            "get",
+            &[("passphrase", &quoted)],
+        )
+        .await;
+    assert_eq!(theirs["error"]["code"], 642, "{theirs}");
+
+    // At most max_files.
+    let second = public(
+        &lib,
+        "upload",
+        &[
+            ("passphrase", &quoted),
+            ("sender", "Uncle"),
+            ("name", "\"y.jpg\""),
+        ],
+        Some(&photo),
+    )
+    .await;
+    assert_eq!(second["success"], true, "{second}");
+    let third = public(
+        &lib,
+        "upload",
+        &[
+            ("passphrase", &quoted),
+            ("sender", "Uncle"),
+            ("name", "\"z.jpg\""),
+        ],
+        Some(&photo),
+    )
+    .await;
+    assert_eq!(third["error"]["code"], 120, "{third}");
+    assert!(!inbox_dir.join("z.jpg").exists());
+
+    // Closed: as if it never existed.
+    lib.ok(
+        &lib.ben,
+        "SYNO.Foto.PhotoRequest",
+        "close",
+        &[("passphrase", &quoted)],
+    )
+    .await;
+    let closed = public(&lib, "get_info", &[("passphrase", &quoted)], None).await;
+    assert_eq!(closed["error"]["code"], 642, "{closed}");
+    let late = public(
+        &lib,
+        "upload",
+        &[
+            ("passphrase", &quoted),
+            ("sender", "Late"),
+            ("name", "\"late.jpg\""),
+        ],
+        Some(&photo),
+    )
+    .await;
+    assert_eq!(late["error"]["code"], 642, "{late}");
+    let unknown = public(
+        &lib,
+        "get_info",
+        &[("passphrase", "\"nothing-here\"")],
+        None,
+    )
+    .await;
+    assert_eq!(unknown["error"]["code"], 642, "{unknown}");
+}
