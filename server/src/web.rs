@@ -24,6 +24,15 @@ pub fn router() -> Router<AppState> {
             "/photo/mo/request/{p}",
             get(|| asset_or_index("request.html".into())),
         )
+        // An album link's share view.
+        .route(
+            "/mo/sharing/{p}",
+            get(|| asset_or_index("share.html".into())),
+        )
+        .route(
+            "/photo/mo/sharing/{p}",
+            get(|| asset_or_index("share.html".into())),
+        )
         .route("/photo", get(|| asset_or_index(String::new())))
         .route("/photo/", get(|| asset_or_index(String::new())))
         .route(

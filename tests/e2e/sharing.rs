@@ -455,6 +455,23 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
     assert_eq!(unknown["error"]["code"], 642, "{unknown}");
     let good = guest_login(&lib, &p, Some("open sesame")).await;
     assert_eq!(good["success"], true, "{good}");
+    assert_eq!(good["data"]["album_name"], "Summer");
+    assert_eq!(good["data"]["privacy_type"], "public-view");
+    // The share view the link opens, at both prefixes.
+    for prefix in ["", "/photo"] {
+        let page = TestApp::client()
+            .get(lib.app.url(&format!("{prefix}/mo/sharing/{p}")))
+            .send()
+            .await
+            .expect("share page");
+        assert_eq!(page.status(), 200);
+        assert!(
+            page.text()
+                .await
+                .expect("html")
+                .contains("SYNO.Core.Sharing.Login")
+        );
+    }
     let guest = Who::Guest(Some(guest_sid(&good).expect("sharing_sid cookie")));
     let forged = Who::Guest(Some("not-a-session".into()));
     check(vec![

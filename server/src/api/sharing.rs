@@ -350,7 +350,16 @@ pub async fn guest_login(call: Call) -> ApiResult {
         "{GUEST_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
         shares::GUEST_SESSION_SECS
     );
-    Ok(Reply::data(json!({"sharing_sid": sid})).cookie(cookie))
+    let album_name = albums::get(&call.state.db, share.owner_id, share.album_id)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    Ok(Reply::data(json!({
+        "sharing_sid": sid,
+        "privacy_type": share.privacy,
+        "album_name": album_name,
+    }))
+    .cookie(cookie))
 }
 
 /// A guest's session from its cookie: the passphrase it was opened for.
