@@ -853,3 +853,106 @@ async fn members_add_photos_and_a_links_end_takes_them_out() {
     let gone = add(dave.clone(), daves).await;
     assert_eq!(gone["error"]["code"], 642, "{gone}");
 }
+
+/// Shared Space folder permissions name groups too: every member with custom access gets the
+/// group's rights, and loses them when taken out of the group.
+#[tokio::test]
+async fn folder_permissions_reach_a_groups_members() {
+    let lib = people().await;
+    let put = upload(
+        &lib,
+        &lib.anna,
+        "SYNO.FotoTeam.Upload.Item",
+        "upload",
+        &[
+            ("name", "\"fam.jpg\""),
+            ("folder", "[\"Family\"]"),
+            ("uploadDestination", "\"folder\""),
+        ],
+        &corpus_file("metadata/camera_phone.jpg"),
+    )
+    .await;
+    assert_eq!(put["success"], true, "{put}");
+    let folder = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.Browse.Folder",
+            "get",
+            &[("name", "\"/Family\"")],
+        )
+        .await["folder"]["id"]
+        .as_i64()
+        .expect("folder");
+    assert!(lib.app.cli(&["group", "add", "kin"], "").status.success());
+    assert!(
+        lib.app
+            .cli(&["group", "adduser", "kin", "cleo"], "")
+            .status
+            .success()
+    );
+    let groups = lib
+        .ok(&lib.anna, "SYNO.Foto.Sharing.Misc", "list_user_group", &[])
+        .await;
+    let kin = groups["list"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|g| g["name"] == "kin")
+        .expect("kin")["id"]
+        .as_i64()
+        .expect("id");
+    lib.sql("UPDATE users SET team_access = 'custom' WHERE name IN ('cleo', 'ben')")
+        .await;
+    let grant = serde_json::json!([{"group_id": kin, "view": true}]);
+    lib.ok(
+        &lib.anna,
+        "SYNO.FotoTeam.Sharing.FolderPermission",
+        "update",
+        &[
+            ("id", &folder.to_string()),
+            ("permission", &grant.to_string()),
+        ],
+    )
+    .await;
+    let listed = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.Sharing.FolderPermission",
+            "list",
+            &[("id", &folder.to_string())],
+        )
+        .await;
+    assert_eq!(listed["list"][0]["group_id"], kin, "{listed}");
+    let sees = |who: Login| {
+        let lib = &lib;
+        async move {
+            lib.items(&who, "SYNO.FotoTeam.Browse.Item", &[])
+                .await
+                .iter()
+                .any(|i| i["filename"] == "fam.jpg")
+        }
+    };
+    assert!(sees(lib.cleo.clone()).await, "a member of the group");
+    assert!(!sees(lib.ben.clone()).await, "not a member");
+    let bad = serde_json::json!([{"group_id": 9999, "view": true}]);
+    let refused = lib
+        .call(
+            &lib.anna,
+            "SYNO.FotoTeam.Sharing.FolderPermission",
+            "update",
+            &[
+                ("id", &folder.to_string()),
+                ("permission", &bad.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(refused["error"]["code"], 642, "{refused}");
+    assert!(
+        lib.app
+            .cli(&["group", "removeuser", "kin", "cleo"], "")
+            .status
+            .success()
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert!(!sees(lib.cleo.clone()).await, "out of the group");
+}

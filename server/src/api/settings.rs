@@ -249,7 +249,12 @@ pub async fn team_update_permission(call: Call) -> ApiResult {
 }
 
 fn grant_json(g: &settings::FolderGrant) -> Value {
-    json!({"user_id": g.user_id, "view": g.view, "download": g.download, "upload": g.upload, "manage": g.manage})
+    let key = if g.kind == "group" {
+        "group_id"
+    } else {
+        "user_id"
+    };
+    json!({key: g.user_id, "view": g.view, "download": g.download, "upload": g.upload, "manage": g.manage})
 }
 
 /// `Sharing.FolderPermission list`: the grants on one Shared Space folder (`id`).
@@ -280,16 +285,26 @@ pub async fn folder_permission_update(call: Call) -> ApiResult {
         let Value::Object(e) = entry else {
             return Err(ApiError::bad("permission", "a list of objects"));
         };
-        let user_id = e
-            .get("user_id")
-            .and_then(Value::as_i64)
-            .ok_or_else(|| ApiError::bad("permission", "user_id missing"))?;
+        let (kind, user_id) = match (
+            e.get("user_id").and_then(Value::as_i64),
+            e.get("group_id").and_then(Value::as_i64),
+        ) {
+            (Some(id), None) => ("user", id),
+            (None, Some(id)) => ("group", id),
+            _ => {
+                return Err(ApiError::bad(
+                    "permission",
+                    "each entry names a user_id or a group_id",
+                ));
+            }
+        };
         // Each right implies viewing; managing implies the rest.
         let manage = flag(e, "manage");
         let upload = manage || flag(e, "upload");
         let download = manage || flag(e, "download");
         let view = manage || upload || download || flag(e, "view");
         grants.push(settings::FolderGrant {
+            kind: kind.to_owned(),
             user_id,
             view,
             download,

@@ -1098,13 +1098,20 @@ pub async fn set_folder_cover(db: &SqlitePool, folder: i64, item: i64) -> sqlx::
     Ok(())
 }
 
-/// Rights of one user on Shared Space folders (custom access), by folder.
+/// Rights of one user on Shared Space folders (custom access), by folder: their own and their
+/// groups', together.
 pub async fn folder_permissions(
     db: &SqlitePool,
     user: i64,
 ) -> sqlx::Result<Vec<(i64, bool, bool, bool, bool)>> {
     sqlx::query_as(
-        "SELECT folder_id, view, download, upload, manage FROM folder_permissions WHERE user_id = ?",
+        "SELECT folder_id, MAX(view), MAX(download), MAX(upload), MAX(manage) FROM (
+             SELECT folder_id, view, download, upload, manage FROM folder_permissions
+              WHERE user_id = ?1
+             UNION ALL
+             SELECT folder_id, view, download, upload, manage FROM group_folder_permissions
+              WHERE group_id IN (SELECT group_id FROM group_members WHERE user_id = ?1))
+          GROUP BY folder_id",
     )
     .bind(user)
     .fetch_all(db)

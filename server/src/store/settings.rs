@@ -50,8 +50,11 @@ pub async fn set_team_access(db: &SqlitePool, changes: &[(i64, &str)]) -> sqlx::
 }
 
 /// One user's rights on one Shared Space folder.
-#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FolderGrant {
+    /// `user` or `group`.
+    pub kind: String,
+    /// The user's or the group's id.
     pub user_id: i64,
     pub view: bool,
     pub download: bool,
@@ -61,8 +64,12 @@ pub struct FolderGrant {
 
 pub async fn folder_grants(db: &SqlitePool, folder: i64) -> sqlx::Result<Vec<FolderGrant>> {
     sqlx::query_as(
-        "SELECT user_id, view, download, upload, manage FROM folder_permissions
-          WHERE folder_id = ? ORDER BY user_id",
+        "SELECT 'user' AS kind, user_id, view, download, upload, manage FROM folder_permissions
+          WHERE folder_id = ?1
+         UNION ALL
+         SELECT 'group', group_id, view, download, upload, manage FROM group_folder_permissions
+          WHERE folder_id = ?1
+         ORDER BY 1 DESC, 2",
     )
     .bind(folder)
     .fetch_all(db)
@@ -76,22 +83,34 @@ pub async fn set_folder_grants(
     grants: &[FolderGrant],
 ) -> sqlx::Result<bool> {
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query("DELETE FROM folder_permissions WHERE folder_id = ?")
-        .bind(folder)
-        .execute(&mut *tx)
-        .await?;
+    for table in ["folder_permissions", "group_folder_permissions"] {
+        let sql = if table == "folder_permissions" {
+            "DELETE FROM folder_permissions WHERE folder_id = ?"
+        } else {
+            "DELETE FROM group_folder_permissions WHERE folder_id = ?"
+        };
+        sqlx::query(sql).bind(folder).execute(&mut *tx).await?;
+    }
     for g in grants {
-        let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE id = ?")
-            .bind(g.user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let group = g.kind == "group";
+        let exists: Option<(i64,)> = sqlx::query_as(if group {
+            "SELECT id FROM groups WHERE id = ?"
+        } else {
+            "SELECT id FROM users WHERE id = ?"
+        })
+        .bind(g.user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
         if exists.is_none() {
             return Ok(false);
         }
-        sqlx::query(
+        sqlx::query(if group {
+            "INSERT INTO group_folder_permissions (folder_id, group_id, view, download, upload, manage)
+             VALUES (?, ?, ?, ?, ?, ?)"
+        } else {
             "INSERT INTO folder_permissions (folder_id, user_id, view, download, upload, manage)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
+             VALUES (?, ?, ?, ?, ?, ?)"
+        })
         .bind(folder)
         .bind(g.user_id)
         .bind(g.view)
