@@ -119,6 +119,7 @@ async fn a_photo_request_takes_anonymous_uploads_into_the_folder_and_album() {
                 ("description", "\"Send us your photos!\""),
                 ("album_id", &album.to_string()),
                 ("max_files", "2"),
+                ("max_bytes", "100000"),
             ],
         )
         .await;
@@ -257,6 +258,21 @@ async fn a_photo_request_takes_anonymous_uploads_into_the_folder_and_album() {
         .await;
     assert_eq!(theirs["error"]["code"], 642, "{theirs}");
 
+    // At most max_bytes in all: a file that would pass it is refused.
+    let big = corpus_file("real/pug.heic");
+    let too_big = public(
+        &lib,
+        "upload",
+        &[
+            ("passphrase", &quoted),
+            ("sender", "Uncle"),
+            ("name", "\"big.heic\""),
+        ],
+        Some(&big),
+    )
+    .await;
+    assert_eq!(too_big["error"]["code"], 120, "{too_big}");
+    assert!(!inbox_dir.join("big.heic").exists());
     // At most max_files.
     let second = public(
         &lib,

@@ -18,6 +18,8 @@ use crate::store::{albums, now, users};
 /// Most files one request takes unless its creator says otherwise, and the most they may say.
 const DEFAULT_MAX_FILES: i64 = 500;
 const MAX_MAX_FILES: i64 = 10_000;
+/// The bytes one request takes in all unless its creator says otherwise.
+const DEFAULT_MAX_BYTES: i64 = 10 << 30;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct Request {
@@ -30,6 +32,7 @@ struct Request {
     expires_at: Option<i64>,
     closed: bool,
     max_files: i64,
+    max_bytes: i64,
     created_at: i64,
 }
 
@@ -42,7 +45,7 @@ impl Request {
 async fn by_passphrase(call: &Call, passphrase: &str) -> ApiResult<Option<Request>> {
     Ok(sqlx::query_as(
         "SELECT passphrase, user_id, folder_id, album_id, subject, description, expires_at,
-                closed, max_files, created_at FROM photo_requests WHERE passphrase = ?",
+                closed, max_files, max_bytes, created_at FROM photo_requests WHERE passphrase = ?",
     )
     .bind(passphrase)
     .fetch_optional(&call.state.db)
@@ -97,6 +100,7 @@ async fn request_json(call: &Call, r: &Request, with_uploads: bool) -> ApiResult
         "expiration": r.expires_at.unwrap_or(0),
         "closed": !r.open(),
         "max_files": r.max_files,
+        "max_bytes": r.max_bytes,
         "upload_count": count,
         "create_time": r.created_at,
     });
@@ -157,11 +161,15 @@ pub async fn create(call: Call) -> ApiResult {
     if !(1..=MAX_MAX_FILES).contains(&max_files) {
         return Err(ApiError::bad("max_files", format!("1 to {MAX_MAX_FILES}")));
     }
+    let max_bytes = call.params.int("max_bytes")?.unwrap_or(DEFAULT_MAX_BYTES);
+    if max_bytes < 1 {
+        return Err(ApiError::bad("max_bytes", "at least one byte"));
+    }
     let passphrase = crate::state::random_token(16);
     sqlx::query(
         "INSERT INTO photo_requests (passphrase, user_id, folder_id, album_id, subject,
-                description, expires_at, max_files, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                description, expires_at, max_files, max_bytes, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&passphrase)
     .bind(user)
@@ -171,6 +179,7 @@ pub async fn create(call: Call) -> ApiResult {
     .bind(&description)
     .bind(expires)
     .bind(max_files)
+    .bind(max_bytes)
     .bind(now())
     .execute(&call.state.db)
     .await?;
@@ -194,7 +203,7 @@ pub async fn list(call: Call) -> ApiResult {
     let user = call.user()?.user_id.0;
     let rows: Vec<Request> = sqlx::query_as(
         "SELECT passphrase, user_id, folder_id, album_id, subject, description, expires_at,
-                closed, max_files, created_at FROM photo_requests WHERE user_id = ?
+                closed, max_files, max_bytes, created_at FROM photo_requests WHERE user_id = ?
           ORDER BY created_at DESC, rowid DESC",
     )
     .bind(user)
@@ -253,11 +262,12 @@ pub async fn public_info(call: Call) -> ApiResult {
 pub async fn public_upload(mut call: Call) -> ApiResult {
     let r = open_request(&call).await?;
     let sender = text(&call, "sender", 100, true)?;
-    let (count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM photo_request_uploads WHERE passphrase = ?")
-            .bind(&r.passphrase)
-            .fetch_one(&call.state.db)
-            .await?;
+    let (count, bytes): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM photo_request_uploads WHERE passphrase = ?",
+    )
+    .bind(&r.passphrase)
+    .fetch_one(&call.state.db)
+    .await?;
     if count >= r.max_files {
         return Err(ApiError::bad(
             "passphrase",
@@ -280,6 +290,15 @@ pub async fn public_upload(mut call: Call) -> ApiResult {
         .find(|f| f.field == "file")
         .map(|f| f.size)
         .ok_or(ApiError::MissingParam("file"))?;
+    if bytes.saturating_add(i64::try_from(size).unwrap_or(i64::MAX)) > r.max_bytes {
+        return Err(ApiError::bad(
+            "file",
+            format!(
+                "this request takes {} bytes in all, and has {bytes}",
+                r.max_bytes
+            ),
+        ));
+    }
     // As the requester, into the request's folder: what the sender may set is the name only.
     call.session = Some(crate::store::sessions::Session {
         sid_hash: String::new(),
