@@ -14,18 +14,21 @@ CREATE TABLE group_members (
 ) WITHOUT ROWID;
 CREATE INDEX group_members_by_user ON group_members(user_id);
 
--- One link per shared album. `passphrase`: 22 URL-safe characters from 128 random bits.
+-- One link per shared album or Shared Space folder (exactly one of the two).
+-- `passphrase`: 22 URL-safe characters from 128 random bits. `owner_id`: who made the link.
 -- `privacy`: 'private' (only invited members), 'public-view', 'public-download' (anyone with
 -- the link). `password_hash`: argon2id, NULL for none. `expires_at`: Unix seconds, NULL never.
 CREATE TABLE shares (
     passphrase    TEXT    PRIMARY KEY,
     owner_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    album_id      INTEGER NOT NULL UNIQUE REFERENCES albums(id) ON DELETE CASCADE,
+    album_id      INTEGER UNIQUE REFERENCES albums(id) ON DELETE CASCADE,
+    folder_id     INTEGER UNIQUE REFERENCES folders(id) ON DELETE CASCADE,
     privacy       TEXT    NOT NULL DEFAULT 'private'
                   CHECK (privacy IN ('private', 'public-view', 'public-download')),
     password_hash TEXT,
     expires_at    INTEGER,
-    created_at    INTEGER NOT NULL
+    created_at    INTEGER NOT NULL,
+    CHECK ((album_id IS NULL) <> (folder_id IS NULL))
 );
 
 -- Who was invited, and as what: 'view', 'download', 'upload' (Provider: adds photos, removes

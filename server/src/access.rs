@@ -213,6 +213,19 @@ impl Reach {
         })
     }
 
+    /// The items of one folder and of every folder below it that the caller sees.
+    pub async fn items_below(&self, state: &AppState, folder: &FolderRow) -> ApiResult<ItemFilter> {
+        if !self.rights(folder.id).view {
+            return Err(ApiError::NotFound);
+        }
+        let mut ids = library::subtree(&state.db, self.owner, folder).await?;
+        ids.retain(|id| self.rights(*id).view);
+        Ok(ItemFilter {
+            folders: Some(ids),
+            ..ItemFilter::space(self.owner)
+        })
+    }
+
     /// A folder of this space by id (0 is the root), if the caller sees it.
     pub async fn folder(&self, state: &AppState, id: i64) -> ApiResult<FolderRow> {
         let folder = if id == 0 {

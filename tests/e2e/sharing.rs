@@ -956,3 +956,187 @@ async fn folder_permissions_reach_a_groups_members() {
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     assert!(!sees(lib.cleo.clone()).await, "out of the group");
 }
+
+/// A Shared Space folder shared by link: guests reach the folder and what is below it, through
+/// the Shared Space's APIs only; only someone who may manage the folder shares it.
+#[tokio::test]
+async fn a_folder_link_opens_that_folder_and_below() {
+    let lib = people().await;
+    let put = |name: &'static str, folder: &'static str, file: &'static str| {
+        let lib = &lib;
+        async move {
+            upload(
+                lib,
+                &lib.anna,
+                "SYNO.FotoTeam.Upload.Item",
+                "upload",
+                &[
+                    ("name", &format!("\"{name}\"")),
+                    ("folder", folder),
+                    ("uploadDestination", "\"folder\""),
+                ],
+                &corpus_file(file),
+            )
+            .await["data"]["id"]
+                .as_i64()
+                .expect("id")
+        }
+    };
+    let top = put("top.jpg", "[\"Trips\"]", "metadata/camera_phone.jpg").await;
+    let below = put(
+        "below.jpg",
+        "[\"Trips\",\"Rome\"]",
+        "metadata/camera_dslr.jpg",
+    )
+    .await;
+    let elsewhere = put("else.jpg", "[\"trips\"]", "metadata/camera_longexp.jpg").await;
+    let trips = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.Browse.Folder",
+            "get",
+            &[("name", "\"/Trips\"")],
+        )
+        .await["folder"]["id"]
+        .as_i64()
+        .expect("folder");
+    // Ben may only view /Trips: he cannot share it.
+    lib.sql("UPDATE users SET team_access = 'custom' WHERE name = 'ben'")
+        .await;
+    let ben_id = lib.ok(&lib.ben, "SYNO.Foto.UserInfo", "me", &[]).await["id"].clone();
+    let grant = serde_json::json!([{"user_id": ben_id, "view": true}]);
+    lib.ok(
+        &lib.anna,
+        "SYNO.FotoTeam.Sharing.FolderPermission",
+        "update",
+        &[
+            ("id", &trips.to_string()),
+            ("permission", &grant.to_string()),
+        ],
+    )
+    .await;
+    let refused = lib
+        .call(
+            &lib.ben,
+            "SYNO.FotoTeam.Sharing.Passphrase",
+            "set_shared",
+            &[("folder_id", &trips.to_string())],
+        )
+        .await;
+    assert_eq!(refused["error"]["code"], 105, "{refused}");
+    let made = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.Sharing.Passphrase",
+            "set_shared",
+            &[("policy", "\"folder\""), ("folder_id", &trips.to_string())],
+        )
+        .await;
+    let p = made["passphrase"].as_str().expect("passphrase").to_owned();
+    assert_eq!(made["folder_id"], trips);
+    let public =
+        serde_json::json!([{"action": "update", "role": "view", "member": {"type": "public"}}]);
+    lib.ok(
+        &lib.anna,
+        "SYNO.FotoTeam.Sharing.Passphrase",
+        "update",
+        &[
+            ("passphrase", &format!("\"{p}\"")),
+            ("permission", &public.to_string()),
+        ],
+    )
+    .await;
+    let login = guest_login(&lib, &p, None).await;
+    assert_eq!(login["data"]["policy"], "folder", "{login}");
+    assert_eq!(login["data"]["album_name"], "Trips");
+    let guest = Who::Guest(Some(guest_sid(&login).expect("cookie")));
+    let quoted = format!("\"{p}\"");
+    let list = request(
+        &lib,
+        &guest,
+        &[
+            ("api", "SYNO.FotoTeam.Browse.Item"),
+            ("method", "list"),
+            ("version", "1"),
+            ("passphrase", &quoted),
+            ("offset", "0"),
+            ("limit", "10"),
+        ],
+    )
+    .await;
+    let mut ids: Vec<i64> = list["data"]["list"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{list}"))
+        .iter()
+        .map(|i| i["id"].as_i64().expect("id"))
+        .collect();
+    ids.sort_unstable();
+    let mut want = vec![top, below];
+    want.sort_unstable();
+    assert_eq!(ids, want, "the folder and below, nothing else");
+    // Through the Personal Space's APIs the folder link is nothing.
+    let wrong_space = request(
+        &lib,
+        &guest,
+        &[
+            ("api", "SYNO.Foto.Browse.Item"),
+            ("method", "count"),
+            ("version", "1"),
+            ("passphrase", &quoted),
+        ],
+    )
+    .await;
+    assert_eq!(wrong_space["error"]["code"], 642, "{wrong_space}");
+    for (id, ok) in [(top, true), (below, true), (elsewhere, false)] {
+        let thumb = request(
+            &lib,
+            &guest,
+            &[
+                ("api", "SYNO.FotoTeam.Thumbnail"),
+                ("method", "get"),
+                ("version", "2"),
+                ("id", &id.to_string()),
+                ("size", "sm"),
+                ("_sharing_id", &p),
+            ],
+        )
+        .await;
+        assert_eq!(thumb["success"] == true, ok, "thumbnail {id}: {thumb}");
+    }
+    let download = request(
+        &lib,
+        &guest,
+        &[
+            ("api", "SYNO.FotoTeam.Download"),
+            ("method", "download"),
+            ("version", "2"),
+            ("unit_id", &format!("[{top}]")),
+            ("passphrase", &quoted),
+        ],
+    )
+    .await;
+    assert_eq!(download["error"]["code"], 105, "a view link: {download}");
+    // Ended: gone.
+    lib.ok(
+        &lib.anna,
+        "SYNO.FotoTeam.Sharing.Passphrase",
+        "set_shared",
+        &[("folder_id", &trips.to_string()), ("enabled", "false")],
+    )
+    .await;
+    let gone = request(
+        &lib,
+        &guest,
+        &[
+            ("api", "SYNO.FotoTeam.Browse.Item"),
+            ("method", "count"),
+            ("version", "1"),
+            ("passphrase", &quoted),
+        ],
+    )
+    .await;
+    assert_eq!(
+        gone["error"]["code"], 119,
+        "the guest session went with the link: {gone}"
+    );
+}

@@ -92,7 +92,6 @@ pub async fn thumbnail(call: Call) -> ApiResult {
         Some(_) => return Err(ApiError::bad("id", "exactly one id")),
         None => return Err(ApiError::MissingParam("id")),
     };
-    super::sharing::refuse_team_link(&call)?;
     let mut item = match call.params.string("type").as_deref() {
         // Through a link: an item of the shared album.
         None | Some("unit") if super::sharing::via_link(&call) => {
@@ -316,7 +315,6 @@ fn download_type(row: &ItemRow) -> &'static str {
 /// (for a Live Photo, its still), with byte ranges. Several ids, or `folder_id`, give a zip
 /// streamed as it is built.
 pub async fn download(call: Call) -> ApiResult {
-    super::sharing::refuse_team_link(&call)?;
     if super::sharing::via_link(&call) {
         return download_shared(&call).await;
     }

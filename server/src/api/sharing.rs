@@ -37,9 +37,10 @@ pub fn named_passphrase(call: &Call) -> Option<String> {
 /// A shared album as one caller reaches it through its link.
 pub struct Shared {
     pub share: Share,
-    pub album: AlbumRow,
+    /// The album shared (`None` for a folder link).
+    pub album: Option<AlbumRow>,
     pub role: Role,
-    /// The album's items, as its owner sees them.
+    /// The album's items as its owner sees them, or the folder's and those below it.
     pub items: ItemFilter,
 }
 
@@ -66,17 +67,52 @@ impl Shared {
             (None, None) => None,
         }
         .ok_or(ApiError::NotFound)?;
-        let album = albums::get(db, share.owner_id, share.album_id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        let sight = owner_sight(call, share.owner_id).await?;
-        let items = album_api::album_items(call, &sight, &album, false).await?;
+        // Album links through the Personal Space's APIs, folder links through the Shared
+        // Space's.
+        let (album, items) = match (share.album_id, share.folder_id, call.team()) {
+            (Some(album), None, false) => {
+                let album = albums::get(db, share.owner_id, album)
+                    .await?
+                    .ok_or(ApiError::NotFound)?;
+                let sight = owner_sight(call, share.owner_id).await?;
+                let items = album_api::album_items(call, &sight, &album, false).await?;
+                (Some(album), items)
+            }
+            (None, Some(folder), true) => {
+                let reach = owner_team_reach(call, share.owner_id).await?;
+                let folder = reach.folder(&call.state, folder).await?;
+                (None, reach.items_below(&call.state, &folder).await?)
+            }
+            _ => return Err(ApiError::NotFound),
+        };
         Ok(Some(Shared {
             share,
             album,
             role,
             items,
         }))
+    }
+}
+
+/// The Shared Space as the maker of a folder link sees it: the link shows what they may.
+async fn owner_team_reach(call: &Call, owner: i64) -> ApiResult<crate::access::Reach> {
+    let user = users::by_id(&call.state.db, owner)
+        .await?
+        .filter(|u| u.enabled)
+        .ok_or(ApiError::NotFound)?;
+    let session = crate::store::sessions::Session {
+        sid_hash: String::new(),
+        user_id: user.id,
+        user_name: user.name,
+        is_admin: user.is_admin,
+        synotoken: String::new(),
+        token_required: false,
+        device_id: String::new(),
+        last_seen_at: 0,
+    };
+    match crate::access::Reach::of(&call.state, &session, true).await {
+        Err(ApiError::Forbidden) => Err(ApiError::NotFound),
+        other => other,
     }
 }
 
@@ -143,45 +179,63 @@ pub async fn sharing_info(call: &Call, share: &Share) -> ApiResult<Value> {
     }))
 }
 
-/// `set_shared`: `policy` `album` (folder links are not served), `album_id`, `enabled`
-/// (default true), `expiration`. Enabling makes a private link, or answers the one there;
-/// disabling ends it (members, guests and the photos others added go).
+/// `set_shared`: through `SYNO.Foto.*`, `policy` `album` (the default) and `album_id` (an album
+/// of the caller's); through `SYNO.FotoTeam.*`, `policy` `folder` and `folder_id` (a Shared
+/// Space folder the caller may manage). `enabled` (default true), `expiration`. Enabling makes
+/// a private link, or answers the one there; disabling ends it (members, guests, and for an
+/// album the photos others added go).
 pub async fn set_shared(call: Call) -> ApiResult {
     let user = call.user()?.user_id.0;
-    match call.params.string("policy").as_deref() {
-        None | Some("album") => {}
-        Some(_) => return Err(ApiError::bad("policy", "album")),
-    }
-    let id = call
-        .params
-        .int("album_id")?
-        .ok_or(ApiError::MissingParam("album_id"))?;
-    let album = albums::get(&call.state.db, user, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let db = &call.state.db;
+    let target = if call.team() {
+        match call.params.string("policy").as_deref() {
+            None | Some("folder") => {}
+            Some(_) => return Err(ApiError::bad("policy", "folder")),
+        }
+        let id = call
+            .params
+            .int("folder_id")?
+            .ok_or(ApiError::MissingParam("folder_id"))?;
+        let reach = call.reach().await?;
+        let folder = reach.folder(&call.state, id).await?;
+        if !reach.rights(folder.id).manage {
+            return Err(ApiError::Forbidden);
+        }
+        shares::Target::Folder(folder.id)
+    } else {
+        match call.params.string("policy").as_deref() {
+            None | Some("album") => {}
+            Some(_) => return Err(ApiError::bad("policy", "album")),
+        }
+        let id = call
+            .params
+            .int("album_id")?
+            .ok_or(ApiError::MissingParam("album_id"))?;
+        let album = albums::get(db, user, id).await?.ok_or(ApiError::NotFound)?;
+        shares::Target::Album(album.id)
+    };
     let enabled = call.params.bool("enabled")?.unwrap_or(true);
     if !enabled {
-        shares::disable(&call.state.db, album.id).await?;
+        match target {
+            shares::Target::Album(a) => shares::disable(db, a).await?,
+            shares::Target::Folder(f) => shares::disable_folder(db, f).await?,
+        };
         return Ok(Reply::data(json!({"passphrase": ""})));
     }
     let expires = expiration(&call)?;
     let passphrase = crate::state::random_token(16);
-    let share = shares::enable(
-        &call.state.db,
-        user,
-        album.id,
-        &passphrase,
-        expires.flatten(),
-    )
-    .await?;
+    let share = shares::enable(db, user, target, &passphrase, expires.flatten()).await?;
     if expires.is_some() && share.passphrase != passphrase {
-        shares::update(&call.state.db, &share.passphrase, None, None, expires).await?;
+        shares::update(db, &share.passphrase, None, None, expires).await?;
     }
-    let share = shares::of_album(&call.state.db, album.id)
+    let share = shares::live(db, &share.passphrase)
         .await?
         .ok_or(ApiError::NotFound)?;
     let mut data = sharing_info(&call, &share).await?;
-    data["album_id"] = json!(album.id);
+    match target {
+        shares::Target::Album(a) => data["album_id"] = json!(a),
+        shares::Target::Folder(f) => data["folder_id"] = json!(f),
+    }
     Ok(Reply::data(data))
 }
 
@@ -311,7 +365,10 @@ pub async fn list_shared_with_me_album(call: Call) -> ApiResult {
         .skip(usize::try_from(offset).unwrap_or(0))
         .take(usize::try_from(limit).unwrap_or(0))
     {
-        let Some(album) = albums::get(&call.state.db, share.owner_id, share.album_id).await? else {
+        let Some(album_id) = share.album_id else {
+            continue;
+        };
+        let Some(album) = albums::get(&call.state.db, share.owner_id, album_id).await? else {
             continue;
         };
         let sight = owner_sight(&call, share.owner_id).await?;
@@ -350,13 +407,26 @@ pub async fn guest_login(call: Call) -> ApiResult {
         "{GUEST_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
         shares::GUEST_SESSION_SECS
     );
-    let album_name = albums::get(&call.state.db, share.owner_id, share.album_id)
-        .await?
-        .map(|a| a.name)
-        .unwrap_or_default();
+    let album_name = match (share.album_id, share.folder_id) {
+        (Some(album), _) => albums::get(&call.state.db, share.owner_id, album)
+            .await?
+            .map(|a| a.name)
+            .unwrap_or_default(),
+        (None, Some(folder)) => {
+            let path: Option<(String,)> = sqlx::query_as("SELECT path FROM folders WHERE id = ?")
+                .bind(folder)
+                .fetch_optional(&call.state.db)
+                .await?;
+            path.map(|(p,)| p.rsplit('/').next().unwrap_or("").to_owned())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "Shared Space".to_owned())
+        }
+        (None, None) => String::new(),
+    };
     Ok(Reply::data(json!({
         "sharing_sid": sid,
         "privacy_type": share.privacy,
+        "policy": if share.folder_id.is_some() { "folder" } else { "album" },
         "album_name": album_name,
     }))
     .cookie(cookie))
@@ -407,13 +477,4 @@ impl Shared {
         )
         .await?)
     }
-}
-
-/// A call through a link on an API that links do not serve (the Shared Space's: folder links
-/// are not served) finds nothing.
-pub fn refuse_team_link(call: &Call) -> ApiResult<()> {
-    if call.team() && via_link(call) {
-        return Err(ApiError::NotFound);
-    }
-    Ok(())
 }

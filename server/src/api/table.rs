@@ -193,6 +193,10 @@ impl ApiTable {
                 .user("set_shared", sharing::set_shared)
                 .user("update", sharing::update)
                 .user("get", sharing::get),
+            Api::new("SYNO.FotoTeam.Sharing.Passphrase", "entry.cgi", 1..=1)
+                .user("set_shared", sharing::set_shared)
+                .user("update", sharing::update)
+                .user("get", sharing::get),
             // Photo Requests: the public side needs no sign-in.
             Api::new("SYNO.Foto.Upload.PhotoRequestItem", "entry.cgi", 1..=1)
                 .public("get_info", requests::public_info)

@@ -1098,6 +1098,27 @@ pub async fn set_folder_cover(db: &SqlitePool, folder: i64, item: i64) -> sqlx::
     Ok(())
 }
 
+/// The ids of `folder` and of every folder below it.
+pub async fn subtree(db: &SqlitePool, owner: i64, folder: &FolderRow) -> sqlx::Result<Vec<i64>> {
+    let prefix = if folder.path == "/" {
+        "/".to_owned()
+    } else {
+        format!("{}/", folder.path)
+    };
+    // Compared exactly (LIKE would fold case and read `_` and `%`).
+    let length = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM folders WHERE owner_id = ? AND (id = ? OR substr(path, 1, ?) = ?)",
+    )
+    .bind(owner)
+    .bind(folder.id)
+    .bind(length)
+    .bind(&prefix)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
 /// Rights of one user on Shared Space folders (custom access), by folder: their own and their
 /// groups', together.
 pub async fn folder_permissions(

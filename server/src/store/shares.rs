@@ -45,7 +45,10 @@ impl Role {
 pub struct Share {
     pub passphrase: String,
     pub owner_id: i64,
-    pub album_id: i64,
+    /// The album shared, or
+    pub album_id: Option<i64>,
+    /// the Shared Space folder shared (with everything below it).
+    pub folder_id: Option<i64>,
     pub privacy: String,
     pub password_hash: Option<String>,
     pub expires_at: Option<i64>,
@@ -77,7 +80,7 @@ pub struct Member {
 
 macro_rules! share_columns {
     () => {
-        "passphrase, owner_id, album_id, privacy, password_hash, expires_at, created_at"
+        "passphrase, owner_id, album_id, folder_id, privacy, password_hash, expires_at, created_at"
     };
 }
 
@@ -107,26 +110,64 @@ pub async fn live(db: &SqlitePool, passphrase: &str) -> sqlx::Result<Option<Shar
     Ok(share.filter(|s| !s.expired()))
 }
 
-/// Shares `album` (a private link to begin with), or returns the link it has.
+/// The link of a Shared Space folder, expired or not.
+pub async fn of_folder(db: &SqlitePool, folder: i64) -> sqlx::Result<Option<Share>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        share_columns!(),
+        " FROM shares WHERE folder_id = ?"
+    ))
+    .bind(folder)
+    .fetch_optional(db)
+    .await
+}
+
+/// What a link shares.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    Album(i64),
+    Folder(i64),
+}
+
+/// Shares an album or a folder (a private link to begin with), or returns the link it has.
 pub async fn enable(
     db: &SqlitePool,
     owner: i64,
-    album: i64,
+    target: Target,
     passphrase: &str,
     expires_at: Option<i64>,
 ) -> sqlx::Result<Share> {
+    let (album, folder) = match target {
+        Target::Album(a) => (Some(a), None),
+        Target::Folder(f) => (None, Some(f)),
+    };
     sqlx::query(
-        "INSERT INTO shares (passphrase, owner_id, album_id, expires_at, created_at)
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT(album_id) DO NOTHING",
+        "INSERT INTO shares (passphrase, owner_id, album_id, folder_id, expires_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
     )
     .bind(passphrase)
     .bind(owner)
     .bind(album)
+    .bind(folder)
     .bind(expires_at)
     .bind(now())
     .execute(db)
     .await?;
-    Ok(of_album(db, album).await?.expect("just made"))
+    let made = match target {
+        Target::Album(a) => of_album(db, a).await?,
+        Target::Folder(f) => of_folder(db, f).await?,
+    };
+    Ok(made.expect("just made"))
+}
+
+/// Ends the link of a Shared Space folder: its members and guests go.
+pub async fn disable_folder(db: &SqlitePool, folder: i64) -> sqlx::Result<bool> {
+    let gone = sqlx::query("DELETE FROM shares WHERE folder_id = ?")
+        .bind(folder)
+        .execute(db)
+        .await?
+        .rows_affected();
+    Ok(gone > 0)
 }
 
 /// Ends the link of `album`: its members, its guests' sessions, and the photos others added
@@ -260,13 +301,13 @@ pub async fn role_of(db: &SqlitePool, share: &Share, user: i64) -> sqlx::Result<
 }
 
 /// The live links of albums shared with `user` (invited directly or through a group), newest
-/// first.
+/// first. Folder links are not albums.
 pub async fn shared_with(db: &SqlitePool, user: i64) -> sqlx::Result<Vec<Share>> {
     let shares: Vec<Share> = sqlx::query_as(concat!(
         "SELECT ",
         share_columns!(),
         " FROM shares
-          WHERE owner_id != ?1 AND passphrase IN (
+          WHERE owner_id != ?1 AND album_id IS NOT NULL AND passphrase IN (
                 SELECT passphrase FROM share_members
                  WHERE (member_type = 'user' AND member_id = ?1)
                     OR (member_type = 'group' AND member_id IN

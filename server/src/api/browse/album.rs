@@ -550,6 +550,11 @@ pub async fn create_normal(call: Call) -> ApiResult {
 }
 
 /// A manual album of the caller's, for changing its items.
+/// The id of a shared album ([`shared_album`] made sure it is one).
+fn shared_id(shared: &crate::api::sharing::Shared) -> i64 {
+    shared.album.as_ref().map_or(0, |a| a.id)
+}
+
 /// The shared normal album a member names by its `passphrase` (instead of `id`), signed in.
 async fn shared_album(call: &Call) -> ApiResult<Option<crate::api::sharing::Shared>> {
     if call.params.raw("passphrase").is_none() {
@@ -558,13 +563,13 @@ async fn shared_album(call: &Call) -> ApiResult<Option<crate::api::sharing::Shar
     let shared = crate::api::sharing::Shared::of(call)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if shared.album.is_condition() {
-        return Err(ApiError::bad(
+    match &shared.album {
+        Some(album) if !album.is_condition() => Ok(Some(shared)),
+        _ => Err(ApiError::bad(
             "passphrase",
-            "a conditional album takes no items",
-        ));
+            "not the link of a manual album: it takes no items",
+        )),
     }
-    Ok(Some(shared))
 }
 
 async fn own_normal_album(call: &Call) -> ApiResult<AlbumRow> {
@@ -591,7 +596,8 @@ pub async fn add_item(call: Call) -> ApiResult {
         let by = (me != shared.share.owner_id).then_some(me);
         let items = item_ids(&call, true)?;
         let (ok, errors) = visible_items(&call, &items).await?;
-        if !ok.is_empty() && !albums::add_items_by(&call.state.db, shared.album.id, &ok, by).await?
+        if !ok.is_empty()
+            && !albums::add_items_by(&call.state.db, shared_id(&shared), &ok, by).await?
         {
             return Err(ApiError::bad(
                 "item",
@@ -622,7 +628,7 @@ pub async fn delete_item(call: Call) -> ApiResult {
             _ => return Err(ApiError::Forbidden),
         };
         let items = item_ids(&call, true)?;
-        albums::remove_items_of(&call.state.db, shared.album.id, &items, only_by).await?;
+        albums::remove_items_of(&call.state.db, shared_id(&shared), &items, only_by).await?;
         return Ok(Reply::data(json!({})));
     }
     let album = own_normal_album(&call).await?;

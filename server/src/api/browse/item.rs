@@ -65,13 +65,12 @@ async fn scope(call: &Call, reach: &Reach) -> ApiResult<(ItemFilter, Option<Albu
 }
 
 pub async fn list(call: Call) -> ApiResult {
-    crate::api::sharing::refuse_team_link(&call)?;
     if let Some(shared) = crate::api::sharing::Shared::of(&call).await? {
         // Through a link: the shared album's items, as its owner sees them.
         let (offset, limit) = page(&call)?;
-        let order = match call.params.raw("sort_by") {
-            None => super::album::stored_sort(&shared.album).unwrap_or(sort(&call)?),
-            Some(_) => sort(&call)?,
+        let order = match (call.params.raw("sort_by"), &shared.album) {
+            (None, Some(album)) => super::album::stored_sort(album).unwrap_or(sort(&call)?),
+            _ => sort(&call)?,
         };
         let rows = library::list_items(&call.state.db, &shared.items, order, offset, limit).await?;
         let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
@@ -93,7 +92,6 @@ pub async fn list(call: Call) -> ApiResult {
 }
 
 pub async fn count(call: Call) -> ApiResult {
-    crate::api::sharing::refuse_team_link(&call)?;
     if let Some(shared) = crate::api::sharing::Shared::of(&call).await? {
         let count = library::count_items(&call.state.db, &shared.items).await?;
         return Ok(Reply::data(json!({ "count": count })));
