@@ -629,6 +629,52 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
         )
         .await;
     assert_eq!(gone["error"]["code"], 642, "{gone}");
+
+    // A disabled owner's links show nothing.
+    let again = lib
+        .ok(
+            &lib.ben,
+            PASSPHRASE,
+            "set_shared",
+            &[("album_id", &album.to_string())],
+        )
+        .await["passphrase"]
+        .as_str()
+        .expect("passphrase")
+        .to_owned();
+    let public =
+        serde_json::json!([{"action": "update", "role": "view", "member": {"type": "public"}}]);
+    lib.ok(
+        &lib.ben,
+        PASSPHRASE,
+        "update",
+        &[
+            ("passphrase", &format!("\"{again}\"")),
+            ("permission", &public.to_string()),
+        ],
+    )
+    .await;
+    let count = |p: String| {
+        let lib = &lib;
+        let eve = eve.clone();
+        async move {
+            lib.call(
+                &eve,
+                "SYNO.Foto.Browse.Item",
+                "count",
+                &[("passphrase", &format!("\"{p}\""))],
+            )
+            .await
+        }
+    };
+    assert_eq!(count(again.clone()).await["data"]["count"], 1);
+    assert!(
+        lib.app
+            .cli(&["user", "disable", "ben"], "")
+            .status
+            .success()
+    );
+    assert_eq!(count(again).await["error"]["code"], 642);
 }
 
 /// Providers and Managers add to a shared album; their photos stay theirs, show to everyone

@@ -1,8 +1,9 @@
-//! Album share links (reference §1.5, §3.12; docs/protocol-choices.md "Sharing"):
-//! `SYNO.Foto.Sharing.Passphrase` (`set_shared`, `update`, `get`), `SYNO.Foto.Sharing.Misc`
+//! Share links of albums and Shared Space folders (reference §1.5, §3.12;
+//! docs/protocol-choices.md "Sharing"): `SYNO.Foto.Sharing.Passphrase` and
+//! `SYNO.FotoTeam.Sharing.Passphrase` (`set_shared`, `update`, `get`), `SYNO.Foto.Sharing.Misc`
 //! (`list_user_group`, `list_shared_with_me_album`) and the guest sign-in
 //! `SYNO.Core.Sharing.Login`; and [`Shared`], how a call that names a link (a guest's, or a
-//! signed-in user's `passphrase`) reaches the album's items.
+//! signed-in user's `passphrase`) reaches the album's or the folder's items.
 
 use serde_json::{Value, json};
 
@@ -117,9 +118,11 @@ async fn owner_team_reach(call: &Call, owner: i64) -> ApiResult<crate::access::R
 }
 
 /// What the album's owner sees, which is what their album shows to everyone it is shared with.
+/// A disabled owner's links show nothing.
 pub async fn owner_sight(call: &Call, owner: i64) -> ApiResult<Sight> {
     let user = users::by_id(&call.state.db, owner)
         .await?
+        .filter(|u| u.enabled)
         .ok_or(ApiError::NotFound)?;
     Sight::of_user(&call.state, user.id.0, user.is_admin).await
 }
