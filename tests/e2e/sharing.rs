@@ -85,7 +85,7 @@ fn guest_sid(login: &Value) -> Option<String> {
 }
 
 /// The operations of the matrix, by name.
-const OPS: [&str; 8] = [
+const OPS: [&str; 11] = [
     "list",
     "count",
     "thumbnail",
@@ -94,6 +94,9 @@ const OPS: [&str; 8] = [
     "link info",
     "change the link",
     "list the owner's space",
+    "item get",
+    "rate the item",
+    "add to the album",
 ];
 
 /// Whether `who` may do `op` on the album shared as `passphrase`.
@@ -219,6 +222,55 @@ async fn allowed(lib: &Library, who: &Who, op: &str, p: &str, inside: i64, outsi
                 .as_array()
                 .is_some_and(|l| l.iter().any(|i| i["id"] == outside));
             serde_json::json!({"success": sees_outside})
+        }
+        "item get" => {
+            let body = request(
+                lib,
+                who,
+                &[
+                    ("api", "SYNO.Foto.Browse.Item"),
+                    ("method", "get"),
+                    ("version", "1"),
+                    ("id", &format!("[{inside},{outside}]")),
+                    ("passphrase", &quoted),
+                ],
+            )
+            .await;
+            // Through the link only the album's item; the other id is nobody's business.
+            let ids: Vec<i64> = body["data"]["list"]
+                .as_array()
+                .map(|l| l.iter().filter_map(|i| i["id"].as_i64()).collect())
+                .unwrap_or_default();
+            serde_json::json!({"success": ids == vec![inside]})
+        }
+        "rate the item" => {
+            request(
+                lib,
+                who,
+                &[
+                    ("api", "SYNO.Foto.Browse.Item"),
+                    ("method", "set"),
+                    ("version", "1"),
+                    ("id", &format!("[{inside}]")),
+                    ("rating", "3"),
+                    ("passphrase", &quoted),
+                ],
+            )
+            .await
+        }
+        "add to the album" => {
+            request(
+                lib,
+                who,
+                &[
+                    ("api", "SYNO.Foto.Browse.NormalAlbum"),
+                    ("method", "add_item"),
+                    ("version", "1"),
+                    ("item", &format!("[{inside}]")),
+                    ("passphrase", &quoted),
+                ],
+            )
+            .await
         }
         other => unreachable!("{other}"),
     };
@@ -389,7 +441,7 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
     let stranger = Who::User(eve.clone());
     let admin = Who::User(lib.anna.clone());
     let nobody = Who::Guest(None);
-    let check = |rows: Vec<(&'static str, Who, [bool; 8])>| {
+    let check = |rows: Vec<(&'static str, Who, [bool; 11])>| {
         let lib = &lib;
         let p = p.clone();
         async move {
@@ -401,34 +453,44 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
             }
         }
     };
-    //                                   list  count  thumb  outside  download  info  change  space
+    // Columns: the operations of OPS, in order.
     check(vec![
         (
             "owner",
             owner.clone(),
-            [true, true, true, false, true, true, true, true],
+            [
+                true, true, true, false, true, true, true, true, true, true, true,
+            ],
         ),
         (
             "viewer",
             viewer.clone(),
-            [true, true, true, false, false, false, false, false],
+            [
+                true, true, true, false, false, false, false, false, true, false, false,
+            ],
         ),
         (
             "downloader (group)",
             downloader.clone(),
-            [true, true, true, false, true, false, false, false],
+            [
+                true, true, true, false, true, false, false, false, true, false, false,
+            ],
         ),
         (
             "user not invited",
             stranger.clone(),
-            [false, false, false, false, false, false, false, false],
+            [
+                false, false, false, false, false, false, false, false, false, false, false,
+            ],
         ),
         (
             "admin not invited",
             admin.clone(),
-            [false, false, false, false, false, false, false, false],
+            [
+                false, false, false, false, false, false, false, false, false, false, false,
+            ],
         ),
-        ("no link", nobody.clone(), [false; 8]),
+        ("no link", nobody.clone(), [false; 11]),
     ])
     .await;
 
@@ -478,14 +540,18 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
         (
             "guest, view link",
             guest.clone(),
-            [true, true, true, false, false, false, false, false],
+            [
+                true, true, true, false, false, false, false, false, true, false, false,
+            ],
         ),
-        ("guest, forged cookie", forged, [false; 8]),
+        ("guest, forged cookie", forged, [false; 11]),
         // A public link: any signed-in user holding it views.
         (
             "user not invited, public link",
             stranger.clone(),
-            [true, true, true, false, false, false, false, false],
+            [
+                true, true, true, false, false, false, false, false, true, false, false,
+            ],
         ),
     ])
     .await;
@@ -506,7 +572,9 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
     check(vec![(
         "guest, download link",
         guest.clone(),
-        [true, true, true, false, true, false, false, false],
+        [
+            true, true, true, false, true, false, false, false, true, false, false,
+        ],
     )])
     .await;
     // Photo information reaches guests only as the admin allows.
@@ -594,8 +662,8 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
     .await;
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     check(vec![
-        ("guest, expired link", guest.clone(), [false; 8]),
-        ("viewer, expired link", viewer.clone(), [false; 8]),
+        ("guest, expired link", guest.clone(), [false; 11]),
+        ("viewer, expired link", viewer.clone(), [false; 11]),
     ])
     .await;
     let expired_login = guest_login(&lib, &p, Some("open sesame")).await;

@@ -104,7 +104,7 @@ fn browse_api(name: &'static str) -> Api {
         "Browse.Item" => Api::new(name, "entry.cgi", 1..=7)
             .shared("list", item::list)
             .shared("count", item::count)
-            .user("get", item::get)
+            .shared("get", item::get)
             .user("set", item::set)
             .user("set_favorite", item::set_favorite)
             .user("add_tag", item::add_tag)

@@ -110,8 +110,14 @@ fn ids(call: &Call) -> ApiResult<Vec<i64>> {
 }
 
 pub async fn get(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
     let ids = ids(&call)?;
+    if let Some(shared) = crate::api::sharing::Shared::of(&call).await? {
+        // Through a link: those of the ids that are in what it shares.
+        let rows = shared.rows(&call, &ids).await?;
+        let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
+        return Ok(Reply::data(json!({ "list": list })));
+    }
+    let reach = call.reach().await?;
     let rows = reach.items_by_ids(&call.state, &ids).await?;
     let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
     Ok(Reply::data(json!({ "list": list })))
