@@ -577,6 +577,36 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
         ],
     )])
     .await;
+    // The album itself through the link, without who else it is shared with.
+    let album_seen = request(
+        &lib,
+        &guest,
+        &[
+            ("api", "SYNO.Foto.Browse.Album"),
+            ("method", "get"),
+            ("version", "2"),
+            ("passphrase", &format!("\"{p}\"")),
+            ("additional", "[\"sharing_info\",\"thumbnail\"]"),
+        ],
+    )
+    .await;
+    let seen = &album_seen["data"]["list"][0];
+    assert_eq!(seen["name"], "Summer", "{album_seen}");
+    assert_eq!(seen["item_count"], 1);
+    assert!(seen["additional"].get("sharing_info").is_none(), "{seen}");
+    assert!(seen["additional"]["thumbnail"].is_object(), "{seen}");
+    let no_link = request(
+        &lib,
+        &Who::Guest(None),
+        &[
+            ("api", "SYNO.Foto.Browse.Album"),
+            ("method", "get"),
+            ("version", "2"),
+            ("passphrase", &format!("\"{p}\"")),
+        ],
+    )
+    .await;
+    assert_eq!(no_link["error"]["code"], 119, "{no_link}");
     // Photo information reaches guests only as the admin allows.
     let shown = guest_list(&lib, guest.clone(), &p).await;
     assert!(

@@ -232,7 +232,7 @@ impl ApiTable {
             Api::new("SYNO.Foto.Browse.Album", "entry.cgi", 1..=5)
                 .user("list", album::list)
                 .user("count", album::count)
-                .user("get", album::get)
+                .shared("get", album::get)
                 .user("set_name", album::set_name)
                 .user("delete", album::delete)
                 .user("set_cover", album::set_cover)

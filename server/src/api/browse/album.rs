@@ -404,6 +404,27 @@ pub async fn count(call: Call) -> ApiResult {
 /// `Browse.Album get`: `{"list": [album…]}` for the ids asked; any id the caller does not own
 /// answers 642.
 pub async fn get(call: Call) -> ApiResult {
+    if crate::api::sharing::via_link(&call) {
+        // Through a link: the shared album, as its owner's album shows to its members; who
+        // else it is shared with is for the owner only.
+        let shared = crate::api::sharing::Shared::of(&call)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let album = shared.album.as_ref().ok_or(ApiError::NotFound)?;
+        let mine = call
+            .session
+            .as_ref()
+            .is_some_and(|s| s.user_id.0 == shared.share.owner_id);
+        let additional = Additional::of(&call)?;
+        let additional = if mine {
+            additional
+        } else {
+            additional.without(&["sharing_info"])
+        };
+        let sight = crate::api::sharing::owner_sight(&call, shared.share.owner_id).await?;
+        let object = album_json(&call, &sight, album, &additional).await?;
+        return Ok(Reply::data(json!({ "list": [object] })));
+    }
     let rows = own_albums(&call).await?;
     let list = albums_json(&call, &rows).await?;
     Ok(Reply::data(json!({ "list": list })))
