@@ -59,15 +59,6 @@ fn passphrase(call: &Call) -> ApiResult<String> {
         .ok_or(ApiError::MissingParam("passphrase"))
 }
 
-fn link(call: &Call, passphrase: &str) -> String {
-    let host = call
-        .headers
-        .get("host")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}/mo/request/{passphrase}")
-}
-
 async fn uploads_of(call: &Call, passphrase: &str) -> ApiResult<Vec<Value>> {
     let rows: Vec<(Option<i64>, String, i64, String, i64)> = sqlx::query_as(
         "SELECT item_id, filename, size, sender, uploaded_at FROM photo_request_uploads
@@ -92,7 +83,7 @@ async fn request_json(call: &Call, r: &Request, with_uploads: bool) -> ApiResult
             .await?;
     let mut v = json!({
         "passphrase": r.passphrase,
-        "link": link(call, &r.passphrase),
+        "link": super::sharing::public_link(call, "request", &r.passphrase),
         "subject": r.subject,
         "description": r.description,
         "folder_id": r.folder_id,
@@ -300,16 +291,7 @@ pub async fn public_upload(mut call: Call) -> ApiResult {
         ));
     }
     // As the requester, into the request's folder: what the sender may set is the name only.
-    call.session = Some(crate::store::sessions::Session {
-        sid_hash: String::new(),
-        user_id: user.id,
-        user_name: user.name.clone(),
-        is_admin: user.is_admin,
-        synotoken: String::new(),
-        token_required: false,
-        device_id: String::new(),
-        last_seen_at: 0,
-    });
+    call.session = Some(crate::store::sessions::Session::acting_as(&user));
     call.api = if folder_owner == shoebox_indexer::catalog::SHARED_OWNER {
         "SYNO.FotoTeam.Upload.Item"
     } else {

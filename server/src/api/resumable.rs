@@ -15,7 +15,6 @@
 //! alone for a day are removed.
 
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
@@ -58,16 +57,9 @@ struct Open {
     params: Vec<(String, String)>,
 }
 
-/// One `append` or finish at a time per upload (by hash, as the folder locks).
-static LOCKS: LazyLock<Vec<tokio::sync::Mutex<()>>> =
-    LazyLock::new(|| (0..32).map(|_| tokio::sync::Mutex::new(())).collect());
-
-fn lock(id: &str) -> &'static tokio::sync::Mutex<()> {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    id.hash(&mut h);
-    &LOCKS[(h.finish() % LOCKS.len() as u64) as usize]
-}
+/// One `append` or finish at a time per upload. Not the folder locks: a finish takes one of
+/// those while holding this.
+static LOCKS: upload::Striped = upload::Striped::new();
 
 fn dir(call: &Call) -> PathBuf {
     call.state.config.spool_dir().join("resumable")
@@ -220,7 +212,7 @@ pub async fn status(call: Call) -> ApiResult {
 /// `cancel`: the upload and its bytes are removed.
 pub async fn cancel(call: Call) -> ApiResult {
     let id = upload_id(&call)?;
-    let _one = lock(&id).lock().await;
+    let _one = LOCKS.get(id.as_str()).lock().await;
     find(&call, &id).await?;
     remove(&dir(&call), &id).await;
     Ok(Reply::data(json!({"upload_id": id})))
@@ -236,7 +228,7 @@ pub async fn append(mut call: Call) -> ApiResult {
         .params
         .int("offset")?
         .ok_or(ApiError::MissingParam("offset"))?;
-    let _one = lock(&id).lock().await;
+    let _one = LOCKS.get(id.as_str()).lock().await;
     let (open, offset) = find(&call, &id).await?;
     if u64::try_from(at).ok() != Some(offset) {
         return Err(ApiError::Offset { at: offset });

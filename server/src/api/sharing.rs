@@ -95,45 +95,37 @@ impl Shared {
     }
 }
 
-/// The Shared Space as the maker of a folder link sees it: the link shows what they may.
-async fn owner_team_reach(call: &Call, owner: i64) -> ApiResult<crate::access::Reach> {
+/// The maker of a link, to see as they do; a disabled maker's links show nothing.
+async fn maker(call: &Call, owner: i64) -> ApiResult<crate::store::sessions::Session> {
     let user = users::by_id(&call.state.db, owner)
         .await?
         .filter(|u| u.enabled)
         .ok_or(ApiError::NotFound)?;
-    let session = crate::store::sessions::Session {
-        sid_hash: String::new(),
-        user_id: user.id,
-        user_name: user.name,
-        is_admin: user.is_admin,
-        synotoken: String::new(),
-        token_required: false,
-        device_id: String::new(),
-        last_seen_at: 0,
-    };
-    match crate::access::Reach::of(&call.state, &session, true).await {
+    Ok(crate::store::sessions::Session::acting_as(&user))
+}
+
+/// The Shared Space as the maker of a folder link sees it: the link shows what they may.
+async fn owner_team_reach(call: &Call, owner: i64) -> ApiResult<crate::access::Reach> {
+    match crate::access::Reach::of(&call.state, &maker(call, owner).await?, true).await {
         Err(ApiError::Forbidden) => Err(ApiError::NotFound),
         other => other,
     }
 }
 
 /// What the album's owner sees, which is what their album shows to everyone it is shared with.
-/// A disabled owner's links show nothing.
 pub async fn owner_sight(call: &Call, owner: i64) -> ApiResult<Sight> {
-    let user = users::by_id(&call.state.db, owner)
-        .await?
-        .filter(|u| u.enabled)
-        .ok_or(ApiError::NotFound)?;
-    Sight::of_user(&call.state, user.id.0, user.is_admin).await
+    Sight::of_session(&call.state, &maker(call, owner).await?).await
 }
 
-fn link(call: &Call, passphrase: &str) -> String {
+/// The address of a public page for a link (`sharing` or `request`), on the host the caller
+/// used.
+pub fn public_link(call: &Call, page: &str, passphrase: &str) -> String {
     let host = call
         .headers
         .get("host")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("localhost");
-    format!("http://{host}/mo/sharing/{passphrase}")
+    format!("http://{host}/mo/{page}/{passphrase}")
 }
 
 /// `expiration`: Unix seconds, 0 for never; a time already past is refused.
@@ -172,7 +164,7 @@ pub async fn sharing_info(call: &Call, share: &Share) -> ApiResult<Value> {
     }
     Ok(json!({
         "passphrase": share.passphrase,
-        "sharing_link": link(call, &share.passphrase),
+        "sharing_link": public_link(call, "sharing", &share.passphrase),
         "privacy_type": share.privacy,
         "is_public": share.public_role().is_some(),
         "enable_password": share.password_hash.is_some(),

@@ -35,17 +35,31 @@ enum Duplicate {
     Overwrite,
 }
 
-/// Uploads into one folder are one at a time (choosing a free name and linking it must not
-/// interleave); different folders go in parallel. Folders share one of these locks by hash.
-static FOLDER_LOCKS: LazyLock<Vec<tokio::sync::Mutex<()>>> =
-    LazyLock::new(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
+/// A fixed set of locks that keys share by hash: one at a time per key, different keys
+/// (mostly) in parallel, and no table that grows with the keys.
+pub(super) struct Striped(LazyLock<Vec<tokio::sync::Mutex<()>>>);
 
-fn folder_lock(dir: &Path) -> &'static tokio::sync::Mutex<()> {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    dir.hash(&mut h);
-    &FOLDER_LOCKS[(h.finish() % FOLDER_LOCKS.len() as u64) as usize]
+impl Striped {
+    pub(super) const fn new() -> Striped {
+        Striped(LazyLock::new(|| {
+            (0..64).map(|_| tokio::sync::Mutex::new(())).collect()
+        }))
+    }
+
+    pub(super) fn get(
+        &'static self,
+        key: &(impl std::hash::Hash + ?Sized),
+    ) -> &'static tokio::sync::Mutex<()> {
+        use std::hash::Hasher;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        &self.0[(h.finish() % self.0.len() as u64) as usize]
+    }
 }
+
+/// Uploads into one folder are one at a time (choosing a free name and linking it must not
+/// interleave); different folders go in parallel.
+static FOLDER_LOCKS: Striped = Striped::new();
 
 /// Names Windows (and so the NAS's SMB shares) cannot hold, with or without an extension.
 const RESERVED: [&str; 22] = [
@@ -359,7 +373,7 @@ pub(super) async fn put_value(mut call: Call, target: Target) -> ApiResult<serde
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e)))??;
     // Choosing the name and linking it are one step per folder.
     let (name, action) = {
-        let _one_at_a_time = folder_lock(&dir).lock().await;
+        let _one_at_a_time = FOLDER_LOCKS.get(&dir).lock().await;
         let (name, action) = match (exists(name.clone()).await, duplicate) {
             (false, _) => (name, "upload"),
             (true, Duplicate::Ignore) => {

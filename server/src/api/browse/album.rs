@@ -85,26 +85,8 @@ impl Sight {
         Self::of_session(&call.state, user).await
     }
 
-    /// What user `id` sees (the owner of a shared album).
-    pub async fn of_user(
-        state: &crate::state::AppState,
-        id: i64,
-        is_admin: bool,
-    ) -> ApiResult<Sight> {
-        let session = crate::store::sessions::Session {
-            sid_hash: String::new(),
-            user_id: crate::store::users::UserId(id),
-            user_name: String::new(),
-            is_admin,
-            synotoken: String::new(),
-            token_required: false,
-            device_id: String::new(),
-            last_seen_at: 0,
-        };
-        Self::of_session(state, &session).await
-    }
-
-    async fn of_session(
+    /// What the user of `session` sees.
+    pub async fn of_session(
         state: &crate::state::AppState,
         user: &crate::store::sessions::Session,
     ) -> ApiResult<Sight> {
