@@ -79,6 +79,8 @@ pub struct Reach {
     /// Folders shown only so that the caller can walk down to the ones they may see.
     passable: HashSet<i64>,
     all: Rights,
+    /// Through a folder link: the link's folder, which stands for the root (id 0).
+    home: Option<i64>,
 }
 
 impl Reach {
@@ -97,6 +99,7 @@ impl Reach {
                     own: true,
                     ..Rights::FULL
                 },
+                home: None,
             });
         }
         if !crate::api::settings::team_space_enabled(state).await? {
@@ -116,6 +119,7 @@ impl Reach {
             folders: None,
             passable: HashSet::new(),
             all: Rights::FULL,
+            home: None,
         };
         match access {
             TeamAccess::Full => {}
@@ -156,6 +160,39 @@ impl Reach {
         let reach = Reach::of(state, session, team).await?;
         state.recent.keep_reach(&reach, generation);
         Ok(reach)
+    }
+
+    /// This reach (a folder link's maker's) narrowed to what the link shows: `folder` and the
+    /// folders below it that the maker sees, to view, and to download where the maker may and
+    /// `download` says so; `folder` stands for the root. Nothing else of the space shows.
+    pub async fn through_link(
+        self,
+        state: &AppState,
+        folder: &FolderRow,
+        download: bool,
+    ) -> ApiResult<Reach> {
+        if !self.rights(folder.id).view {
+            return Err(ApiError::NotFound);
+        }
+        let mut folders = HashMap::new();
+        for id in library::subtree(&state.db, self.owner, folder).await? {
+            let rights = self.rights(id);
+            if rights.view {
+                let only = Rights {
+                    view: true,
+                    download: download && rights.download,
+                    ..Rights::default()
+                };
+                folders.insert(id, only);
+            }
+        }
+        Ok(Reach {
+            folders: Some(folders),
+            passable: HashSet::new(),
+            all: Rights::default(),
+            home: Some(folder.id),
+            ..self
+        })
     }
 
     /// The rights on one folder of this space.
@@ -228,7 +265,11 @@ impl Reach {
 
     /// A folder of this space by id (0 is the root), if the caller sees it.
     pub async fn folder(&self, state: &AppState, id: i64) -> ApiResult<FolderRow> {
-        let folder = if id == 0 {
+        let folder = if let (0, Some(home)) = (id, self.home) {
+            library::folder(&state.db, self.owner, home)
+                .await?
+                .ok_or(ApiError::NotFound)?
+        } else if id == 0 {
             library::root_folder(&state.db, self.owner).await?
         } else {
             library::folder(&state.db, self.owner, id)

@@ -85,7 +85,7 @@ fn guest_sid(login: &Value) -> Option<String> {
 }
 
 /// The operations of the matrix, by name.
-const OPS: [&str; 11] = [
+const OPS: [&str; 20] = [
     "list",
     "count",
     "thumbnail",
@@ -97,11 +97,106 @@ const OPS: [&str; 11] = [
     "item get",
     "rate the item",
     "add to the album",
+    "album get",
+    "zip download",
+    "stream the video",
+    "download outside the album",
+    "rename the album",
+    "set the cover",
+    "upload into the album",
+    "remove the owner's photo",
+    "share again",
 ];
 
-/// Whether `who` may do `op` on the album shared as `passphrase`.
-async fn allowed(lib: &Library, who: &Who, op: &str, p: &str, inside: i64, outside: i64) -> bool {
+/// A row of the matrix: one `y` (allowed) or `.` (refused) per operation of [`OPS`], in order;
+/// spaces group them for reading.
+fn cells(row: &str) -> Vec<bool> {
+    let cells: Vec<bool> = row
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            'y' => true,
+            '.' => false,
+            other => panic!("matrix cell {other:?}"),
+        })
+        .collect();
+    assert_eq!(cells.len(), OPS.len(), "row {row:?}");
+    cells
+}
+
+/// The album under test: its link, its two items (a photo and a video), the owner's photo
+/// outside it, and the owner (who puts things back after an operation that changed them).
+struct Shared {
+    p: String,
+    album: i64,
+    inside: i64,
+    video: i64,
+    outside: i64,
+    owner: Who,
+}
+
+/// The album's item ids as the owner lists them (by the album's id, links or not), sorted.
+async fn album_ids(lib: &Library, s: &Shared) -> Vec<i64> {
+    let body = request(
+        lib,
+        &s.owner,
+        &[
+            ("api", "SYNO.Foto.Browse.Item"),
+            ("method", "list"),
+            ("version", "1"),
+            ("album_id", &s.album.to_string()),
+            ("offset", "0"),
+            ("limit", "100"),
+        ],
+    )
+    .await;
+    let mut ids: Vec<i64> = body["data"]["list"]
+        .as_array()
+        .expect("the owner lists the album")
+        .iter()
+        .map(|i| i["id"].as_i64().expect("id"))
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// A multipart upload into the album as `who` (the file's name made unique).
+async fn upload_into(lib: &Library, who: &Who, s: &Shared) -> Value {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let mut form = reqwest::multipart::Form::new()
+        .text("api", "SYNO.Foto.Upload.Item")
+        .text("method", "upload")
+        .text("version", "1")
+        .text("name", format!("\"added-{n}.jpg\""))
+        .text("duplicate", "\"rename\"")
+        .text("album_id", s.album.to_string())
+        .text("passphrase", format!("\"{}\"", s.p));
+    let mut req = TestApp::client().post(lib.app.url("/webapi/entry.cgi"));
+    match who {
+        Who::User(login) => form = form.text("_sid", login.sid.clone()),
+        Who::Guest(Some(sid)) => req = req.header("Cookie", format!("sharing_sid={sid}")),
+        Who::Guest(None) => {}
+    }
+    let part = reqwest::multipart::Part::bytes(corpus_file("metadata/camera_phone.jpg"))
+        .file_name("file")
+        .mime_str("application/octet-stream")
+        .expect("mime");
+    req.multipart(form.part("file", part))
+        .send()
+        .await
+        .expect("upload")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// Whether `who` may do `op` on the album shared as `s.p`. Operations that change something
+/// are undone when they succeed, so every cell sees the same album.
+async fn allowed(lib: &Library, who: &Who, op: &str, s: &Shared) -> bool {
+    let p = s.p.as_str();
     let quoted = format!("\"{p}\"");
+    let (inside, outside, video) = (s.inside, s.outside, s.video);
     let inside_s = inside.to_string();
     let outside_s = outside.to_string();
     let body = match op {
@@ -120,18 +215,21 @@ async fn allowed(lib: &Library, who: &Who, op: &str, p: &str, inside: i64, outsi
             )
             .await;
             if body["success"] == true {
-                let ids: Vec<i64> = body["data"]["list"]
+                let mut ids: Vec<i64> = body["data"]["list"]
                     .as_array()
                     .expect("list")
                     .iter()
                     .map(|i| i["id"].as_i64().expect("id"))
                     .collect();
-                assert_eq!(ids, vec![inside], "exactly the album's items");
+                ids.sort_unstable();
+                let mut want = vec![inside, video];
+                want.sort_unstable();
+                assert_eq!(ids, want, "exactly the album's items");
             }
             body
         }
         "count" => {
-            request(
+            let body = request(
                 lib,
                 who,
                 &[
@@ -141,7 +239,11 @@ async fn allowed(lib: &Library, who: &Who, op: &str, p: &str, inside: i64, outsi
                     ("passphrase", &quoted),
                 ],
             )
-            .await
+            .await;
+            if body["success"] == true {
+                assert_eq!(body["data"]["count"], 2, "{body}");
+            }
+            body
         }
         "thumbnail" | "thumbnail outside the album" => {
             let id = if op == "thumbnail" {
@@ -163,7 +265,12 @@ async fn allowed(lib: &Library, who: &Who, op: &str, p: &str, inside: i64, outsi
             )
             .await
         }
-        "download" => {
+        "download" | "download outside the album" | "zip download" => {
+            let ids = match op {
+                "download" => format!("[{inside}]"),
+                "zip download" => format!("[{inside},{video}]"),
+                _ => format!("[{outside}]"),
+            };
             request(
                 lib,
                 who,
@@ -171,7 +278,21 @@ async fn allowed(lib: &Library, who: &Who, op: &str, p: &str, inside: i64, outsi
                     ("api", "SYNO.Foto.Download"),
                     ("method", "download"),
                     ("version", "2"),
-                    ("unit_id", &format!("[{inside}]")),
+                    ("unit_id", &ids),
+                    ("passphrase", &quoted),
+                ],
+            )
+            .await
+        }
+        "stream the video" => {
+            request(
+                lib,
+                who,
+                &[
+                    ("api", "SYNO.Foto.Streaming"),
+                    ("method", "streaming"),
+                    ("version", "1"),
+                    ("id", &video.to_string()),
                     ("passphrase", &quoted),
                 ],
             )
@@ -203,6 +324,23 @@ async fn allowed(lib: &Library, who: &Who, op: &str, p: &str, inside: i64, outsi
                 ],
             )
             .await
+        }
+        "share again" => {
+            let body = request(
+                lib,
+                who,
+                &[
+                    ("api", PASSPHRASE),
+                    ("method", "set_shared"),
+                    ("version", "1"),
+                    ("album_id", &s.album.to_string()),
+                ],
+            )
+            .await;
+            if body["success"] == true {
+                assert_eq!(body["data"]["passphrase"], p, "the link there: {body}");
+            }
+            body
         }
         "list the owner's space" => {
             let body = request(
@@ -259,7 +397,8 @@ async fn allowed(lib: &Library, who: &Who, op: &str, p: &str, inside: i64, outsi
             .await
         }
         "add to the album" => {
-            request(
+            // The owner's photo: only the owner may put it in (others do not see it).
+            let body = request(
                 lib,
                 who,
                 &[
@@ -270,7 +409,98 @@ async fn allowed(lib: &Library, who: &Who, op: &str, p: &str, inside: i64, outsi
                     ("passphrase", &quoted),
                 ],
             )
-            .await
+            .await;
+            let added = body["success"] == true
+                && body["data"]["error_list"]
+                    .as_array()
+                    .is_some_and(Vec::is_empty);
+            serde_json::json!({ "success": added })
+        }
+        "album get" => {
+            let body = request(
+                lib,
+                who,
+                &[
+                    ("api", "SYNO.Foto.Browse.Album"),
+                    ("method", "get"),
+                    ("version", "2"),
+                    ("passphrase", &quoted),
+                ],
+            )
+            .await;
+            if body["success"] == true {
+                assert_eq!(body["data"]["list"][0]["id"], s.album, "{body}");
+            }
+            body
+        }
+        "rename the album" | "set the cover" => {
+            let change: &[(&str, &str)] = if op == "rename the album" {
+                &[("method", "set_name"), ("name", "\"Summer\"")]
+            } else {
+                &[("method", "set_cover"), ("id_item", &inside_s)]
+            };
+            let mut params = vec![
+                ("api", "SYNO.Foto.Browse.Album"),
+                ("version", "2"),
+                ("passphrase", quoted.as_str()),
+            ];
+            params.extend_from_slice(change);
+            request(lib, who, &params).await
+        }
+        "upload into the album" => {
+            let body = upload_into(lib, who, s).await;
+            if body["success"] == true {
+                // It joined the album; the uploader takes it back out of their library.
+                let id = body["data"]["id"].as_i64().expect("id");
+                assert!(album_ids(lib, s).await.contains(&id), "{body}");
+                let gone = request(
+                    lib,
+                    who,
+                    &[
+                        ("api", "SYNO.Foto.Browse.Item"),
+                        ("method", "delete"),
+                        ("version", "1"),
+                        ("id", &format!("[{id}]")),
+                    ],
+                )
+                .await;
+                assert_eq!(gone["success"], true, "{gone}");
+                assert!(!album_ids(lib, s).await.contains(&id));
+            }
+            body
+        }
+        "remove the owner's photo" => {
+            let body = request(
+                lib,
+                who,
+                &[
+                    ("api", "SYNO.Foto.Browse.NormalAlbum"),
+                    ("method", "delete_item"),
+                    ("version", "1"),
+                    ("item", &format!("[{inside}]")),
+                    ("passphrase", &quoted),
+                ],
+            )
+            .await;
+            // Allowed when the photo left the album (a Provider's call succeeds, but takes out
+            // only their own additions); the owner puts it back.
+            let removed = !album_ids(lib, s).await.contains(&inside);
+            if removed {
+                let back = request(
+                    lib,
+                    &s.owner,
+                    &[
+                        ("api", "SYNO.Foto.Browse.NormalAlbum"),
+                        ("method", "add_item"),
+                        ("version", "1"),
+                        ("item", &format!("[{inside}]")),
+                        ("passphrase", &quoted),
+                    ],
+                )
+                .await;
+                assert_eq!(back["success"], true, "{back}");
+            }
+            serde_json::json!({ "success": body["success"] == true && removed })
         }
         other => unreachable!("{other}"),
     };
@@ -299,11 +529,13 @@ async fn guest_list(lib: &Library, who: Who, p: &str) -> Value {
 #[tokio::test]
 async fn a_share_link_gives_each_caller_exactly_their_due() {
     let lib = people().await;
-    for name in ["dave", "eve"] {
+    for name in ["dave", "eve", "fay", "gus"] {
         lib.app.add_user(name, &format!("{name}-pass-1"), false);
     }
     let dave = lib.app.login("dave", "dave-pass-1").await;
     let eve = lib.app.login("eve", "eve-pass-1").await;
+    let fay = lib.app.login("fay", "fay-pass-1").await;
+    let gus = lib.app.login("gus", "gus-pass-1").await;
     let group = lib.app.cli(&["group", "add", "family"], "");
     assert!(group.status.success(), "{group:?}");
     let join = lib.app.cli(&["group", "adduser", "family", "dave"], "");
@@ -341,12 +573,26 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
     .await["data"]["id"]
         .as_i64()
         .expect("id");
+    let video = upload(
+        &lib,
+        &lib.ben,
+        "SYNO.Foto.Upload.Item",
+        "upload",
+        &[("name", "\"clip.mp4\"")],
+        &corpus_file("video/h264.mp4"),
+    )
+    .await["data"]["id"]
+        .as_i64()
+        .expect("id");
     let album = lib
         .ok(
             &lib.ben,
             "SYNO.Foto.Browse.NormalAlbum",
             "create",
-            &[("name", "\"Summer\""), ("item", &format!("[{inside}]"))],
+            &[
+                ("name", "\"Summer\""),
+                ("item", &format!("[{inside},{video}]")),
+            ],
         )
         .await["album"]["id"]
         .as_i64()
@@ -394,9 +640,20 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
         .expect("family listed")["id"]
         .as_i64()
         .expect("group id");
+    let id_of = |login: Login| {
+        let lib = &lib;
+        async move {
+            lib.ok(&login, "SYNO.Foto.UserInfo", "me", &[]).await["id"]
+                .as_i64()
+                .expect("id")
+        }
+    };
+    let (fay_id, gus_id) = (id_of(fay.clone()).await, id_of(gus.clone()).await);
     let permission = serde_json::json!([
         {"action": "update", "role": "view", "member": {"type": "user", "id": cleo_id}},
         {"action": "update", "role": "download", "member": {"type": "group", "id": family}},
+        {"action": "update", "role": "upload", "member": {"type": "user", "id": fay_id}},
+        {"action": "update", "role": "manage", "member": {"type": "user", "id": gus_id}},
     ]);
     lib.ok(
         &lib.ben,
@@ -438,59 +695,44 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
     let owner = Who::User(lib.ben.clone());
     let viewer = Who::User(lib.cleo.clone());
     let downloader = Who::User(dave.clone());
+    let provider = Who::User(fay.clone());
+    let manager = Who::User(gus.clone());
     let stranger = Who::User(eve.clone());
     let admin = Who::User(lib.anna.clone());
     let nobody = Who::Guest(None);
-    let check = |rows: Vec<(&'static str, Who, [bool; 11])>| {
+    let shared = Shared {
+        p: p.clone(),
+        album,
+        inside,
+        video,
+        outside,
+        owner: owner.clone(),
+    };
+    let check = |rows: Vec<(&'static str, Who, &'static str)>| {
         let lib = &lib;
-        let p = p.clone();
+        let shared = &shared;
         async move {
-            for (name, who, expected) in rows {
-                for (op, want) in OPS.iter().zip(expected) {
-                    let got = allowed(lib, &who, op, &p, inside, outside).await;
+            for (name, who, row) in rows {
+                for (op, want) in OPS.iter().zip(cells(row)) {
+                    let got = allowed(lib, &who, op, shared).await;
                     assert_eq!(got, want, "{name} / {op}: allowed {got}, should be {want}");
                 }
             }
         }
     };
-    // Columns: the operations of OPS, in order.
+    // Columns: the operations of OPS, in order, five to a group.
+    const NOTHING: &str = "..... ..... ..... .....";
+    const VIEWS: &str = "yyy.. ...y. .y.y. .....";
+    const DOWNLOADS: &str = "yyy.y ...y. .yyy. .....";
     check(vec![
-        (
-            "owner",
-            owner.clone(),
-            [
-                true, true, true, false, true, true, true, true, true, true, true,
-            ],
-        ),
-        (
-            "viewer",
-            viewer.clone(),
-            [
-                true, true, true, false, false, false, false, false, true, false, false,
-            ],
-        ),
-        (
-            "downloader (group)",
-            downloader.clone(),
-            [
-                true, true, true, false, true, false, false, false, true, false, false,
-            ],
-        ),
-        (
-            "user not invited",
-            stranger.clone(),
-            [
-                false, false, false, false, false, false, false, false, false, false, false,
-            ],
-        ),
-        (
-            "admin not invited",
-            admin.clone(),
-            [
-                false, false, false, false, false, false, false, false, false, false, false,
-            ],
-        ),
-        ("no link", nobody.clone(), [false; 11]),
+        ("owner", owner.clone(), "yyy.y yyyyy yyyy. yyyyy"),
+        ("viewer", viewer.clone(), VIEWS),
+        ("downloader (group)", downloader.clone(), DOWNLOADS),
+        ("provider", provider.clone(), "yyy.y ...y. .yyy. ..y.."),
+        ("manager", manager.clone(), "yyy.y ...y. .yyy. yyyy."),
+        ("user not invited", stranger.clone(), NOTHING),
+        ("admin not invited", admin.clone(), NOTHING),
+        ("no link", nobody.clone(), NOTHING),
     ])
     .await;
 
@@ -537,22 +779,10 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
     let guest = Who::Guest(Some(guest_sid(&good).expect("sharing_sid cookie")));
     let forged = Who::Guest(Some("not-a-session".into()));
     check(vec![
-        (
-            "guest, view link",
-            guest.clone(),
-            [
-                true, true, true, false, false, false, false, false, true, false, false,
-            ],
-        ),
-        ("guest, forged cookie", forged, [false; 11]),
+        ("guest, view link", guest.clone(), VIEWS),
+        ("guest, forged cookie", forged, NOTHING),
         // A public link: any signed-in user holding it views.
-        (
-            "user not invited, public link",
-            stranger.clone(),
-            [
-                true, true, true, false, false, false, false, false, true, false, false,
-            ],
-        ),
+        ("user not invited, public link", stranger.clone(), VIEWS),
     ])
     .await;
 
@@ -569,14 +799,37 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
         ],
     )
     .await;
-    check(vec![(
-        "guest, download link",
-        guest.clone(),
-        [
-            true, true, true, false, true, false, false, false, true, false, false,
-        ],
-    )])
-    .await;
+    check(vec![("guest, download link", guest.clone(), DOWNLOADS)]).await;
+    // The zip holds the album's two files, whoever's space they are in.
+    let Who::Guest(Some(guest_cookie)) = &guest else {
+        unreachable!()
+    };
+    let zip = TestApp::client()
+        .post(lib.app.url("/webapi/entry.cgi"))
+        .header("Cookie", format!("sharing_sid={guest_cookie}"))
+        .form(&[
+            ("api", "SYNO.Foto.Download"),
+            ("method", "download"),
+            ("version", "2"),
+            ("unit_id", &format!("[{inside},{video}]")),
+        ])
+        .send()
+        .await
+        .expect("zip");
+    assert_eq!(
+        zip.headers()["content-type"],
+        "application/zip",
+        "{:?}",
+        zip.headers()
+    );
+    let bytes = zip.bytes().await.expect("zip body");
+    assert!(bytes.starts_with(b"PK"));
+    for name in ["in.jpg", "clip.mp4"] {
+        assert!(
+            bytes.windows(name.len()).any(|w| w == name.as_bytes()),
+            "{name} in the zip"
+        );
+    }
     // The album itself through the link, without who else it is shared with.
     let album_seen = request(
         &lib,
@@ -592,7 +845,7 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
     .await;
     let seen = &album_seen["data"]["list"][0];
     assert_eq!(seen["name"], "Summer", "{album_seen}");
-    assert_eq!(seen["item_count"], 1);
+    assert_eq!(seen["item_count"], 2);
     assert!(seen["additional"].get("sharing_info").is_none(), "{seen}");
     assert!(seen["additional"]["thumbnail"].is_object(), "{seen}");
     let no_link = request(
@@ -662,7 +915,7 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
         shared_with_cleo["list"][0]["id"], album,
         "{shared_with_cleo}"
     );
-    assert_eq!(shared_with_cleo["list"][0]["item_count"], 1);
+    assert_eq!(shared_with_cleo["list"][0]["item_count"], 2);
     let shared_with_eve = lib
         .ok(
             &eve,
@@ -692,8 +945,9 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
     .await;
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     check(vec![
-        ("guest, expired link", guest.clone(), [false; 11]),
-        ("viewer, expired link", viewer.clone(), [false; 11]),
+        ("guest, expired link", guest.clone(), NOTHING),
+        ("viewer, expired link", viewer.clone(), NOTHING),
+        ("manager, expired link", manager.clone(), NOTHING),
     ])
     .await;
     let expired_login = guest_login(&lib, &p, Some("open sesame")).await;
@@ -717,7 +971,7 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
         .await;
     assert_eq!(after["list"][0]["shared"], false);
     assert_eq!(after["list"][0]["passphrase"], "");
-    assert_eq!(after["list"][0]["item_count"], 1);
+    assert_eq!(after["list"][0]["item_count"], 2);
     let gone = lib
         .call(
             &lib.cleo,
@@ -765,7 +1019,7 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
             .await
         }
     };
-    assert_eq!(count(again.clone()).await["data"]["count"], 1);
+    assert_eq!(count(again.clone()).await["data"]["count"], 2);
     assert!(
         lib.app
             .cli(&["user", "disable", "ben"], "")
@@ -1260,6 +1514,94 @@ async fn a_folder_link_opens_that_folder_and_below() {
     )
     .await;
     assert_eq!(download["error"]["code"], 105, "a view link: {download}");
+    // Walking the folders through the link: its folder stands for the root, its subfolders
+    // list, the case-different sibling and everything above stay out of sight.
+    let folder_call = |method: &'static str, extra: Vec<(&'static str, String)>| {
+        let lib = &lib;
+        let guest = guest.clone();
+        let quoted = quoted.clone();
+        async move {
+            let mut params = vec![
+                ("api", "SYNO.FotoTeam.Browse.Folder".to_owned()),
+                ("method", method.to_owned()),
+                ("version", "2".to_owned()),
+                ("passphrase", quoted),
+            ];
+            params.extend(extra);
+            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            request(lib, &guest, &params).await
+        }
+    };
+    let root = folder_call("get", vec![("id", "0".into())]).await;
+    assert_eq!(root["data"]["folder"]["id"], trips, "{root}");
+    let children = folder_call(
+        "list",
+        vec![
+            ("id", "0".into()),
+            ("offset", "0".into()),
+            ("limit", "10".into()),
+        ],
+    )
+    .await;
+    let names: Vec<&str> = children["data"]["list"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{children}"))
+        .iter()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert_eq!(names, vec!["/Trips/Rome"], "{children}");
+    let rome = children["data"]["list"][0]["id"].as_i64().expect("id");
+    let count = folder_call("count", vec![("id", trips.to_string())]).await;
+    assert_eq!(count["data"]["count"], 1, "{count}");
+    let sibling = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.Browse.Folder",
+            "get",
+            &[("name", "\"/trips\"")],
+        )
+        .await["folder"]["id"]
+        .as_i64()
+        .expect("sibling");
+    for outside in [sibling.to_string(), "1".to_owned()] {
+        let hidden = folder_call("get", vec![("id", outside.clone())]).await;
+        assert_eq!(hidden["error"]["code"], 642, "folder {outside}: {hidden}");
+        let listed = folder_call("list", vec![("id", outside.clone())]).await;
+        assert_eq!(listed["error"]["code"], 642, "folder {outside}: {listed}");
+    }
+    let in_rome = request(
+        &lib,
+        &guest,
+        &[
+            ("api", "SYNO.FotoTeam.Browse.Item"),
+            ("method", "list"),
+            ("version", "1"),
+            ("passphrase", &quoted),
+            ("folder_id", &rome.to_string()),
+            ("offset", "0"),
+            ("limit", "10"),
+        ],
+    )
+    .await;
+    assert_eq!(in_rome["data"]["list"][0]["id"], below, "{in_rome}");
+    assert_eq!(in_rome["data"]["list"].as_array().map(Vec::len), Some(1));
+    let in_sibling = request(
+        &lib,
+        &guest,
+        &[
+            ("api", "SYNO.FotoTeam.Browse.Item"),
+            ("method", "list"),
+            ("version", "1"),
+            ("passphrase", &quoted),
+            ("folder_id", &sibling.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(in_sibling["error"]["code"], 642, "{in_sibling}");
+    // Nothing but viewing: no folder made, no upload through a view link.
+    let made_folder =
+        folder_call("create", vec![("id", "0".into()), ("name", "\"x\"".into())]).await;
+    assert_ne!(made_folder["success"], true, "{made_folder}");
     // Ended: gone.
     lib.ok(
         &lib.anna,
@@ -1282,5 +1624,150 @@ async fn a_folder_link_opens_that_folder_and_below() {
     assert_eq!(
         gone["error"]["code"], 119,
         "the guest session went with the link: {gone}"
+    );
+}
+
+/// A selection of photos shared in one call: a new album of the caller's holding them, shared.
+#[tokio::test]
+async fn a_selection_of_photos_is_shared_as_a_new_album() {
+    let lib = people().await;
+    let mut ids = Vec::new();
+    for (name, file) in [
+        ("a.jpg", "metadata/camera_phone.jpg"),
+        ("b.jpg", "metadata/camera_dslr.jpg"),
+    ] {
+        let body = upload(
+            &lib,
+            &lib.ben,
+            "SYNO.Foto.Upload.Item",
+            "upload",
+            &[("name", &format!("\"{name}\""))],
+            &corpus_file(file),
+        )
+        .await;
+        ids.push(body["data"]["id"].as_i64().expect("id"));
+    }
+    let cleos = upload(
+        &lib,
+        &lib.cleo,
+        "SYNO.Foto.Upload.Item",
+        "upload",
+        &[("name", "\"c.jpg\"")],
+        &corpus_file("metadata/camera_longexp.jpg"),
+    )
+    .await["data"]["id"]
+        .as_i64()
+        .expect("id");
+    let albums_before = lib
+        .ok(&lib.ben, "SYNO.Foto.Browse.Album", "count", &[])
+        .await["count"]
+        .clone();
+    // Someone else's photo in the selection: nothing is made.
+    let refused = lib
+        .call(
+            &lib.ben,
+            PASSPHRASE,
+            "set_shared",
+            &[
+                ("policy", "\"item\""),
+                ("item_id", &format!("[{},{cleos}]", ids[0])),
+            ],
+        )
+        .await;
+    assert_eq!(refused["error"]["code"], 642, "{refused}");
+    let empty = lib
+        .call(
+            &lib.ben,
+            PASSPHRASE,
+            "set_shared",
+            &[("policy", "\"item\""), ("item_id", "[]")],
+        )
+        .await;
+    assert_eq!(empty["error"]["code"], 120, "{empty}");
+    assert_eq!(
+        lib.ok(&lib.ben, "SYNO.Foto.Browse.Album", "count", &[])
+            .await["count"],
+        albums_before
+    );
+    let shared = lib
+        .ok(
+            &lib.ben,
+            PASSPHRASE,
+            "set_shared",
+            &[
+                ("policy", "\"item\""),
+                ("item_id", &format!("[{},{}]", ids[0], ids[1])),
+                ("name", "\"For grandma\""),
+            ],
+        )
+        .await;
+    let p = shared["passphrase"]
+        .as_str()
+        .expect("passphrase")
+        .to_owned();
+    let album = shared["album_id"].as_i64().expect("album id");
+    let got = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.Browse.Album",
+            "get",
+            &[("id", &format!("[{album}]"))],
+        )
+        .await;
+    assert_eq!(got["list"][0]["name"], "For grandma", "{got}");
+    assert_eq!(got["list"][0]["item_count"], 2);
+    assert_eq!(got["list"][0]["passphrase"], p.as_str());
+    // Open to the public, a guest sees exactly the two.
+    let public =
+        serde_json::json!([{"action": "update", "role": "view", "member": {"type": "public"}}]);
+    lib.ok(
+        &lib.ben,
+        PASSPHRASE,
+        "update",
+        &[
+            ("passphrase", &format!("\"{p}\"")),
+            ("permission", &public.to_string()),
+        ],
+    )
+    .await;
+    let login = guest_login(&lib, &p, None).await;
+    let guest = Who::Guest(Some(guest_sid(&login).expect("cookie")));
+    let count = request(
+        &lib,
+        &guest,
+        &[
+            ("api", "SYNO.Foto.Browse.Item"),
+            ("method", "count"),
+            ("version", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(count["data"]["count"], 2, "{count}");
+    // Without a name, the album is named after the day.
+    let unnamed = lib
+        .ok(
+            &lib.ben,
+            PASSPHRASE,
+            "set_shared",
+            &[
+                ("policy", "\"item\""),
+                ("item_id", &format!("[{}]", ids[0])),
+            ],
+        )
+        .await;
+    let unnamed_album = unnamed["album_id"].as_i64().expect("album");
+    let named = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.Browse.Album",
+            "get",
+            &[("id", &format!("[{unnamed_album}]"))],
+        )
+        .await;
+    assert!(
+        named["list"][0]["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("Shared on 20")),
+        "{named}"
     );
 }

@@ -32,25 +32,45 @@ fn size_of(call: &Call) -> ApiResult<ThumbSize> {
     }
 }
 
-/// `download` through a link: one item of the shared album, for a role that may download.
-async fn download_shared(call: &Call) -> ApiResult {
+/// The ids an `id`-style parameter names (the first of `keys` present).
+fn named_ids(call: &Call, keys: &[&'static str]) -> ApiResult<Vec<i64>> {
+    for key in keys {
+        if let Some(list) = call.params.int_list(key)? {
+            return Ok(list);
+        }
+    }
+    Err(ApiError::MissingParam(keys[0]))
+}
+
+/// The rows of `ids` through the link the call names, all of them in what the link covers (any
+/// other id is 642, as if it did not exist), with the caller's role.
+async fn linked_rows(
+    call: &Call,
+    ids: &[i64],
+) -> ApiResult<(Vec<ItemRow>, crate::store::shares::Role)> {
     let shared = super::sharing::Shared::of(call)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let mut ids = None;
-    for key in ["unit_id", "item_id", "id"] {
-        if let Some(list) = call.params.int_list(key)? {
-            ids = Some(list);
-            break;
-        }
-    }
-    let ids = ids.ok_or(ApiError::MissingParam("unit_id"))?;
-    let mut rows = shared.rows(call, &ids).await?;
-    if rows.len() != 1 || ids.len() != 1 {
+    let mut distinct = ids.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let rows = shared.rows(call, &distinct).await?;
+    if rows.is_empty() || rows.len() != distinct.len() {
         return Err(ApiError::NotFound);
     }
-    if !shared.role.downloads() {
+    Ok((rows, shared.role))
+}
+
+/// `download` through a link, for a role that may download: one item of the shared album or
+/// folder as itself, several as a zip.
+async fn download_shared(call: &Call) -> ApiResult {
+    let ids = named_ids(call, &["unit_id", "item_id", "id"])?;
+    let (mut rows, role) = linked_rows(call, &ids).await?;
+    if !role.downloads() {
         return Err(ApiError::Forbidden);
+    }
+    if rows.len() > 1 {
+        return zip_response(call, zip_entries(&rows), "download.zip").await;
     }
     let row = rows.remove(0);
     let root = recycle::space_root(&call.state, row.owner_id).await?;
@@ -65,18 +85,36 @@ async fn download_shared(call: &Call) -> ApiResult {
     Ok(Reply::raw(response))
 }
 
-/// The one item an `id`-style parameter names, if the caller sees it.
+/// The files of `rows` (a Live Photo's video beside its still) as zip entries named after them.
+fn zip_entries(rows: &[ItemRow]) -> Vec<ZipEntry> {
+    rows.iter()
+        .flat_map(|r| {
+            let mut files = vec![ZipEntry {
+                owner: r.owner_id,
+                rel: file_rel(r, &r.filename),
+                name: r.filename.clone(),
+            }];
+            if let Some(video) = &r.live_video_name {
+                files.push(ZipEntry {
+                    owner: r.owner_id,
+                    rel: file_rel(r, video),
+                    name: video.clone(),
+                });
+            }
+            files
+        })
+        .collect()
+}
+
+/// The one item an `id`-style parameter names, if the caller sees it (through a link: if the
+/// link covers it).
 async fn one_item(call: &Call, keys: &[&'static str]) -> ApiResult<ItemRow> {
-    let mut ids = None;
-    for key in keys {
-        if let Some(list) = call.params.int_list(key)? {
-            ids = Some(list);
-            break;
-        }
-    }
-    let ids = ids.ok_or(ApiError::MissingParam(keys[0]))?;
-    let reach = call.reach().await?;
-    let mut rows = reach.items_by_ids(&call.state, &ids).await?;
+    let ids = named_ids(call, keys)?;
+    let mut rows = if super::sharing::via_link(call) {
+        linked_rows(call, &ids).await?.0
+    } else {
+        call.reach().await?.items_by_ids(&call.state, &ids).await?
+    };
     if rows.len() != 1 {
         return Err(ApiError::bad(keys[0], "exactly one id"));
     }
@@ -323,14 +361,7 @@ pub async fn download(call: Call) -> ApiResult {
         let folder = reach.folder(&call.state, folder).await?;
         return zip_folder(&call, &reach, &folder).await;
     }
-    let mut ids = None;
-    for key in ["unit_id", "item_id", "id"] {
-        if let Some(list) = call.params.int_list(key)? {
-            ids = Some(list);
-            break;
-        }
-    }
-    let ids = ids.ok_or(ApiError::MissingParam("unit_id"))?;
+    let ids = named_ids(&call, &["unit_id", "item_id", "id"])?;
     let mut distinct = ids.clone();
     distinct.sort_unstable();
     distinct.dedup();
@@ -339,17 +370,7 @@ pub async fn download(call: Call) -> ApiResult {
         if !rows.iter().all(|r| reach.rights(r.folder_id).download) {
             return Err(ApiError::Forbidden);
         }
-        let entries = rows
-            .iter()
-            .flat_map(|r| {
-                let mut files = vec![(file_rel(r, &r.filename), r.filename.clone())];
-                if let Some(video) = &r.live_video_name {
-                    files.push((file_rel(r, video), video.clone()));
-                }
-                files
-            })
-            .collect();
-        return zip_response(&call, rows[0].owner_id, entries, "download.zip").await;
+        return zip_response(&call, zip_entries(&rows), "download.zip").await;
     }
     let row = one_item(&call, &["unit_id", "item_id", "id"]).await?;
     if !reach.rights(row.folder_id).download {
@@ -407,45 +428,50 @@ async fn zip_folder(call: &Call, reach: &crate::access::Reach, folder: &FolderRo
             .trim_start_matches('/')
             .to_owned()
     };
-    let entries = rows
-        .iter()
-        .flat_map(|r| {
-            let mut files = vec![file_rel(r, &r.filename)];
-            if let Some(video) = &r.live_video_name {
-                files.push(file_rel(r, video));
-            }
-            files
-        })
-        .map(|rel| (rel.clone(), inside(rel)))
-        .collect();
+    let mut entries = zip_entries(&rows);
+    for entry in &mut entries {
+        entry.name = inside(entry.rel.clone());
+    }
     let name = match folder.path.rsplit('/').next() {
         Some(last) if !last.is_empty() => format!("{last}.zip"),
         _ => "Photos.zip".to_owned(),
     };
-    zip_response(call, reach.owner, entries, &name).await
+    zip_response(call, entries, &name).await
 }
 
-/// A zip of `entries` (space-relative path, name in the zip) streamed as it is written: files
-/// are stored (photos and videos do not compress), read in chunks, never held whole; the
-/// response is chunked and its memory constant. Names taken twice get " (n)".
-async fn zip_response(
-    call: &Call,
+/// One file of a zip: the space it is in (its owner), its path there, its name in the zip.
+struct ZipEntry {
     owner: i64,
-    entries: Vec<(String, String)>,
-    download_name: &str,
-) -> ApiResult {
+    rel: String,
+    name: String,
+}
+
+/// A zip of `entries` streamed as it is written: files are stored (photos and videos do not
+/// compress), read in chunks, never held whole; the response is chunked and its memory
+/// constant. Names taken twice get " (n)". Entries may come from several spaces (a shared
+/// album holds its members' photos).
+async fn zip_response(call: &Call, entries: Vec<ZipEntry>, download_name: &str) -> ApiResult {
+    use anyhow::Context;
     use async_zip::base::write::ZipFileWriter;
     use async_zip::{Compression, ZipEntryBuilder};
     use tokio_util::compat::TokioAsyncReadCompatExt;
 
-    let root = recycle::space_root(&call.state, owner).await?;
+    let mut roots = std::collections::HashMap::new();
+    for entry in &entries {
+        if let std::collections::hash_map::Entry::Vacant(v) = roots.entry(entry.owner) {
+            v.insert(recycle::space_root(&call.state, entry.owner).await?);
+        }
+    }
     let (writer, reader) = tokio::io::duplex(256 * 1024);
     tokio::spawn(async move {
         let result: anyhow::Result<()> = async {
             let mut zip = ZipFileWriter::with_tokio(writer);
             let mut taken = std::collections::HashSet::new();
-            for (rel, name) in entries {
-                let path = recycle::within(&root, &rel)?;
+            for ZipEntry { owner, rel, name } in entries {
+                let root = roots
+                    .get(&owner)
+                    .context("a zip entry of an unknown space")?;
+                let path = recycle::within(root, &rel)?;
                 let file = match tokio::fs::File::open(&path).await {
                     Ok(f) => f,
                     // A file that vanished since it was listed is left out.

@@ -85,6 +85,14 @@ impl Call {
 
     /// The caller's reach in the space the API speaks for.
     pub async fn reach(&self) -> ApiResult<crate::access::Reach> {
+        // Through a folder link (a guest's, or a `passphrase` named): the Shared Space as the
+        // link shows it.
+        if self.team() && sharing::via_link(self) {
+            return sharing::Shared::of(self)
+                .await?
+                .and_then(|shared| shared.reach)
+                .ok_or(ApiError::NotFound);
+        }
         crate::access::Reach::of(&self.state, self.user()?, self.team()).await
     }
 

@@ -298,6 +298,7 @@ pub async fn public_upload(mut call: Call) -> ApiResult {
         "SYNO.Foto.Upload.Item"
     };
     for key in [
+        "passphrase",
         "album_id",
         "folder_id",
         "folder",

@@ -43,6 +43,8 @@ pub struct Shared {
     pub role: Role,
     /// The album's items as its owner sees them, or the folder's and those below it.
     pub items: ItemFilter,
+    /// For a folder link: the Shared Space as the link shows it (its folder as the root).
+    pub reach: Option<crate::access::Reach>,
 }
 
 impl Shared {
@@ -70,19 +72,23 @@ impl Shared {
         .ok_or(ApiError::NotFound)?;
         // Album links through the Personal Space's APIs, folder links through the Shared
         // Space's.
-        let (album, items) = match (share.album_id, share.folder_id, call.team()) {
+        let (album, items, reach) = match (share.album_id, share.folder_id, call.team()) {
             (Some(album), None, false) => {
                 let album = albums::get(db, share.owner_id, album)
                     .await?
                     .ok_or(ApiError::NotFound)?;
                 let sight = owner_sight(call, share.owner_id).await?;
                 let items = album_api::album_items(call, &sight, &album, false).await?;
-                (Some(album), items)
+                (Some(album), items, None)
             }
             (None, Some(folder), true) => {
                 let reach = owner_team_reach(call, share.owner_id).await?;
                 let folder = reach.folder(&call.state, folder).await?;
-                (None, reach.items_below(&call.state, &folder).await?)
+                let reach = reach
+                    .through_link(&call.state, &folder, role.downloads())
+                    .await?;
+                let items = reach.items_below(&call.state, &folder).await?;
+                (None, items, Some(reach))
             }
             _ => return Err(ApiError::NotFound),
         };
@@ -91,6 +97,7 @@ impl Shared {
             album,
             role,
             items,
+            reach,
         }))
     }
 }
@@ -175,13 +182,16 @@ pub async fn sharing_info(call: &Call, share: &Share) -> ApiResult<Value> {
 }
 
 /// `set_shared`: through `SYNO.Foto.*`, `policy` `album` (the default) and `album_id` (an album
-/// of the caller's); through `SYNO.FotoTeam.*`, `policy` `folder` and `folder_id` (a Shared
+/// of the caller's), or `policy` `item` and `item_id` [ids] (optional `name`): a selection of
+/// photos shared as a new album; through `SYNO.FotoTeam.*`, `policy` `folder` and `folder_id` (a Shared
 /// Space folder the caller may manage). `enabled` (default true), `expiration`. Enabling makes
 /// a private link, or answers the one there; disabling ends it (members, guests, and for an
 /// album the photos others added go).
 pub async fn set_shared(call: Call) -> ApiResult {
     let user = call.user()?.user_id.0;
     let db = &call.state.db;
+    // Checked first: a selection's album is made only for a call that is otherwise sound.
+    let expires = expiration(&call)?;
     let target = if call.team() {
         match call.params.string("policy").as_deref() {
             None | Some("folder") => {}
@@ -198,15 +208,27 @@ pub async fn set_shared(call: Call) -> ApiResult {
         }
         shares::Target::Folder(folder.id)
     } else {
-        match call.params.string("policy").as_deref() {
-            None | Some("album") => {}
-            Some(_) => return Err(ApiError::bad("policy", "album")),
-        }
-        let id = call
-            .params
-            .int("album_id")?
-            .ok_or(ApiError::MissingParam("album_id"))?;
-        let album = albums::get(db, user, id).await?.ok_or(ApiError::NotFound)?;
+        let album = match call.params.string("policy").as_deref() {
+            None | Some("album") => {
+                let id = call
+                    .params
+                    .int("album_id")?
+                    .ok_or(ApiError::MissingParam("album_id"))?;
+                albums::get(db, user, id).await?.ok_or(ApiError::NotFound)?
+            }
+            // A selection of photos, shared as a new album of its own in the same call.
+            Some("item") => {
+                if call.params.bool("enabled")? == Some(false) {
+                    return Err(ApiError::bad("enabled", "a new share of items is enabled"));
+                }
+                let items = call
+                    .params
+                    .int_list("item_id")?
+                    .ok_or(ApiError::MissingParam("item_id"))?;
+                album_api::create_for_selection(&call, &items).await?
+            }
+            Some(_) => return Err(ApiError::bad("policy", "album or item")),
+        };
         shares::Target::Album(album.id)
     };
     let enabled = call.params.bool("enabled")?.unwrap_or(true);
@@ -217,7 +239,6 @@ pub async fn set_shared(call: Call) -> ApiResult {
         };
         return Ok(Reply::data(json!({"passphrase": ""})));
     }
-    let expires = expiration(&call)?;
     let passphrase = crate::state::random_token(16);
     let share = shares::enable(db, user, target, &passphrase, expires.flatten()).await?;
     if expires.is_some() && share.passphrase != passphrase {

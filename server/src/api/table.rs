@@ -113,9 +113,9 @@ fn browse_api(name: &'static str) -> Api {
             .user("list_with_filter", item::list_with_filter)
             .user("count_with_filter", item::count_with_filter),
         "Browse.Folder" => Api::new(name, "entry.cgi", 1..=2)
-            .user("get", folder::get)
-            .user("list", folder::list)
-            .user("count", folder::count)
+            .shared("get", folder::get)
+            .shared("list", folder::list)
+            .shared("count", folder::count)
             .user("list_parents", folder::list_parents)
             .user("create", folder::create)
             .user("rename", folder::rename)
@@ -165,7 +165,7 @@ fn browse_api(name: &'static str) -> Api {
             .user("close", requests::close),
         "Thumbnail" => Api::new(name, "entry.cgi", 1..=2).shared("get", media::thumbnail),
         "Download" => Api::new(name, "entry.cgi", 1..=2).shared("download", media::download),
-        "Streaming" => Api::new(name, "entry.cgi", 1..=1).user("streaming", media::streaming),
+        "Streaming" => Api::new(name, "entry.cgi", 1..=1).shared("streaming", media::streaming),
         other => unreachable!("no browse API {other}"),
     }
 }

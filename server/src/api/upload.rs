@@ -224,8 +224,26 @@ pub async fn backup_check(call: Call) -> ApiResult {
 pub(super) struct Checked {
     given: String,
     duplicate: Duplicate,
-    album: Option<i64>,
+    album: Option<AlbumTarget>,
     folder: Destination,
+}
+
+/// The album an upload joins, and who added it there if not the album's owner (a member of
+/// its link: a Provider or a Manager).
+#[derive(Clone, Copy)]
+pub(super) struct AlbumTarget {
+    id: i64,
+    added_by: Option<i64>,
+}
+
+impl AlbumTarget {
+    async fn add(self, call: &Call, item: i64) -> ApiResult<()> {
+        if albums::add_items_by(&call.state.db, self.id, &[item], self.added_by).await? {
+            Ok(())
+        } else {
+            Err(ApiError::bad("album_id", "the album is full"))
+        }
+    }
 }
 
 /// Checks an upload's request before any byte is stored: [`put`] with the file, a resumable
@@ -250,6 +268,28 @@ pub(super) async fn check(
         Some(_) => return Err(ApiError::bad("duplicate", "ignore, rename or overwrite")),
     };
     let album = match call.params.int("album_id")? {
+        // Into an album shared with the caller, named by its link: Providers and Managers add
+        // their own photos, which stay theirs (as `NormalAlbum add_item` through a link).
+        Some(id) if call.params.raw("passphrase").is_some() => {
+            let shared = super::sharing::Shared::of(call)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            let album = shared
+                .album
+                .as_ref()
+                .filter(|a| a.id == id)
+                .ok_or(ApiError::NotFound)?;
+            if album.r#type != "normal" {
+                return Err(ApiError::bad("album_id", "not a manual album"));
+            }
+            if shared.role < crate::store::shares::Role::Upload {
+                return Err(ApiError::Forbidden);
+            }
+            Some(AlbumTarget {
+                id: album.id,
+                added_by: (user != shared.share.owner_id).then_some(user),
+            })
+        }
         Some(id) => {
             let album = albums::get(&call.state.db, user, id)
                 .await?
@@ -257,7 +297,10 @@ pub(super) async fn check(
             if album.r#type != "normal" {
                 return Err(ApiError::bad("album_id", "not a manual album"));
             }
-            Some(album.id)
+            Some(AlbumTarget {
+                id: album.id,
+                added_by: None,
+            })
         }
         None => None,
     };
@@ -407,10 +450,8 @@ pub(super) async fn put_value(mut call: Call, target: Target) -> ApiResult<serde
     if !client_thumbs.is_empty() {
         keep_client_thumbs(&call, id, client_thumbs).await?;
     }
-    if let Some(album) = album
-        && !albums::add_items(&call.state.db, album, &[id]).await?
-    {
-        return Err(ApiError::bad("album_id", "the album is full"));
+    if let Some(album) = album {
+        album.add(&call, id).await?;
     }
     Ok(json!({"id": id, "unit_id": id, "action": action, "name": name}))
 }
@@ -480,17 +521,15 @@ async fn ignored(
     owner: i64,
     folder: &str,
     name: String,
-    album: Option<i64>,
+    album: Option<AlbumTarget>,
 ) -> ApiResult<serde_json::Value> {
     let id = call
         .state
         .indexer
         .add_existing(owner, folder, &name)
         .await?;
-    if let Some(album) = album
-        && !albums::add_items(&call.state.db, album, &[id]).await?
-    {
-        return Err(ApiError::bad("album_id", "the album is full"));
+    if let Some(album) = album {
+        album.add(call, id).await?;
     }
     Ok(json!({"id": id, "unit_id": id, "action": "ignore", "name": name}))
 }

@@ -441,8 +441,12 @@ pub async fn get_one(call: Call) -> ApiResult {
 
 /// `Browse.Album set_name`.
 pub async fn set_name(call: Call) -> ApiResult {
-    let album = own_album(&call, album_id(&call)?).await?;
     let name = album_name(&call)?;
+    if let Some(shared) = managed_album(&call).await? {
+        albums::rename(&call.state.db, shared_id(&shared), &name).await?;
+        return Ok(Reply::data(json!({})));
+    }
+    let album = own_album(&call, album_id(&call)?).await?;
     albums::rename(&call.state.db, album.id, &name).await?;
     Ok(Reply::data(json!({})))
 }
@@ -457,7 +461,6 @@ pub async fn delete(call: Call) -> ApiResult {
 /// `Browse.Album set_cover`: `id`, and the item as `id_item` (or `item_id`), which must be in
 /// the album for the caller.
 pub async fn set_cover(call: Call) -> ApiResult {
-    let album = own_album(&call, album_id(&call)?).await?;
     let item = match call.params.int("id_item")? {
         Some(id) => id,
         None => call
@@ -465,6 +468,15 @@ pub async fn set_cover(call: Call) -> ApiResult {
             .int("item_id")?
             .ok_or(ApiError::MissingParam("id_item"))?,
     };
+    if let Some(shared) = managed_album(&call).await? {
+        // Any item of the album as its members see it.
+        if shared.rows(&call, &[item]).await?.is_empty() {
+            return Err(ApiError::NotFound);
+        }
+        albums::set_cover(&call.state.db, shared_id(&shared), item).await?;
+        return Ok(Reply::data(json!({})));
+    }
+    let album = own_album(&call, album_id(&call)?).await?;
     let filter = album_items(&call, &Sight::of(&call).await?, &album, false).await?;
     if library::items_by_ids(&call.state.db, &filter, &[item])
         .await?
@@ -552,7 +564,37 @@ pub async fn create_normal(call: Call) -> ApiResult {
     ))
 }
 
-/// A manual album of the caller's, for changing its items.
+/// A new manual album of the caller's holding `items` (a selection to share): `name` if the
+/// call gives one, else "Shared on <date>". Every item must be one the caller sees (642
+/// otherwise): nothing is made for a selection that is not wholly theirs to share.
+pub async fn create_for_selection(call: &Call, items: &[i64]) -> ApiResult<AlbumRow> {
+    if items.is_empty() || items.len() as i64 > MAX_ALBUM_ITEMS {
+        return Err(ApiError::bad(
+            "item_id",
+            format!("1 to {MAX_ALBUM_ITEMS} ids"),
+        ));
+    }
+    let name = match call.params.raw("name") {
+        Some(_) => album_name(call)?,
+        None => {
+            let (y, m, d) = shoebox_indexer::metadata::time::civil_from_days(
+                crate::store::now().div_euclid(86_400),
+            );
+            format!("Shared on {y}-{m:02}-{d:02}")
+        }
+    };
+    let (ok, errors) = visible_items(call, items).await?;
+    if !errors.is_empty() {
+        return Err(ApiError::NotFound);
+    }
+    let owner = call.user()?.user_id.0;
+    let id = albums::create(&call.state.db, owner, &name, None)
+        .await?
+        .ok_or_else(|| ApiError::bad("name", format!("at most {} albums", albums::MAX_ALBUMS)))?;
+    albums::add_items(&call.state.db, id, &ok).await?;
+    own_album(call, id).await
+}
+
 /// The id of a shared album ([`shared_album`] made sure it is one).
 fn shared_id(shared: &crate::api::sharing::Shared) -> i64 {
     shared.album.as_ref().map_or(0, |a| a.id)
@@ -575,6 +617,25 @@ async fn shared_album(call: &Call) -> ApiResult<Option<crate::api::sharing::Shar
     }
 }
 
+/// The shared album a Manager (or its owner) names by its `passphrase`, to rename or give a
+/// cover; other members may not.
+async fn managed_album(call: &Call) -> ApiResult<Option<crate::api::sharing::Shared>> {
+    if call.params.raw("passphrase").is_none() {
+        return Ok(None);
+    }
+    let shared = crate::api::sharing::Shared::of(call)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if shared.album.is_none() {
+        return Err(ApiError::bad("passphrase", "not the link of an album"));
+    }
+    if shared.role < Role::Manage {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Some(shared))
+}
+
+/// A manual album of the caller's, for changing its items.
 async fn own_normal_album(call: &Call) -> ApiResult<AlbumRow> {
     let album = own_album(call, album_id(call)?).await?;
     if album.is_condition() {

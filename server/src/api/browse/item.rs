@@ -8,6 +8,7 @@ use crate::api::Call;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::params::Params;
 use crate::api::reply::Reply;
+use crate::api::sharing::Shared;
 use crate::state::AppState;
 use crate::store::albums::AlbumRow;
 use crate::store::library::{self, ItemEdit, ItemFilter, Kind};
@@ -64,19 +65,23 @@ async fn scope(call: &Call, reach: &Reach) -> ApiResult<(ItemFilter, Option<Albu
     Ok((filter, album))
 }
 
-pub async fn list(call: Call) -> ApiResult {
-    if let Some(shared) = crate::api::sharing::Shared::of(&call).await? {
-        // Through a link: the shared album's items, as its owner sees them.
-        let (offset, limit) = page(&call)?;
-        let order = match (call.params.raw("sort_by"), &shared.album) {
-            (None, Some(album)) => super::album::stored_sort(album).unwrap_or(sort(&call)?),
-            _ => sort(&call)?,
-        };
-        let rows = library::list_items(&call.state.db, &shared.items, order, offset, limit).await?;
-        let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
-        return Ok(Reply::data(json!({ "list": list })));
+/// The caller's reach, or the album link the call goes through. A folder link is a reach of
+/// its own (its folder as the root), so folder scopes work through it as they do for users.
+async fn reach_or_album(call: &Call) -> ApiResult<Result<Reach, Shared>> {
+    match Shared::of(call).await? {
+        Some(Shared {
+            reach: Some(reach), ..
+        }) => Ok(Ok(reach)),
+        Some(album) => Ok(Err(album)),
+        None => Ok(Ok(call.reach().await?)),
     }
-    let reach = call.reach().await?;
+}
+
+pub async fn list(call: Call) -> ApiResult {
+    let reach = match reach_or_album(&call).await? {
+        Ok(reach) => reach,
+        Err(shared) => return list_shared_album(&call, &shared).await,
+    };
     let (filter, album) = scope(&call, &reach).await?;
     let (offset, limit) = page(&call)?;
     let mut order = sort(&call)?;
@@ -91,12 +96,26 @@ pub async fn list(call: Call) -> ApiResult {
     Ok(Reply::data(json!({ "list": list })))
 }
 
+/// Through an album's link: the shared album's items, as its owner sees them.
+async fn list_shared_album(call: &Call, shared: &Shared) -> ApiResult {
+    let (offset, limit) = page(call)?;
+    let order = match (call.params.raw("sort_by"), &shared.album) {
+        (None, Some(album)) => super::album::stored_sort(album).unwrap_or(sort(call)?),
+        _ => sort(call)?,
+    };
+    let rows = library::list_items(&call.state.db, &shared.items, order, offset, limit).await?;
+    let list = items_json(call, &rows, &Additional::of(call)?).await?;
+    Ok(Reply::data(json!({ "list": list })))
+}
+
 pub async fn count(call: Call) -> ApiResult {
-    if let Some(shared) = crate::api::sharing::Shared::of(&call).await? {
-        let count = library::count_items(&call.state.db, &shared.items).await?;
-        return Ok(Reply::data(json!({ "count": count })));
-    }
-    let reach = call.reach().await?;
+    let reach = match reach_or_album(&call).await? {
+        Ok(reach) => reach,
+        Err(shared) => {
+            let count = library::count_items(&call.state.db, &shared.items).await?;
+            return Ok(Reply::data(json!({ "count": count })));
+        }
+    };
     let (filter, _) = scope(&call, &reach).await?;
     let count = library::count_items(&call.state.db, &filter).await?;
     Ok(Reply::data(json!({ "count": count })))
@@ -111,7 +130,7 @@ fn ids(call: &Call) -> ApiResult<Vec<i64>> {
 
 pub async fn get(call: Call) -> ApiResult {
     let ids = ids(&call)?;
-    if let Some(shared) = crate::api::sharing::Shared::of(&call).await? {
+    if let Some(shared) = Shared::of(&call).await? {
         // Through a link: those of the ids that are in what it shares.
         let rows = shared.rows(&call, &ids).await?;
         let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
