@@ -273,6 +273,39 @@ async fn a_photo_request_takes_anonymous_uploads_into_the_folder_and_album() {
     .await;
     assert_eq!(too_big["error"]["code"], 120, "{too_big}");
     assert!(!inbox_dir.join("big.heic").exists());
+    // With the link in the address (as the public page sends it), the body is held to what the
+    // link still takes while it is read: refused as too large (413) before it is spooled whole.
+    let form = reqwest::multipart::Form::new()
+        .text("api", PUBLIC)
+        .text("method", "upload")
+        .text("version", "1")
+        .text("sender", "Uncle")
+        .text("name", "\"big.heic\"")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(big.clone())
+                .file_name("upload")
+                .mime_str("application/octet-stream")
+                .expect("mime"),
+        );
+    let early = TestApp::client()
+        .post(lib.app.url(&format!(
+            "/webapi/entry.cgi?api={PUBLIC}&method=upload&passphrase={}",
+            form_urlencoded::byte_serialize(quoted.as_bytes()).collect::<String>()
+        )))
+        .multipart(form)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(early.status(), 413);
+    let early: Value = early.json().await.expect("json");
+    assert_eq!(early["error"]["code"], 120, "{early}");
+    assert!(!inbox_dir.join("big.heic").exists());
+    assert_eq!(
+        crate::upload::files_under(&lib.app.data_dir().join("tmp")),
+        Vec::<String>::new(),
+        "nothing left in the spool"
+    );
     // At most max_files.
     let second = public(
         &lib,

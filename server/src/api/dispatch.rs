@@ -56,7 +56,12 @@ async fn run(
     request: Request,
 ) -> ApiResult<Response> {
     let headers = request.headers().clone();
-    let params = Params::read(request, &state.config.limits, &state.config.spool_dir()).await?;
+    // A public Photo Request upload is held to what its link still takes while it is read.
+    let limits = match super::requests::body_limits(&state, request.uri()).await? {
+        Some(limits) => std::borrow::Cow::Owned(limits),
+        None => std::borrow::Cow::Borrowed(&state.config.limits),
+    };
+    let params = Params::read(request, &limits, &state.config.spool_dir()).await?;
     let route = ApiRoute::from_params(&params, path_api)?;
     let api = state
         .apis

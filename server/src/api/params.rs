@@ -74,10 +74,15 @@ impl Params {
             let limit = limits
                 .max_upload_bytes
                 .saturating_add(limits.max_body_bytes);
-            if declared.is_some_and(|n| n > limit) {
+            let mut stream = body.into_data_stream();
+            if let Some(n) = declared.filter(|n| *n > limit) {
+                // A body of a few megabytes is read and dropped so that the client gets the
+                // answer rather than a reset connection; a larger one is not worth reading.
+                if n <= DRAIN_CAP {
+                    drain(&mut stream, n).await;
+                }
                 return Err(ApiError::TooLarge { limit });
             }
-            let mut stream = body.into_data_stream();
             let read = params
                 .read_multipart(&mut stream, boundary, limits, spool, declared)
                 .await;

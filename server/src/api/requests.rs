@@ -246,6 +246,52 @@ pub async fn public_info(call: Call) -> ApiResult {
     })))
 }
 
+/// The body limits of a public request upload that names its link in the address
+/// (`/webapi/entry.cgi?api=SYNO.Foto.Upload.PhotoRequestItem&method=upload&passphrase=…`, as the
+/// public page sends it): the file may be no larger than what the link still takes, so a body
+/// past that is refused while it is read, before it fills the spool. `None` for any other
+/// request (or a link not found: the handler answers that).
+pub async fn body_limits(
+    state: &crate::state::AppState,
+    uri: &axum::http::Uri,
+) -> ApiResult<Option<crate::config::Limits>> {
+    let Some(query) = uri.query().filter(|q| q.contains("PhotoRequestItem")) else {
+        return Ok(None);
+    };
+    let (mut api, mut method, mut link) = (None, None, None);
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        match k.as_ref() {
+            "api" => api = Some(v.into_owned()),
+            "method" => method = Some(v.into_owned()),
+            "passphrase" => link = Some(v.trim_matches('"').to_owned()),
+            _ => {}
+        }
+    }
+    let upload = matches!(
+        api.as_deref(),
+        Some("SYNO.Foto.Upload.PhotoRequestItem" | "SYNO.FotoTeam.Upload.PhotoRequestItem")
+    ) && method.as_deref() == Some("upload");
+    let Some(link) = link.filter(|p| upload && !p.is_empty() && p.len() <= 64) else {
+        return Ok(None);
+    };
+    let limit: Option<(i64,)> = sqlx::query_as(
+        "SELECT r.max_bytes - COALESCE((SELECT SUM(size) FROM photo_request_uploads u
+                                         WHERE u.passphrase = r.passphrase), 0)
+           FROM photo_requests r WHERE r.passphrase = ?",
+    )
+    .bind(&link)
+    .fetch_optional(&state.db)
+    .await?;
+    Ok(limit.map(|(left,)| crate::config::Limits {
+        max_upload_bytes: state
+            .config
+            .limits
+            .max_upload_bytes
+            .min(u64::try_from(left).unwrap_or(0)),
+        ..state.config.limits.clone()
+    }))
+}
+
 /// `Upload.PhotoRequestItem upload` (no sign-in): `passphrase`, `sender` (the name the sender
 /// gives, required), `name` and the multipart `file`. Stored into the request's folder (and
 /// album) as the requester's own upload with `duplicate` = rename; the answer is
