@@ -1472,6 +1472,32 @@ async fn a_folder_link_opens_that_folder_and_below() {
     let mut want = vec![top, below];
     want.sort_unstable();
     assert_eq!(ids, want, "the folder and below, nothing else");
+    // Signed-in users holding the public link: one with Custom access (view on /Trips) and one
+    // with none see through it what a guest sees; without it, their own reach (ben: /Trips and
+    // below, not the sibling; cleo: no Shared Space at all).
+    lib.sql("UPDATE users SET team_access = 'none' WHERE name = 'cleo'")
+        .await;
+    for (name, who, link, want) in [
+        ("ben", &lib.ben, true, Some(2)),
+        ("cleo", &lib.cleo, true, Some(2)),
+        ("ben", &lib.ben, false, Some(2)),
+        ("cleo", &lib.cleo, false, None),
+    ] {
+        let mut params = vec![
+            ("api", "SYNO.FotoTeam.Browse.Item"),
+            ("method", "count"),
+            ("version", "1"),
+        ];
+        if link {
+            params.push(("passphrase", &quoted));
+        }
+        let body = request(&lib, &Who::User(who.clone()), &params).await;
+        assert_eq!(
+            body["data"]["count"].as_i64(),
+            want,
+            "{name} link {link}: {body}"
+        );
+    }
     // Through the Personal Space's APIs the folder link is nothing.
     let wrong_space = request(
         &lib,
