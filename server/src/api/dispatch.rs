@@ -55,13 +55,14 @@ async fn run(
     path_api: Option<String>,
     request: Request,
 ) -> ApiResult<Response> {
-    let headers = request.headers().clone();
+    let (parts, body) = request.into_parts();
     // A public Photo Request upload is held to what its link still takes while it is read.
-    let limits = match super::requests::body_limits(&state, request.uri()).await? {
+    let limits = match super::requests::body_limits(&state, &parts.uri).await? {
         Some(limits) => std::borrow::Cow::Owned(limits),
         None => std::borrow::Cow::Borrowed(&state.config.limits),
     };
-    let params = Params::read(request, &limits, &state.config.spool_dir()).await?;
+    let params = Params::read(&parts, body, &limits, &state.config.spool_dir()).await?;
+    let headers = parts.headers;
     let route = ApiRoute::from_params(&params, path_api)?;
     let api = state
         .apis
@@ -152,8 +153,15 @@ pub async fn rest_thumbnail(
         _ => return axum::http::StatusCode::NOT_FOUND.into_response(),
     };
     async {
-        let headers = request.headers().clone();
-        let params = Params::read(request, &state.config.limits, &state.config.spool_dir()).await?;
+        let (parts, body) = request.into_parts();
+        let params = Params::read(
+            &parts,
+            body,
+            &state.config.limits,
+            &state.config.spool_dir(),
+        )
+        .await?;
+        let headers = parts.headers;
         let session = session::find_recent(&state, &params, &headers)
             .await?
             .ok_or(ApiError::NoSession)?;

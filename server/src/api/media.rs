@@ -150,7 +150,7 @@ pub async fn thumbnail(call: Call) -> ApiResult {
             let reach = call.reach_recent().await?;
             call.state
                 .thumb_reader
-                .thumb_state(reach.owner, id)?
+                .thumb_state(reach.owner, id, call.state.recent.generation())?
                 .filter(|item| reach.rights(item.folder_id).view)
                 .ok_or(ApiError::NotFound)?
         }
@@ -179,7 +179,6 @@ pub async fn thumbnail(call: Call) -> ApiResult {
         }
         item = wait_for_thumbnail(&call, item).await?;
     }
-    let path = call.state.indexer.thumbs().path(item.id, size);
     let key = cache_key_of(item.id, item.thumb_version);
     let etag = format!("\"{key}_{}\"", size.name());
     let fresh = call.params.string("cache_key").as_deref() == Some(key.as_str());
@@ -202,6 +201,7 @@ pub async fn thumbnail(call: Call) -> ApiResult {
     }
     // Read on this thread, as the item was: a thumbnail is tens of kilobytes, usually in the
     // page cache, and handing the read to the blocking pool costs more than the read.
+    let path = call.state.indexer.thumbs().path(item.id, size);
     let bytes = std::fs::read(&path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             // Derived files can be rebuilt at any time: queue it and say it is not there.

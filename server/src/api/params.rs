@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use axum::body::BodyDataStream;
-use axum::extract::Request;
 use axum::http::header;
 use futures_util::StreamExt;
 use serde_json::Value;
@@ -51,10 +50,24 @@ pub struct Params {
     pub files: Vec<UploadedFile>,
 }
 
+/// The text of a JSON string literal (`"abc"`), or `None` for anything else. Most values are
+/// bare text: they are not handed to the JSON parser at all (its error is an allocation).
+fn json_string(raw: &str) -> Option<String> {
+    if raw.trim_start().starts_with('"') {
+        serde_json::from_str::<String>(raw).ok()
+    } else {
+        None
+    }
+}
+
 impl Params {
     /// Reads the query string and the body of `request`. Body values override query values.
-    pub async fn read(request: Request, limits: &Limits, spool: &Path) -> ApiResult<Params> {
-        let (parts, body) = request.into_parts();
+    pub async fn read(
+        parts: &axum::http::request::Parts,
+        body: axum::body::Body,
+        limits: &Limits,
+        spool: &Path,
+    ) -> ApiResult<Params> {
         let mut params = Params::default();
         if let Some(query) = parts.uri.query() {
             params.extend(form_urlencoded::parse(query.as_bytes()).into_owned())?;
@@ -92,7 +105,7 @@ impl Params {
                 drain(&mut stream, declared.unwrap_or(DRAIN_CAP).min(limit)).await;
             }
             read?;
-        } else if declared != Some(0) {
+        } else if declared != Some(0) && !axum::body::HttpBody::is_end_stream(&body) {
             let limit = limits.max_body_bytes;
             if declared.is_some_and(|n| n > limit) {
                 return Err(ApiError::TooLarge { limit });
@@ -214,20 +227,14 @@ impl Params {
     /// A routing value (`api`, `method`, `version`): one layer of JSON quotes stripped.
     pub fn routing(&self, key: &str) -> Option<String> {
         let raw = self.raw(key)?.trim();
-        let value = match serde_json::from_str::<Value>(raw) {
-            Ok(Value::String(s)) => s,
-            _ => raw.to_owned(),
-        };
+        let value = json_string(raw).unwrap_or_else(|| raw.to_owned());
         Some(value).filter(|v| !v.is_empty())
     }
 
     /// A string field: a JSON string literal, or the bare text.
     pub fn string(&self, key: &str) -> Option<String> {
         let raw = self.raw(key)?;
-        match serde_json::from_str::<Value>(raw) {
-            Ok(Value::String(s)) => Some(s),
-            _ => Some(raw.to_owned()),
-        }
+        Some(json_string(raw).unwrap_or_else(|| raw.to_owned()))
     }
 
     /// A string field that must be present.
@@ -240,10 +247,7 @@ impl Params {
         let Some(raw) = self.raw(key) else {
             return Ok(None);
         };
-        let text = match serde_json::from_str::<Value>(raw) {
-            Ok(Value::String(s)) => s,
-            _ => raw.trim().to_owned(),
-        };
+        let text = json_string(raw).unwrap_or_else(|| raw.trim().to_owned());
         text.parse::<i64>()
             .map(Some)
             .map_err(|_| ApiError::bad(key, "not an integer"))
@@ -254,10 +258,7 @@ impl Params {
         let Some(raw) = self.raw(key) else {
             return Ok(None);
         };
-        let text = match serde_json::from_str::<Value>(raw) {
-            Ok(Value::String(s)) => s,
-            _ => raw.trim().to_owned(),
-        };
+        let text = json_string(raw).unwrap_or_else(|| raw.trim().to_owned());
         match text.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(Some(v)),
             _ => Err(ApiError::bad(key, "not a number")),
