@@ -916,6 +916,64 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
         "{shared_with_cleo}"
     );
     assert_eq!(shared_with_cleo["list"][0]["item_count"], 2);
+    // The album lists the clients ask for: cleo's own (none) then those shared with her; ben's
+    // shared with others.
+    let album_ids_of = |login: Login, category: &'static str| {
+        let lib = &lib;
+        async move {
+            let list = lib
+                .ok(
+                    &login,
+                    "SYNO.Foto.Browse.Album",
+                    "list",
+                    &[("category", category), ("offset", "0"), ("limit", "10")],
+                )
+                .await;
+            let count = lib
+                .ok(
+                    &login,
+                    "SYNO.Foto.Browse.Album",
+                    "count",
+                    &[("category", category)],
+                )
+                .await["count"]
+                .as_i64()
+                .expect("count");
+            let ids: Vec<i64> = list["list"]
+                .as_array()
+                .expect("list")
+                .iter()
+                .map(|a| a["id"].as_i64().expect("id"))
+                .collect();
+            assert_eq!(ids.len() as i64, count, "{category}: {list}");
+            ids
+        }
+    };
+    assert_eq!(
+        album_ids_of(lib.cleo.clone(), "normal_share_with_me").await,
+        vec![album]
+    );
+    assert_eq!(
+        album_ids_of(lib.cleo.clone(), "shared_with_me").await,
+        vec![album]
+    );
+    assert_eq!(
+        album_ids_of(lib.cleo.clone(), "normal").await,
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        album_ids_of(lib.cleo.clone(), "shared").await,
+        Vec::<i64>::new()
+    );
+    assert_eq!(album_ids_of(lib.ben.clone(), "shared").await, vec![album]);
+    assert_eq!(
+        album_ids_of(lib.ben.clone(), "normal_share_with_me").await,
+        vec![album]
+    );
+    assert_eq!(
+        album_ids_of(eve.clone(), "normal_share_with_me").await,
+        Vec::<i64>::new()
+    );
     let shared_with_eve = lib
         .ok(
             &eve,

@@ -371,10 +371,41 @@ pub async fn list_user_group(call: Call) -> ApiResult {
 
 /// `list_shared_with_me_album`: the albums others shared with the caller, as they see them.
 pub async fn list_shared_with_me_album(call: Call) -> ApiResult {
-    let me = call.user()?.user_id.0;
     let (offset, limit) = super::browse::page(&call)?;
-    let additional = Additional::of(&call)?;
-    let links = shares::shared_with(&call.state.db, me).await?;
+    let list = shared_albums_json(&call, Direction::WithMe, offset, limit).await?;
+    Ok(Reply::data(json!({ "list": list })))
+}
+
+/// Which shared albums: shared with the caller by others, or the caller's own shared with
+/// others.
+#[derive(Clone, Copy)]
+pub enum Direction {
+    WithMe,
+    ByMe,
+}
+
+async fn shared_album_links(call: &Call, direction: Direction) -> ApiResult<Vec<Share>> {
+    let me = call.user()?.user_id.0;
+    Ok(match direction {
+        Direction::WithMe => shares::shared_with(&call.state.db, me).await?,
+        Direction::ByMe => shares::shared_by(&call.state.db, me).await?,
+    })
+}
+
+/// How many albums are shared that way.
+pub async fn shared_album_count(call: &Call, direction: Direction) -> ApiResult<i64> {
+    Ok(i64::try_from(shared_album_links(call, direction).await?.len()).unwrap_or(i64::MAX))
+}
+
+/// A page of the albums shared that way, newest link first, each as its members see it.
+pub async fn shared_albums_json(
+    call: &Call,
+    direction: Direction,
+    offset: i64,
+    limit: i64,
+) -> ApiResult<Vec<Value>> {
+    let additional = Additional::of(call)?;
+    let links = shared_album_links(call, direction).await?;
     let mut list = Vec::new();
     for share in links
         .iter()
@@ -387,10 +418,10 @@ pub async fn list_shared_with_me_album(call: Call) -> ApiResult {
         let Some(album) = albums::get(&call.state.db, share.owner_id, album_id).await? else {
             continue;
         };
-        let sight = owner_sight(&call, share.owner_id).await?;
-        list.push(album_api::album_json(&call, &sight, &album, &additional).await?);
+        let sight = owner_sight(call, share.owner_id).await?;
+        list.push(album_api::album_json(call, &sight, &album, &additional).await?);
     }
-    Ok(Reply::data(json!({ "list": list })))
+    Ok(list)
 }
 
 /// `SYNO.Core.Sharing.Login login`: `sharing_id` (the passphrase) and, for a link with a

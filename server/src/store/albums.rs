@@ -62,7 +62,7 @@ impl AlbumSort {
             "album_type" | "type" => AlbumSort::Type,
             "create_time" | "default" => AlbumSort::CreateTime,
             "start_time" | "end_time" => AlbumSort::StartTime,
-            // Sharing arrives with its own issue; until then no album is shared.
+            // Shared albums are not put first: the sharing state sorts as the creation time.
             "share_status" => AlbumSort::CreateTime,
             _ => return None,
         })

@@ -16,6 +16,7 @@ use crate::api::Call;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::params::Params;
 use crate::api::reply::Reply;
+use crate::api::sharing::{Direction, shared_album_count, shared_albums_json};
 use crate::store::albums::{self, AlbumRow, AlbumSort, MAX_ALBUM_ITEMS};
 use crate::store::library::{self, ItemFilter, ItemRow, Sort, SortBy};
 use crate::store::shares::Role;
@@ -325,24 +326,46 @@ async fn albums_json(call: &Call, rows: &[AlbumRow]) -> ApiResult<Vec<Value>> {
     Ok(list)
 }
 
-/// Which albums a `category` asks for: the caller's own (`normal`, and the clients' usual
-/// `normal_share_with_me`) or those shared with them or by them (none until sharing exists).
-fn own_category(call: &Call) -> ApiResult<bool> {
+/// Which albums a `category` asks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Category {
+    /// The caller's own (`normal`; also with no category).
+    Own,
+    /// The caller's own, then those shared with them (`normal_share_with_me`, what the
+    /// official clients send, and `all`).
+    OwnAndSharedWithMe,
+    /// Shared with the caller by others (`shared_with_me`, `share_with_me`).
+    SharedWithMe,
+    /// The caller's own albums shared with others (`shared`, `shared_with_others`).
+    SharedByMe,
+}
+
+fn category_of(call: &Call) -> ApiResult<Category> {
     match call.params.string("category").as_deref() {
-        None | Some("normal" | "normal_share_with_me" | "all") => Ok(true),
-        Some("shared" | "shared_with_me" | "share_with_me") => Ok(false),
+        None | Some("normal") => Ok(Category::Own),
+        Some("normal_share_with_me" | "all") => Ok(Category::OwnAndSharedWithMe),
+        Some("shared_with_me" | "share_with_me") => Ok(Category::SharedWithMe),
+        Some("shared" | "shared_with_others") => Ok(Category::SharedByMe),
         Some(_) => Err(ApiError::bad(
             "category",
-            "normal, shared or normal_share_with_me",
+            "normal, normal_share_with_me, shared or shared_with_me",
         )),
     }
 }
 
-/// `Browse.Album list`.
+/// `Browse.Album list`. With `normal_share_with_me` the caller's own albums come first (in the
+/// order asked), then those shared with them (newest link first), paged as one list.
 pub async fn list(call: Call) -> ApiResult {
     let (offset, limit) = page(&call)?;
-    if !own_category(&call)? {
-        return Ok(Reply::data(json!({ "list": [] })));
+    let category = category_of(&call)?;
+    let shared_only = match category {
+        Category::SharedWithMe => Some(Direction::WithMe),
+        Category::SharedByMe => Some(Direction::ByMe),
+        _ => None,
+    };
+    if let Some(direction) = shared_only {
+        let list = shared_albums_json(&call, direction, offset, limit).await?;
+        return Ok(Reply::data(json!({ "list": list })));
     }
     let sort = match call.params.string("sort_by") {
         None => AlbumSort::CreateTime,
@@ -369,16 +392,29 @@ pub async fn list(call: Call) -> ApiResult {
         limit,
     )
     .await?;
-    let list = albums_json(&call, &rows).await?;
+    let mut list = albums_json(&call, &rows).await?;
+    let room = limit - i64::try_from(list.len()).unwrap_or(limit);
+    if category == Category::OwnAndSharedWithMe && room > 0 {
+        // The page reaches past the caller's own albums: those shared with them follow.
+        let own = albums::count(&call.state.db, call.user()?.user_id.0, None).await?;
+        let from = (offset - own).max(0);
+        list.extend(shared_albums_json(&call, Direction::WithMe, from, room).await?);
+    }
     Ok(Reply::data(json!({ "list": list })))
 }
 
 /// `Browse.Album count`.
 pub async fn count(call: Call) -> ApiResult {
-    let count = if own_category(&call)? {
-        albums::count(&call.state.db, call.user()?.user_id.0, None).await?
-    } else {
-        0
+    let own = || async {
+        Ok::<_, ApiError>(albums::count(&call.state.db, call.user()?.user_id.0, None).await?)
+    };
+    let count = match category_of(&call)? {
+        Category::Own => own().await?,
+        Category::OwnAndSharedWithMe => {
+            own().await? + shared_album_count(&call, Direction::WithMe).await?
+        }
+        Category::SharedWithMe => shared_album_count(&call, Direction::WithMe).await?,
+        Category::SharedByMe => shared_album_count(&call, Direction::ByMe).await?,
     };
     Ok(Reply::data(json!({ "count": count })))
 }
