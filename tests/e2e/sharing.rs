@@ -1403,6 +1403,81 @@ async fn folder_permissions_reach_a_groups_members() {
         )
         .await;
     assert_eq!(refused["error"]["code"], 642, "{refused}");
+    // Several folders at once (FolderBatchPermission): all get the grants, or none does.
+    let second = upload(
+        &lib,
+        &lib.anna,
+        "SYNO.FotoTeam.Upload.Item",
+        "upload",
+        &[
+            ("name", "\"trip.jpg\""),
+            ("folder", "[\"Trips\"]"),
+            ("uploadDestination", "\"folder\""),
+        ],
+        &corpus_file("metadata/camera_dslr.jpg"),
+    )
+    .await;
+    assert_eq!(second["success"], true, "{second}");
+    let trips = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.Browse.Folder",
+            "get",
+            &[("name", "\"/Trips\"")],
+        )
+        .await["folder"]["id"]
+        .as_i64()
+        .expect("folder");
+    let ben_id = lib.ok(&lib.ben, "SYNO.Foto.UserInfo", "me", &[]).await["id"].clone();
+    let both = serde_json::json!([{"user_id": ben_id, "view": true}]);
+    let names_ben_sees = || {
+        let lib = &lib;
+        async move {
+            let mut names: Vec<String> = lib
+                .items(&lib.ben, "SYNO.FotoTeam.Browse.Item", &[])
+                .await
+                .iter()
+                .filter_map(|i| i["filename"].as_str().map(str::to_owned))
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    let batch = |ids: String| {
+        let lib = &lib;
+        let both = both.to_string();
+        async move {
+            lib.call(
+                &lib.anna,
+                "SYNO.FotoTeam.Sharing.FolderBatchPermission",
+                "update",
+                &[("id", &ids), ("permission", &both)],
+            )
+            .await
+        }
+    };
+    let unknown = batch(format!("[{folder},{trips},999999]")).await;
+    assert_eq!(unknown["error"]["code"], 642, "{unknown}");
+    assert_eq!(
+        names_ben_sees().await,
+        Vec::<String>::new(),
+        "nothing changed"
+    );
+    let not_admin = lib
+        .call(
+            &lib.ben,
+            "SYNO.FotoTeam.Sharing.FolderBatchPermission",
+            "update",
+            &[
+                ("id", &format!("[{trips}]")),
+                ("permission", &both.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(not_admin["error"]["code"], 105, "{not_admin}");
+    let done = batch(format!("[{folder},{trips}]")).await;
+    assert_eq!(done["success"], true, "{done}");
+    assert_eq!(names_ben_sees().await, vec!["fam.jpg", "trip.jpg"]);
     assert!(
         lib.app
             .cli(&["group", "removeuser", "kin", "cleo"], "")

@@ -276,6 +276,41 @@ pub async fn folder_permission_update(call: Call) -> ApiResult {
     require_admin(&call)?;
     let id = call.params.int("id")?.ok_or(ApiError::MissingParam("id"))?;
     let folder = folder(&call, id).await?;
+    let grants = grants(&call)?;
+    if !settings::set_folder_grants(&call.state.db, &[folder], &grants).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Reply::data(json!({})))
+}
+
+/// `FolderBatchPermission update` (shape unknown in the reference; docs/protocol-choices.md):
+/// `id` [folder ids] and `permission` as `FolderPermission update` takes it; every folder gets
+/// the same grants, all of them or (for an unknown folder, user or group: 642) none.
+pub async fn folder_batch_permission_update(call: Call) -> ApiResult {
+    require_admin(&call)?;
+    let ids = call
+        .params
+        .int_list("id")?
+        .ok_or(ApiError::MissingParam("id"))?;
+    if ids.is_empty() || ids.len() > 1000 {
+        return Err(ApiError::bad("id", "1 to 1000 folder ids"));
+    }
+    let mut folders = Vec::with_capacity(ids.len());
+    for id in ids {
+        folders.push(folder(&call, id).await?);
+    }
+    folders.sort_unstable();
+    folders.dedup();
+    let grants = grants(&call)?;
+    if !settings::set_folder_grants(&call.state.db, &folders, &grants).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Reply::data(json!({})))
+}
+
+/// The `permission` list of a folder permission call: `[{"user_id" | "group_id", "view",
+/// "download", "upload", "manage"}]`.
+fn grants(call: &Call) -> ApiResult<Vec<settings::FolderGrant>> {
     let Some(Value::Array(entries)) = call.params.json("permission")? else {
         return Err(ApiError::MissingParam("permission"));
     };
@@ -312,10 +347,7 @@ pub async fn folder_permission_update(call: Call) -> ApiResult {
             manage,
         });
     }
-    if !settings::set_folder_grants(&call.state.db, folder, &grants).await? {
-        return Err(ApiError::NotFound);
-    }
-    Ok(Reply::data(json!({})))
+    Ok(grants)
 }
 
 /// A Shared Space folder id (0 = root) to its row id.

@@ -228,6 +228,12 @@ impl ApiTable {
             Api::new("SYNO.FotoTeam.Sharing.FolderPermission", "entry.cgi", 1..=1)
                 .user("list", settings::folder_permission_list)
                 .user("update", settings::folder_permission_update),
+            Api::new(
+                "SYNO.FotoTeam.Sharing.FolderBatchPermission",
+                "entry.cgi",
+                1..=1,
+            )
+            .user("update", settings::folder_batch_permission_update),
             // Albums belong to a user: Foto only (reference §3.4–3.6).
             Api::new("SYNO.Foto.Browse.Album", "entry.cgi", 1..=5)
                 .user("list", album::list)

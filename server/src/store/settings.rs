@@ -79,21 +79,13 @@ pub async fn folder_grants(db: &SqlitePool, folder: i64) -> sqlx::Result<Vec<Fol
 /// Replaces the grants of one folder; false when a user id does not exist.
 pub async fn set_folder_grants(
     db: &SqlitePool,
-    folder: i64,
+    folders: &[i64],
     grants: &[FolderGrant],
 ) -> sqlx::Result<bool> {
+    // One transaction for every folder: all of them get the grants, or none does.
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    for table in ["folder_permissions", "group_folder_permissions"] {
-        let sql = if table == "folder_permissions" {
-            "DELETE FROM folder_permissions WHERE folder_id = ?"
-        } else {
-            "DELETE FROM group_folder_permissions WHERE folder_id = ?"
-        };
-        sqlx::query(sql).bind(folder).execute(&mut *tx).await?;
-    }
     for g in grants {
-        let group = g.kind == "group";
-        let exists: Option<(i64,)> = sqlx::query_as(if group {
+        let exists: Option<(i64,)> = sqlx::query_as(if g.kind == "group" {
             "SELECT id FROM groups WHERE id = ?"
         } else {
             "SELECT id FROM users WHERE id = ?"
@@ -104,21 +96,33 @@ pub async fn set_folder_grants(
         if exists.is_none() {
             return Ok(false);
         }
-        sqlx::query(if group {
-            "INSERT INTO group_folder_permissions (folder_id, group_id, view, download, upload, manage)
-             VALUES (?, ?, ?, ?, ?, ?)"
-        } else {
-            "INSERT INTO folder_permissions (folder_id, user_id, view, download, upload, manage)
-             VALUES (?, ?, ?, ?, ?, ?)"
-        })
-        .bind(folder)
-        .bind(g.user_id)
-        .bind(g.view)
-        .bind(g.download)
-        .bind(g.upload)
-        .bind(g.manage)
-        .execute(&mut *tx)
-        .await?;
+    }
+    for &folder in folders {
+        for table in ["folder_permissions", "group_folder_permissions"] {
+            let sql = if table == "folder_permissions" {
+                "DELETE FROM folder_permissions WHERE folder_id = ?"
+            } else {
+                "DELETE FROM group_folder_permissions WHERE folder_id = ?"
+            };
+            sqlx::query(sql).bind(folder).execute(&mut *tx).await?;
+        }
+        for g in grants {
+            sqlx::query(if g.kind == "group" {
+                "INSERT INTO group_folder_permissions (folder_id, group_id, view, download, upload, manage)
+                 VALUES (?, ?, ?, ?, ?, ?)"
+            } else {
+                "INSERT INTO folder_permissions (folder_id, user_id, view, download, upload, manage)
+                 VALUES (?, ?, ?, ?, ?, ?)"
+            })
+            .bind(folder)
+            .bind(g.user_id)
+            .bind(g.view)
+            .bind(g.download)
+            .bind(g.upload)
+            .bind(g.manage)
+            .execute(&mut *tx)
+            .await?;
+        }
     }
     tx.commit().await?;
     Ok(true)
