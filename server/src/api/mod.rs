@@ -18,6 +18,7 @@ pub mod media;
 mod requests;
 mod resumable;
 mod search;
+mod setup;
 pub mod settings;
 pub mod sharing;
 mod upload;
