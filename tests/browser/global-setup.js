@@ -15,6 +15,13 @@ function shoeboxBinary() {
   return path.resolve(REPO, target, "debug", "shoebox");
 }
 
+// The server's own log settings, whatever the caller's RUST_LOG says.
+function serverEnv() {
+  const env = { ...process.env, SHOEBOX_LOG: "info,tower_http=warn" };
+  delete env.RUST_LOG;
+  return env;
+}
+
 module.exports = async function globalSetup() {
   const bin = shoeboxBinary();
   if (!fs.existsSync(bin)) {
@@ -33,7 +40,7 @@ module.exports = async function globalSetup() {
 
   const log = fs.openSync(path.join(data, "server.log"), "a");
   const child = spawn(bin, ["serve", "--data", data, "--listen", "127.0.0.1:0"], {
-    env: { ...process.env, SHOEBOX_LOG: "info,tower_http=warn", RUST_LOG: "" },
+    env: serverEnv(),
     stdio: ["ignore", "ignore", "pipe"],
   });
   const base = await new Promise((resolve, reject) => {

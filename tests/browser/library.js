@@ -30,15 +30,17 @@ function makeLibrary(dir) {
   for (let i = 0; i < SPREAD; i += 1) {
     const name = path.join(spread, `spread_${String(i).padStart(3, "0")}.jpg`);
     fs.copyFileSync(source, name);
-    const year = 2015 + (i % 10);
-    const month = 1 + ((i * 7) % 12);
-    const day = 1 + ((i * 11) % 28);
-    const stamp = `${year}:${String(month).padStart(2, "0")}:${String(day).padStart(2, "0")} 12:00:00`;
+    // Four photos a day on twenty days, two a year.
+    const k = Math.floor(i / 4);
+    const year = 2015 + (k % 10);
+    const month = 1 + ((k * 7) % 12);
+    const day = 1 + ((k * 11) % 28);
+    const stamp = `${year}:${String(month).padStart(2, "0")}:${String(day).padStart(2, "0")} ${10 + (i % 4)}:00:00`;
     args.push(`-AllDates=${stamp}`, "-overwrite_original", name, "-execute");
   }
   const argfile = path.join(dir, "exiftool.args");
   fs.writeFileSync(argfile, `${args.join("\n")}\n`);
-  execFileSync("exiftool", ["-q", "-@", argfile], { stdio: "inherit" });
+  execFileSync("exiftool", ["-@", argfile, "-common_args", "-q", "-q"], { stdio: ["ignore", "ignore", "inherit"] });
   fs.rmSync(argfile);
 
   return {

@@ -295,11 +295,17 @@ export class PhotoGrid {
   drawScrubber() {
     const marks = [];
     const seen = new Set();
+    const room = this.scroller.clientHeight;
+    let lastY = -Infinity;
     const years = new Set(this.groups.map((g) => g.year));
     for (const group of this.groups) {
       const key = years.size > 3 ? `${group.year}` : `${group.year}-${group.month}`;
       if (group.year === undefined || seen.has(key)) continue;
       seen.add(key);
+      // Marks closer than a line to the one above are left out (the bubble still names them).
+      const y = (group.top / Math.max(this.height, 1)) * room;
+      if (y - lastY < 16) continue;
+      lastY = y;
       const label = years.size > 3 ? String(group.year)
         : new Date(Date.UTC(group.year, group.month - 1, 1)).toLocaleString(undefined,
           { month: "short", year: "2-digit", timeZone: "UTC" });
