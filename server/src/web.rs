@@ -17,7 +17,10 @@ static WEB: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../web");
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|s: State<AppState>| asset_or_index(s, String::new())))
+        .route(
+            "/",
+            get(|s: State<AppState>| asset_or_index(s, String::new())),
+        )
         // A Photo Request's public page; the passphrase is read by the page from its address.
         .route(
             "/mo/request/{p}",
@@ -36,8 +39,14 @@ pub fn router() -> Router<AppState> {
             "/photo/mo/sharing/{p}",
             get(|s: State<AppState>| asset_or_index(s, "share.html".into())),
         )
-        .route("/photo", get(|s: State<AppState>| asset_or_index(s, String::new())))
-        .route("/photo/", get(|s: State<AppState>| asset_or_index(s, String::new())))
+        .route(
+            "/photo",
+            get(|s: State<AppState>| asset_or_index(s, String::new())),
+        )
+        .route(
+            "/photo/",
+            get(|s: State<AppState>| asset_or_index(s, String::new())),
+        )
         .route(
             "/photo/{*path}",
             get(|s: State<AppState>, Path(p): Path<String>| asset_or_index(s, p)),

@@ -40,10 +40,17 @@ async fn the_first_admin_is_created_once_and_can_sign_in() {
     assert_eq!(needs_admin(&app).await, true);
 
     // Names and passwords follow `shoebox user add`.
-    assert_eq!(error_code(&create_admin(&app, "../evil", "pw").await), Some(120));
+    assert_eq!(
+        error_code(&create_admin(&app, "../evil", "pw").await),
+        Some(120)
+    );
     assert_eq!(error_code(&create_admin(&app, "root", "").await), Some(120));
     assert_eq!(error_code(&create_admin(&app, "", "pw").await), Some(114));
-    assert_eq!(needs_admin(&app).await, true, "refused calls create nothing");
+    assert_eq!(
+        needs_admin(&app).await,
+        true,
+        "refused calls create nothing"
+    );
 
     let made = create_admin(&app, "root", "\"quoted secret").await;
     assert_eq!(made["success"], true, "{made}");
@@ -51,8 +58,14 @@ async fn the_first_admin_is_created_once_and_can_sign_in() {
     assert_eq!(needs_admin(&app).await, false);
 
     // Once any account exists the method is closed, whatever the name.
-    assert_eq!(error_code(&create_admin(&app, "mallory", "pw").await), Some(105));
-    assert_eq!(error_code(&create_admin(&app, "root", "other").await), Some(105));
+    assert_eq!(
+        error_code(&create_admin(&app, "mallory", "pw").await),
+        Some(105)
+    );
+    assert_eq!(
+        error_code(&create_admin(&app, "root", "other").await),
+        Some(105)
+    );
 
     let login = app.login("root", "\"quoted secret").await;
     assert_eq!(login.data["account"], "root");
@@ -72,7 +85,10 @@ async fn closed_when_a_user_was_added_from_the_command_line() {
     let app = TestApp::spawn().await;
     app.add_user("alice", "wonderland", false);
     assert_eq!(needs_admin(&app).await, false);
-    assert_eq!(error_code(&create_admin(&app, "admin", "pw").await), Some(105));
+    assert_eq!(
+        error_code(&create_admin(&app, "admin", "pw").await),
+        Some(105)
+    );
 }
 
 #[tokio::test]
@@ -102,6 +118,9 @@ async fn api_info_lists_the_setup_api() {
             ("query", "SYNO.Shoebox.Setup"),
         ])
         .await;
-    assert_eq!(info["data"]["SYNO.Shoebox.Setup"]["path"], "entry.cgi", "{info}");
+    assert_eq!(
+        info["data"]["SYNO.Shoebox.Setup"]["path"], "entry.cgi",
+        "{info}"
+    );
     assert_eq!(info["data"]["SYNO.Shoebox.Setup"]["maxVersion"], 1);
 }

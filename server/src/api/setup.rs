@@ -45,7 +45,11 @@ pub async fn create_admin(call: Call) -> ApiResult {
         })?;
     match users::create_first_admin(db, account, &hash).await {
         Ok(Some(user)) => {
-            tracing::info!(name = user.name, id = user.id.0, "first administrator created");
+            tracing::info!(
+                name = user.name,
+                id = user.id.0,
+                "first administrator created"
+            );
             Ok(Reply::data(json!({ "id": user.id, "name": user.name })))
         }
         Ok(None) => Err(ApiError::Forbidden),

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use super::browse::{album, diff, folder, item, place, tag, timeline};
 use super::error::ApiResult;
 use super::{
-    Call, auth, dsm, encryption, index, info, media, requests, resumable, search, settings,
-    setup, sharing, upload, user_info,
+    Call, auth, dsm, encryption, index, info, media, requests, resumable, search, settings, setup,
+    sharing, upload, user_info,
 };
 
 /// Who may call a method.
