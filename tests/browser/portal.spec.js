@@ -311,6 +311,17 @@ test.describe.serial("the portal", () => {
     await expect(page.getByRole("heading", { name: /Search/ })).toBeVisible();
     await expectThumbnailsLoaded(page, 1);
 
+    // A photo with a camera and a place, in the viewer with its information.
+    await open(page, "#/search/personal/gps_paris");
+    await expectThumbnailsLoaded(page, 1);
+    await page.locator('.tile[data-index="0"] img').click();
+    const viewer = page.getByRole("dialog", { name: "Viewer" });
+    const panel = viewer.getByRole("complementary", { name: "Information" });
+    await expect(panel.getByText("Location", { exact: true })).toBeVisible();
+    await expect(panel).toContainText("France");
+    await page.screenshot({ path: shots("04b-viewer-place") });
+    await page.keyboard.press("Escape");
+
     await page.setViewportSize({ width: 390, height: 844 });
     await open(page, "#/photos/personal");
     await page.getByRole("button", { name: "Switch theme" }).click();

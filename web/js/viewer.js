@@ -24,7 +24,7 @@ export function openViewer(grid, index) {
       h("button", { type: "button", "aria-label": "Close", onclick: close }, "✕"),
       counter,
       h("span.spacer"),
-      h("button", { type: "button", "aria-label": "Information", onclick: toggleInfo }, "ⓘ")),
+      h("button.info-toggle", { type: "button", "aria-label": "Information", onclick: toggleInfo }, "Info")),
     h("div.viewer-body", {}, prev, stage, next, panel));
 
   function onKey(event) {
