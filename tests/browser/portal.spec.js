@@ -330,4 +330,37 @@ test.describe.serial("the portal", () => {
     await page.getByRole("button", { name: "Menu" }).click();
     await expect(page.getByRole("link", { name: "Albums" })).toBeVisible();
   });
+
+  test("selected photos download and go to the recycle bin", async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await open(page, "#/folders/personal/0");
+    await expect(page.locator(".folder-card", { hasText: "Years" })).toBeVisible();
+    await page.locator(".folder-card", { hasText: "Years" }).click();
+    await expectThumbnailsLoaded(page, 4);
+    const before = (await ok(page, { api: "SYNO.Foto.Browse.Item", version: "1", method: "count" })).count;
+    const tile = (i) => page.locator(`.tile[data-loaded][data-index="${i}"]`);
+    await tile(0).hover();
+    await tile(0).locator(".check").click();
+    await tile(1).click({ modifiers: ["Shift"] });
+    const bar = page.getByRole("region", { name: "Selection" });
+    await expect(bar).toContainText("2 selected");
+    const ids = await page.locator(".tile.selected").evaluateAll((els) => els.map((e) => Number(e.dataset.id)));
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      bar.getByRole("button", { name: "Download" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("download.zip");
+    expect(fs.statSync(await download.path()).size).toBeGreaterThan(1000);
+
+    await bar.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("dialog", { name: "Delete photos" }).getByRole("button", { name: "Delete" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "moved to the recycle bin" })).toBeVisible();
+    const after = (await ok(page, { api: "SYNO.Foto.Browse.Item", version: "1", method: "count" })).count;
+    expect(after).toBe(before - 2);
+    const gone = await api(page, { api: "SYNO.Foto.Browse.Item", version: "1", method: "get", id: ids });
+    expect(gone.success && gone.data.list.length ? "still there" : "gone").toBe("gone");
+    const recycled = path.join(process.env.SHOEBOX_DATA, "homes", ADMIN, "Photos", "#recycle", "Years");
+    expect(fs.readdirSync(recycled).length).toBe(2);
+  });
 });

@@ -5,8 +5,8 @@
 //   #/albums  #/albums/<id>               albums
 //   #/search/<space>/<keyword>            search results
 
-import { call, setToken, token, whenSessionLost, spaceApi } from "./api.js";
-import { h, toast, prompt } from "./dom.js";
+import { call, setToken, token, whenSessionLost, spaceApi, url } from "./api.js";
+import { h, toast, prompt, confirmDialog } from "./dom.js";
 import { PhotoGrid } from "./grid.js";
 import { timelineSource, folderSource, albumSource, searchSource } from "./sources.js";
 import { openViewer } from "./viewer.js";
@@ -164,9 +164,11 @@ function spaceSwitch(team, hrefFor) {
     h("a", { href: hrefFor("shared"), className: team ? "on" : "", "aria-current": team ? "true" : null }, "Shared"));
 }
 
-// The bar shown while photos are selected.
-function selectionBar(extra = []) {
+// The bar shown while photos are selected: add to an album, download (one file, or a zip of
+// several), delete (into the recycle bin), and the page's own actions.
+function selectionBar(team, extra = []) {
   const count = h("strong");
+  const ids = () => bar.items.map((i) => i.id);
   const bar = h("div.selection-bar", { hidden: true, role: "region", "aria-label": "Selection" },
     count,
     h("button", { type: "button", onclick: async () => {
@@ -174,6 +176,26 @@ function selectionBar(extra = []) {
       grid.clearSelection();
     } }, "Add to album"),
     ...extra.map(([label, action]) => h("button", { type: "button", onclick: () => action(bar.items) }, label)),
+    h("button.secondary", { type: "button", onclick: () => {
+      const link = h("a", { href: url({ api: spaceApi(team, "Download"), method: "download", version: "2",
+        unit_id: JSON.stringify(ids()) }), download: "" });
+      document.body.append(link);
+      link.click();
+      link.remove();
+    } }, "Download"),
+    h("button.danger", { type: "button", onclick: async () => {
+      const n = bar.items.length;
+      const ok = await confirmDialog("Delete photos",
+        `Move ${n} item${n === 1 ? "" : "s"} to the recycle bin of ${team ? "the Shared Space" : "your Personal Space"}?`);
+      if (!ok) return;
+      try {
+        await call(spaceApi(team, "Browse.Item"), "delete", 1, { id: ids() });
+        toast(`${n} item${n === 1 ? "" : "s"} moved to the recycle bin.`);
+        route();
+      } catch (e) {
+        toast(e.code === 105 ? "You may not delete these." : `Not deleted (error ${e.code}).`, "error");
+      }
+    } }, "Delete"),
     h("button.secondary", { type: "button", onclick: () => grid.clearSelection() }, "Clear"));
   bar.items = [];
   bar.update = (items) => {
@@ -186,7 +208,7 @@ function selectionBar(extra = []) {
 
 async function mountGrid(container, source, options = {}) {
   if (grid) grid.destroy();
-  const bar = selectionBar(options.actions);
+  const bar = selectionBar(source.team, options.actions);
   grid = new PhotoGrid(source, {
     onOpen: (index) => openViewer(grid, index),
     onSelectionChange: (items) => bar.update(items),
