@@ -363,4 +363,19 @@ test.describe.serial("the portal", () => {
     const recycled = path.join(process.env.SHOEBOX_DATA, "homes", ADMIN, "Photos", "#recycle", "Years");
     expect(fs.readdirSync(recycled).length).toBe(2);
   });
+
+  test("settings change the user's preferences and show indexing progress", async () => {
+    await open(page, "#/settings");
+    await expect(page.getByRole("heading", { name: "Settings" })).toBeVisible();
+    await expect(page.locator(".index-status")).toContainText(/Personal Space: \d+ items, up to date/);
+    await expect(page.locator(".index-status")).toContainText("Shared Space: 3 items");
+    const rename = page.getByLabel("Rename uploads by date taken");
+    await expect(rename).not.toBeChecked();
+    await rename.check();
+    await expect.poll(async () => (await ok(page, { api: "SYNO.Foto.Setting.User", version: "1", method: "get" }))
+      .rename_by_date).toBe(true);
+    await page.screenshot({ path: shots("12-settings") });
+    await open(page, "#/settings");
+    await expect(page.getByLabel("Rename uploads by date taken")).toBeChecked();
+  });
 });

@@ -4,6 +4,7 @@
 //   #/folders/<space>/<id>                a folder
 //   #/albums  #/albums/<id>               albums
 //   #/search/<space>/<keyword>            search results
+//   #/settings                            the user's settings and indexing progress
 
 import { call, setToken, token, whenSessionLost, spaceApi, url } from "./api.js";
 import { h, toast, prompt, confirmDialog } from "./dom.js";
@@ -14,6 +15,7 @@ import { renderAlbumList, getAlbum, chooseAlbumAndAdd, renameAlbum, deleteAlbum 
 import { openShareDialog, shareLink } from "./share.js";
 import { Uploader } from "./upload.js";
 import { folderChain, listFolders, breadcrumbs, folderCards } from "./folders.js";
+import { renderSettings } from "./settings.js";
 
 const app = document.getElementById("app");
 const SIGN_IN_ERRORS = {
@@ -129,7 +131,8 @@ function renderShell() {
   const nav = h("nav.sidebar", { "aria-label": "Sections" },
     h("a", { href: "#/photos/personal", dataset: { section: "photos" } }, "Photos"),
     h("a", { href: "#/folders/personal/0", dataset: { section: "folders" } }, "Folders"),
-    h("a", { href: "#/albums", dataset: { section: "albums" } }, "Albums"));
+    h("a", { href: "#/albums", dataset: { section: "albums" } }, "Albums"),
+    h("a", { href: "#/settings", dataset: { section: "settings" } }, "Settings"));
   const shell = h("div.shell", {},
     h("header.topbar", {},
       h("button.icon.menu", { type: "button", "aria-label": "Menu",
@@ -329,6 +332,15 @@ async function searchPage(space, keyword) {
   await mountGrid(view, searchSource(team, keyword), { empty: "Nothing matches." });
 }
 
+async function settingsPage() {
+  setSection("settings");
+  if (grid) grid.destroy();
+  grid = null;
+  const container = h("div.settings-page");
+  view.replaceChildren(container);
+  await renderSettings(container);
+}
+
 async function route() {
   if (!me) return;
   const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
@@ -337,6 +349,7 @@ async function route() {
     else if (parts[0] === "albums" && parts[1]) await albumPage(Number(parts[1]));
     else if (parts[0] === "albums") await albumsPage();
     else if (parts[0] === "search" && parts[2]) await searchPage(parts[1], parts.slice(2).join("/"));
+    else if (parts[0] === "settings") await settingsPage();
     else await photosPage(parts[1] === "shared" ? "shared" : "personal");
   } catch (error) {
     if (error.code !== 119) failure(error);
