@@ -26,6 +26,9 @@ pub struct Config {
     /// Deleting moves files into the `#recycle` folder of their space root (as DSM's recycle
     /// bin), from which a file manager can restore them; off deletes them for good.
     pub recycle_bin: bool,
+    /// Serve the portal from this folder instead of the copy built into the binary: for working
+    /// on `web/` without rebuilding. Unset (the default) serves the built-in copy.
+    pub web_dir: Option<PathBuf>,
     /// Log filter in `RUST_LOG` syntax; `RUST_LOG` itself wins when set.
     pub log: String,
     pub sessions: SessionSettings,
@@ -120,6 +123,7 @@ impl Default for Config {
             photo_root: None,
             homes_root: None,
             recycle_bin: true,
+            web_dir: None,
             log: "info".into(),
             sessions: SessionSettings { idle_days: 30 },
             login_guard: LoginGuard {
@@ -167,6 +171,7 @@ const ENV_KEYS: &[&str] = &[
     "photo_root",
     "homes_root",
     "recycle_bin",
+    "web_dir",
     "log",
     "sessions",
     "login_guard",

@@ -1,8 +1,11 @@
 //! The browser portal: the files of the top-level `web/` folder, built into the binary so that
-//! nothing else has to be installed. Served at `/` and at `/photo/`, DSM's portal alias.
+//! nothing else has to be installed. Served at `/` and at `/photo/`, DSM's portal alias. With
+//! `web_dir` set, the files are read from that folder instead (for working on the portal).
+
+use std::path::{Component, Path as FsPath, PathBuf};
 
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,50 +17,88 @@ static WEB: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../web");
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| asset_or_index(String::new())))
+        .route(
+            "/",
+            get(|s: State<AppState>| asset_or_index(s, String::new())),
+        )
         // A Photo Request's public page; the passphrase is read by the page from its address.
         .route(
             "/mo/request/{p}",
-            get(|| asset_or_index("request.html".into())),
+            get(|s: State<AppState>| asset_or_index(s, "request.html".into())),
         )
         .route(
             "/photo/mo/request/{p}",
-            get(|| asset_or_index("request.html".into())),
+            get(|s: State<AppState>| asset_or_index(s, "request.html".into())),
         )
         // An album link's share view.
         .route(
             "/mo/sharing/{p}",
-            get(|| asset_or_index("share.html".into())),
+            get(|s: State<AppState>| asset_or_index(s, "share.html".into())),
         )
         .route(
             "/photo/mo/sharing/{p}",
-            get(|| asset_or_index("share.html".into())),
+            get(|s: State<AppState>| asset_or_index(s, "share.html".into())),
         )
-        .route("/photo", get(|| asset_or_index(String::new())))
-        .route("/photo/", get(|| asset_or_index(String::new())))
+        .route(
+            "/photo",
+            get(|s: State<AppState>| asset_or_index(s, String::new())),
+        )
+        .route(
+            "/photo/",
+            get(|s: State<AppState>| asset_or_index(s, String::new())),
+        )
         .route(
             "/photo/{*path}",
-            get(|Path(p): Path<String>| asset_or_index(p)),
+            get(|s: State<AppState>, Path(p): Path<String>| asset_or_index(s, p)),
         )
-        .route("/{*path}", get(|Path(p): Path<String>| asset_or_index(p)))
+        .route(
+            "/{*path}",
+            get(|s: State<AppState>, Path(p): Path<String>| asset_or_index(s, p)),
+        )
 }
 
-async fn asset_or_index(path: String) -> Response {
+async fn asset_or_index(State(state): State<AppState>, path: String) -> Response {
     let path = path.trim_start_matches('/');
     let path = if path.is_empty() { "index.html" } else { path };
-    match WEB.get_file(path) {
-        Some(file) => {
-            let mime = match path.rsplit('.').next() {
-                Some("html") => "text/html; charset=utf-8",
-                Some("js") => "text/javascript; charset=utf-8",
-                Some("css") => "text/css; charset=utf-8",
-                Some("svg") => "image/svg+xml",
-                Some("png") => "image/png",
-                Some("json") => "application/json",
-                _ => "application/octet-stream",
-            };
-            ([(header::CONTENT_TYPE, mime)], file.contents()).into_response()
+    let contents = match &state.config.web_dir {
+        Some(dir) => match on_disk(dir, path) {
+            Some(file) => tokio::fs::read(file).await.ok().map(Into::into),
+            None => None,
+        },
+        None => WEB.get_file(path).map(|f| f.contents().to_vec().into()),
+    };
+    let Some(contents): Option<axum::body::Bytes> = contents else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let mime = match path.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    };
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            // The portal changes with the binary; let the browser revalidate rather than guess.
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        contents,
+    )
+        .into_response()
+}
+
+/// The file for `path` below `dir`, if `path` is made of plain names only (no `..`, no hidden
+/// names, nothing absolute).
+fn on_disk(dir: &FsPath, path: &str) -> Option<PathBuf> {
+    let mut file = dir.to_path_buf();
+    for part in FsPath::new(path).components() {
+        match part {
+            Component::Normal(name) if !name.to_string_lossy().starts_with('.') => file.push(name),
+            _ => return None,
         }
-        None => StatusCode::NOT_FOUND.into_response(),
     }
+    file.is_file().then_some(file)
 }

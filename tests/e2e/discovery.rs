@@ -265,12 +265,12 @@ async fn the_portal_is_served_from_the_binary() {
         );
         let html = response.text().await.expect("text");
         assert!(
-            html.contains("id=\"signin\"") && html.contains("app.js"),
+            html.contains("id=\"app\"") && html.contains("js/main.js"),
             "{path}"
         );
     }
     let js = TestApp::client()
-        .get(app.url("/photo/app.js"))
+        .get(app.url("/photo/js/api.js"))
         .send()
         .await
         .expect("request");
@@ -290,4 +290,25 @@ async fn the_portal_is_served_from_the_binary() {
         .await
         .expect("request");
     assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn web_dir_serves_the_portal_from_a_folder_and_nothing_outside_it() {
+    let web = tempfile::tempdir().expect("web folder");
+    std::fs::write(web.path().join("index.html"), "<p>from the folder</p>").expect("index");
+    std::fs::write(web.path().join(".secret.js"), "hidden").expect("hidden");
+    let config = format!("web_dir = {:?}\n", web.path().display().to_string());
+    let app = TestApp::spawn_with(&config, true).await;
+    let get = |path: &str| TestApp::client().get(app.url(path)).send();
+    let index = get("/photo/").await.expect("request");
+    assert_eq!(index.status(), 200);
+    assert_eq!(index.text().await.expect("text"), "<p>from the folder</p>");
+    for path in [
+        "/.secret.js",
+        "/photo/.secret.js",
+        "/js/main.js",
+        "/%2e%2e/shoebox.toml",
+    ] {
+        assert_eq!(get(path).await.expect("request").status(), 404, "{path}");
+    }
 }

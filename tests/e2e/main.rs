@@ -11,6 +11,7 @@ mod indexing;
 mod places;
 mod requests;
 mod resumable;
+mod setup;
 mod sharing;
 mod streaming;
 mod support;

@@ -19,6 +19,7 @@ mod requests;
 mod resumable;
 mod search;
 pub mod settings;
+mod setup;
 pub mod sharing;
 mod upload;
 mod user_info;

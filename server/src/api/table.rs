@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::browse::{album, diff, folder, item, place, tag, timeline};
 use super::error::ApiResult;
 use super::{
-    Call, auth, dsm, encryption, index, info, media, requests, resumable, search, settings,
+    Call, auth, dsm, encryption, index, info, media, requests, resumable, search, settings, setup,
     sharing, upload, user_info,
 };
 
@@ -208,6 +208,10 @@ impl ApiTable {
                     sharing::list_shared_with_me_album,
                 ),
             Api::new("SYNO.Foto.UserInfo", "entry.cgi", 1..=1).user("me", user_info::me),
+            // Shoebox's extension: the portal's first run creates the administrator.
+            Api::new("SYNO.Shoebox.Setup", "entry.cgi", 1..=1)
+                .public("get", setup::get)
+                .public("create_admin", setup::create_admin),
             Api::new("SYNO.Foto.Index", "entry.cgi", 1..=1)
                 .user("get", index::get_personal)
                 .user("reindex", index::reindex_personal),

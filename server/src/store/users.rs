@@ -81,6 +81,30 @@ pub async fn create(
     }
 }
 
+/// Creates the first account, an administrator, only while there is no account at all. The
+/// check and the insert are one statement, so of two racing calls at most one creates a user;
+/// `Ok(None)` means an account already exists.
+pub async fn create_first_admin(
+    db: &SqlitePool,
+    name: &str,
+    password_hash: &str,
+) -> Result<Option<User>, UserError> {
+    check_name(name)?;
+    let t = now();
+    let user = sqlx::query_as::<_, User>(
+        "INSERT INTO users (name, password_hash, is_admin, enabled, created_at, password_changed_at)
+         SELECT ?, ?, 1, 1, ?, ? WHERE NOT EXISTS (SELECT 1 FROM users)
+         RETURNING id, name, password_hash, is_admin, enabled, created_at",
+    )
+    .bind(name)
+    .bind(password_hash)
+    .bind(t)
+    .bind(t)
+    .fetch_optional(db)
+    .await?;
+    Ok(user)
+}
+
 pub async fn by_name(db: &SqlitePool, name: &str) -> Result<Option<User>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, name, password_hash, is_admin, enabled, created_at FROM users WHERE name = ?",

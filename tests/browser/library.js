@@ -1,0 +1,54 @@
+// The test library: real images and a video from the media corpus (tests/corpus/build, cached in
+// ~/.cache/shoebox-corpus), plus copies of one photo dated across ten years with exiftool so
+// that the timeline has many days to scroll through and years for the scrubber.
+const { execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+
+const CORPUS = process.env.SHOEBOX_CORPUS_DIR || path.join(os.homedir(), ".cache/shoebox-corpus");
+const SPREAD = 80;
+
+function makeLibrary(dir) {
+  if (!fs.existsSync(path.join(CORPUS, "metadata"))) {
+    throw new Error(`no media corpus in ${CORPUS}: run tests/corpus/build (./dev setup does)`);
+  }
+  const personal = path.join(dir, "personal");
+  const spread = path.join(personal, "Years");
+  fs.mkdirSync(spread, { recursive: true });
+  const pick = (sub, names) => names.map((n) => path.join(CORPUS, sub, n)).filter((f) => fs.existsSync(f));
+  const originals = [
+    ...fs.readdirSync(path.join(CORPUS, "metadata")).filter((n) => n.endsWith(".jpg"))
+      .map((n) => path.join(CORPUS, "metadata", n)),
+    ...pick("real", ["flower.jpg", "iptc.jpg", "r_canon.jpg", "r_sony.jpg", "r_olympus.jpg", "r_ricoh.jpg"]),
+    ...pick("video", ["VID_20200202_101010.mp4"]),
+  ];
+  for (const f of originals) fs.copyFileSync(f, path.join(personal, path.basename(f)));
+
+  const source = path.join(CORPUS, "real", "flower.jpg");
+  const args = [];
+  for (let i = 0; i < SPREAD; i += 1) {
+    const name = path.join(spread, `spread_${String(i).padStart(3, "0")}.jpg`);
+    fs.copyFileSync(source, name);
+    // Four photos a day on twenty days, two a year.
+    const k = Math.floor(i / 4);
+    const year = 2015 + (k % 10);
+    const month = 1 + ((k * 7) % 12);
+    const day = 1 + ((k * 11) % 28);
+    const stamp = `${year}:${String(month).padStart(2, "0")}:${String(day).padStart(2, "0")} ${10 + (i % 4)}:00:00`;
+    args.push(`-AllDates=${stamp}`, "-overwrite_original", name, "-execute");
+  }
+  const argfile = path.join(dir, "exiftool.args");
+  fs.writeFileSync(argfile, `${args.join("\n")}\n`);
+  execFileSync("exiftool", ["-@", argfile, "-common_args", "-q", "-q"], { stdio: ["ignore", "ignore", "inherit"] });
+  fs.rmSync(argfile);
+
+  return {
+    personal,
+    count: originals.length + SPREAD,
+    shared: pick("real", ["r_pana.jpg", "r_casio.jpg", "r_pen.jpg"]),
+    upload: path.join(CORPUS, "real", "r_sigma.jpg"),
+  };
+}
+
+module.exports = { makeLibrary };

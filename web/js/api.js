@@ -1,0 +1,113 @@
+// The one way the portal talks to the server: the Synology Photos web API at entry.cgi.
+// The session lives in the HttpOnly `id` cookie; the SynoToken (kept in localStorage, so that a
+// reload or a new tab keeps the session) guards every call, as a header or, where a URL must
+// stand alone (<img>, <video>), as the SynoToken parameter.
+
+const ENTRY = "/webapi/entry.cgi";
+const TOKEN_KEY = "shoebox.synotoken";
+
+export class ApiError extends Error {
+  constructor(code, data) {
+    super(`API error ${code}`);
+    this.code = code;
+    this.data = data;
+  }
+}
+
+export function token() {
+  return localStorage.getItem(TOKEN_KEY) || "";
+}
+
+export function setToken(value) {
+  if (value) localStorage.setItem(TOKEN_KEY, value);
+  else localStorage.removeItem(TOKEN_KEY);
+}
+
+// Values that are not strings are sent as JSON literals (the SYNO.Foto APIs' request format):
+// numbers, booleans, lists and objects.
+function encodeParams(params) {
+  const body = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null) continue;
+    body.append(key, typeof value === "string" ? value : JSON.stringify(value));
+  }
+  return body;
+}
+
+let onSessionLost = () => {};
+export function whenSessionLost(callback) {
+  onSessionLost = callback;
+}
+
+// Calls `api`/`method` and resolves to `data`; rejects with ApiError on `success: false`.
+export async function call(api, method, version, params = {}, { quiet = false } = {}) {
+  const body = encodeParams({ api, method, version: String(version), ...params });
+  const headers = token() ? { "X-SYNO-TOKEN": token() } : {};
+  const response = await fetch(ENTRY, { method: "POST", body, headers, credentials: "same-origin" });
+  let answer;
+  try {
+    answer = await response.json();
+  } catch {
+    throw new ApiError(response.status === 413 ? 120 : 100, null);
+  }
+  if (!answer.success) {
+    const code = answer.error ? answer.error.code : 100;
+    if (code === 119 && !quiet) onSessionLost();
+    throw new ApiError(code, answer.error);
+  }
+  return answer.data === undefined ? {} : answer.data;
+}
+
+// A URL for a GET the browser makes by itself (an image, a video, a download).
+export function url(params) {
+  const query = encodeParams({ ...params, SynoToken: token() || undefined });
+  return `${ENTRY}?${query}`;
+}
+
+// The space prefix of an API: the Personal Space (SYNO.Foto) or the Shared Space (SYNO.FotoTeam).
+export function spaceApi(team, name) {
+  return `${team ? "SYNO.FotoTeam" : "SYNO.Foto"}.${name}`;
+}
+
+export function thumbnailUrl(item, size = "m", team = false) {
+  const thumb = (item.additional && item.additional.thumbnail) || {};
+  return url({
+    api: spaceApi(team, "Thumbnail"), method: "get", version: "2", type: "unit", size,
+    id: String(thumb.unit_id || item.id), cache_key: thumb.cache_key || undefined,
+  });
+}
+
+// Uploads one file with XMLHttpRequest so that its progress can be shown. `onProgress` gets a
+// fraction 0..1. Resolves to the answer's data, rejects with ApiError or Error.
+export function upload(api, method, fields, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    form.append("api", api);
+    form.append("method", method);
+    form.append("version", "1");
+    for (const [key, value] of Object.entries(fields)) {
+      form.append(key, typeof value === "string" ? value : JSON.stringify(value));
+    }
+    form.append("file", file, file.name);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", ENTRY);
+    if (token()) xhr.setRequestHeader("X-SYNO-TOKEN", token());
+    xhr.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    });
+    xhr.addEventListener("load", () => {
+      let answer = null;
+      try {
+        answer = JSON.parse(xhr.responseText);
+      } catch {
+        reject(new ApiError(xhr.status === 413 ? 120 : 100, null));
+        return;
+      }
+      if (answer.success) resolve(answer.data);
+      else reject(new ApiError(answer.error ? answer.error.code : 100, answer.error));
+    });
+    xhr.addEventListener("error", () => reject(new Error("the connection failed")));
+    xhr.addEventListener("abort", () => reject(new Error("cancelled")));
+    xhr.send(form);
+  });
+}

@@ -1,0 +1,59 @@
+// The folder view: breadcrumbs, the subfolders with their covers, and the folder's own items
+// (Browse.Folder get / list with additional thumbnail; Browse.Item list with folder_id).
+
+import { call, spaceApi, thumbnailUrl } from "./api.js";
+import { h } from "./dom.js";
+
+export async function folderChain(team, id) {
+  const chain = [];
+  let current = id;
+  for (let depth = 0; depth < 64; depth += 1) {
+    const { folder } = await call(spaceApi(team, "Browse.Folder"), "get", 1, { id: current });
+    chain.unshift(folder);
+    if (!folder.parent || folder.parent === folder.id || !current) break;
+    current = folder.parent;
+  }
+  return chain;
+}
+
+export async function listFolders(team, id) {
+  const all = [];
+  for (let offset = 0; ; offset += 1000) {
+    const { list } = await call(spaceApi(team, "Browse.Folder"), "list", 1,
+      { id, offset, limit: 1000, additional: ["thumbnail"] });
+    all.push(...list);
+    if (list.length < 1000) return all;
+  }
+}
+
+function lastName(path) {
+  const parts = path.split("/").filter(Boolean);
+  return parts.length ? parts[parts.length - 1] : "";
+}
+
+export function breadcrumbs(team, chain, go) {
+  return h("nav.breadcrumbs", { "aria-label": "Folders" }, chain.map((folder, i) => {
+    const label = i === 0 ? (team ? "Shared Space" : "Personal Space") : lastName(folder.name);
+    const last = i === chain.length - 1;
+    return [i ? h("span.sep", { "aria-hidden": "true" }, "›") : null,
+      last ? h("span.crumb", { "aria-current": "page" }, label)
+        : h("a.crumb", { href: "#", onclick: (event) => {
+          event.preventDefault();
+          go(folder.id);
+        } }, label)];
+  }));
+}
+
+export function folderCards(team, folders, go) {
+  return h("div.folder-grid", {}, folders.map((folder) => {
+    const thumb = folder.additional && folder.additional.thumbnail;
+    const cover = thumb && thumb.unit_id
+      ? h("img", { src: thumbnailUrl({ id: thumb.unit_id, additional: { thumbnail: thumb } }, "m", team),
+        alt: "", loading: "lazy" })
+      : h("div.no-cover", {}, "📁");
+    return h("a.folder-card", { href: "#", onclick: (event) => {
+      event.preventDefault();
+      go(folder.id);
+    } }, cover, h("strong", {}, lastName(folder.name)));
+  }));
+}

@@ -1,0 +1,355 @@
+// A justified, virtualised grid of thumbnails. Only the rows near the viewport are in the DOM;
+// items are fetched a page at a time as their rows come near, and thumbnails load as their tiles
+// appear. Until an item is known its tile is a placeholder of a typical shape; when a page
+// arrives the layout is redone, keeping the first visible item where it was on screen.
+//
+// A source is { team, async init() -> { total, groups: [{ label, count, year, month }] },
+// async fetch(offset, limit) -> [item] }: the groups cover the items in order.
+
+import { h } from "./dom.js";
+import { thumbnailUrl } from "./api.js";
+
+const PAGE = 100;
+const GAP = 4;
+const HEADER = 48;
+const GUESS_RATIO = 1.5;
+const OVERSCAN = 1.0; // viewports above and below kept in the DOM
+
+export class PhotoGrid {
+  constructor(source, { onOpen, onSelectionChange, scrubber = false, empty = "Nothing here yet." }) {
+    this.source = source;
+    this.onOpen = onOpen;
+    this.onSelectionChange = onSelectionChange || (() => {});
+    this.emptyText = empty;
+    this.items = [];
+    this.groups = [];
+    this.pages = new Map();
+    this.tiles = new Map();
+    this.headers = new Map();
+    this.selected = new Map(); // id -> item
+    this.anchorIndex = null;
+    this.width = 0;
+    this.frame = 0;
+
+    this.canvas = h("div.grid-canvas", { role: "list" });
+    this.scroller = h("div.grid-scroller", { tabindex: "0" }, this.canvas);
+    this.scrub = scrubber ? h("nav.scrubber", { "aria-label": "Jump to a date" }) : null;
+    this.bubble = scrubber ? h("div.scrub-bubble", { hidden: true }) : null;
+    this.el = h("div.grid-view", {}, this.scroller, this.scrub, this.bubble);
+
+    this.scroller.addEventListener("scroll", () => this.schedule(false), { passive: true });
+    this.canvas.addEventListener("click", (event) => this.click(event));
+    this.resize = new ResizeObserver(() => {
+      if (this.scroller.clientWidth !== this.width) this.schedule(true);
+    });
+    if (this.scrub) this.wireScrubber();
+  }
+
+  async start() {
+    const { total, groups } = await this.source.init();
+    this.total = total;
+    this.items = new Array(total);
+    let offset = 0;
+    this.groups = groups.map((g) => {
+      const group = { ...g, offset };
+      offset += g.count;
+      return group;
+    });
+    this.ys = new Float64Array(total);
+    this.xs = new Float64Array(total);
+    this.ws = new Float64Array(total);
+    this.hs = new Float64Array(total);
+    this.resize.observe(this.scroller);
+    if (!total) this.canvas.append(h("p.empty", {}, this.emptyText));
+    this.schedule(true);
+  }
+
+  destroy() {
+    this.resize.disconnect();
+    cancelAnimationFrame(this.frame);
+  }
+
+  schedule(relayout) {
+    this.needsLayout = this.needsLayout || relayout;
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      if (this.needsLayout) this.layout();
+      this.needsLayout = false;
+      this.render();
+    });
+  }
+
+  ratio(i) {
+    const item = this.items[i];
+    const res = item && item.additional && item.additional.resolution;
+    if (!res || !res.width || !res.height) return GUESS_RATIO;
+    return Math.min(Math.max(res.width / res.height, 0.4), 4);
+  }
+
+  // Computes every tile's box and every group's top; keeps the first visible item in place.
+  layout() {
+    const anchor = this.firstVisible();
+    const anchorOffset = anchor === null ? 0 : this.ys[anchor] - this.scroller.scrollTop;
+    this.width = this.scroller.clientWidth;
+    const width = Math.max(this.width - (this.scrub ? 56 : 16), 200);
+    const target = this.width < 600 ? 110 : 190;
+    let y = 0;
+    for (const group of this.groups) {
+      group.top = y;
+      y += group.label ? HEADER : 8;
+      let start = group.offset;
+      const end = group.offset + group.count;
+      while (start < end) {
+        let sum = 0;
+        let stop = start;
+        while (stop < end) {
+          sum += this.ratio(stop);
+          stop += 1;
+          if (sum * target + (stop - start - 1) * GAP >= width) break;
+        }
+        const full = sum * target + (stop - start - 1) * GAP >= width;
+        const height = full ? (width - (stop - start - 1) * GAP) / sum : target;
+        let x = 8;
+        for (let i = start; i < stop; i += 1) {
+          const w = this.ratio(i) * height;
+          this.xs[i] = x;
+          this.ys[i] = y;
+          this.ws[i] = w;
+          this.hs[i] = height;
+          x += w + GAP;
+        }
+        y += height + GAP;
+        start = stop;
+      }
+      group.height = y - group.top;
+    }
+    this.height = y + 16;
+    this.canvas.style.height = `${this.height}px`;
+    if (anchor !== null) this.scroller.scrollTop = this.ys[anchor] - anchorOffset;
+    if (this.scrub) this.drawScrubber();
+  }
+
+  // The first item whose row is at least partly in view.
+  firstVisible() {
+    if (!this.total || !this.width) return null;
+    return this.indexAt(this.scroller.scrollTop);
+  }
+
+  // Binary search: the first index whose tile reaches below `y` (tiles are in y order).
+  indexAt(y) {
+    let lo = 0;
+    let hi = this.total;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ys[mid] + this.hs[mid] < y) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.min(lo, this.total - 1);
+  }
+
+  render() {
+    if (!this.total) return;
+    const view = this.scroller.clientHeight;
+    const top = this.scroller.scrollTop - view * OVERSCAN;
+    const bottom = this.scroller.scrollTop + view * (1 + OVERSCAN);
+    const keep = new Set();
+    for (let i = this.indexAt(Math.max(top, 0)); i < this.total && this.ys[i] <= bottom; i += 1) {
+      keep.add(i);
+      if (!this.items[i]) this.load(Math.floor(i / PAGE));
+      let tile = this.tiles.get(i);
+      if (!tile || (this.items[i] && tile.dataset.loaded !== "1")) {
+        const fresh = this.tile(i);
+        if (tile) tile.replaceWith(fresh);
+        else this.canvas.append(fresh);
+        tile = fresh;
+        this.tiles.set(i, tile);
+      } else {
+        this.place(tile, i);
+      }
+    }
+    for (const [i, el] of this.tiles) {
+      if (!keep.has(i)) {
+        el.remove();
+        this.tiles.delete(i);
+      }
+    }
+    this.groups.forEach((group, g) => {
+      const visible = group.label && group.top + group.height >= top && group.top <= bottom;
+      const el = this.headers.get(g);
+      if (visible && !el) {
+        const header = h("h3.group-header", { style: { top: `${group.top}px` } }, group.label);
+        this.headers.set(g, header);
+        this.canvas.append(header);
+      } else if (!visible && el) {
+        el.remove();
+        this.headers.delete(g);
+      } else if (el) {
+        el.style.top = `${group.top}px`;
+      }
+    });
+    this.updateBubble();
+  }
+
+  boxStyle(i) {
+    return {
+      transform: `translate(${this.xs[i]}px, ${this.ys[i]}px)`,
+      width: `${this.ws[i]}px`,
+      height: `${this.hs[i]}px`,
+    };
+  }
+
+  place(el, i) {
+    Object.assign(el.style, this.boxStyle(i));
+  }
+
+  tile(i) {
+    const item = this.items[i];
+    const style = this.boxStyle(i);
+    if (!item) return h("div.tile.placeholder", { style, dataset: { index: String(i) } });
+    const selected = this.selected.has(item.id);
+    return h("div.tile", {
+      style, role: "listitem", dataset: { index: String(i), id: String(item.id), loaded: "1" },
+      className: `tile${selected ? " selected" : ""}`,
+    },
+    h("img", {
+      src: thumbnailUrl(item, this.hs[i] > 200 ? "xl" : "m", this.source.team),
+      alt: item.filename, loading: "lazy", decoding: "async", draggable: "false",
+    }),
+    item.type === "video" ? h("span.badge", { "aria-label": "video" }, "▶") : null,
+    item.type === "live" ? h("span.badge", { "aria-label": "Live Photo" }, "LIVE") : null,
+    h("button.check", {
+      type: "button", "aria-label": `Select ${item.filename}`, "aria-pressed": String(selected),
+    }, "✓"));
+  }
+
+  load(page) {
+    if (this.pages.has(page)) return this.pages.get(page);
+    const offset = page * PAGE;
+    const promise = this.source.fetch(offset, Math.min(PAGE, this.total - offset)).then((list) => {
+      list.forEach((item, k) => {
+        if (offset + k < this.total) this.items[offset + k] = item;
+      });
+      this.schedule(true);
+    }).catch((error) => {
+      this.pages.delete(page);
+      console.warn("cannot load items", error);
+    });
+    this.pages.set(page, promise);
+    return promise;
+  }
+
+  async item(i) {
+    if (i < 0 || i >= this.total) return null;
+    if (!this.items[i]) await this.load(Math.floor(i / PAGE));
+    return this.items[i] || null;
+  }
+
+  async click(event) {
+    const tile = event.target.closest(".tile");
+    if (!tile || !tile.dataset.loaded) return;
+    const i = Number(tile.dataset.index);
+    const onCheck = event.target.closest(".check");
+    if (event.shiftKey && this.anchorIndex !== null) {
+      event.preventDefault();
+      const [a, b] = [Math.min(this.anchorIndex, i), Math.max(this.anchorIndex, i)];
+      for (let k = a; k <= b; k += 1) {
+        const item = await this.item(k);
+        if (item) this.selected.set(item.id, item);
+      }
+    } else if (onCheck || event.ctrlKey || event.metaKey || this.selected.size) {
+      const item = this.items[i];
+      if (this.selected.has(item.id)) this.selected.delete(item.id);
+      else this.selected.set(item.id, item);
+      this.anchorIndex = i;
+    } else {
+      this.onOpen(i);
+      return;
+    }
+    this.refreshSelection();
+  }
+
+  clearSelection() {
+    this.selected.clear();
+    this.anchorIndex = null;
+    this.refreshSelection();
+  }
+
+  refreshSelection() {
+    for (const el of this.tiles.values()) {
+      const on = el.dataset.id && this.selected.has(Number(el.dataset.id));
+      el.classList.toggle("selected", Boolean(on));
+      const check = el.querySelector(".check");
+      if (check) check.setAttribute("aria-pressed", String(Boolean(on)));
+    }
+    this.el.classList.toggle("selecting", this.selected.size > 0);
+    this.onSelectionChange([...this.selected.values()]);
+  }
+
+  scrollToIndex(i) {
+    if (i >= 0 && i < this.total) this.scroller.scrollTop = Math.max(this.ys[i] - HEADER, 0);
+  }
+
+  // The scrubber: one mark per year (or per month when there are few years), placed where the
+  // year begins; pressing or dragging anywhere jumps there.
+  drawScrubber() {
+    const marks = [];
+    const seen = new Set();
+    const room = this.scroller.clientHeight;
+    let lastY = -Infinity;
+    const years = new Set(this.groups.map((g) => g.year));
+    for (const group of this.groups) {
+      const key = years.size > 3 ? `${group.year}` : `${group.year}-${group.month}`;
+      if (group.year === undefined || seen.has(key)) continue;
+      seen.add(key);
+      // Marks closer than a line to the one above are left out (the bubble still names them).
+      const y = (group.top / Math.max(this.height, 1)) * room;
+      if (y - lastY < 16) continue;
+      lastY = y;
+      const label = years.size > 3 ? String(group.year)
+        : new Date(Date.UTC(group.year, group.month - 1, 1)).toLocaleString(undefined,
+          { month: "short", year: "2-digit", timeZone: "UTC" });
+      marks.push(h("button.scrub-mark", {
+        type: "button", "aria-label": `Jump to ${label}`, dataset: { top: String(group.top) },
+        style: { top: `${(group.top / Math.max(this.height, 1)) * 100}%` },
+        onclick: (event) => {
+          event.stopPropagation();
+          this.scroller.scrollTop = group.top;
+        },
+      }, label));
+    }
+    this.scrub.replaceChildren(...marks);
+  }
+
+  wireScrubber() {
+    let dragging = false;
+    const jump = (event) => {
+      const box = this.scrub.getBoundingClientRect();
+      const f = Math.min(Math.max((event.clientY - box.top) / box.height, 0), 1);
+      this.scroller.scrollTop = f * (this.height - this.scroller.clientHeight);
+    };
+    this.scrub.addEventListener("pointerdown", (event) => {
+      if (event.target.closest(".scrub-mark")) return;
+      dragging = true;
+      this.scrub.setPointerCapture(event.pointerId);
+      jump(event);
+    });
+    this.scrub.addEventListener("pointermove", (event) => dragging && jump(event));
+    this.scrub.addEventListener("pointerup", () => {
+      dragging = false;
+    });
+  }
+
+  // The bubble beside the scrubber names the group at the top of the view.
+  updateBubble() {
+    if (!this.bubble || !this.total) return;
+    const y = this.scroller.scrollTop;
+    let g = 0;
+    while (g + 1 < this.groups.length && this.groups[g + 1].top <= y) g += 1;
+    const group = this.groups[g];
+    this.bubble.textContent = group ? group.short || group.label : "";
+    this.bubble.hidden = !group;
+    const f = y / Math.max(this.height - this.scroller.clientHeight, 1);
+    this.bubble.style.top = `calc(${Math.min(f, 1) * 100}% - ${Math.min(f, 1) * 24}px)`;
+  }
+}

@@ -1,0 +1,386 @@
+// The portal's entry point: first run, sign-in, the shell (top bar, navigation, uploads) and the
+// pages, chosen by the address's #fragment:
+//   #/photos/personal  #/photos/shared   the timeline of a space
+//   #/folders/<space>/<id>                a folder
+//   #/albums  #/albums/<id>               albums
+//   #/search/<space>/<keyword>            search results
+//   #/settings                            the user's settings and indexing progress
+
+import { call, setToken, token, whenSessionLost, spaceApi, url } from "./api.js";
+import { h, toast, prompt, confirmDialog } from "./dom.js";
+import { PhotoGrid } from "./grid.js";
+import { timelineSource, folderSource, albumSource, searchSource } from "./sources.js";
+import { openViewer } from "./viewer.js";
+import { renderAlbumList, getAlbum, chooseAlbumAndAdd, renameAlbum, deleteAlbum } from "./albums.js";
+import { openShareDialog, shareLink } from "./share.js";
+import { Uploader } from "./upload.js";
+import { folderChain, listFolders, breadcrumbs, folderCards } from "./folders.js";
+import { renderSettings } from "./settings.js";
+
+const app = document.getElementById("app");
+const SIGN_IN_ERRORS = {
+  400: "Wrong account or password.",
+  401: "This account is disabled.",
+  407: "Too many failed attempts from this address. Try again later.",
+};
+
+let me = null;
+let grid = null;
+let uploader = null;
+let view = null;
+let uploadTarget = { team: false, folderId: null };
+
+// ---- Theme ----------------------------------------------------------------------------------
+
+function applyTheme(theme) {
+  document.documentElement.dataset.theme = theme;
+  localStorage.setItem("shoebox.theme", theme);
+}
+applyTheme(localStorage.getItem("shoebox.theme")
+  || (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
+
+// ---- First run and sign-in ------------------------------------------------------------------
+
+function card(title, ...content) {
+  return h("main.card", {}, h("h1", {}, "Shoebox"), h("h2", {}, title), ...content);
+}
+
+function renderFirstRun() {
+  const error = h("p.error", { role: "alert" });
+  const form = h("form#setup", {
+    onsubmit: async (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      if (data.get("passwd") !== data.get("again")) {
+        error.textContent = "The two passwords differ.";
+        return;
+      }
+      try {
+        await call("SYNO.Shoebox.Setup", "create_admin", 1,
+          { account: data.get("account"), passwd: data.get("passwd") });
+      } catch (e) {
+        error.textContent = e.code === 105 ? "An administrator already exists: sign in."
+          : e.code === 120 ? "Use 1 to 64 letters, digits, '.', '_' or '-' for the name, and a password."
+            : `The account was not created (error ${e.code}).`;
+        if (e.code === 105) setTimeout(boot, 1500);
+        return;
+      }
+      await signIn(data.get("account"), data.get("passwd"), error);
+    },
+  },
+  h("p", {}, "Welcome. There is no account yet: create the administrator."),
+  h("label", {}, "Account", h("input", { name: "account", autocomplete: "username", required: true, maxlength: 64 })),
+  h("label", {}, "Password", h("input", { name: "passwd", type: "password", autocomplete: "new-password", required: true })),
+  h("label", {}, "Password again", h("input", { name: "again", type: "password", autocomplete: "new-password", required: true })),
+  h("button", { type: "submit" }, "Create administrator"), error);
+  app.replaceChildren(card("First run", form));
+}
+
+function renderSignIn() {
+  const error = h("p.error", { role: "alert" });
+  const form = h("form#signin", {
+    onsubmit: async (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      await signIn(data.get("account"), data.get("passwd"), error);
+    },
+  },
+  h("label", {}, "Account", h("input", { name: "account", autocomplete: "username", required: true })),
+  h("label", {}, "Password", h("input", { name: "passwd", type: "password", autocomplete: "current-password", required: true })),
+  h("button", { type: "submit" }, "Sign in"), error);
+  app.replaceChildren(card("Sign in", form));
+}
+
+async function signIn(account, passwd, errorEl) {
+  try {
+    const data = await call("SYNO.API.Auth", "login", 7, {
+      account, passwd, session: "webui", enable_syno_token: "yes",
+    }, { quiet: true });
+    setToken(data.synotoken);
+    await boot();
+  } catch (e) {
+    errorEl.textContent = SIGN_IN_ERRORS[e.code] || `Sign-in failed (error ${e.code}).`;
+  }
+}
+
+async function signOut() {
+  try {
+    await call("SYNO.API.Auth", "logout", 7, {}, { quiet: true });
+  } finally {
+    setToken("");
+    me = null;
+    location.hash = "";
+    renderSignIn();
+  }
+}
+
+whenSessionLost(() => {
+  setToken("");
+  me = null;
+  renderSignIn();
+  toast("Your session has ended. Sign in again.", "error");
+});
+
+// ---- The shell ------------------------------------------------------------------------------
+
+function renderShell() {
+  uploader = new Uploader({ target: () => uploadTarget, onDone: () => route() });
+  const overlay = h("div.drop-overlay", { hidden: true }, "Drop photos and videos to upload them");
+  const search = h("input", { type: "search", name: "q", placeholder: "Search photos", "aria-label": "Search" });
+  view = h("main#view");
+  const nav = h("nav.sidebar", { "aria-label": "Sections" },
+    h("a", { href: "#/photos/personal", dataset: { section: "photos" } }, "Photos"),
+    h("a", { href: "#/folders/personal/0", dataset: { section: "folders" } }, "Folders"),
+    h("a", { href: "#/albums", dataset: { section: "albums" } }, "Albums"),
+    h("a", { href: "#/settings", dataset: { section: "settings" } }, "Settings"));
+  const shell = h("div.shell", {},
+    h("header.topbar", {},
+      h("button.icon.menu", { type: "button", "aria-label": "Menu",
+        onclick: () => document.body.classList.toggle("nav-open") }, "☰"),
+      h("a.brand", { href: "#/photos/personal" }, "Shoebox"),
+      h("form.search", { role: "search", onsubmit: (event) => {
+        event.preventDefault();
+        const q = search.value.trim();
+        if (q) location.hash = `#/search/${uploadTarget.team ? "shared" : "personal"}/${encodeURIComponent(q)}`;
+      } }, search),
+      h("span.spacer"),
+      h("button", { type: "button", onclick: () => uploader.pick() }, "Upload"),
+      h("button.icon", { type: "button", "aria-label": "Switch theme", onclick: () =>
+        applyTheme(document.documentElement.dataset.theme === "dark" ? "light" : "dark") }, "◐"),
+      h("span.who", {}, me.name),
+      h("button.secondary#signout", { type: "button", onclick: signOut }, "Sign out")),
+    nav, view);
+  app.replaceChildren(shell, uploader.panel, uploader.picker, overlay);
+  uploader.wireDrop(document.body, overlay);
+}
+
+function setSection(name) {
+  for (const a of document.querySelectorAll(".sidebar a")) {
+    a.classList.toggle("active", a.dataset.section === name);
+  }
+  document.body.classList.remove("nav-open");
+}
+
+function spaceSwitch(team, hrefFor) {
+  return h("div.segmented", { role: "group", "aria-label": "Space" },
+    h("a", { href: hrefFor("personal"), className: team ? "" : "on", "aria-current": team ? null : "true" }, "Personal"),
+    h("a", { href: hrefFor("shared"), className: team ? "on" : "", "aria-current": team ? "true" : null }, "Shared"));
+}
+
+// The bar shown while photos are selected: add to an album, download (one file, or a zip of
+// several), delete (into the recycle bin), and the page's own actions.
+function selectionBar(team, extra = []) {
+  const count = h("strong");
+  const ids = () => bar.items.map((i) => i.id);
+  const bar = h("div.selection-bar", { hidden: true, role: "region", "aria-label": "Selection" },
+    count,
+    h("button", { type: "button", onclick: async () => {
+      await chooseAlbumAndAdd(bar.items);
+      grid.clearSelection();
+    } }, "Add to album"),
+    ...extra.map(([label, action]) => h("button", { type: "button", onclick: () => action(bar.items) }, label)),
+    h("button.secondary", { type: "button", onclick: () => {
+      const link = h("a", { href: url({ api: spaceApi(team, "Download"), method: "download", version: "2",
+        unit_id: JSON.stringify(ids()) }), download: "" });
+      document.body.append(link);
+      link.click();
+      link.remove();
+    } }, "Download"),
+    h("button.danger", { type: "button", onclick: async () => {
+      const n = bar.items.length;
+      const ok = await confirmDialog("Delete photos",
+        `Move ${n} item${n === 1 ? "" : "s"} to the recycle bin of ${team ? "the Shared Space" : "your Personal Space"}?`);
+      if (!ok) return;
+      try {
+        await call(spaceApi(team, "Browse.Item"), "delete", 1, { id: ids() });
+        toast(`${n} item${n === 1 ? "" : "s"} moved to the recycle bin.`);
+        route();
+      } catch (e) {
+        toast(e.code === 105 ? "You may not delete these." : `Not deleted (error ${e.code}).`, "error");
+      }
+    } }, "Delete"),
+    h("button.secondary", { type: "button", onclick: () => grid.clearSelection() }, "Clear"));
+  bar.items = [];
+  bar.update = (items) => {
+    bar.items = items;
+    bar.hidden = !items.length;
+    count.textContent = `${items.length} selected`;
+  };
+  return bar;
+}
+
+async function mountGrid(container, source, options = {}) {
+  if (grid) grid.destroy();
+  const bar = selectionBar(source.team, options.actions);
+  grid = new PhotoGrid(source, {
+    onOpen: (index) => openViewer(grid, index),
+    onSelectionChange: (items) => bar.update(items),
+    scrubber: Boolean(options.scrubber),
+    empty: options.empty,
+  });
+  container.append(bar, grid.el);
+  await grid.start();
+  return grid;
+}
+
+function failure(error) {
+  const text = error.code === 105 ? "You do not have access to this space."
+    : error.code === 642 ? "This does not exist, or you cannot see it."
+      : `Something went wrong (error ${error.code || error.message}).`;
+  view.replaceChildren(h("p.empty", { role: "alert" }, text));
+}
+
+// ---- Pages ----------------------------------------------------------------------------------
+
+async function photosPage(space) {
+  const team = space === "shared";
+  uploadTarget = { team, folderId: null };
+  setSection("photos");
+  const unit = localStorage.getItem("shoebox.group") || "day";
+  const group = h("select", { "aria-label": "Group by", onchange: () => {
+    localStorage.setItem("shoebox.group", group.value);
+    route();
+  } }, h("option", { value: "day" }, "By day"), h("option", { value: "month" }, "By month"));
+  group.value = unit;
+  view.replaceChildren(h("div.toolbar", {}, h("h2", {}, "Photos"),
+    spaceSwitch(team, (s) => `#/photos/${s}`), h("span.spacer"), group));
+  await mountGrid(view, timelineSource(team, unit), {
+    scrubber: true,
+    empty: "No photos yet. Upload some, or put them in the library folder.",
+  });
+}
+
+async function folderPage(space, id) {
+  const team = space === "shared";
+  setSection("folders");
+  const go = (folderId) => { location.hash = `#/folders/${space}/${folderId}`; };
+  const chain = await folderChain(team, id);
+  const here = chain[chain.length - 1];
+  uploadTarget = { team, folderId: here.id };
+  const folders = await listFolders(team, here.id);
+  view.replaceChildren(
+    h("div.toolbar", {}, breadcrumbs(team, chain, go), h("span.spacer"),
+      spaceSwitch(team, (s) => `#/folders/${s}/0`),
+      h("button.secondary", { type: "button", onclick: async () => {
+        const name = await prompt("New folder", "Name");
+        if (!name) return;
+        try {
+          await call(spaceApi(team, "Browse.Folder"), "create", 1,
+            { target_id: here.id, name: JSON.stringify(name) });
+          route();
+        } catch (e) {
+          toast(`The folder was not created (error ${e.code}).`, "error");
+        }
+      } }, "New folder")),
+    folders.length ? folderCards(team, folders, go) : null);
+  await mountGrid(view, folderSource(team, here.id), { empty: "No photos in this folder." });
+}
+
+async function albumsPage() {
+  uploadTarget = { team: false, folderId: null };
+  setSection("albums");
+  if (grid) grid.destroy();
+  grid = null;
+  const container = h("div.albums-page");
+  view.replaceChildren(container);
+  await renderAlbumList(container, { onOpen: (id) => { location.hash = `#/albums/${id}`; } });
+}
+
+async function albumPage(id) {
+  setSection("albums");
+  uploadTarget = { team: false, folderId: null };
+  const album = await getAlbum(id);
+  const title = h("h2", {}, album.name);
+  const shared = h("a.shared-link", { href: album.passphrase ? shareLink(album.passphrase) : "#",
+    target: "_blank", rel: "noopener", hidden: !album.passphrase }, "Shared link");
+  view.replaceChildren(h("div.toolbar", {},
+    h("a.back", { href: "#/albums", "aria-label": "All albums" }, "‹ Albums"), title,
+    h("small.count", {}, `${album.item_count} item${album.item_count === 1 ? "" : "s"}`),
+    shared, h("span.spacer"),
+    h("button", { type: "button", onclick: async () => {
+      const info = await openShareDialog(album);
+      if (info !== undefined) route();
+    } }, "Share"),
+    h("button.secondary", { type: "button", onclick: async () => {
+      try {
+        const name = await renameAlbum(album);
+        if (name) {
+          album.name = name;
+          title.textContent = name;
+        }
+      } catch (e) {
+        toast(`The album was not renamed (error ${e.code}).`, "error");
+      }
+    } }, "Rename"),
+    h("button.danger", { type: "button", onclick: async () => {
+      if (await deleteAlbum(album)) location.hash = "#/albums";
+    } }, "Delete")));
+  await mountGrid(view, albumSource(id), {
+    empty: "This album is empty. Select photos in the timeline and choose “Add to album”.",
+    actions: [["Remove from album", async (items) => {
+      await call("SYNO.Foto.Browse.NormalAlbum", "delete_item", 1, { id, item: items.map((i) => i.id) });
+      route();
+    }]],
+  });
+}
+
+async function searchPage(space, keyword) {
+  const team = space === "shared";
+  setSection("");
+  view.replaceChildren(h("div.toolbar", {}, h("h2", {}, "Search: ", h("q", {}, keyword)),
+    spaceSwitch(team, (s) => `#/search/${s}/${encodeURIComponent(keyword)}`)));
+  await mountGrid(view, searchSource(team, keyword), { empty: "Nothing matches." });
+}
+
+async function settingsPage() {
+  setSection("settings");
+  if (grid) grid.destroy();
+  grid = null;
+  const container = h("div.settings-page");
+  view.replaceChildren(container);
+  await renderSettings(container);
+}
+
+async function route() {
+  if (!me) return;
+  const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  try {
+    if (parts[0] === "folders") await folderPage(parts[1] === "shared" ? "shared" : "personal", Number(parts[2]) || 0);
+    else if (parts[0] === "albums" && parts[1]) await albumPage(Number(parts[1]));
+    else if (parts[0] === "albums") await albumsPage();
+    else if (parts[0] === "search" && parts[2]) await searchPage(parts[1], parts.slice(2).join("/"));
+    else if (parts[0] === "settings") await settingsPage();
+    else await photosPage(parts[1] === "shared" ? "shared" : "personal");
+  } catch (error) {
+    if (error.code !== 119) failure(error);
+  }
+}
+
+window.addEventListener("hashchange", route);
+
+async function boot() {
+  try {
+    const setup = await call("SYNO.Shoebox.Setup", "get", 1, {}, { quiet: true });
+    if (setup.needs_admin) {
+      renderFirstRun();
+      return;
+    }
+  } catch {
+    // An older server without the setup API: go on to sign-in.
+  }
+  if (!token()) {
+    renderSignIn();
+    return;
+  }
+  try {
+    me = await call("SYNO.Foto.UserInfo", "me", 1, {}, { quiet: true });
+  } catch {
+    setToken("");
+    renderSignIn();
+    return;
+  }
+  renderShell();
+  await route();
+}
+
+boot();

@@ -1,0 +1,77 @@
+// Where a grid's items come from: the timeline of a space, a folder, an album or a search.
+// Each source answers { total, groups } and pages of items (docs/protocol-choices.md
+// "Browsing": Browse.Timeline get for the day counts, Browse.Item list with offset/limit).
+
+import { call, spaceApi } from "./api.js";
+import { monthName } from "./dom.js";
+
+const ADDITIONAL = ["thumbnail", "resolution"];
+
+function dayLabel(year, month, day) {
+  return new Date(Date.UTC(year, month - 1, day)).toLocaleDateString(undefined, {
+    weekday: "short", day: "numeric", month: "long", year: "numeric", timeZone: "UTC",
+  });
+}
+
+// The whole space, newest first, one group per day (or per month).
+export function timelineSource(team, unit = "day") {
+  return {
+    team,
+    async init() {
+      const data = await call(spaceApi(team, "Browse.Timeline"), "get", 2,
+        { timeline_group_unit: unit });
+      const groups = [];
+      const seen = new Set();
+      for (const section of data.section || []) {
+        for (const entry of section.list || []) {
+          const day = unit === "day" ? entry.day : 0;
+          const key = `${entry.year}-${entry.month}-${day}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          groups.push({
+            year: entry.year, month: entry.month, count: entry.item_count,
+            label: unit === "day" ? dayLabel(entry.year, entry.month, entry.day)
+              : `${monthName(entry.month)} ${entry.year}`,
+            short: `${monthName(entry.month).slice(0, 3)} ${entry.year}`,
+          });
+        }
+      }
+      const total = groups.reduce((n, g) => n + g.count, 0);
+      return { total, groups };
+    },
+    fetch(offset, limit) {
+      return call(spaceApi(team, "Browse.Item"), "list", 1, {
+        offset, limit, sort_by: "takentime", sort_direction: "desc", additional: ADDITIONAL,
+      }).then((d) => d.list);
+    },
+  };
+}
+
+// Items listed by Browse.Item (or another list/count pair) with a scope, in one group.
+function scopedSource(team, api, listMethod, countMethod, scope, extra = {}) {
+  return {
+    team,
+    async init() {
+      const { count } = await call(spaceApi(team, api), countMethod, 1, scope);
+      return { total: count, groups: count ? [{ label: "", count }] : [] };
+    },
+    fetch(offset, limit) {
+      return call(spaceApi(team, api), listMethod, 1, {
+        ...scope, ...extra, offset, limit, additional: ADDITIONAL,
+      }).then((d) => d.list);
+    },
+  };
+}
+
+export function folderSource(team, folderId) {
+  return scopedSource(team, "Browse.Item", "list", "count", { folder_id: folderId },
+    { sort_by: "takentime", sort_direction: "desc" });
+}
+
+export function albumSource(albumId) {
+  return scopedSource(false, "Browse.Item", "list", "count", { album_id: albumId });
+}
+
+export function searchSource(team, keyword) {
+  return scopedSource(team, "Search.Search", "list_item", "count_item", { keyword: JSON.stringify(keyword) });
+}
