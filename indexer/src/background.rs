@@ -6,8 +6,14 @@
 //! A fixed pool, one thread per indexer worker, fed through a channel; [`run`] hands a closure
 //! over and awaits its result. Requests that need an answer at once (an upload's date probe) do
 //! not come here.
+//!
+//! At shutdown, [`stop`] lets the jobs running finish (a cancelled ffmpeg is killed and reaped
+//! within milliseconds) for a bounded time and starts no queued one; a job cut off stays claimed in
+//! the queue and is released at the next start.
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::time::{Duration, Instant};
 
 /// Niceness of the job threads.
 const NICE: i32 = 10;
@@ -19,6 +25,10 @@ struct Pool {
 }
 
 static POOL: OnceLock<Pool> = OnceLock::new();
+/// Tasks running on a job thread now.
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+/// Set by [`stop`]: queued tasks are dropped instead of run.
+static STOPPING: AtomicBool = AtomicBool::new(false);
 
 /// Starts the pool with `threads` threads (the first call wins; later calls do nothing).
 pub fn start(threads: usize) {
@@ -43,7 +53,13 @@ fn spawn(threads: usize) -> Pool {
                         Err(_) => return,
                     };
                     match task {
-                        Ok(task) => task(),
+                        Ok(_) if STOPPING.load(Ordering::SeqCst) => {}
+                        Ok(task) => {
+                            RUNNING.fetch_add(1, Ordering::SeqCst);
+                            // `run` catches panics, so the count always comes down.
+                            task();
+                            RUNNING.fetch_sub(1, Ordering::SeqCst);
+                        }
                         Err(_) => return,
                     }
                 }
@@ -81,6 +97,20 @@ where
         Ok(Err(_)) => Err(anyhow::anyhow!("a job panicked")),
         Err(_) => Err(anyhow::anyhow!("the job threads are gone")),
     }
+}
+
+/// Starts no more tasks and waits up to `limit` for the running ones to end; false when some
+/// were still running then.
+pub fn stop(limit: Duration) -> bool {
+    STOPPING.store(true, Ordering::SeqCst);
+    let until = Instant::now() + limit;
+    while RUNNING.load(Ordering::SeqCst) > 0 {
+        if Instant::now() >= until {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    true
 }
 
 #[cfg(test)]

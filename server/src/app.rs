@@ -83,16 +83,46 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         env!("CARGO_PKG_VERSION"),
     );
     let db = state.db.clone();
-    axum::serve(
+    let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
+    let told = stopping.clone();
+    let server = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
-    db.close().await;
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        told.notify_one();
+    })
+    .into_future();
+    // Requests still running when the signal comes get a few seconds to finish; an upload or a
+    // download that takes longer is cut, so a stop (DSM, systemd) never waits on a client.
+    let drained = async {
+        stopping.notified().await;
+        tokio::time::sleep(DRAIN).await;
+    };
+    tokio::select! {
+        served = server => served?,
+        () = drained => {
+            let secs = DRAIN.as_secs();
+            tracing::warn!("requests still running {secs} s after the stop signal were cut");
+        }
+    }
+    // Jobs in flight are checkpointed by the queue itself: their rows stay claimed and are
+    // released at the next start (jobs::release_orphans). Closing the pool checkpoints the WAL.
+    if tokio::time::timeout(CLOSE_DB, db.close()).await.is_err() {
+        tracing::warn!(
+            "the database was still busy {} s after the stop signal",
+            CLOSE_DB.as_secs()
+        );
+    }
     tracing::info!("stopped");
     Ok(())
 }
+
+/// How long running requests may go on after the stop signal.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(3);
+/// How long closing the database may take after that.
+const CLOSE_DB: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Watches the spaces (re-watching when a Personal Space appears) and rescans them fully at
 /// start, if configured, and every `rescan_minutes`. Where file watches are off or cannot be set,

@@ -47,6 +47,12 @@ pub enum Command {
     /// Manage groups of users (for share invitations).
     #[command(subcommand)]
     Group(GroupCommand),
+    /// Switch the Shared Space on or off (as Photos' settings do; the DSM package's install
+    /// wizard uses this).
+    SharedSpace {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -134,7 +140,7 @@ impl Cli {
                 Some(&serve.library)
             }
             Command::Index(index) => Some(&index.library),
-            Command::User(_) | Command::Group(_) => None,
+            Command::User(_) | Command::Group(_) | Command::SharedSpace { .. } => None,
         };
         if let Some(library) = library {
             flags.photo_root = library.photo_root.clone();
@@ -191,6 +197,17 @@ pub async fn run_group(config: &Config, command: &GroupCommand) -> anyhow::Resul
             }
         }
     }
+    db.close().await;
+    Ok(())
+}
+
+/// Runs `shoebox shared-space on|off`.
+pub async fn run_shared_space(config: &Config, enabled: bool) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data)
+        .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
+    let db = shoebox_indexer::db::open(&config.database_path()).await?;
+    crate::api::settings::set_team_space_enabled(&db, enabled).await?;
+    println!("the Shared Space is {}", if enabled { "on" } else { "off" });
     db.close().await;
     Ok(())
 }

@@ -39,8 +39,18 @@ fn main() -> std::process::ExitCode {
             Command::Index(args) => shoebox_server::index_command::run(&config, args.json).await,
             Command::User(command) => shoebox_server::cli::run_user(&config, command).await,
             Command::Group(command) => shoebox_server::cli::run_group(&config, command).await,
+            Command::SharedSpace { state } => {
+                shoebox_server::cli::run_shared_space(&config, state == "on").await
+            }
         }
     });
+    // Bounded, so a stop never hangs: blocking tasks (a library walk, a key being made) get a
+    // second, and job threads two more to finish what they run (dropping the tasks above has
+    // cancelled their programs). The service manager's wait (DSM, systemd) is 10 s or more.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    if !shoebox_indexer::background::stop(std::time::Duration::from_secs(2)) {
+        tracing::warn!("index jobs still running at exit; they run again at the next start");
+    }
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

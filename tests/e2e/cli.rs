@@ -133,3 +133,66 @@ async fn settings_layer_file_then_environment_then_flags() {
     let out = cli_in(dir.path(), &["user", "list"], "");
     assert!(out.status.success());
 }
+
+#[tokio::test]
+async fn shared_space_command_switches_it_off_and_on() {
+    let app = TestApp::spawn().await;
+    let enabled = || async {
+        let guest = app
+            .get(&[
+                ("api", "SYNO.Foto.Setting.Guest"),
+                ("method", "get"),
+                ("version", "1"),
+            ])
+            .await;
+        guest["data"]["enable_team_space"].clone()
+    };
+    assert_eq!(enabled().await, true);
+    let off = app.cli(&["shared-space", "off"], "");
+    assert!(
+        off.status.success(),
+        "{}",
+        String::from_utf8_lossy(&off.stderr)
+    );
+    assert_eq!(enabled().await, false);
+    let on = app.cli(&["shared-space", "on"], "");
+    assert!(on.status.success());
+    assert_eq!(enabled().await, true);
+    let bad = app.cli(&["shared-space", "maybe"], "");
+    assert!(!bad.status.success());
+}
+
+/// A stop must not wait on a client: here an upload that sent its headers and a few bytes and
+/// then nothing. The server cuts it and exits cleanly, well within the 10 s a service manager
+/// gives.
+#[tokio::test]
+async fn sigterm_stops_the_server_within_ten_seconds_despite_a_stalled_request() {
+    use std::io::Write;
+    let mut app = TestApp::spawn().await;
+    let mut stalled =
+        std::net::TcpStream::connect(("127.0.0.1", app.port)).expect("connect to the server");
+    stalled
+        .write_all(
+            b"POST /webapi/entry.cgi HTTP/1.1\r\nHost: x\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\n\
+              Content-Length: 100000\r\n\r\napi=SYNO.API.Info&",
+        )
+        .expect("send a partial request");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let (status, took) = app
+        .terminate_within(std::time::Duration::from_secs(15))
+        .expect("the server exits after SIGTERM");
+    assert!(status.success(), "exit status {status}\n{}", app.log());
+    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+    // The log reader may still be taking the last lines.
+    let mut log = app.log();
+    for _ in 0..100 {
+        if log.contains("stopped") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        log = app.log();
+    }
+    assert!(log.contains("were cut") && log.contains("stopped"), "{log}");
+    drop(stalled);
+}

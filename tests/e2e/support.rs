@@ -87,6 +87,28 @@ impl TestApp {
         self.log = log;
     }
 
+    /// Sends SIGTERM and waits up to `limit` for the server to exit: its exit status and how
+    /// long it took, or `None` when it had to be killed.
+    pub fn terminate_within(
+        &mut self,
+        limit: Duration,
+    ) -> Option<(std::process::ExitStatus, Duration)> {
+        let sent = std::time::Instant::now();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        while sent.elapsed() < limit {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some((status, sent.elapsed()));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        None
+    }
+
     fn stop(&mut self) {
         let _ = Command::new("kill")
             .arg("-TERM")

@@ -49,6 +49,16 @@ pub async fn team_space_enabled(state: &AppState) -> ApiResult<bool> {
     Ok(load(state, TEAM_KEY, team_defaults()).await?["enabled"] != false)
 }
 
+/// Switches the Shared Space on or off outside a request (`shoebox shared-space`).
+pub async fn set_team_space_enabled(db: &sqlx::SqlitePool, enabled: bool) -> sqlx::Result<()> {
+    let mut current = settings::get(db, TEAM_KEY)
+        .await?
+        .filter(Value::is_object)
+        .unwrap_or_else(team_defaults);
+    current["enabled"] = json!(enabled);
+    settings::set(db, TEAM_KEY, &current).await
+}
+
 /// Applies the parameters named in `defaults` that the call carries, each checked to have the
 /// default's JSON type, and stores the result.
 async fn update(call: &Call, key: &str, defaults: Value, only: &[&str]) -> ApiResult<Value> {
