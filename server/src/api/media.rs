@@ -72,16 +72,14 @@ async fn download_shared(call: &Call) -> ApiResult {
     if rows.len() > 1 {
         return zip_response(call, zip_entries(&rows), "download.zip").await;
     }
-    let row = rows.remove(0);
+    original(call, &rows.remove(0)).await
+}
+
+/// One item's original file as a download under its own name, with ranges.
+async fn original(call: &Call, row: &ItemRow) -> ApiResult {
     let root = recycle::space_root(&call.state, row.owner_id).await?;
-    let path = recycle::within(&root, &file_rel(&row, &row.filename))?;
-    let response = serve_file(
-        path,
-        &call.headers,
-        download_type(&row),
-        Some(&row.filename),
-    )
-    .await?;
+    let path = recycle::within(&root, &file_rel(row, &row.filename))?;
+    let response = serve_file(path, &call.headers, download_type(row), Some(&row.filename)).await?;
     Ok(Reply::raw(response))
 }
 
@@ -376,16 +374,7 @@ pub async fn download(call: Call) -> ApiResult {
     if !reach.rights(row.folder_id).download {
         return Err(ApiError::Forbidden);
     }
-    let root = recycle::space_root(&call.state, row.owner_id).await?;
-    let path = recycle::within(&root, &file_rel(&row, &row.filename))?;
-    let response = serve_file(
-        path,
-        &call.headers,
-        download_type(&row),
-        Some(&row.filename),
-    )
-    .await?;
-    Ok(Reply::raw(response))
+    original(&call, &row).await
 }
 
 /// Most files one zip may hold.
