@@ -1,11 +1,16 @@
 // Playwright drives Debian's Chromium (never a downloaded browser) against a real
 // `shoebox serve` that global-setup.js starts on a fresh data folder. The tests run in one
-// worker, in order: they tell one story (first run, sign-in, browsing, albums, upload, sharing).
+// worker, in order. portal.spec.js tells the main story (first run, sign-in, browsing, albums,
+// upload, sharing) and makes the administrator and the library; the other spec files (project
+// "features") run after it on the same server and sign in with common.js.
 const { defineConfig } = require("@playwright/test");
 
 module.exports = defineConfig({
   testDir: ".",
-  testMatch: /.*\.spec\.js/,
+  projects: [
+    { name: "story", testMatch: /portal\.spec\.js/ },
+    { name: "features", testMatch: /.*\.spec\.js/, testIgnore: /portal\.spec\.js/, dependencies: ["story"] },
+  ],
   globalSetup: require.resolve("./global-setup.js"),
   workers: 1,
   fullyParallel: false,

@@ -5,41 +5,7 @@ const { test, expect } = require("@playwright/test");
 const fs = require("node:fs");
 const path = require("node:path");
 
-const BASE = () => process.env.SHOEBOX_BASE_URL;
-const ADMIN = "admin";
-const PASSWORD = "correct horse battery";
-const shots = (name) => path.join(process.env.SHOEBOX_SCREENSHOTS, `${name}.png`);
-
-// Calls the API from inside the signed-in page, with its cookie and SynoToken.
-async function api(page, params) {
-  return page.evaluate(async (fields) => {
-    const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) body.append(k, typeof v === "string" ? v : JSON.stringify(v));
-    const response = await fetch("/webapi/entry.cgi", {
-      method: "POST", body, headers: { "X-SYNO-TOKEN": localStorage.getItem("shoebox.synotoken") || "" },
-    });
-    return response.json();
-  }, params);
-}
-
-async function ok(page, params) {
-  const answer = await api(page, params);
-  expect(answer.success, JSON.stringify(answer)).toBe(true);
-  return answer.data;
-}
-
-// A fresh load of the portal at `hash` (the session must survive it).
-async function open(page, hash) {
-  await page.goto("about:blank");
-  await page.goto(`${BASE()}/${hash}`);
-}
-
-// Every tile image in view has loaded a real picture.
-async function expectThumbnailsLoaded(page, atLeast) {
-  await expect.poll(async () => page.locator(".tile img").evaluateAll(
-    (imgs) => imgs.filter((img) => img.complete && img.naturalWidth > 0).length), { timeout: 60_000 })
-    .toBeGreaterThanOrEqual(atLeast);
-}
+const { BASE, ADMIN, PASSWORD, shots, api, ok, open, expectThumbnailsLoaded, loadLibrary } = require("./common.js");
 
 test.describe.serial("the portal", () => {
   let context;
@@ -74,13 +40,7 @@ test.describe.serial("the portal", () => {
     expect(again.error.code).toBe(105);
 
     // The library arrives in the new Personal Space; wait for the indexer to take it all in.
-    const home = path.join(process.env.SHOEBOX_DATA, "homes", ADMIN, "Photos");
-    fs.cpSync(process.env.SHOEBOX_LIBRARY, home, { recursive: true });
-    const want = Number(process.env.SHOEBOX_LIBRARY_COUNT);
-    await expect.poll(async () => {
-      const index = await ok(page, { api: "SYNO.Foto.Index", version: "1", method: "get" });
-      return index.status === "done" ? index.item_count : -1;
-    }, { timeout: 280_000, intervals: [1000] }).toBe(want);
+    await loadLibrary(page);
   });
 
   test("sign-out, sign-in, and the session survives a reload", async () => {
