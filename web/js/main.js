@@ -6,7 +6,7 @@
 //   #/search/<space>/<keyword>            search results
 //   #/sharing/with-me[/<passphrase>]      albums shared with the user, one of them
 //   #/sharing/with-others                 the user's shared albums
-//   #/requests[/<space>/<passphrase>]     Photo Requests, one of them
+//   #/requests[/<passphrase>]             Photo Requests, one of them
 //   #/settings                            the user's settings, indexing progress, administration
 
 import { call, setToken, token, whenSessionLost, spaceApi, url, setSharing } from "./api.js";
@@ -391,7 +391,7 @@ async function route() {
     if (parts[0] === "sharing" && parts[1] === "with-me" && parts[2]) await sharedAlbumPage(parts[2]);
     else if (parts[0] === "sharing" && parts[1] === "with-me") await renderSharedWithMe(plainPage("with-me", "sharing-page"));
     else if (parts[0] === "sharing") await renderSharedWithOthers(plainPage("with-others", "sharing-page"));
-    else if (parts[0] === "requests" && parts[2]) await renderRequest(plainPage("requests", "requests-page"), parts[1] === "shared", parts[2]);
+    else if (parts[0] === "requests" && parts[1]) await renderRequest(plainPage("requests", "requests-page"), parts[1]);
     else if (parts[0] === "requests") await renderRequests(plainPage("requests", "requests-page"), me);
     else if (parts[0] === "folders") await folderPage(parts[1] === "shared" ? "shared" : "personal", Number(parts[2]) || 0);
     else if (parts[0] === "albums" && parts[1]) await albumPage(Number(parts[1]));

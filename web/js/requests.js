@@ -31,17 +31,11 @@ async function copy(text, status) {
   }
 }
 
+// The caller's requests of both spaces: SYNO.Foto.PhotoRequest list and get answer them all
+// (the request object does not say which space its folder is in).
 async function listRequests() {
-  const out = [];
-  for (const team of [false, true]) {
-    try {
-      const { list } = await call(spaceApi(team, "PhotoRequest"), "list", 1, {}, { quiet: true });
-      out.push(...list.map((r) => ({ ...r, team })));
-    } catch (error) {
-      if (error.code !== 105) throw error; // no Shared Space for this user
-    }
-  }
-  return out.sort((a, b) => b.create_time - a.create_time);
+  const { list } = await call("SYNO.Foto.PhotoRequest", "list", 1);
+  return list.sort((a, b) => b.create_time - a.create_time);
 }
 
 async function createDialog(me) {
@@ -84,7 +78,7 @@ async function createDialog(me) {
       const team = space.value === "shared";
       try {
         const request = await call(spaceApi(team, "PhotoRequest"), "create", 1, params);
-        close({ ...request, team });
+        close(request);
       } catch (error) {
         status.textContent = error.code === 105 ? "You may not upload into that folder."
           : error.code === 120 ? "Check the subject (up to 200 bytes), the expiry date and the number of files."
@@ -111,7 +105,7 @@ async function closeRequest(request) {
   const ok = await confirmDialog("Close Photo Request",
     `Close “${request.subject}”? Its link will take no more files; what was sent stays.`, "Close request");
   if (!ok) return false;
-  await call(spaceApi(request.team, "PhotoRequest"), "close", 1, { passphrase: JSON.stringify(request.passphrase) });
+  await call("SYNO.Foto.PhotoRequest", "close", 1, { passphrase: JSON.stringify(request.passphrase) });
   toast("The request is closed.");
   return true;
 }
@@ -121,10 +115,10 @@ export async function renderRequests(container, me) {
   const status = h("p.status", { role: "status" });
   const rows = requests.map((r) => h("li", { dataset: { passphrase: r.passphrase } },
     h("div.title", {},
-      h("a", { href: `#/requests/${r.team ? "shared" : "personal"}/${encodeURIComponent(r.passphrase)}` },
+      h("a", { href: `#/requests/${encodeURIComponent(r.passphrase)}` },
         h("strong", {}, r.subject)), h("br"),
       h("small.muted", {}, `${r.upload_count} file${r.upload_count === 1 ? "" : "s"} received · ${state(r)}`,
-        r.team ? " · Shared Space" : "", ` · made ${when(r.create_time)}`)),
+        ` · made ${when(r.create_time)}`)),
     h("button.secondary", { type: "button", "aria-label": `Copy the link of ${r.subject}`,
       onclick: () => copy(requestLink(r.passphrase), status) }, "Copy link"),
     state(r) === "open" ? h("button.secondary", { type: "button", "aria-label": `Close ${r.subject}`,
@@ -135,7 +129,7 @@ export async function renderRequests(container, me) {
     h("div.toolbar", {}, h("h2", {}, "Photo Requests"), h("span.spacer"),
       h("button", { type: "button", onclick: async () => {
         const made = await createDialog(me);
-        if (made) location.hash = `#/requests/${made.team ? "shared" : "personal"}/${encodeURIComponent(made.passphrase)}`;
+        if (made) location.hash = `#/requests/${encodeURIComponent(made.passphrase)}`;
       } }, "New request")),
     status,
     rows.length ? h("ul.request-list", { "aria-label": "Photo Requests" }, rows)
@@ -143,8 +137,8 @@ export async function renderRequests(container, me) {
 }
 
 // One request: its link, settings, and who sent what.
-export async function renderRequest(container, team, passphrase) {
-  const r = { ...(await call(spaceApi(team, "PhotoRequest"), "get", 1, { passphrase: JSON.stringify(passphrase) })), team };
+export async function renderRequest(container, passphrase) {
+  const r = await call("SYNO.Foto.PhotoRequest", "get", 1, { passphrase: JSON.stringify(passphrase) });
   const status = h("p.status", { role: "status" });
   const link = h("input.link", { readonly: true, value: requestLink(r.passphrase), "aria-label": "Request link" });
   const uploads = r.uploads || [];
@@ -158,8 +152,7 @@ export async function renderRequest(container, team, passphrase) {
         h("a", { href: link.value, target: "_blank", rel: "noopener" }, "Open")),
       status,
       h("p.muted", {}, `${r.upload_count} of at most ${r.max_files} files received (${formatBytes(r.max_bytes)} in all)`,
-        r.expiration ? ` · expires ${when(r.expiration)}` : " · never expires",
-        team ? " · into the Shared Space" : " · into your Personal Space"),
+        r.expiration ? ` · expires ${when(r.expiration)}` : " · never expires"),
       h("h3", {}, "Senders"),
       senders.length ? h("ul.senders", { "aria-label": "Senders" }, senders.map((s) => h("li", {}, s,
         h("small.muted", {}, ` — ${uploads.filter((u) => u.sender === s).length} file(s)`))))
@@ -169,6 +162,6 @@ export async function renderRequest(container, team, passphrase) {
         h("tbody", {}, uploads.map((u) => h("tr", {}, h("td", {}, u.sender), h("td", {}, u.filename),
           h("td", {}, formatBytes(u.size)), h("td", {}, when(u.time))))))) : null,
       state(r) === "open" ? h("div.actions", {}, h("button.danger", { type: "button", onclick: async () => {
-        if (await closeRequest(r)) renderRequest(container, team, passphrase);
+        if (await closeRequest(r)) renderRequest(container, passphrase);
       } }, "Close request")) : null));
 }
