@@ -155,6 +155,67 @@ test.describe.serial("sharing, Photo Requests, settings and uploads", () => {
     await perms.getByRole("button", { name: "Close" }).click();
   });
 
+  test("the guest page opens photos in a viewer and downloads one or a zip; a Provider adds photos", async ({ browser }) => {
+    const items = (await ok(page, { api: "SYNO.Foto.Browse.Item", version: "1", method: "list",
+      offset: 0, limit: 3 })).list.map((i) => i.id);
+    const { album } = await ok(page, { api: "SYNO.Foto.Browse.NormalAlbum", version: "1", method: "create",
+      name: JSON.stringify("Open day"), item: items });
+    const info = await ok(page, { api: "SYNO.Foto.Sharing.Passphrase", version: "1", method: "set_shared",
+      album_id: album.id });
+    await ok(page, { api: "SYNO.Foto.Sharing.Passphrase", version: "1", method: "update",
+      passphrase: JSON.stringify(info.passphrase), permission: [
+        { action: "update", role: "download", member: { type: "public" } },
+        { action: "update", role: "upload", member: { type: "user", id: friendId } }] });
+
+    const guest = await browser.newContext();
+    try {
+      const guestPage = await guest.newPage();
+      await guestPage.goto(info.sharing_link.replace(/^https?:\/\/[^/]+/, BASE()));
+      await expect(guestPage.getByRole("heading", { name: "Open day" })).toBeVisible();
+      const boxes = guestPage.getByRole("checkbox", { name: /^Select / });
+      await expect(boxes).toHaveCount(3);
+      await boxes.nth(0).check();
+      await boxes.nth(1).check();
+      const [zip] = await Promise.all([
+        guestPage.waitForEvent("download"),
+        guestPage.getByRole("button", { name: "Download selected (2)" }).click(),
+      ]);
+      expect(zip.suggestedFilename()).toBe("download.zip");
+      await guestPage.getByRole("button", { name: /^Open / }).first().click();
+      const viewer = guestPage.getByRole("dialog", { name: "Photo" });
+      await expect(viewer).toContainText("(1 of 3)");
+      await expect.poll(() => viewer.locator("img").evaluate((img) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+      await guestPage.keyboard.press("ArrowRight");
+      await expect(viewer).toContainText("(2 of 3)");
+      const [one] = await Promise.all([
+        guestPage.waitForEvent("download"),
+        viewer.getByRole("link", { name: "Download" }).click(),
+      ]);
+      expect(one.suggestedFilename()).not.toBe("download.zip");
+      await guestPage.screenshot({ path: shots("24-guest-viewer") });
+      await guestPage.keyboard.press("Escape");
+      await expect(viewer).toBeHidden();
+      // A guest is not offered to add photos.
+      await expect(guestPage.getByLabel("Add your photos to this album")).toBeHidden();
+    } finally {
+      await guest.close();
+    }
+
+    const friend = await browser.newContext({ baseURL: BASE() });
+    try {
+      const friendPage = await friend.newPage();
+      await signInAs(friendPage, FRIEND, FRIEND_PASSWORD);
+      await friendPage.goto(`${BASE()}/mo/sharing/${encodeURIComponent(info.passphrase)}`);
+      await friendPage.getByLabel("Add your photos to this album").setInputFiles(process.env.SHOEBOX_UPLOAD_FILE);
+      await friendPage.getByRole("button", { name: "Add", exact: true }).click();
+      await expect(friendPage.getByRole("status")).toContainText("Added 1 file. 4 items");
+    } finally {
+      await friend.close();
+    }
+    const [after] = (await ok(page, { api: "SYNO.Foto.Browse.Album", version: "2", method: "get", id: [album.id] })).list;
+    expect(after.item_count).toBe(4);
+  });
+
   test("a Photo Request made in the portal receives a guest's photo and shows the sender", async ({ browser }) => {
     await open(page, "#/requests");
     await page.getByRole("button", { name: "New request" }).click();

@@ -57,7 +57,7 @@ function inviteesSection(api, getInfo, setInfo, status, roles) {
       const role = roleSelect(`Role of ${p.name}`, roles, p.role);
       role.addEventListener("change", () => apply(
         [{ action: "update", role: role.value, member: { type: p.type, id: p.id } }], `${p.name} is now a ${role.selectedOptions[0].textContent}.`));
-      return h("li", { dataset: { type: p.type, id: String(p.id) } }, h("span.who", {}, who), role,
+      return h("li", { dataset: { type: p.type, id: String(p.id) } }, h("span.invitee", {}, who), role,
         h("button.secondary", { type: "button", "aria-label": `Remove ${p.name}`, onclick: () => apply(
           [{ action: "delete", role: p.role, member: { type: p.type, id: p.id } }], `${p.name} is no longer invited.`) }, "Remove"));
     }));
