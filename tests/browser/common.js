@@ -76,4 +76,14 @@ async function signIn(page) {
   await expect(signOut).toBeVisible();
 }
 
-module.exports = { BASE, ADMIN, PASSWORD, shots, api, ok, open, expectThumbnailsLoaded, loadLibrary, signIn };
+// Signs `page` in as another account (made by the test, e.g. with `shoebox user add`).
+async function signInAs(page, account, password) {
+  await page.goto(`${BASE()}/`);
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await page.getByLabel("Account").fill(account);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
+
+module.exports = { signInAs, BASE, ADMIN, PASSWORD, shots, api, ok, open, expectThumbnailsLoaded, loadLibrary, signIn };

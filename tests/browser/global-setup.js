@@ -58,6 +58,7 @@ module.exports = async function globalSetup() {
     child.on("exit", (code) => reject(new Error(`shoebox exited (${code}):\n${seen}`)));
   });
   process.env.SHOEBOX_BASE_URL = base;
+  process.env.SHOEBOX_SERVER_BIN = bin; // for tests that run `shoebox user add` and the like
   process.env.SHOEBOX_DATA = data;
   process.env.SHOEBOX_LIBRARY = files.personal;
   process.env.SHOEBOX_LIBRARY_COUNT = String(files.count);

@@ -34,6 +34,19 @@ function encodeParams(params) {
   return body;
 }
 
+// A shared album opened by a member ("Shared with me"): its link goes with every read of the
+// album's items (docs "Sharing": Browse.Item, Browse.Album get, Thumbnail, Download, Streaming and
+// NormalAlbum take it as `passphrase`). main.js sets it for that page and clears it on every route.
+let sharing = "";
+const THROUGH_LINK = /^SYNO\.Foto\.(Browse\.Item|Browse\.Album|Browse\.NormalAlbum|Thumbnail|Download|Streaming)$/;
+export function setSharing(passphrase) {
+  sharing = passphrase || "";
+}
+function withSharing(params) {
+  if (!sharing || !THROUGH_LINK.test(params.api) || params.passphrase !== undefined) return params;
+  return { ...params, passphrase: JSON.stringify(sharing) };
+}
+
 let onSessionLost = () => {};
 export function whenSessionLost(callback) {
   onSessionLost = callback;
@@ -41,7 +54,7 @@ export function whenSessionLost(callback) {
 
 // Calls `api`/`method` and resolves to `data`; rejects with ApiError on `success: false`.
 export async function call(api, method, version, params = {}, { quiet = false } = {}) {
-  const body = encodeParams({ api, method, version: String(version), ...params });
+  const body = encodeParams(withSharing({ api, method, version: String(version), ...params }));
   const headers = token() ? { "X-SYNO-TOKEN": token() } : {};
   const response = await fetch(ENTRY, { method: "POST", body, headers, credentials: "same-origin" });
   let answer;
@@ -60,7 +73,7 @@ export async function call(api, method, version, params = {}, { quiet = false } 
 
 // A URL for a GET the browser makes by itself (an image, a video, a download).
 export function url(params) {
-  const query = encodeParams({ ...params, SynoToken: token() || undefined });
+  const query = encodeParams(withSharing({ ...params, SynoToken: token() || undefined }));
   return `${ENTRY}?${query}`;
 }
 
@@ -77,9 +90,11 @@ export function thumbnailUrl(item, size = "m", team = false) {
   });
 }
 
-// Uploads one file with XMLHttpRequest so that its progress can be shown. `onProgress` gets a
-// fraction 0..1. Resolves to the answer's data, rejects with ApiError or Error.
-export function upload(api, method, fields, file, onProgress) {
+// Uploads one file (or a chunk of one: a Blob, named by `name`) with XMLHttpRequest so that its
+// progress can be shown. `onProgress` gets a fraction 0..1; `query` fields go in the address too
+// (the server merges them with the body). Resolves to the answer's data, rejects with ApiError,
+// or Error when the connection failed.
+export function upload(api, method, fields, file, onProgress, { name, query } = {}) {
   return new Promise((resolve, reject) => {
     const form = new FormData();
     form.append("api", api);
@@ -88,9 +103,9 @@ export function upload(api, method, fields, file, onProgress) {
     for (const [key, value] of Object.entries(fields)) {
       form.append(key, typeof value === "string" ? value : JSON.stringify(value));
     }
-    form.append("file", file, file.name);
+    if (file) form.append("file", file, name || file.name);
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", ENTRY);
+    xhr.open("POST", query ? `${ENTRY}?${encodeParams({ api, method, ...query })}` : ENTRY);
     if (token()) xhr.setRequestHeader("X-SYNO-TOKEN", token());
     xhr.upload.addEventListener("progress", (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);

@@ -57,3 +57,20 @@ export function folderCards(team, folders, go) {
     } }, cover, h("strong", {}, lastName(folder.name)));
   }));
 }
+
+// Every folder of a space, breadth first, as [{ id, name (its path, "/" for the root) }], at most
+// `max` of them: the choices of a destination folder.
+export async function allFolders(team, max = 400) {
+  const { folder: root } = await call(spaceApi(team, "Browse.Folder"), "get", 1, { id: 0 });
+  const out = [{ id: root.id, name: "/" }];
+  const queue = [root.id];
+  while (queue.length && out.length < max) {
+    const id = queue.shift();
+    for (const f of await listFolders(team, id)) {
+      if (out.length >= max) break;
+      out.push({ id: f.id, name: f.name });
+      queue.push(f.id);
+    }
+  }
+  return out;
+}

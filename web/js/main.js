@@ -4,15 +4,21 @@
 //   #/folders/<space>/<id>                a folder
 //   #/albums  #/albums/<id>               albums
 //   #/search/<space>/<keyword>            search results
-//   #/settings                            the user's settings and indexing progress
+//   #/sharing/with-me[/<passphrase>]      albums shared with the user, one of them
+//   #/sharing/with-others                 the user's shared albums
+//   #/requests[/<passphrase>]             Photo Requests, one of them
+//   #/settings                            the user's settings, indexing progress, administration
 
-import { call, setToken, token, whenSessionLost, spaceApi, url } from "./api.js";
+import { call, setToken, token, whenSessionLost, spaceApi, url, setSharing } from "./api.js";
 import { h, toast, prompt, confirmDialog } from "./dom.js";
 import { PhotoGrid } from "./grid.js";
 import { timelineSource, folderSource, albumSource, searchSource } from "./sources.js";
 import { openViewer } from "./viewer.js";
 import { renderAlbumList, getAlbum, chooseAlbumAndAdd, renameAlbum, deleteAlbum } from "./albums.js";
-import { openShareDialog, shareLink } from "./share.js";
+import { openShareDialog, openFolderShareDialog, shareLink } from "./share.js";
+import { renderSharedWithMe, renderSharedWithOthers, sharedAlbumSource, sharedAlbum } from "./sharing.js";
+import { renderRequests, renderRequest } from "./requests.js";
+import { openFolderPermissions } from "./permissions.js";
 import { Uploader } from "./upload.js";
 import { folderChain, listFolders, breadcrumbs, folderCards } from "./folders.js";
 import { renderSettings } from "./settings.js";
@@ -132,6 +138,9 @@ function renderShell() {
     h("a", { href: "#/photos/personal", dataset: { section: "photos" } }, "Photos"),
     h("a", { href: "#/folders/personal/0", dataset: { section: "folders" } }, "Folders"),
     h("a", { href: "#/albums", dataset: { section: "albums" } }, "Albums"),
+    h("a", { href: "#/sharing/with-me", dataset: { section: "with-me" } }, "Shared with me"),
+    h("a", { href: "#/sharing/with-others", dataset: { section: "with-others" } }, "Shared with others"),
+    h("a", { href: "#/requests", dataset: { section: "requests" } }, "Photo Requests"),
     h("a", { href: "#/settings", dataset: { section: "settings" } }, "Settings"));
   const shell = h("div.shell", {},
     h("header.topbar", {},
@@ -258,6 +267,8 @@ async function folderPage(space, id) {
   const here = chain[chain.length - 1];
   uploadTarget = { team, folderId: here.id };
   const folders = await listFolders(team, here.id);
+  const name = here.name.split("/").filter(Boolean).pop() || "";
+  const sub = team && chain.length > 1;
   view.replaceChildren(
     h("div.toolbar", {}, breadcrumbs(team, chain, go), h("span.spacer"),
       spaceSwitch(team, (s) => `#/folders/${s}/0`),
@@ -271,7 +282,15 @@ async function folderPage(space, id) {
         } catch (e) {
           toast(`The folder was not created (error ${e.code}).`, "error");
         }
-      } }, "New folder")),
+      } }, "New folder"),
+      sub ? h("button.secondary", { type: "button", onclick: () => openFolderShareDialog(here, name) }, "Share") : null,
+      sub && me.is_admin ? h("button.secondary", { type: "button", onclick: async () => {
+        try {
+          await openFolderPermissions(here, name);
+        } catch (e) {
+          toast(`Permissions could not be read (error ${e.code}).`, "error");
+        }
+      } }, "Permissions") : null),
     folders.length ? folderCards(team, folders, go) : null);
   await mountGrid(view, folderSource(team, here.id), { empty: "No photos in this folder." });
 }
@@ -332,20 +351,49 @@ async function searchPage(space, keyword) {
   await mountGrid(view, searchSource(team, keyword), { empty: "Nothing matches." });
 }
 
+// A page that is not a grid: its container, with the grid of the page before gone.
+function plainPage(section, className) {
+  setSection(section);
+  uploadTarget = { team: false, folderId: null };
+  if (grid) grid.destroy();
+  grid = null;
+  const container = h(`div.${className}`);
+  view.replaceChildren(container);
+  return container;
+}
+
+// An album shared with the user, read through its link.
+async function sharedAlbumPage(passphrase) {
+  setSection("with-me");
+  uploadTarget = { team: false, folderId: null };
+  setSharing(passphrase);
+  const album = await sharedAlbum();
+  view.replaceChildren(h("div.toolbar", {},
+    h("a.back", { href: "#/sharing/with-me" }, "‹ Shared with me"), h("h2", {}, album.name),
+    h("small.count", {}, `${album.item_count} item${album.item_count === 1 ? "" : "s"}`)));
+  await mountGrid(view, sharedAlbumSource(), { empty: "This album is empty." });
+}
+
 async function settingsPage() {
   setSection("settings");
   if (grid) grid.destroy();
   grid = null;
   const container = h("div.settings-page");
   view.replaceChildren(container);
-  await renderSettings(container);
+  await renderSettings(container, me);
 }
 
 async function route() {
   if (!me) return;
   const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  setSharing("");
   try {
-    if (parts[0] === "folders") await folderPage(parts[1] === "shared" ? "shared" : "personal", Number(parts[2]) || 0);
+    if (parts[0] === "sharing" && parts[1] === "with-me" && parts[2]) await sharedAlbumPage(parts[2]);
+    else if (parts[0] === "sharing" && parts[1] === "with-me") await renderSharedWithMe(plainPage("with-me", "sharing-page"));
+    else if (parts[0] === "sharing") await renderSharedWithOthers(plainPage("with-others", "sharing-page"));
+    else if (parts[0] === "requests" && parts[1]) await renderRequest(plainPage("requests", "requests-page"), parts[1]);
+    else if (parts[0] === "requests") await renderRequests(plainPage("requests", "requests-page"), me);
+    else if (parts[0] === "folders") await folderPage(parts[1] === "shared" ? "shared" : "personal", Number(parts[2]) || 0);
     else if (parts[0] === "albums" && parts[1]) await albumPage(Number(parts[1]));
     else if (parts[0] === "albums") await albumsPage();
     else if (parts[0] === "search" && parts[2]) await searchPage(parts[1], parts.slice(2).join("/"));

@@ -1,0 +1,96 @@
+// "Shared with me" and "Shared with others" (the seed's Sharing tab): albums other users invited
+// the caller to (Browse.Album list category shared_with_me), and the caller's own albums with a
+// live link (category shared), each with its link, who may open it and the share dialog.
+// A shared-with-me album opens through its link (docs "Sharing": Browse.Item list/count,
+// Browse.Album get, Thumbnail, Download with `passphrase`).
+
+import { call, url } from "./api.js";
+import { h, formatDate } from "./dom.js";
+import { openShareDialog, shareLink } from "./share.js";
+
+const PRIVACY = {
+  private: "Private: invited users only",
+  "public-view": "Public: anyone with the link can view",
+  "public-download": "Public: anyone with the link can view and download",
+};
+
+async function listAlbums(category) {
+  const all = [];
+  for (let offset = 0; ; offset += 500) {
+    const { list } = await call("SYNO.Foto.Browse.Album", "list", 2,
+      { offset, limit: 500, category, additional: ["thumbnail", "sharing_info"] });
+    all.push(...list);
+    if (list.length < 500) return all;
+  }
+}
+
+function coverUrl(album) {
+  const thumb = album.additional && album.additional.thumbnail;
+  if (!thumb) return null;
+  return url({ api: "SYNO.Foto.Thumbnail", method: "get", version: "2", type: "album", id: String(album.id),
+    size: "m", cache_key: thumb.cache_key || undefined, passphrase: JSON.stringify(album.passphrase) });
+}
+
+function count(n) {
+  return `${n} item${n === 1 ? "" : "s"}`;
+}
+
+export async function renderSharedWithMe(container) {
+  const albums = await listAlbums("shared_with_me");
+  const cards = albums.map((album) => {
+    const cover = coverUrl(album);
+    return h("a.album-card", { href: `#/sharing/with-me/${encodeURIComponent(album.passphrase)}` },
+      cover ? h("img", { src: cover, alt: "", loading: "lazy" }) : h("div.no-cover", {}, "No photos"),
+      h("strong", {}, album.name),
+      h("small", {}, count(album.item_count), album.item_count ? ` · ${formatDate(album.end_time)}` : ""));
+  });
+  container.replaceChildren(
+    h("div.toolbar", {}, h("h2", {}, "Shared with me")),
+    cards.length ? h("div.album-grid", {}, cards)
+      : h("p.empty", {}, "Nobody has shared an album with you yet."));
+}
+
+export async function renderSharedWithOthers(container) {
+  const albums = await listAlbums("shared");
+  const rows = albums.map((album) => {
+    const info = (album.additional && album.additional.sharing_info) || {};
+    const invited = (info.permission || []).filter((p) => p.type !== "public");
+    return h("li", { dataset: { id: String(album.id) } },
+      h("div.title", {}, h("a", { href: `#/albums/${album.id}` }, h("strong", {}, album.name)), h("br"),
+        h("small.muted", {}, count(album.item_count), " · ", PRIVACY[info.privacy_type] || "shared",
+          invited.length ? ` · ${invited.map((p) => p.name).join(", ")}` : "",
+          info.expiration ? ` · until ${formatDate(info.expiration)}` : "")),
+      h("a", { href: shareLink(album.passphrase), target: "_blank", rel: "noopener" }, "Open link"),
+      h("button.secondary", { type: "button", "aria-label": `Share settings of ${album.name}`, onclick: async () => {
+        await openShareDialog(album);
+        renderSharedWithOthers(container);
+      } }, "Settings"));
+  });
+  container.replaceChildren(
+    h("div.toolbar", {}, h("h2", {}, "Shared with others")),
+    rows.length ? h("ul.request-list", { "aria-label": "Shared albums" }, rows)
+      : h("p.empty", {}, "You share no album. Open an album and choose “Share”."),
+    h("p.muted", { style: { padding: "0 1rem" } },
+      "Shared Space folders are shared from their folder page (Folders › Shared › a folder › Share)."));
+}
+
+// The items of an album shared with the caller; api.js adds the link to every call (setSharing).
+export function sharedAlbumSource() {
+  return {
+    team: false,
+    async init() {
+      const { count: total } = await call("SYNO.Foto.Browse.Item", "count", 1, {});
+      return { total, groups: total ? [{ label: "", count: total }] : [] };
+    },
+    fetch(offset, limit) {
+      return call("SYNO.Foto.Browse.Item", "list", 1, {
+        offset, limit, additional: ["thumbnail", "resolution"],
+      }).then((d) => d.list);
+    },
+  };
+}
+
+export async function sharedAlbum() {
+  const { list } = await call("SYNO.Foto.Browse.Album", "get", 2, {});
+  return list[0];
+}
