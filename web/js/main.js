@@ -4,6 +4,7 @@
 //   #/folders/<space>/<id>                a folder
 //   #/albums  #/albums/<id>               albums
 //   #/places[/<id>] #/tags[/<id>] #/videos #/recent   automatic albums (automatic.js)
+//   #/map                                 the map (map.js)
 //   #/search/<space>/<keyword>            search results
 //   #/settings                            the user's settings and indexing progress
 
@@ -15,6 +16,7 @@ import { openViewer } from "./viewer.js";
 import { renderAlbumList, getAlbum, chooseAlbumAndAdd, renameAlbum, deleteAlbum,
   albumTools, albumActions, enableReorder } from "./albums.js";
 import { placesPage, tagsPage, videosPage, recentPage } from "./automatic.js";
+import { mapPage } from "./map.js";
 import { openShareDialog, shareLink } from "./share.js";
 import { Uploader } from "./upload.js";
 import { folderChain, listFolders, breadcrumbs, folderCards } from "./folders.js";
@@ -135,6 +137,7 @@ function renderShell() {
     h("a", { href: "#/photos/personal", dataset: { section: "photos" } }, "Photos"),
     h("a", { href: "#/folders/personal/0", dataset: { section: "folders" } }, "Folders"),
     h("a", { href: "#/albums", dataset: { section: "albums" } }, "Albums"),
+    h("a", { href: "#/map", dataset: { section: "map" } }, "Map"),
     h("a", { href: "#/settings", dataset: { section: "settings" } }, "Settings"));
   const shell = h("div.shell", {},
     h("header.topbar", {},
@@ -369,6 +372,7 @@ async function route() {
     else if (parts[0] === "tags") await tagsPage(pageContext(), Number(parts[1]) || 0);
     else if (parts[0] === "videos") await videosPage(pageContext());
     else if (parts[0] === "recent") await recentPage(pageContext());
+    else if (parts[0] === "map") await mapPage(pageContext());
     else if (parts[0] === "search" && parts[2]) await searchPage(parts[1], parts.slice(2).join("/"));
     else if (parts[0] === "settings") await settingsPage();
     else await photosPage(parts[1] === "shared" ? "shared" : "personal");
