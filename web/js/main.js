@@ -17,6 +17,7 @@ import { renderAlbumList, getAlbum, chooseAlbumAndAdd, renameAlbum, deleteAlbum,
   albumTools, albumActions, enableReorder } from "./albums.js";
 import { placesPage, tagsPage, videosPage, recentPage } from "./automatic.js";
 import { mapPage } from "./map.js";
+import { attachSearch } from "./searchbox.js";
 import { openShareDialog, shareLink } from "./share.js";
 import { Uploader } from "./upload.js";
 import { folderChain, listFolders, breadcrumbs, folderCards } from "./folders.js";
@@ -157,6 +158,8 @@ function renderShell() {
       h("button.secondary#signout", { type: "button", onclick: signOut }, "Sign out")),
     nav, view);
   app.replaceChildren(shell, uploader.panel, uploader.picker, overlay);
+  attachSearch(shell.querySelector("form.search"), search,
+    { user: me.name, space: () => (uploadTarget.team ? "shared" : "personal") });
   uploader.wireDrop(document.body, overlay);
 }
 
