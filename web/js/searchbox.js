@@ -56,13 +56,14 @@ export function attachSearch(form, input, { user, space }) {
     options = list;
     active = -1;
     input.removeAttribute("aria-activedescendant");
-    heading.replaceChildren(h("span", {}, title), clearable ? h("button.secondary.clear", { type: "button",
+    heading.replaceChildren(h("span", {}, title));
+    if (clearable) heading.append(h("button.secondary.clear", { type: "button",
       onmousedown: (event) => event.preventDefault(),
       onclick: () => {
         localStorage.removeItem(key);
         draw("No recent searches", []);
         input.focus();
-      } }, "Clear history") : null);
+      } }, "Clear history"));
     listbox.replaceChildren(...list.map((option, i) => h("li", {
       role: "option", id: `search-option-${i}`, "aria-selected": "false",
       onmousedown: (event) => event.preventDefault(),
