@@ -49,9 +49,11 @@ export async function automaticSection() {
     enabled = { geocoding: true, general_tag: true, video: true, recently_added: true };
   }
   const cards = [];
-  const notAvailable = (title) => card({ title, line: "Not available: recognition is not on this server", disabled: true });
-  cards.push(enabled.person ? card({ href: "#/people", title: "People", line: "" }) : notAvailable("People"));
-  cards.push(enabled.concept ? card({ href: "#/subjects", title: "Subjects", line: "" }) : notAvailable("Subjects"));
+  // People and Subjects need recognition on the server; the portal has no pages for them yet.
+  const notAvailable = (title, on) => card({ title, disabled: true,
+    line: on ? "Not available in the portal yet" : "Not available: recognition is not on this server" });
+  cards.push(notAvailable("People", enabled.person));
+  cards.push(notAvailable("Subjects", enabled.concept));
   const [places, tags, videos, recent] = await Promise.all([
     enabled.geocoding ? count("SYNO.Foto.Browse.Geocoding").catch(() => 0) : null,
     enabled.general_tag ? count("SYNO.Foto.Browse.GeneralTag").catch(() => 0) : null,
