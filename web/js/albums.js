@@ -3,6 +3,8 @@
 
 import { call, url } from "./api.js";
 import { h, dialog, prompt, confirmDialog, toast, formatDate } from "./dom.js";
+import { automaticSection } from "./automatic.js";
+import { createConditionAlbum, editAlbumConditions } from "./conditions.js";
 
 export async function listAlbums() {
   const all = [];
@@ -94,8 +96,10 @@ export async function renderAlbumList(container, { onOpen }) {
     h("strong", {}, album.name),
     h("small", {}, `${album.item_count} item${album.item_count === 1 ? "" : "s"}`,
       album.item_count ? ` · ${formatDate(album.end_time)}` : "",
+      album.type === "condition" ? " · conditional" : "",
       album.passphrase ? " · shared" : ""));
   });
+  const automatic = await automaticSection().catch(() => null);
   container.replaceChildren(
     h("div.toolbar", {}, h("h2", {}, "Albums"), h("span.spacer"),
       h("button", { type: "button", onclick: async () => {
@@ -107,12 +111,137 @@ export async function renderAlbumList(container, { onOpen }) {
         } catch (error) {
           toast(`The album was not created (error ${error.code}).`, "error");
         }
-      } }, "New album")),
-    cards.length ? h("div.album-grid", {}, cards)
+      } }, "New album"),
+      h("button.secondary", { type: "button", onclick: async () => {
+        const album = await createConditionAlbum();
+        if (album) onOpen(album.id);
+      } }, "New conditional album")),
+    automatic,
+    h("h3.section-title", {}, "My albums"),
+    cards.length ? h("div.album-grid", { role: "list", "aria-label": "My albums" }, cards.map((c) => h("div", { role: "listitem" }, c)))
       : h("p.empty", {}, "No albums yet. Select photos and choose “Add to album”, or make a new one."));
 }
 
 export async function getAlbum(id) {
   const { list } = await call("SYNO.Foto.Browse.Album", "get", 2, { id: [id], additional: ["sharing_info"] });
   return list[0];
+}
+
+// ---- An album's order ----------------------------------------------------------------------
+
+const ORDERS = [
+  ["default", "Default order", { sort_by: "default" }],
+  ["takentime-desc", "Date taken, newest first", { sort_by: "takentime", sort_direction: "desc" }],
+  ["takentime-asc", "Date taken, oldest first", { sort_by: "takentime", sort_direction: "asc" }],
+  ["filename-asc", "File name", { sort_by: "filename", sort_direction: "asc" }],
+  ["create_time-desc", "Recently added to the album", { sort_by: "create_time", sort_direction: "desc" }],
+  ["manual", "Manual order", { sort_by: "manual" }],
+];
+
+function orderKey(album) {
+  if (album.sort_by === "manual" || album.sort_by === "default" || !album.sort_by) return album.sort_by || "default";
+  const key = `${album.sort_by}-${album.sort_direction}`;
+  return ORDERS.some(([k]) => k === key) ? key : "default";
+}
+
+async function setOrder(album, params) {
+  try {
+    await call("SYNO.Foto.Browse.Album", "set_order", 1, { id: album.id, ...params });
+    return true;
+  } catch (e) {
+    toast(`The order was not changed (error ${e.code}).`, "error");
+    return false;
+  }
+}
+
+// Every item id of the album, in its order.
+async function albumItemIds(albumId) {
+  const ids = [];
+  for (let offset = 0; ; offset += 5000) {
+    const { list } = await call("SYNO.Foto.Browse.Item", "list", 1, { album_id: albumId, offset, limit: 5000 });
+    ids.push(...list.map((i) => i.id));
+    if (list.length < 5000) return ids;
+  }
+}
+
+// The album page's own controls: the sort menu and, for a conditional album, "Edit conditions".
+export function albumTools(album, reload) {
+  const manual = album.type !== "condition";
+  const sort = h("select", { "aria-label": "Sort album", onchange: async () => {
+    const [, , params] = ORDERS.find(([k]) => k === sort.value);
+    if (await setOrder(album, params)) reload();
+  } }, ORDERS.filter(([k]) => manual || k !== "manual").map(([k, label]) => h("option", { value: k }, label)));
+  sort.value = orderKey(album);
+  const tools = [sort];
+  if (album.type === "condition") {
+    tools.push(h("button.secondary", { type: "button", onclick: async () => {
+      if (await editAlbumConditions(album.id)) reload();
+    } }, "Edit conditions"));
+  }
+  return tools;
+}
+
+// Selection actions of an album's page: "Move to front" (a manual album's order).
+export function albumActions(album, reload) {
+  if (album.type === "condition") return [];
+  return [["Move to front", async (items) => {
+    if (await setOrder(album, { item: items.map((i) => i.id) })) {
+      toast(`Moved ${items.length} to the front; the album is in manual order.`);
+      reload();
+    }
+  }]];
+}
+
+// Drag and drop of tiles in an album's grid: the dragged photo takes the place of the one it
+// is dropped on, and the album's order becomes manual (set_order with every id in order).
+export function enableReorder(grid, album, reload) {
+  if (!grid || album.type === "condition") return;
+  const canvas = grid.canvas;
+  let dragged = null;
+  const tileOf = (event) => event.target.closest && event.target.closest(".tile[data-loaded]");
+  const unmark = () => canvas.querySelectorAll(".drop-target").forEach((t) => t.classList.remove("drop-target"));
+  canvas.addEventListener("pointerdown", (event) => {
+    const tile = tileOf(event);
+    if (tile && !event.target.closest(".check")) tile.draggable = true;
+  });
+  canvas.addEventListener("dragstart", (event) => {
+    const tile = tileOf(event);
+    if (!tile) return;
+    dragged = Number(tile.dataset.id);
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", String(dragged));
+    tile.classList.add("dragging");
+  });
+  canvas.addEventListener("dragover", (event) => {
+    const tile = tileOf(event);
+    if (dragged === null || !tile || Number(tile.dataset.id) === dragged) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    if (!tile.classList.contains("drop-target")) {
+      unmark();
+      tile.classList.add("drop-target");
+    }
+  });
+  canvas.addEventListener("dragend", () => {
+    unmark();
+    canvas.querySelectorAll(".dragging").forEach((t) => t.classList.remove("dragging"));
+    dragged = null;
+  });
+  canvas.addEventListener("drop", async (event) => {
+    const tile = tileOf(event);
+    if (dragged === null || !tile) return;
+    event.preventDefault();
+    const moving = dragged;
+    const target = Number(tile.dataset.id);
+    dragged = null;
+    unmark();
+    if (target === moving) return;
+    const ids = await albumItemIds(album.id);
+    const from = ids.indexOf(moving);
+    const to = ids.indexOf(target);
+    if (from < 0 || to < 0) return;
+    ids.splice(from, 1);
+    ids.splice(to, 0, moving); // before the target when moving back, after it when moving on
+    if (await setOrder(album, { item: ids })) reload();
+  });
 }

@@ -3,6 +3,8 @@
 //   #/photos/personal  #/photos/shared   the timeline of a space
 //   #/folders/<space>/<id>                a folder
 //   #/albums  #/albums/<id>               albums
+//   #/places[/<id>] #/tags[/<id>] #/videos #/recent   automatic albums (automatic.js)
+//   #/map                                 the map (map.js)
 //   #/search/<space>/<keyword>            search results
 //   #/sharing/with-me[/<passphrase>]      albums shared with the user, one of them
 //   #/sharing/with-others                 the user's shared albums
@@ -14,7 +16,11 @@ import { h, toast, prompt, confirmDialog } from "./dom.js";
 import { PhotoGrid } from "./grid.js";
 import { timelineSource, folderSource, albumSource, searchSource } from "./sources.js";
 import { openViewer } from "./viewer.js";
-import { renderAlbumList, getAlbum, chooseAlbumAndAdd, renameAlbum, deleteAlbum } from "./albums.js";
+import { renderAlbumList, getAlbum, chooseAlbumAndAdd, renameAlbum, deleteAlbum,
+  albumTools, albumActions, enableReorder } from "./albums.js";
+import { placesPage, tagsPage, videosPage, recentPage } from "./automatic.js";
+import { mapPage } from "./map.js";
+import { attachSearch } from "./searchbox.js";
 import { openShareDialog, openFolderShareDialog, shareLink } from "./share.js";
 import { renderSharedWithMe, renderSharedWithOthers, sharedAlbumSource, sharedAlbum } from "./sharing.js";
 import { renderRequests, renderRequest } from "./requests.js";
@@ -138,6 +144,7 @@ function renderShell() {
     h("a", { href: "#/photos/personal", dataset: { section: "photos" } }, "Photos"),
     h("a", { href: "#/folders/personal/0", dataset: { section: "folders" } }, "Folders"),
     h("a", { href: "#/albums", dataset: { section: "albums" } }, "Albums"),
+    h("a", { href: "#/map", dataset: { section: "map" } }, "Map"),
     h("a", { href: "#/sharing/with-me", dataset: { section: "with-me" } }, "Shared with me"),
     h("a", { href: "#/sharing/with-others", dataset: { section: "with-others" } }, "Shared with others"),
     h("a", { href: "#/requests", dataset: { section: "requests" } }, "Photo Requests"),
@@ -160,6 +167,8 @@ function renderShell() {
       h("button.secondary#signout", { type: "button", onclick: signOut }, "Sign out")),
     nav, view);
   app.replaceChildren(shell, uploader.panel, uploader.picker, overlay);
+  attachSearch(shell.querySelector("form.search"), search,
+    { user: me.name, space: () => (uploadTarget.team ? "shared" : "personal") });
   uploader.wireDrop(document.body, overlay);
 }
 
@@ -315,7 +324,7 @@ async function albumPage(id) {
   view.replaceChildren(h("div.toolbar", {},
     h("a.back", { href: "#/albums", "aria-label": "All albums" }, "‹ Albums"), title,
     h("small.count", {}, `${album.item_count} item${album.item_count === 1 ? "" : "s"}`),
-    shared, h("span.spacer"),
+    shared, h("span.spacer"), ...albumTools(album, route),
     h("button", { type: "button", onclick: async () => {
       const info = await openShareDialog(album);
       if (info !== undefined) route();
@@ -334,13 +343,15 @@ async function albumPage(id) {
     h("button.danger", { type: "button", onclick: async () => {
       if (await deleteAlbum(album)) location.hash = "#/albums";
     } }, "Delete")));
-  await mountGrid(view, albumSource(id), {
-    empty: "This album is empty. Select photos in the timeline and choose “Add to album”.",
-    actions: [["Remove from album", async (items) => {
+  const albumGrid = await mountGrid(view, albumSource(id), {
+    empty: album.type === "condition" ? "No items meet this album's conditions."
+      : "This album is empty. Select photos in the timeline and choose “Add to album”.",
+    actions: album.type === "condition" ? [] : [["Remove from album", async (items) => {
       await call("SYNO.Foto.Browse.NormalAlbum", "delete_item", 1, { id, item: items.map((i) => i.id) });
       route();
-    }]],
+    }], ...albumActions(album, route)],
   });
+  enableReorder(albumGrid, album, route);
 }
 
 async function searchPage(space, keyword) {
@@ -383,6 +394,18 @@ async function settingsPage() {
   await renderSettings(container, me);
 }
 
+// What the pages of other modules need from the shell.
+function pageContext() {
+  uploadTarget = { team: false, folderId: null };
+  return {
+    view, mountGrid, setSection,
+    dropGrid: () => {
+      if (grid) grid.destroy();
+      grid = null;
+    },
+  };
+}
+
 async function route() {
   if (!me) return;
   const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
@@ -396,6 +419,11 @@ async function route() {
     else if (parts[0] === "folders") await folderPage(parts[1] === "shared" ? "shared" : "personal", Number(parts[2]) || 0);
     else if (parts[0] === "albums" && parts[1]) await albumPage(Number(parts[1]));
     else if (parts[0] === "albums") await albumsPage();
+    else if (parts[0] === "places") await placesPage(pageContext(), Number(parts[1]) || 0);
+    else if (parts[0] === "tags") await tagsPage(pageContext(), Number(parts[1]) || 0);
+    else if (parts[0] === "videos") await videosPage(pageContext());
+    else if (parts[0] === "recent") await recentPage(pageContext());
+    else if (parts[0] === "map") await mapPage(pageContext());
     else if (parts[0] === "search" && parts[2]) await searchPage(parts[1], parts.slice(2).join("/"));
     else if (parts[0] === "settings") await settingsPage();
     else await photosPage(parts[1] === "shared" ? "shared" : "personal");

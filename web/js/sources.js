@@ -75,3 +75,27 @@ export function albumSource(albumId) {
 export function searchSource(team, keyword) {
   return scopedSource(team, "Search.Search", "list_item", "count_item", { keyword: JSON.stringify(keyword) });
 }
+
+// The automatic albums (docs/protocol-choices.md "Albums", "Places and the map").
+const BY_TIME = { sort_by: "takentime", sort_direction: "desc" };
+
+export function placeSource(team, geocodingId) {
+  return scopedSource(team, "Browse.Item", "list", "count", { geocoding_id: geocodingId }, BY_TIME);
+}
+
+export function tagSource(team, tagId) {
+  return scopedSource(team, "Browse.Item", "list", "count", { general_tag_id: tagId }, BY_TIME);
+}
+
+export function videoSource(team) {
+  return scopedSource(team, "Browse.Item", "list", "count", { type: ["video"] }, BY_TIME);
+}
+
+export function recentSource(team) {
+  return scopedSource(team, "Browse.RecentlyAdded", "list", "count", {});
+}
+
+// The items of a box of the map: { north, south, east, west } in degrees.
+export function mapSource(team, box) {
+  return scopedSource(team, "Browse.Map", "list_item", "count_item", box, BY_TIME);
+}

@@ -1,0 +1,201 @@
+// The automatic albums: Places (countries → regions → cities), Tags, Videos and Recently Added,
+// each with its cover; People and Subjects only when `Browse.Category get` says the server has
+// them (docs/protocol-choices.md "Albums", "Places and the map"). The Personal Space only.
+//
+// Pages get a context from main.js: { view, mountGrid, setSection, dropGrid }.
+
+import { call, thumbnailUrl } from "./api.js";
+import { h } from "./dom.js";
+import { placeSource, tagSource, videoSource, recentSource } from "./sources.js";
+
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+// A cover image for an item-like object ({ id } or a thumbnail with its unit_id).
+function coverImg(thumbnail, alt = "") {
+  if (!thumbnail) return h("div.no-cover", {}, "No photos");
+  return h("img", { src: thumbnailUrl({ id: thumbnail.unit_id, additional: { thumbnail } }), alt, loading: "lazy" });
+}
+
+// A card: a link with a cover, a title and a line below. `cover` may be a promise of a
+// thumbnail, filled in when it comes.
+export function card({ href, title, line, thumbnail, cover, disabled = false }) {
+  const slot = thumbnail !== undefined ? coverImg(thumbnail) : h("div.no-cover", {}, "");
+  const el = disabled
+    ? h("div.album-card.disabled", { "aria-disabled": "true" }, slot, h("strong", {}, title), h("small", {}, line))
+    : h("a.album-card", { href }, slot, h("strong", {}, title), h("small", {}, line));
+  if (cover) {
+    cover.then((thumb) => slot.replaceWith(coverImg(thumb))).catch(() => {});
+  }
+  return el;
+}
+
+// The first item's thumbnail of a list call, or null.
+async function firstThumbnail(api, params) {
+  const { list } = await call(api, "list", 1, { ...params, offset: 0, limit: 1, additional: ["thumbnail"] });
+  return list.length ? list[0].additional.thumbnail || null : null;
+}
+
+async function count(api, params = {}) {
+  return (await call(api, "count", 1, params)).count;
+}
+
+// The automatic albums as cards, for the top of the Albums page.
+export async function automaticSection() {
+  let enabled = {};
+  try {
+    const { list } = await call("SYNO.Foto.Browse.Category", "get", 1);
+    enabled = Object.fromEntries(list.map((c) => [c.id, c.enabled]));
+  } catch {
+    enabled = { geocoding: true, general_tag: true, video: true, recently_added: true };
+  }
+  const cards = [];
+  // People and Subjects need recognition on the server; the portal has no pages for them yet.
+  const notAvailable = (title, on) => card({ title, disabled: true,
+    line: on ? "Not available in the portal yet" : "Not available: recognition is not on this server" });
+  cards.push(notAvailable("People", enabled.person));
+  cards.push(notAvailable("Subjects", enabled.concept));
+  const [places, tags, videos, recent] = await Promise.all([
+    enabled.geocoding ? count("SYNO.Foto.Browse.Geocoding").catch(() => 0) : null,
+    enabled.general_tag ? count("SYNO.Foto.Browse.GeneralTag").catch(() => 0) : null,
+    enabled.video ? count("SYNO.Foto.Browse.Item", { type: ["video"] }).catch(() => 0) : null,
+    enabled.recently_added ? count("SYNO.Foto.Browse.RecentlyAdded").catch(() => 0) : null,
+  ]);
+  if (places !== null) {
+    cards.push(card({ href: "#/places", title: "Places", line: plural(places, "place"),
+      cover: firstThumbnail("SYNO.Foto.Browse.Geocoding", { level: 1 }) }));
+  }
+  if (tags !== null) {
+    cards.push(card({ href: "#/tags", title: "Tags", line: plural(tags, "tag"), cover: tagCover() }));
+  }
+  if (videos !== null) {
+    cards.push(card({ href: "#/videos", title: "Videos", line: plural(videos, "video"),
+      cover: firstThumbnail("SYNO.Foto.Browse.Item", { type: ["video"] }) }));
+  }
+  if (recent !== null) {
+    cards.push(card({ href: "#/recent", title: "Recently Added", line: plural(recent, "item"),
+      cover: firstThumbnail("SYNO.Foto.Browse.RecentlyAdded", {}) }));
+  }
+  return h("section.automatic", { "aria-label": "Automatic albums" },
+    h("h3.section-title", {}, "Automatic albums"), h("div.album-grid", {}, cards));
+}
+
+async function tagCover(tagId) {
+  let id = tagId;
+  if (id === undefined) {
+    const { list } = await call("SYNO.Foto.Browse.GeneralTag", "list", 1, { offset: 0, limit: 1 });
+    if (!list.length) return null;
+    id = list[0].id;
+  }
+  return firstThumbnail("SYNO.Foto.Browse.Item", { general_tag_id: id });
+}
+
+// Fetches a card's cover only when the card comes into view (a library may have many tags).
+function whenSeen(el, load) {
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) {
+      observer.disconnect();
+      load();
+    }
+  });
+  observer.observe(el);
+}
+
+function toolbar(...children) {
+  return h("div.toolbar", {}, ...children);
+}
+
+async function listAll(api, params) {
+  const all = [];
+  for (let offset = 0; ; offset += 1000) {
+    const { list } = await call(api, "list", 1, { ...params, offset, limit: 1000 });
+    all.push(...list);
+    if (list.length < 1000) return all;
+  }
+}
+
+// ---- Places --------------------------------------------------------------------------------
+
+function placeLine(place) {
+  return plural(place.item_count, "item");
+}
+
+// #/places: the countries; #/places/<id>: a node's children and its items.
+export async function placesPage(ctx, id) {
+  ctx.setSection("albums");
+  const mapLink = h("a.button.secondary", { href: "#/map" }, "Map");
+  if (!id) {
+    ctx.dropGrid();
+    const countries = await listAll("SYNO.Foto.Browse.Geocoding", { level: 1, additional: ["thumbnail"] });
+    const page = h("div.albums-page", {},
+      toolbar(h("a.back", { href: "#/albums", "aria-label": "All albums" }, "‹ Albums"),
+        h("h2", {}, "Places"), h("span.spacer"), mapLink),
+      countries.length
+        ? h("div.album-grid", { role: "list", "aria-label": "Places" }, countries.map((p) => h("div", { role: "listitem" },
+          card({ href: `#/places/${p.id}`, title: p.name, line: placeLine(p), thumbnail: p.additional.thumbnail || null }))))
+        : h("p.empty", {}, "No places yet: photos with a location appear here."));
+    ctx.view.replaceChildren(page);
+    return;
+  }
+  const chain = [];
+  for (let at = id; at;) {
+    const { list } = await call("SYNO.Foto.Browse.Geocoding", "get", 1, { id: [at] });
+    chain.unshift(list[0]);
+    at = list[0].parent;
+  }
+  const here = chain[chain.length - 1];
+  const children = here.level < 3
+    ? await listAll("SYNO.Foto.Browse.Geocoding", { parent_id: here.id, additional: ["thumbnail"] }) : [];
+  const crumbs = h("nav.breadcrumbs", { "aria-label": "Place" },
+    h("a", { href: "#/places" }, "Places"),
+    chain.map((p, i) => [" › ", i === chain.length - 1 ? h("h2", {}, p.name) : h("a", { href: `#/places/${p.id}` }, p.name)]));
+  ctx.view.replaceChildren(
+    toolbar(crumbs, h("small.count", {}, placeLine(here)), h("span.spacer"), mapLink),
+    children.length
+      ? h("div.album-grid.strip", { role: "list", "aria-label": "Places in " + here.name },
+        children.map((p) => h("div", { role: "listitem" },
+          card({ href: `#/places/${p.id}`, title: p.name, line: placeLine(p), thumbnail: p.additional.thumbnail || null }))))
+      : null);
+  await ctx.mountGrid(ctx.view, placeSource(false, here.id), { empty: "No photos here." });
+}
+
+// ---- Tags ----------------------------------------------------------------------------------
+
+export async function tagsPage(ctx, id) {
+  ctx.setSection("albums");
+  if (!id) {
+    ctx.dropGrid();
+    const tags = (await listAll("SYNO.Foto.Browse.GeneralTag", {})).filter((t) => t.item_count > 0);
+    const cards = tags.map((tag) => {
+      const slot = h("div", { role: "listitem" });
+      const cover = new Promise((resolve) => whenSeen(slot, () => resolve(tagCover(tag.id))));
+      slot.append(card({ href: `#/tags/${tag.id}`, title: tag.name, line: plural(tag.item_count, "item"), cover }));
+      return slot;
+    });
+    ctx.view.replaceChildren(h("div.albums-page", {},
+      toolbar(h("a.back", { href: "#/albums", "aria-label": "All albums" }, "‹ Albums"), h("h2", {}, "Tags")),
+      cards.length ? h("div.album-grid", { role: "list", "aria-label": "Tags" }, cards)
+        : h("p.empty", {}, "No tags yet: tags in the photos' metadata appear here.")));
+    return;
+  }
+  const { list } = await call("SYNO.Foto.Browse.GeneralTag", "get", 1, { id: [id] });
+  const tag = list[0];
+  ctx.view.replaceChildren(toolbar(h("a.back", { href: "#/tags", "aria-label": "All tags" }, "‹ Tags"),
+    h("h2", {}, tag.name), h("small.count", {}, plural(tag.item_count, "item"))));
+  await ctx.mountGrid(ctx.view, tagSource(false, id), { empty: "No photos carry this tag." });
+}
+
+// ---- Videos and Recently Added -------------------------------------------------------------
+
+export async function videosPage(ctx) {
+  ctx.setSection("albums");
+  ctx.view.replaceChildren(toolbar(h("a.back", { href: "#/albums", "aria-label": "All albums" }, "‹ Albums"),
+    h("h2", {}, "Videos")));
+  await ctx.mountGrid(ctx.view, videoSource(false), { empty: "No videos yet." });
+}
+
+export async function recentPage(ctx) {
+  ctx.setSection("albums");
+  ctx.view.replaceChildren(toolbar(h("a.back", { href: "#/albums", "aria-label": "All albums" }, "‹ Albums"),
+    h("h2", {}, "Recently Added"), h("small.count", {}, "the last 30 days")));
+  await ctx.mountGrid(ctx.view, recentSource(false), { empty: "Nothing was added in the last 30 days." });
+}
