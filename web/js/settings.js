@@ -4,6 +4,7 @@
 
 import { call, spaceApi } from "./api.js";
 import { h, toast } from "./dom.js";
+import { forgetUserSettings } from "./info.js";
 
 const USER_SETTINGS = [
   ["rename_by_date", "Rename uploads by date taken (IMG_yyyyMMdd_HHmmss)"],
@@ -30,6 +31,7 @@ export async function renderSettings(container) {
       onchange: async () => {
         try {
           await call("SYNO.Foto.Setting.User", "set", 1, { [key]: box.checked });
+          forgetUserSettings();
           toast("Saved.");
         } catch (error) {
           box.checked = !box.checked;
