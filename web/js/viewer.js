@@ -62,11 +62,15 @@ export function openViewer(list, index, { cover = null, slideshow = false } = {}
   const speed = h("select", { "aria-label": "Slideshow speed", onchange: () => {
     localStorage.setItem("shoebox.slideshow.speed", speed.value);
     if (show_) show_.restart();
+    root.focus();
   } }, SPEEDS.map((s) => h("option", { value: String(s) }, `${s} s`)));
   speed.value = localStorage.getItem("shoebox.slideshow.speed") || "5";
   const shuffle = h("input", { type: "checkbox", name: "shuffle",
     checked: localStorage.getItem("shoebox.slideshow.shuffle") === "1",
-    onchange: () => localStorage.setItem("shoebox.slideshow.shuffle", shuffle.checked ? "1" : "0") });
+    onchange: () => {
+      localStorage.setItem("shoebox.slideshow.shuffle", shuffle.checked ? "1" : "0");
+      root.focus();
+    } });
   const pause = h("button", { type: "button", "aria-label": "Pause slideshow", onclick: () => show_ && show_.toggle() }, "❚❚");
   const controls = h("div.slideshow-controls", { role: "group", "aria-label": "Slideshow", hidden: true },
     pause, speed, h("label.check-row", {}, shuffle, "Shuffle"),
@@ -103,9 +107,12 @@ export function openViewer(list, index, { cover = null, slideshow = false } = {}
 
   function onKey(event) {
     if (document.querySelector("dialog[open]")) return;
-    if (event.target.closest && event.target.closest("input, textarea, select")) return;
+    // Text fields and lists keep their keys; checkboxes and buttons do not (Space is the
+    // slideshow's, and focus goes back to the viewer so that no button is pressed as well).
+    if (event.target.closest && event.target.closest("textarea, select, input:not([type=checkbox])")) return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const key = event.key;
+    if (key === " " && show_) root.focus();
     if (key === "ArrowLeft") go(-1);
     else if (key === "ArrowRight") go(1);
     else if (key === "Escape") {
@@ -308,6 +315,7 @@ export function openViewer(list, index, { cover = null, slideshow = false } = {}
     controls.hidden = false;
     playButton.hidden = true;
     zoomer.reset();
+    root.focus();
     arm();
   }
 
