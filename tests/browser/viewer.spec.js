@@ -89,6 +89,11 @@ test.describe.serial("the viewer", () => {
     await expect(viewer).toBeVisible();
     await page.keyboard.press("Escape");
     await expect(viewer).toHaveCount(0);
+    // On the pages, "?" lists their keys too.
+    await page.keyboard.press("?");
+    await expect(help).toContainText("Clear the selection");
+    await help.getByRole("button", { name: "Close" }).click();
+    await expect(help).toHaveCount(0);
   });
 
   test("swipes on a touch screen move between photos and a swipe down closes", async () => {

@@ -140,7 +140,7 @@ export class Zoomer {
       this.tx = g.tx + event.clientX - g.x;
       this.ty = g.ty + event.clientY - g.y;
       this.apply();
-    } else if (g.kind === "swipe" && this.img) {
+    } else if (g.kind === "swipe" && this.img && this.pointerType !== "mouse") {
       // The image follows the finger a little, so that a swipe feels attached.
       const dx = event.clientX - g.x;
       const dy = Math.max(event.clientY - g.y, 0);
