@@ -25,6 +25,24 @@ function makeLibrary(dir) {
   ];
   for (const f of originals) fs.copyFileSync(f, path.join(personal, path.basename(f)));
 
+  // The kinds the viewer plays or shows its own way, in their own folder: a Live Photo (a JPEG
+  // still and its H.264 MOV, one item), a Motion Photo (an MP4 appended to the JPEG) and a 360°
+  // panorama (GPano equirectangular, 2:1). The still and the panorama are dated 2012 so that
+  // they sort after everything else in the timeline.
+  const special = path.join(personal, "Special");
+  fs.mkdirSync(special);
+  const kinds = [...pick("live", ["IMG_0002.JPG", "IMG_0002.MOV"]),
+    ...pick("motion", ["PXL_20230405_060708123.MP.jpg"]), ...pick("pano", ["pano_360.jpg"])];
+  for (const f of kinds) fs.copyFileSync(f, path.join(special, path.basename(f)));
+  const redate = ["IMG_0002.JPG", "pano_360.jpg"].map((n) => path.join(special, n)).filter((f) => fs.existsSync(f));
+  if (redate.length) {
+    execFileSync("exiftool", ["-AllDates=2012:03:04 05:06:07", "-overwrite_original", "-q", "-q", ...redate],
+      { stdio: ["ignore", "ignore", "inherit"] });
+  }
+  // `SYNO.Foto.Index get` counts files that are indexed (a Live Photo's video half included),
+  // not the items the timeline shows (the pair is one), so the count is of files.
+  const specialFiles = kinds.length;
+
   const source = path.join(CORPUS, "real", "flower.jpg");
   const args = [];
   for (let i = 0; i < SPREAD; i += 1) {
@@ -45,7 +63,7 @@ function makeLibrary(dir) {
 
   return {
     personal,
-    count: originals.length + SPREAD,
+    count: originals.length + SPREAD + specialFiles,
     shared: pick("real", ["r_pana.jpg", "r_casio.jpg", "r_pen.jpg"]),
     upload: path.join(CORPUS, "real", "r_sigma.jpg"),
   };

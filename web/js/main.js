@@ -15,19 +15,20 @@ import { call, setToken, token, whenSessionLost, spaceApi, url, setSharing } fro
 import { h, toast, prompt, confirmDialog } from "./dom.js";
 import { PhotoGrid } from "./grid.js";
 import { timelineSource, folderSource, albumSource, searchSource } from "./sources.js";
-import { openViewer } from "./viewer.js";
+import { openViewer, itemList, setCover } from "./viewer.js";
 import { renderAlbumList, getAlbum, chooseAlbumAndAdd, renameAlbum, deleteAlbum,
   albumTools, albumActions, enableReorder } from "./albums.js";
 import { placesPage, tagsPage, videosPage, recentPage } from "./automatic.js";
 import { mapPage } from "./map.js";
 import { attachSearch } from "./searchbox.js";
-import { openShareDialog, openFolderShareDialog, shareLink } from "./share.js";
+import { openShareDialog, openFolderShareDialog, shareLink, shareItems } from "./share.js";
 import { renderSharedWithMe, renderSharedWithOthers, sharedAlbumSource, sharedAlbum } from "./sharing.js";
 import { renderRequests, renderRequest } from "./requests.js";
 import { openFolderPermissions } from "./permissions.js";
 import { Uploader } from "./upload.js";
 import { folderChain, listFolders, breadcrumbs, folderCards } from "./folders.js";
 import { renderSettings } from "./settings.js";
+import { showShortcuts } from "./shortcuts.js";
 
 const app = document.getElementById("app");
 const SIGN_IN_ERRORS = {
@@ -185,17 +186,27 @@ function spaceSwitch(team, hrefFor) {
     h("a", { href: hrefFor("shared"), className: team ? "on" : "", "aria-current": team ? "true" : null }, "Shared"));
 }
 
-// The bar shown while photos are selected: add to an album, download (one file, or a zip of
-// several), delete (into the recycle bin), and the page's own actions.
-function selectionBar(team, extra = []) {
+// The bar shown while photos are selected: add to an album, a slideshow of them, share them (a
+// new shared album), download (one file, or a zip of several), delete (into the recycle bin),
+// "Set as cover" (one photo, in an album or a folder), and the page's own actions.
+function selectionBar(team, extra = [], cover = null) {
   const count = h("strong");
   const ids = () => bar.items.map((i) => i.id);
+  const coverButton = cover ? h("button.secondary", { type: "button", onclick: async () => {
+    if (await setCover(cover, bar.items[0].id)) grid.clearSelection();
+  } }, "Set as cover") : null;
   const bar = h("div.selection-bar", { hidden: true, role: "region", "aria-label": "Selection" },
     count,
     h("button", { type: "button", onclick: async () => {
       await chooseAlbumAndAdd(bar.items);
       grid.clearSelection();
     } }, "Add to album"),
+    h("button", { type: "button", onclick: () => openViewer(itemList(bar.items, team), 0, { slideshow: true }) },
+      "Slideshow"),
+    team ? null : h("button", { type: "button", onclick: async () => {
+      if (await shareItems(bar.items)) grid.clearSelection();
+    } }, "Share"),
+    coverButton,
     ...extra.map(([label, action]) => h("button", { type: "button", onclick: () => action(bar.items) }, label)),
     h("button.secondary", { type: "button", onclick: () => {
       const link = h("a", { href: url({ api: spaceApi(team, "Download"), method: "download", version: "2",
@@ -223,15 +234,16 @@ function selectionBar(team, extra = []) {
     bar.items = items;
     bar.hidden = !items.length;
     count.textContent = `${items.length} selected`;
+    if (coverButton) coverButton.hidden = items.length !== 1;
   };
   return bar;
 }
 
 async function mountGrid(container, source, options = {}) {
   if (grid) grid.destroy();
-  const bar = selectionBar(source.team, options.actions);
+  const bar = selectionBar(source.team, options.actions, options.cover);
   grid = new PhotoGrid(source, {
-    onOpen: (index) => openViewer(grid, index),
+    onOpen: (index) => openViewer(grid, index, { cover: options.cover }),
     onSelectionChange: (items) => bar.update(items),
     scrubber: Boolean(options.scrubber),
     empty: options.empty,
@@ -301,7 +313,8 @@ async function folderPage(space, id) {
         }
       } }, "Permissions") : null),
     folders.length ? folderCards(team, folders, go) : null);
-  await mountGrid(view, folderSource(team, here.id), { empty: "No photos in this folder." });
+  await mountGrid(view, folderSource(team, here.id), { empty: "No photos in this folder.",
+    cover: chain.length > 1 ? { kind: "folder", id: here.id, team } : null });
 }
 
 async function albumsPage() {
@@ -344,6 +357,7 @@ async function albumPage(id) {
       if (await deleteAlbum(album)) location.hash = "#/albums";
     } }, "Delete")));
   const albumGrid = await mountGrid(view, albumSource(id), {
+    cover: { kind: "album", id },
     empty: album.type === "condition" ? "No items meet this album's conditions."
       : "This album is empty. Select photos in the timeline and choose “Add to album”.",
     actions: album.type === "condition" ? [] : [["Remove from album", async (items) => {
@@ -433,6 +447,19 @@ async function route() {
 }
 
 window.addEventListener("hashchange", route);
+
+// The pages' shortcuts (the viewer has its own while open): "?" lists them, "/" searches, Esc
+// clears the selection.
+document.addEventListener("keydown", (event) => {
+  if (!me || document.querySelector(".viewer, dialog[open]")) return;
+  if (event.target.closest && event.target.closest("input, textarea, select")) return;
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "?") showShortcuts("pages");
+  else if (event.key === "/") document.querySelector(".search input")?.focus();
+  else if (event.key === "Escape" && grid) grid.clearSelection();
+  else return;
+  event.preventDefault();
+});
 
 async function boot() {
   try {

@@ -10,6 +10,7 @@ import { call, spaceApi } from "./api.js";
 import { h, toast } from "./dom.js";
 import { allFolders } from "./folders.js";
 import { uploadDestination, setUploadDestination } from "./upload.js";
+import { forgetUserSettings } from "./info.js";
 
 const USER_SETTINGS = [
   ["rename_by_date", "Rename uploads by date taken (IMG_yyyyMMdd_HHmmss)"],
@@ -114,7 +115,10 @@ async function adminSection() {
 export async function renderSettings(container, me = {}) {
   const prefs = await call("SYNO.Foto.Setting.User", "get", 1);
   const boxes = USER_SETTINGS.map(([key, label]) => checkbox(key, label, prefs[key] === true,
-    (on) => call("SYNO.Foto.Setting.User", "set", 1, { [key]: on })));
+    async (on) => {
+      await call("SYNO.Foto.Setting.User", "set", 1, { [key]: on });
+      forgetUserSettings();
+    }));
   const progress = h("ul.index-status", {}, await indexing(false), await indexing(true));
   let admin = null;
   if (me.is_admin) {

@@ -90,6 +90,23 @@ function inviteesSection(api, getInfo, setInfo, status, roles) {
 
 const API = "SYNO.Foto.Sharing.Passphrase";
 
+// Shares a selection of one's own photos: the server makes an album of them ("Shared on
+// YYYY-MM-DD") and its link (set_shared policy=item); then the album's share dialog opens.
+export async function shareItems(items) {
+  let made;
+  try {
+    made = await call(API, "set_shared", 1, { policy: "item", item_id: items.map((i) => i.id) });
+  } catch (error) {
+    toast(error.code === 642 ? "Only photos of your own Personal Space can be shared this way."
+      : `The photos cannot be shared (error ${error.code}).`, "error");
+    return null;
+  }
+  const { list } = await call("SYNO.Foto.Browse.Album", "get", 2, { id: [made.album_id] });
+  const album = list[0] || { id: made.album_id, name: "Shared photos" };
+  await openShareDialog(album);
+  return album;
+}
+
 export async function openShareDialog(album) {
   return openLinkDialog({
     title: `Share “${album.name}”`, api: API,
