@@ -552,7 +552,13 @@ pub async fn flush_search(db: &SqlitePool) -> sqlx::Result<u64> {
                                 JOIN tags tg ON tg.id = it.tag_id WHERE it.item_id = i.id), '') || ' ' ||
                     COALESCE((SELECT group_concat(pl.name, ' ') FROM places p
                                 JOIN places pl ON pl.id IN (p.id, p.region_id, p.country_id)
-                               WHERE p.id = i.place_id), ''))
+                               WHERE p.id = i.place_id), '') || ' ' ||
+                    COALESCE((SELECT group_concat(c.key || ' ' || c.name, ' ') FROM item_concepts ic
+                                JOIN concepts c ON c.id = ic.concept_id WHERE ic.item_id = i.id), '') || ' ' ||
+                    COALESCE((SELECT group_concat(DISTINCT pe.name) FROM faces fc
+                                JOIN persons pe ON pe.id = fc.person_id
+                               WHERE fc.item_id = i.id AND fc.deleted = 0 AND pe.show = 1
+                                 AND pe.name != ''), ''))
                FROM items i JOIN folders f ON f.id = i.folder_id
               WHERE i.id IN (SELECT value FROM json_each(?))",
         )

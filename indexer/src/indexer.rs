@@ -19,8 +19,9 @@ use crate::library::Library;
 use crate::media::MediaKind;
 use crate::preview::{PreviewMode, PreviewStore};
 use crate::process::{self, Cancel, Limits};
+use crate::recognition::{Recogniser, RecognitionOptions, store as people};
 use crate::scan::{self, ScanReport};
-use crate::thumbnail::{DecodeLimits, ThumbStore};
+use crate::thumbnail::{DecodeLimits, ThumbSize, ThumbStore};
 
 /// How the indexer works.
 #[derive(Debug, Clone)]
@@ -30,6 +31,8 @@ pub struct IndexerOptions {
     pub video_previews: PreviewMode,
     /// Address-space limit of each external program (ffmpeg, ffprobe), MiB; 0 for none.
     pub tool_memory_mib: u64,
+    /// Faces and subjects; `None` runs none.
+    pub recognition: Option<RecognitionOptions>,
 }
 
 impl Default for IndexerOptions {
@@ -38,6 +41,7 @@ impl Default for IndexerOptions {
             workers: 2,
             video_previews: PreviewMode::default(),
             tool_memory_mib: process::DEFAULT_MEMORY_MIB,
+            recognition: None,
         }
     }
 }
@@ -135,6 +139,10 @@ pub struct Indexer {
     /// Previews made on demand at once.
     demand_slots: Semaphore,
     preview_runs: AtomicU64,
+    /// Faces and subjects, when configured.
+    recogniser: Option<Arc<Recogniser>>,
+    /// When the tidy pass over people last ran.
+    tidied: Mutex<Instant>,
 }
 
 /// How often the running server brings the keyword index up to date with what was written.
@@ -169,6 +177,8 @@ impl Indexer {
             preview_workers,
             demand_slots: Semaphore::new(preview_workers),
             preview_runs: AtomicU64::new(0),
+            recogniser: options.recognition.map(|o| Arc::new(Recogniser::new(o))),
+            tidied: Mutex::new(Instant::now()),
         })
     }
 
@@ -406,6 +416,7 @@ impl Indexer {
     pub async fn run_until_idle(self: &Arc<Self>) -> anyhow::Result<()> {
         jobs::release_orphans(&self.db).await?;
         self.resume_previews().await?;
+        self.resume_recognition().await?;
         loop {
             let mut handles = Vec::new();
             for _ in 0..self.workers {
@@ -426,6 +437,9 @@ impl Indexer {
                         .await
                         .map_err(|e| e.context("finding the places of items"))?;
                     catalog::flush_search(&self.db).await?;
+                    self.cluster_faces(true)
+                        .await
+                        .map_err(|e| anyhow::Error::new(e).context("grouping faces"))?;
                     return Ok(());
                 }
             }
@@ -479,6 +493,9 @@ impl Indexer {
             if let Err(e) = me.resume_previews().await {
                 tracing::error!("cannot resume video previews: {e}");
             }
+            if let Err(e) = me.resume_recognition().await {
+                tracing::error!("cannot resume recognition: {e}");
+            }
             for _ in 0..me.workers {
                 let worker = me.clone();
                 tokio::spawn(async move {
@@ -503,6 +520,9 @@ impl Indexer {
                 }
                 if let Err(e) = catalog::flush_search(&me.db).await {
                     tracing::warn!("bringing the search index up to date: {e}");
+                }
+                if let Err(e) = me.cluster_faces(false).await {
+                    tracing::warn!("grouping faces into people: {e}");
                 }
             }
         });
@@ -589,11 +609,16 @@ impl Indexer {
                         tokio::task::spawn_blocking(move || store.write(id, &set)).await??;
                         catalog::set_thumbs(&self.db, item.id, Ok(())).await?;
                         self.queue_preview(item.id).await?;
+                        self.queue_recognition(item.id, kind).await?;
                         jobs::complete(&self.db, &job).await?;
                     }
                     Err(reason) => self.failed(&job, &item.filename, &reason).await?,
                 }
             }
+            JobKind::Recognise => match self.recognise(&item).await {
+                Ok(()) => jobs::complete(&self.db, &job).await?,
+                Err(reason) => self.failed(&job, &item.filename, &reason).await?,
+            },
             JobKind::Preview => {
                 let waiting = catalog::preview_state(&self.db, item.id)
                     .await?
@@ -645,6 +670,7 @@ impl Indexer {
             JobKind::Preview => {
                 catalog::set_preview(&self.db, job.item_id, "broken", Some(reason)).await?;
             }
+            JobKind::Recognise => people::set_status(&self.db, job.item_id, "broken").await?,
         }
         jobs::complete(&self.db, job).await?;
         Ok(())
@@ -682,6 +708,125 @@ impl Indexer {
             let mut conn = self.db.acquire().await?;
             jobs::enqueue(&mut conn, JobKind::Preview, id).await?;
         }
+        Ok(())
+    }
+
+    /// Faces and subjects, when this server has them.
+    pub fn recogniser(&self) -> Option<&Recogniser> {
+        self.recogniser.as_deref()
+    }
+
+    /// Queues recognition of a photo after its thumbnails were made.
+    async fn queue_recognition(&self, id: i64, kind: MediaKind) -> sqlx::Result<()> {
+        if kind == MediaKind::Video || !self.recogniser.as_ref().is_some_and(|r| r.enabled()) {
+            return Ok(());
+        }
+        let mut conn = self.db.acquire().await?;
+        jobs::enqueue(&mut conn, JobKind::Recognise, id).await
+    }
+
+    /// Queues recognition of every photo of a space again (its switch was turned on), or with
+    /// `None` of every photo waiting for it. Returns how many.
+    pub async fn requeue_recognition(&self, owner: Option<i64>) -> sqlx::Result<u64> {
+        if !self.recogniser.as_ref().is_some_and(|r| r.enabled()) {
+            return Ok(0);
+        }
+        let n = people::queue_waiting(&self.db, owner, true).await?;
+        self.wake();
+        Ok(n)
+    }
+
+    /// At start: the subjects table, and the photos that wait for recognition get their jobs
+    /// (all photos again when a kind of recognition is ready that was not at the last start).
+    async fn resume_recognition(&self) -> sqlx::Result<()> {
+        let Some(r) = &self.recogniser else {
+            return Ok(());
+        };
+        people::sync_concepts(&self.db).await?;
+        for (what, state) in [("faces", r.faces()), ("subjects", r.subjects())] {
+            if !state.is_ready() {
+                tracing::warn!("{what} recognition is not running: {}", state.describe());
+            }
+        }
+        let ready = format!(
+            "{}{}",
+            r.faces().is_ready() as u8,
+            r.subjects().is_ready() as u8
+        );
+        let before: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM settings WHERE key = 'recognition_ready'")
+                .fetch_optional(&self.db)
+                .await?;
+        let newly = before.is_some_and(|(b,)| {
+            b.len() == 2
+                && b.bytes()
+                    .zip(ready.bytes())
+                    .any(|(o, n)| o == b'0' && n == b'1')
+        });
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('recognition_ready', ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(&ready)
+        .execute(&self.db)
+        .await?;
+        if r.enabled() {
+            let queued = people::queue_waiting(&self.db, None, newly).await?;
+            if queued > 0 {
+                tracing::info!(photos = queued, "photos to recognise");
+            }
+        }
+        Ok(())
+    }
+
+    /// One `recognise` job: the faces and subjects of the item's xl thumbnail, as far as the
+    /// server and the item's space have them switched on.
+    async fn recognise(&self, item: &ItemFile) -> Result<(), String> {
+        let Some(r) = self.recogniser.clone() else {
+            return Ok(());
+        };
+        let (faces_on, subjects_on) = people::space_switches(&self.db, item.owner_id)
+            .await
+            .map_err(|e| format!("database: {e}"))?;
+        let faces = faces_on && r.faces().is_ready();
+        let subjects = subjects_on && r.subjects().is_ready();
+        if !faces && !subjects {
+            return people::set_status(&self.db, item.id, "skipped")
+                .await
+                .map_err(|e| format!("database: {e}"));
+        }
+        let xl = self.store.path(item.id, ThumbSize::Xl);
+        let found = crate::background::run(move || {
+            let picture = image::open(&xl)
+                .map_err(|e| format!("reading the thumbnail: {e}"))?
+                .to_rgb8();
+            r.analyse(&picture, faces, subjects)
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        people::save(&self.db, item.id, item.owner_id, &found)
+            .await
+            .map_err(|e| format!("database: {e}"))
+    }
+
+    /// Groups new faces into people; every ten minutes also the tidy pass. Lets idle models go.
+    pub async fn cluster_faces(&self, tidy_now: bool) -> sqlx::Result<()> {
+        let Some(r) = &self.recogniser else {
+            return Ok(());
+        };
+        people::cluster_new(&self.db).await?;
+        let due = {
+            let mut last = self.tidied.lock().unwrap_or_else(PoisonError::into_inner);
+            let due = tidy_now || last.elapsed() >= Duration::from_secs(600);
+            if due {
+                *last = Instant::now();
+            }
+            due
+        };
+        if due {
+            people::tidy(&self.db).await?;
+        }
+        r.unload_idle(crate::recognition::IDLE);
         Ok(())
     }
 

@@ -15,6 +15,7 @@ pub mod places;
 pub mod preview;
 pub mod process;
 pub mod raw;
+pub mod recognition;
 pub mod scan;
 pub mod thumbnail;
 pub mod watch;

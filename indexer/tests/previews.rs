@@ -117,6 +117,7 @@ impl Setup {
             workers: 2,
             video_previews: mode,
             tool_memory_mib,
+            recognition: None,
         };
         Indexer::new(self.db.clone(), library, &self.cache, options)
     }

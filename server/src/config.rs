@@ -35,6 +35,21 @@ pub struct Config {
     pub login_guard: LoginGuard,
     pub limits: Limits,
     pub indexer: IndexerSettings,
+    pub recognition: RecognitionSettings,
+}
+
+/// People and Subjects (docs/recognition.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecognitionSettings {
+    /// Find faces and group them into people.
+    pub faces: bool,
+    /// Find subjects (dogs, beaches, food…).
+    pub subjects: bool,
+    /// Also look for small faces (a group photo's back row): four times the work per photo.
+    pub thorough: bool,
+    /// The folder `ml/setup` filled with the models; `DATA/models` when unset.
+    pub models_dir: Option<PathBuf>,
 }
 
 /// The background indexer.
@@ -68,6 +83,7 @@ impl IndexerSettings {
             workers: self.worker_count(),
             video_previews: self.video_previews,
             tool_memory_mib: self.tool_memory_mib,
+            recognition: None,
         }
     }
 
@@ -146,6 +162,12 @@ impl Default for Config {
                 video_previews: PreviewMode::Background,
                 tool_memory_mib: shoebox_indexer::process::DEFAULT_MEMORY_MIB,
             },
+            recognition: RecognitionSettings {
+                faces: true,
+                subjects: true,
+                thorough: false,
+                models_dir: None,
+            },
         }
     }
 }
@@ -177,6 +199,7 @@ const ENV_KEYS: &[&str] = &[
     "login_guard",
     "limits",
     "indexer",
+    "recognition",
 ];
 
 /// A setting could not be read or makes no sense.
@@ -255,6 +278,22 @@ impl Config {
         self.listen
             .parse()
             .map_err(|_| ConfigError::Listen(self.listen.clone()))
+    }
+
+    /// The indexer's options, recognition included.
+    pub fn indexer_options(&self) -> IndexerOptions {
+        let mut options = self.indexer.options();
+        let r = &self.recognition;
+        options.recognition = Some(shoebox_indexer::recognition::RecognitionOptions {
+            faces: r.faces,
+            subjects: r.subjects,
+            thorough: r.thorough,
+            models_dir: r
+                .models_dir
+                .clone()
+                .unwrap_or_else(|| self.data.join("models")),
+        });
+        options
     }
 
     pub fn photo_root(&self) -> PathBuf {

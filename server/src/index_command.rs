@@ -15,7 +15,7 @@ use crate::config::Config;
 /// Opens the library of `config` for indexing.
 pub fn indexer_for(config: &Config, db: shoebox_indexer::db::SqlitePool) -> Arc<Indexer> {
     let library = Library::new(config.photo_root(), config.homes_root());
-    Indexer::new(db, library, &config.cache_dir(), config.indexer.options())
+    Indexer::new(db, library, &config.cache_dir(), config.indexer_options())
 }
 
 pub async fn run(config: &Config, json: bool) -> anyhow::Result<()> {

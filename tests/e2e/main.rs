@@ -9,6 +9,7 @@ mod discovery;
 mod errors;
 mod indexing;
 mod places;
+mod recognition;
 mod requests;
 mod resumable;
 mod setup;

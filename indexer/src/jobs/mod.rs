@@ -22,6 +22,8 @@ pub enum JobKind {
     Thumbnail,
     /// The H.264 preview of a video browsers cannot play.
     Preview,
+    /// Faces and subjects of a photo, from its xl thumbnail (recognition/).
+    Recognise,
 }
 
 impl JobKind {
@@ -30,21 +32,23 @@ impl JobKind {
             Self::Index => "index",
             Self::Thumbnail => "thumbnail",
             Self::Preview => "preview",
+            Self::Recognise => "recognise",
         }
     }
 
     /// Lower runs first: metadata is cheap and makes an item browsable, thumbnails make it
-    /// visible; slower kinds (video previews) come after both.
+    /// visible; slower kinds (video previews, then recognition) come after both.
     pub fn priority(self) -> i64 {
         match self {
             Self::Index => 10,
             Self::Thumbnail => 20,
             Self::Preview => 30,
+            Self::Recognise => 40,
         }
     }
 
     fn parse(s: &str) -> Option<Self> {
-        [Self::Index, Self::Thumbnail, Self::Preview]
+        [Self::Index, Self::Thumbnail, Self::Preview, Self::Recognise]
             .into_iter()
             .find(|k| k.name() == s)
     }
@@ -163,9 +167,18 @@ pub async fn release_orphans(db: &SqlitePool) -> sqlx::Result<u64> {
     Ok(released)
 }
 
-/// Jobs not yet done, and how many of them are due now.
+/// Jobs not yet done, recognition's aside (it has its own progress: it runs long after a photo
+/// is browsable).
 pub async fn pending(db: &SqlitePool) -> sqlx::Result<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM jobs")
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE kind != 'recognise'")
+        .fetch_one(db)
+        .await?;
+    Ok(n)
+}
+
+/// Recognition jobs not yet done.
+pub async fn pending_recognition(db: &SqlitePool) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE kind = 'recognise'")
         .fetch_one(db)
         .await?;
     Ok(n)

@@ -19,12 +19,24 @@ async fn get(call: Call, team: bool) -> ApiResult {
     let owner = owner(&call, team)?;
     let (items, pending, broken) = catalog::index_state(&call.state.db, owner).await?;
     let progress = call.state.indexer.progress().await;
+    let recognition = match call.state.indexer.recogniser() {
+        Some(r) => {
+            let waiting = shoebox_indexer::jobs::pending_recognition(&call.state.db).await?;
+            json!({
+                "faces": r.faces().describe(),
+                "subjects": r.subjects().describe(),
+                "pending": waiting,
+            })
+        }
+        None => json!({"faces": "off", "subjects": "off", "pending": 0}),
+    };
     Ok(Reply::data(json!({
         "status": if pending > 0 || progress.pending > 0 { "indexing" } else { "done" },
         "item_count": items,
         "pending_count": pending,
         "broken_count": broken,
         "queue": {"pending": progress.pending, "done": progress.done},
+        "recognition": recognition,
     })))
 }
 

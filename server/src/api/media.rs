@@ -159,8 +159,8 @@ pub async fn thumbnail(call: Call) -> ApiResult {
                 .await?
                 .ok_or(ApiError::NotFound)?
         }
-        // People covers come with recognition.
-        Some("person" | "album") => return Err(ApiError::NotFound),
+        Some("person") => return person_thumbnail(&call, id, size).await,
+        Some("album") => return Err(ApiError::NotFound),
         Some(_) => return Err(ApiError::bad("type", "unit, person or album")),
     };
     if item.thumb_status != "ready" {
@@ -212,6 +212,44 @@ pub async fn thumbnail(call: Call) -> ApiResult {
     set(&mut response, header::CONTENT_TYPE, "image/jpeg");
     set(&mut response, header::ETAG, &etag);
     set(&mut response, header::CACHE_CONTROL, cache_control);
+    Ok(Reply::raw(response))
+}
+
+/// `type=person`: the person's cover face, cut from its photo's xl thumbnail (sm 160, m 320,
+/// xl 640 pixels square), with an ETag of the face and the thumbnail build.
+async fn person_thumbnail(call: &Call, id: i64, size: ThumbSize) -> ApiResult {
+    let (face, item, rect, version) = super::browse::person::cover_face(call, id).await?;
+    let side = match size {
+        ThumbSize::Sm => 160,
+        ThumbSize::M => 320,
+        ThumbSize::Xl => 640,
+    };
+    let etag = format!("\"p{id}_{face}_{version}_{side}\"");
+    if call
+        .headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+    {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        set(&mut response, header::ETAG, &etag);
+        return Ok(Reply::raw(response));
+    }
+    let xl = call.state.indexer.thumbs().path(item, ThumbSize::Xl);
+    let bytes = tokio::task::spawn_blocking(move || {
+        shoebox_indexer::recognition::face_thumbnail(&xl, rect, side)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::Error::new(e)))?
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("the face of person {id}: {e}")))?;
+    let mut response = (StatusCode::OK, bytes).into_response();
+    set(&mut response, header::CONTENT_TYPE, "image/jpeg");
+    set(&mut response, header::ETAG, &etag);
+    set(
+        &mut response,
+        header::CACHE_CONTROL,
+        "private, max-age=3600, must-revalidate",
+    );
     Ok(Reply::raw(response))
 }
 

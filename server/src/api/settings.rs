@@ -20,13 +20,14 @@ fn admin_defaults() -> Value {
         "default_thumbnail_size": "sm",
         "display_photo_info_to_guest": true,
         "enable_person": true,
+        "enable_concept": true,
         "enable_user_sharing": true,
         "exclude_extension": [],
     })
 }
 
 fn team_defaults() -> Value {
-    json!({"enabled": true, "enable_person": true})
+    json!({"enabled": true, "enable_person": true, "enable_concept": true})
 }
 
 /// Stored values over the defaults.
@@ -92,6 +93,24 @@ async fn update(call: &Call, key: &str, defaults: Value, only: &[&str]) -> ApiRe
     Ok(current)
 }
 
+/// People or subjects switched on again: the photos of the space (`None`: every space) are
+/// recognised again, keeping what users decided about faces (docs/recognition.md).
+async fn recognition_switched(
+    call: &Call,
+    before: &Value,
+    after: &Value,
+    space: Option<i64>,
+) -> ApiResult<()> {
+    let on_again = ["enable_person", "enable_concept"]
+        .iter()
+        .any(|k| before[*k] == false && after[*k] != false);
+    if on_again {
+        let queued = call.state.indexer.requeue_recognition(space).await?;
+        tracing::info!(photos = queued, "recognition switched on again");
+    }
+    Ok(())
+}
+
 fn require_admin(call: &Call) -> ApiResult<()> {
     if call.user()?.is_admin {
         Ok(())
@@ -127,10 +146,13 @@ pub async fn admin_set(call: Call) -> ApiResult {
         "default_thumbnail_size",
         "display_photo_info_to_guest",
         "enable_person",
+        "enable_concept",
         "enable_user_sharing",
         "exclude_extension",
     ];
-    update(&call, ADMIN_KEY, admin_defaults(), &names).await?;
+    let before = load(&call.state, ADMIN_KEY, admin_defaults()).await?;
+    let after = update(&call, ADMIN_KEY, admin_defaults(), &names).await?;
+    recognition_switched(&call, &before, &after, None).await?;
     Ok(Reply::data(json!({})))
 }
 
@@ -139,7 +161,7 @@ fn user_key(user: i64) -> String {
 }
 
 fn user_defaults() -> Value {
-    json!({"enable_person": true, "show_date_location": true, "rename_by_date": false})
+    json!({"enable_person": true, "enable_concept": true, "show_date_location": true, "rename_by_date": false})
 }
 
 /// The user's "rename by date taken" for uploads: stored names become `IMG_yyyyMMdd_HHmmss`.
@@ -173,6 +195,7 @@ pub async fn user_get(call: Call) -> ApiResult {
     Ok(Reply::data(json!({
         "enable_home_service": true,
         "enable_person": prefs["enable_person"],
+        "enable_concept": prefs["enable_concept"],
         "show_date_location": prefs["show_date_location"],
         "rename_by_date": prefs["rename_by_date"],
         "team_space_permission": access,
@@ -181,13 +204,20 @@ pub async fn user_get(call: Call) -> ApiResult {
 
 pub async fn user_set(call: Call) -> ApiResult {
     let user = call.user()?.user_id.0;
-    update(
+    let before = load(&call.state, &user_key(user), user_defaults()).await?;
+    let after = update(
         &call,
         &user_key(user),
         user_defaults(),
-        &["enable_person", "show_date_location", "rename_by_date"],
+        &[
+            "enable_person",
+            "enable_concept",
+            "show_date_location",
+            "rename_by_date",
+        ],
     )
     .await?;
+    recognition_switched(&call, &before, &after, Some(user)).await?;
     Ok(Reply::data(json!({})))
 }
 
@@ -200,7 +230,15 @@ pub async fn team_get(call: Call) -> ApiResult {
 
 pub async fn team_set(call: Call) -> ApiResult {
     require_admin(&call)?;
-    update(&call, TEAM_KEY, team_defaults(), &["enable_person"]).await?;
+    let before = load(&call.state, TEAM_KEY, team_defaults()).await?;
+    let after = update(
+        &call,
+        TEAM_KEY,
+        team_defaults(),
+        &["enable_person", "enable_concept"],
+    )
+    .await?;
+    recognition_switched(&call, &before, &after, Some(SHARED_OWNER)).await?;
     Ok(Reply::data(json!({})))
 }
 

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use super::browse::{album, diff, folder, item, place, tag, timeline};
+use super::browse::{album, diff, folder, item, person, place, tag, timeline};
 use super::error::ApiResult;
 use super::{
     Call, auth, dsm, encryption, index, info, media, requests, resumable, search, settings, setup,
@@ -140,6 +140,22 @@ fn browse_api(name: &'static str) -> Api {
             .user("count", tag::count)
             .user("get", tag::get)
             .user("create", tag::create),
+        "Browse.Person" => Api::new(name, "entry.cgi", 1..=2)
+            .user("list", person::list)
+            .user("count", person::count)
+            .user("get", person::get)
+            .user("set", person::set)
+            .user("merge", person::merge)
+            .user("separate", person::separate)
+            .user("list_face", person::list_face)
+            .user("show", person::show)
+            .user("set_cover", person::set_cover)
+            .user("suggest", person::suggest)
+            .user("delete_face", person::delete_face),
+        "Browse.Concept" => Api::new(name, "entry.cgi", 1..=2)
+            .user("list", person::concept_list)
+            .user("count", person::concept_count)
+            .user("get", person::concept_get),
         "Browse.RecentlyAdded" => Api::new(name, "entry.cgi", 1..=5)
             .user("list", album::recently_added_list)
             .user("count", album::recently_added_count),
@@ -286,6 +302,8 @@ impl ApiTable {
                 "SYNO.Foto.Browse.Geocoding",
                 "SYNO.FotoTeam.Browse.Geocoding",
             ),
+            ("SYNO.Foto.Browse.Person", "SYNO.FotoTeam.Browse.Person"),
+            ("SYNO.Foto.Browse.Concept", "SYNO.FotoTeam.Browse.Concept"),
             ("SYNO.Foto.Browse.Map", "SYNO.FotoTeam.Browse.Map"),
             ("SYNO.Foto.Search.Search", "SYNO.FotoTeam.Search.Search"),
             ("SYNO.Foto.Search.Filter", "SYNO.FotoTeam.Search.Filter"),

@@ -45,6 +45,10 @@ pub struct ItemFilter {
     pub places: Vec<i64>,
     /// Items whose position is in this box (the map).
     pub geo_box: Option<GeoBox>,
+    /// Items showing any of these people (faces not deleted).
+    pub persons: Vec<i64>,
+    /// Items in any of these subjects.
+    pub concepts: Vec<i64>,
     /// Full-text keyword: every word must match (name, tags, description, title, camera).
     pub keyword: Option<String>,
     /// How the keyword's indexed words are matched ([`plan_keyword`]).
@@ -390,6 +394,16 @@ pub(crate) fn push_where(qb: &mut QueryBuilder<Sqlite>, filter: &ItemFilter) {
                 .push(")))");
         }
     }
+    if !filter.persons.is_empty() {
+        qb.push(" AND EXISTS (SELECT 1 FROM faces fp WHERE fp.item_id = i.id AND fp.deleted = 0 AND fp.person_id IN (SELECT value FROM json_each(")
+            .push_bind(json_ids(&filter.persons))
+            .push(")))");
+    }
+    if !filter.concepts.is_empty() {
+        qb.push(" AND EXISTS (SELECT 1 FROM item_concepts cp WHERE cp.item_id = i.id AND cp.concept_id IN (SELECT value FROM json_each(")
+            .push_bind(json_ids(&filter.concepts))
+            .push(")))");
+    }
     if !filter.ratings.is_empty() {
         qb.push(" AND i.rating IN (SELECT value FROM json_each(")
             .push_bind(json_ids(&filter.ratings))
@@ -602,7 +616,7 @@ fn like_escape(s: &str) -> String {
     out
 }
 
-fn json_ids(ids: &[i64]) -> String {
+pub(crate) fn json_ids(ids: &[i64]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
 

@@ -5,6 +5,7 @@ pub mod albums;
 pub mod backup;
 pub mod changes;
 pub mod library;
+pub mod people;
 pub mod places;
 pub mod sessions;
 pub mod settings;

@@ -903,14 +903,17 @@ async fn recently_added(call: &Call) -> ApiResult<ItemFilter> {
 /// the order the seed's Albums tab shows them, each with whether this server has it.
 pub async fn category(call: Call) -> ApiResult {
     call.user()?;
+    let (faces, subjects) = call.state.indexer.recogniser().map_or((false, false), |r| {
+        (r.faces().is_ready(), r.subjects().is_ready())
+    });
     let list = [
-        ("person", "People", false),
-        ("concept", "Subjects", false),
+        ("person", "People", faces),
+        ("concept", "Subjects", subjects),
         ("geocoding", "Places", true),
         ("general_tag", "Tags", true),
         ("video", "Videos", true),
         ("recently_added", "Recently Added", true),
-        ("shared_with_me", "Shared with me", false),
+        ("shared_with_me", "Shared with me", true),
     ]
     .into_iter()
     .map(|(id, name, enabled)| json!({"id": id, "name": name, "enabled": enabled}))

@@ -14,8 +14,8 @@ use crate::store::albums::AlbumRow;
 use crate::store::library::{self, ItemEdit, ItemFilter, Kind};
 
 /// The items a `list`/`count` call asks for: the caller's reach narrowed by the scope
-/// parameters (`folder_id`; `album_id`/`id`/`passphrase`; `person_id`, `general_tag_id`,
-/// `geocoding_id`), the time bounds and the type; and the album it names, if any.
+/// parameters (`folder_id`; `album_id`/`id`/`passphrase`; `person_id`, `concept_id`,
+/// `general_tag_id`, `geocoding_id`), the time bounds and the type; and the album it names, if any.
 async fn scope(call: &Call, reach: &Reach) -> ApiResult<(ItemFilter, Option<AlbumRow>)> {
     let mut filter = reach.items();
     if let Some(folder) = call.params.int("folder_id")? {
@@ -42,11 +42,11 @@ async fn scope(call: &Call, reach: &Reach) -> ApiResult<(ItemFilter, Option<Albu
         }
         None => None,
     };
-    // People come with face recognition; until then an id of one names nothing the caller
-    // can see.
-    if call.params.raw("person_id").is_some() {
-        call.params.int("person_id")?;
-        return Err(ApiError::NotFound);
+    if let Some(person) = call.params.int("person_id")? {
+        filter.persons = vec![person];
+    }
+    if let Some(concept) = call.params.int("concept_id")? {
+        filter.concepts = vec![concept];
     }
     if let Some(place) = call.params.int("geocoding_id")? {
         filter.places = vec![place];

@@ -6,6 +6,7 @@ pub mod album;
 pub mod diff;
 pub mod folder;
 pub mod item;
+pub mod person;
 pub mod place;
 pub mod tag;
 pub mod timeline;
