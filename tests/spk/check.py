@@ -458,14 +458,18 @@ def under_qemu(spk):
             with tarfile.open(fileobj=outer.extractfile("package.tgz"), mode="r:gz") as inner:
                 inner.extractall(tmp, filter="tar")
         binary = os.path.join(tmp, "bin/shoebox")
-        # The aarch64 loader and glibc of Debian's cross toolchain stand in for DSM's.
-        qemu = ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", binary]
+        # An arm64 glibc stands in for DSM's: Debian's multiarch one (libc6:arm64, which the
+        # arm64 libraries of the cross build bring) when installed, else the cross toolchain's.
+        # Never both: the cross toolchain's loader with the multiarch libc (their builds differ)
+        # spins for ever in the first pthread_create.
+        prefix = "/" if os.path.exists("/lib/ld-linux-aarch64.so.1") else "/usr/aarch64-linux-gnu"
+        qemu = ["qemu-aarch64", "-L", prefix, binary]
         r = subprocess.run(qemu + ["--version"], capture_output=True, text=True, timeout=120)
         check("the armv8 binary runs under qemu-aarch64", r.returncode == 0
               and r.stdout.startswith("shoebox "), r.stdout + r.stderr)
         data = os.path.join(tmp, "data")
         r = subprocess.run(qemu + ["--data", data, "user", "list"], capture_output=True,
-                           text=True, timeout=300)
+                           text=True, timeout=120)
         check("the armv8 binary creates and migrates its database under qemu",
               r.returncode == 0 and os.path.exists(os.path.join(data, "shoebox.db")),
               r.stdout + r.stderr)
