@@ -7,10 +7,12 @@ const os = require("node:os");
 const path = require("node:path");
 
 const CORPUS = process.env.SHOEBOX_CORPUS_DIR || path.join(os.homedir(), ".cache/shoebox-corpus");
-// The recognition corpus (ml/corpus): photos of known people and a dog, for People and Subjects.
+// The recognition corpus (ml/corpus): photos of three known people and a dog, for People and
+// Subjects (the PNGs carry their date in the EXIF that exiftool writes, as the JPEGs do).
 const ML_CORPUS = process.env.SHOEBOX_ML_CORPUS || path.join(os.homedir(), ".cache/shoebox-ml-corpus");
 const FACES = ["obama_1.jpg", "obama_2.jpg", "obama_3.jpg", "obama_aug_small.jpg",
-  "biden_1.jpg", "biden_aug_crop.jpg", "biden_aug_dark.jpg", "biden_aug_flip.jpg", "none_dog.jpg"];
+  "biden_1.jpg", "biden_aug_crop.jpg", "biden_aug_dark.jpg", "biden_aug_flip.jpg",
+  "tom_hanks_1.png", "tom_hanks_aug_dark.png", "tom_hanks_aug_flip.png", "tom_hanks_aug_rot.png", "none_dog.jpg"];
 const SPREAD = 80;
 
 function makeLibrary(dir) {
@@ -47,7 +49,7 @@ function makeLibrary(dir) {
   // not the items the timeline shows (the pair is one), so the count is of files.
   const specialFiles = kinds.length;
 
-  // Faces (when the recognition corpus is there): two people of four photos each and a dog, in
+  // Faces (when the recognition corpus is there): three people of four photos each and a dog, in
   // the folder `Faces`, all dated 2011 so that they sort after everything else in the timeline
   // (some have no date, and would otherwise be dated by the copy, on top).
   const faces = FACES.map((n) => path.join(ML_CORPUS, "faces", n)).filter((f) => fs.existsSync(f));
