@@ -112,7 +112,7 @@ export function nameDialog(person) {
   return dialog(person.name ? `Rename “${person.name}”` : "Add a name", (close) => {
     const input = h("input", { name: "name", value: person.name || "", required: true, maxlength: 255,
       autocomplete: "off" });
-    const offers = h("ul.offers", { "aria-label": "Named people" });
+    const offers = h("ul.offers", { "aria-label": "Already named" });
     const note = h("p.hint", { role: "status" });
     const error = h("p.error", { role: "alert" });
     let known = [];
