@@ -72,7 +72,7 @@ module.exports = async function globalSetup() {
   process.env.SHOEBOX_LIBRARY_COUNT = String(files.count);
   process.env.SHOEBOX_UPLOAD_FILE = files.upload;
   process.env.SHOEBOX_LIBRARY_FACES = String(files.faces); // photos of the recognition corpus
-  process.env.SHOEBOX_RECOGNITION = modelsDir() ? "1" : "";
+  process.env.SHOEBOX_WITH_MODELS = modelsDir() ? "1" : ""; // not SHOEBOX_RECOGNITION: the server reads that as config
   process.env.SHOEBOX_SCREENSHOTS = path.resolve(process.env.SHOEBOX_PORTAL_SCREENSHOTS
     || path.join(REPO, "target/portal-screenshots"));
   fs.mkdirSync(process.env.SHOEBOX_SCREENSHOTS, { recursive: true });

@@ -12,7 +12,7 @@ const { shots, ok, api, open, expectThumbnailsLoaded, signIn } = require("./comm
 const PERSON = { api: "SYNO.Foto.Browse.Person", version: "1" };
 const CONCEPT = { api: "SYNO.Foto.Browse.Concept", version: "1" };
 const ITEM = { api: "SYNO.Foto.Browse.Item", version: "1" };
-const RECOGNITION = Boolean(process.env.SHOEBOX_RECOGNITION) && Number(process.env.SHOEBOX_LIBRARY_FACES) > 0;
+const RECOGNITION = Boolean(process.env.SHOEBOX_WITH_MODELS) && Number(process.env.SHOEBOX_LIBRARY_FACES) > 0;
 const NAME = "Ada Lovelace";
 
 test.describe.serial("people and subjects", () => {
