@@ -15,10 +15,18 @@ function shoeboxBinary() {
   return path.resolve(REPO, target, "debug", "shoebox");
 }
 
-// The server's own log settings, whatever the caller's RUST_LOG says.
+// The recognition models (ml/setup: ./dev setup and CI make them), when they are there.
+function modelsDir() {
+  const dir = process.env.SHOEBOX_MODELS || path.join(os.homedir(), ".cache/shoebox-models");
+  return fs.existsSync(path.join(dir, "manifest.json")) ? dir : null;
+}
+
+// The server's own log settings, whatever the caller's RUST_LOG says; the models when they exist.
 function serverEnv() {
   const env = { ...process.env, SHOEBOX_LOG: "info,tower_http=warn" };
   delete env.RUST_LOG;
+  const models = modelsDir();
+  if (models) env.SHOEBOX_RECOGNITION__MODELS_DIR = models;
   return env;
 }
 
@@ -63,6 +71,8 @@ module.exports = async function globalSetup() {
   process.env.SHOEBOX_LIBRARY = files.personal;
   process.env.SHOEBOX_LIBRARY_COUNT = String(files.count);
   process.env.SHOEBOX_UPLOAD_FILE = files.upload;
+  process.env.SHOEBOX_LIBRARY_FACES = String(files.faces); // photos of the recognition corpus
+  process.env.SHOEBOX_WITH_MODELS = modelsDir() ? "1" : ""; // not SHOEBOX_RECOGNITION: the server reads that as config
   process.env.SHOEBOX_SCREENSHOTS = path.resolve(process.env.SHOEBOX_PORTAL_SCREENSHOTS
     || path.join(REPO, "target/portal-screenshots"));
   fs.mkdirSync(process.env.SHOEBOX_SCREENSHOTS, { recursive: true });

@@ -7,6 +7,12 @@ const os = require("node:os");
 const path = require("node:path");
 
 const CORPUS = process.env.SHOEBOX_CORPUS_DIR || path.join(os.homedir(), ".cache/shoebox-corpus");
+// The recognition corpus (ml/corpus): photos of three known people and a dog, for People and
+// Subjects (the PNGs carry their date in the EXIF that exiftool writes, as the JPEGs do).
+const ML_CORPUS = process.env.SHOEBOX_ML_CORPUS || path.join(os.homedir(), ".cache/shoebox-ml-corpus");
+const FACES = ["obama_1.jpg", "obama_2.jpg", "obama_3.jpg", "obama_aug_small.jpg",
+  "biden_1.jpg", "biden_aug_crop.jpg", "biden_aug_dark.jpg", "biden_aug_flip.jpg",
+  "tom_hanks_1.png", "tom_hanks_aug_dark.png", "tom_hanks_aug_flip.png", "tom_hanks_aug_rot.png", "none_dog.jpg"];
 const SPREAD = 80;
 
 function makeLibrary(dir) {
@@ -43,6 +49,19 @@ function makeLibrary(dir) {
   // not the items the timeline shows (the pair is one), so the count is of files.
   const specialFiles = kinds.length;
 
+  // Faces (when the recognition corpus is there): three people of four photos each and a dog, in
+  // the folder `Faces`, all dated 2011 so that they sort after everything else in the timeline
+  // (some have no date, and would otherwise be dated by the copy, on top).
+  const faces = FACES.map((n) => path.join(ML_CORPUS, "faces", n)).filter((f) => fs.existsSync(f));
+  if (faces.length) {
+    const dir = path.join(personal, "Faces");
+    fs.mkdirSync(dir);
+    const copies = faces.map((f) => path.join(dir, path.basename(f)));
+    faces.forEach((f, i) => fs.copyFileSync(f, copies[i]));
+    execFileSync("exiftool", ["-AllDates=2011:05:06 07:08:09", "-overwrite_original", "-q", "-q", ...copies],
+      { stdio: ["ignore", "ignore", "inherit"] });
+  }
+
   const source = path.join(CORPUS, "real", "flower.jpg");
   const args = [];
   for (let i = 0; i < SPREAD; i += 1) {
@@ -63,7 +82,8 @@ function makeLibrary(dir) {
 
   return {
     personal,
-    count: originals.length + SPREAD + specialFiles,
+    count: originals.length + SPREAD + specialFiles + faces.length,
+    faces: faces.length,
     shared: pick("real", ["r_pana.jpg", "r_casio.jpg", "r_pen.jpg"]),
     upload: path.join(CORPUS, "real", "r_sigma.jpg"),
   };

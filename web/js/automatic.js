@@ -1,18 +1,20 @@
-// The automatic albums: Places (countries → regions → cities), Tags, Videos and Recently Added,
-// each with its cover; People and Subjects only when `Browse.Category get` says the server has
-// them (docs/protocol-choices.md "Albums", "Places and the map"). The Personal Space only.
+// The automatic albums: People and Subjects (people.js; only when `Browse.Category get` says the
+// server has them), Places (countries → regions → cities), Tags, Videos and Recently Added, each
+// with its cover (docs/protocol-choices.md "Albums", "Places and the map"). The Personal Space only.
 //
 // Pages get a context from main.js: { view, mountGrid, setSection, dropGrid }.
 
 import { call, thumbnailUrl } from "./api.js";
 import { h } from "./dom.js";
 import { placeSource, tagSource, videoSource, recentSource } from "./sources.js";
+import { peopleSummary, subjectsSummary } from "./people.js";
 
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-// A cover image for an item-like object ({ id } or a thumbnail with its unit_id).
+// A cover image for an item-like object ({ id } or a thumbnail with its unit_id), or an address.
 function coverImg(thumbnail, alt = "") {
   if (!thumbnail) return h("div.no-cover", {}, "No photos");
+  if (typeof thumbnail === "string") return h("img", { src: thumbnail, alt, loading: "lazy" });
   return h("img", { src: thumbnailUrl({ id: thumbnail.unit_id, additional: { thumbnail } }), alt, loading: "lazy" });
 }
 
@@ -49,11 +51,16 @@ export async function automaticSection() {
     enabled = { geocoding: true, general_tag: true, video: true, recently_added: true };
   }
   const cards = [];
-  // People and Subjects need recognition on the server; the portal has no pages for them yet.
-  const notAvailable = (title, on) => card({ title, disabled: true,
-    line: on ? "Not available in the portal yet" : "Not available: recognition is not on this server" });
-  cards.push(notAvailable("People", enabled.person));
-  cards.push(notAvailable("Subjects", enabled.concept));
+  // People and Subjects need recognition on the server (its models, and the switches in Settings).
+  const recognised = (title, on, href, summary) => {
+    if (!on) return card({ title, disabled: true, line: "Not available: recognition is off or not set up on this server" });
+    const el = card({ href, title, line: "…", cover: summary.then((s) => s.cover) });
+    summary.then((s) => { el.querySelector("small").textContent = s.line; })
+      .catch(() => { el.querySelector("small").textContent = "Not available"; });
+    return el;
+  };
+  cards.push(recognised("People", enabled.person, "#/people", peopleSummary()));
+  cards.push(recognised("Subjects", enabled.concept, "#/subjects", subjectsSummary()));
   const [places, tags, videos, recent] = await Promise.all([
     enabled.geocoding ? count("SYNO.Foto.Browse.Geocoding").catch(() => 0) : null,
     enabled.general_tag ? count("SYNO.Foto.Browse.GeneralTag").catch(() => 0) : null,

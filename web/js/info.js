@@ -130,9 +130,14 @@ export async function infoPanel(item, team, { onChange = () => {} } = {}) {
         add.gps ? h("small.coords", {}, ` ${add.gps.latitude.toFixed(5)}, ${add.gps.longitude.toFixed(5)}`) : "");
     }
   }
-  // People come with face recognition; nothing is shown until the server names someone.
-  const people = (add.person || []).map((p) => p.name).filter(Boolean);
-  if (people.length) row("People", people.join(", "));
+  // People: the item's `additional.person` (named people, each a link to their page). The
+  // server does not fill it yet (it answers []), so nothing shows until it does.
+  const people = (add.person || []).filter((p) => p && p.name);
+  if (people.length) {
+    row("People", people.map((p, i) => [i ? ", " : "", p.id && !team
+      ? h("a", { href: `#/people/${p.id}`, onclick: () => document.querySelector(".viewer")?.dispatchEvent(
+        new KeyboardEvent("keydown", { key: "Escape", bubbles: true })) }, p.name) : p.name]));
+  }
 
   // Tags: a chip per tag with a remove button, and a field that adds one (made when new).
   const tags = (add.tag || []).slice();

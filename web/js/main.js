@@ -4,6 +4,7 @@
 //   #/folders/<space>/<id>                a folder
 //   #/albums  #/albums/<id>               albums
 //   #/places[/<id>] #/tags[/<id>] #/videos #/recent   automatic albums (automatic.js)
+//   #/people[/<id>] #/subjects[/<id>]     people and subjects (people.js)
 //   #/map                                 the map (map.js)
 //   #/search/<space>/<keyword>            search results
 //   #/sharing/with-me[/<passphrase>]      albums shared with the user, one of them
@@ -19,6 +20,7 @@ import { openViewer, itemList, setCover } from "./viewer.js";
 import { renderAlbumList, getAlbum, chooseAlbumAndAdd, renameAlbum, deleteAlbum,
   albumTools, albumActions, enableReorder } from "./albums.js";
 import { placesPage, tagsPage, videosPage, recentPage } from "./automatic.js";
+import { peoplePage, personPage, subjectsPage, subjectPage } from "./people.js";
 import { mapPage } from "./map.js";
 import { attachSearch } from "./searchbox.js";
 import { openShareDialog, openFolderShareDialog, shareLink, shareItems } from "./share.js";
@@ -437,6 +439,10 @@ async function route() {
     else if (parts[0] === "tags") await tagsPage(pageContext(), Number(parts[1]) || 0);
     else if (parts[0] === "videos") await videosPage(pageContext());
     else if (parts[0] === "recent") await recentPage(pageContext());
+    else if (parts[0] === "people" && parts[1]) await personPage(pageContext(), Number(parts[1]));
+    else if (parts[0] === "people") await peoplePage(pageContext());
+    else if (parts[0] === "subjects" && parts[1]) await subjectPage(pageContext(), Number(parts[1]));
+    else if (parts[0] === "subjects") await subjectsPage(pageContext());
     else if (parts[0] === "map") await mapPage(pageContext());
     else if (parts[0] === "search" && parts[2]) await searchPage(parts[1], parts.slice(2).join("/"));
     else if (parts[0] === "settings") await settingsPage();

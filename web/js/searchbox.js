@@ -1,5 +1,6 @@
 // The top bar's search box: suggestions while typing (tags and folders from
-// `Search.Search suggest`, album names, places, and the special keywords), chosen with the
+// `Search.Search suggest`, named people from `Browse.Person suggest keyword`, subjects, album
+// names, places, and the special keywords), chosen with the
 // mouse or ↑/↓/Enter, each opening its own view; and the history of the last 10 searches
 // (per user, in localStorage), shown when the box is focused and empty, with "Clear history".
 // The input stays a searchbox that controls a listbox of options (aria-activedescendant marks
@@ -103,6 +104,7 @@ export function attachSearch(form, input, { user, space }) {
         listAlbums().catch(() => []),
         Promise.all([1, 2, 3].map((level) => call("SYNO.Foto.Browse.Geocoding", "list", 1,
           { level, offset: 0, limit: 1000 }).then((d) => d.list).catch(() => []))).then((l) => l.flat()),
+        call("SYNO.Foto.Browse.Concept", "list", 1, { offset: 0, limit: 1000 }).then((d) => d.list).catch(() => []),
       ]);
     }
     return cache;
@@ -117,10 +119,12 @@ export function attachSearch(form, input, { user, space }) {
     const n = ++seq;
     const q = text.toLowerCase();
     const has = (name) => String(name).toLowerCase().includes(q);
-    const [[albums, places], found] = await Promise.all([
+    const [[albums, places, subjects], found, people] = await Promise.all([
       lookups(),
       call("SYNO.Foto.Search.Search", "suggest", 1, { keyword: JSON.stringify(text) })
         .then((d) => d.list).catch(() => []),
+      call("SYNO.Foto.Browse.Person", "suggest", 1, { keyword: JSON.stringify(text) })
+        .then((d) => d.list || []).catch(() => []),
     ]);
     if (n !== seq || input.value.trim() !== text || document.activeElement !== input) return;
     const list = [{ label: `Search for “${text}”`, kind: "", text, hash: searchHash(text) }];
@@ -132,6 +136,12 @@ export function attachSearch(form, input, { user, space }) {
     for (const s of found) {
       if (s.type === "general_tag") list.push({ label: s.name, kind: "Tag", text: s.name, hash: `#/tags/${s.id}` });
       else if (s.type === "folder") list.push({ label: s.name, kind: "Folder", text: s.name, hash: `#/folders/${space()}/${s.id}` });
+    }
+    for (const p of people.filter((x) => x.name).slice(0, 5)) {
+      list.push({ label: p.name, kind: "Person", text: p.name, hash: `#/people/${p.id}` });
+    }
+    for (const c of subjects.filter((x) => has(x.name) || has(x.key || "")).slice(0, 5)) {
+      list.push({ label: c.name, kind: "Subject", text: c.name, hash: `#/subjects/${c.id}` });
     }
     for (const a of albums.filter((x) => has(x.name)).slice(0, 5)) {
       list.push({ label: a.name, kind: "Album", text: a.name, hash: `#/albums/${a.id}` });

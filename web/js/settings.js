@@ -4,7 +4,10 @@
 // (SYNO.Foto.Index get, SYNO.FotoTeam.Index get), as the seed's More tab shows it, and for
 // administrators: the Shared Space on or off and every user's access to it
 // (Setting.TeamSpace set_enable / list_permission / update_permission), guests seeing photo
-// information (Setting.Admin set), where folder permissions and the recycle bin are.
+// information (Setting.Admin set), where folder permissions and the recycle bin are. People and
+// Subjects are switched for the user's Personal Space (Setting.User enable_person /
+// enable_concept), and by admins for the server (Setting.Admin) and the Shared Space
+// (Setting.TeamSpace set); the indexing progress says how far recognition is.
 
 import { call, spaceApi } from "./api.js";
 import { h, toast } from "./dom.js";
@@ -15,7 +18,21 @@ import { forgetUserSettings } from "./info.js";
 const USER_SETTINGS = [
   ["rename_by_date", "Rename uploads by date taken (IMG_yyyyMMdd_HHmmss)"],
   ["show_date_location", "Show dates and locations"],
+  ["enable_person", "People: find faces in my photos and group them by person"],
+  ["enable_concept", "Subjects: sort my photos into subjects (dogs, flowers, beaches…)"],
 ];
+
+// Index get's `recognition`: { faces, subjects } are "ready", "off" or why not; `pending` photos
+// wait to be looked at (docs/recognition.md "Progress").
+function recognitionState(rec) {
+  if (!rec) return "";
+  const word = (what, state) => (state === "ready" ? `${what} on` : state === "off" ? `${what} off`
+    : `${what} not running (${state})`);
+  const parts = [word("faces", rec.faces), word("subjects", rec.subjects)];
+  if (rec.pending) parts.push(`${rec.pending} photo${rec.pending === 1 ? "" : "s"} waiting`);
+  else if (rec.faces === "ready" || rec.subjects === "ready") parts.push("all photos looked at");
+  return `Recognition: ${parts.join(", ")}.`;
+}
 
 async function indexing(team) {
   try {
@@ -23,7 +40,8 @@ async function indexing(team) {
     const state = data.status === "done" ? "up to date" : `indexing, ${data.pending_count} waiting`;
     return h("li", {}, h("strong", {}, team ? "Shared Space" : "Personal Space"), ": ",
       `${data.item_count} item${data.item_count === 1 ? "" : "s"}, ${state}`,
-      data.broken_count ? `, ${data.broken_count} unreadable` : "");
+      data.broken_count ? `, ${data.broken_count} unreadable` : "",
+      data.recognition ? h("div.recognition", {}, recognitionState(data.recognition)) : "");
   } catch (error) {
     if (error.code === 105) return null; // no access to that space, or it is off
     return h("li", {}, `${team ? "Shared" : "Personal"} Space: not available (error ${error.code})`);
@@ -98,6 +116,18 @@ async function adminSection() {
     checkbox("display_photo_info_to_guest", "Guests of share links see photo information (camera, place, tags)",
       admin.display_photo_info_to_guest === true,
       (on) => call("SYNO.Foto.Setting.Admin", "set", 1, { display_photo_info_to_guest: on })),
+    h("h3", {}, "People and Subjects"),
+    h("p.muted", {}, "Off on the server, no space is looked at; off for the Shared Space, its photos are not. ",
+      "Each user switches their own Personal Space under “Yours”. Switched on again, every photo is looked at again ",
+      "(names and people are kept)."),
+    checkbox("admin_enable_person", "People on this server", admin.enable_person !== false,
+      (on) => call("SYNO.Foto.Setting.Admin", "set", 1, { enable_person: on })),
+    checkbox("admin_enable_concept", "Subjects on this server", admin.enable_concept !== false,
+      (on) => call("SYNO.Foto.Setting.Admin", "set", 1, { enable_concept: on })),
+    checkbox("team_enable_person", "People in the Shared Space", team.enable_person !== false,
+      (on) => call("SYNO.Foto.Setting.TeamSpace", "set", 1, { enable_person: on })),
+    checkbox("team_enable_concept", "Subjects in the Shared Space", team.enable_concept !== false,
+      (on) => call("SYNO.Foto.Setting.TeamSpace", "set", 1, { enable_concept: on })),
     h("h3", {}, "Users and their Shared Space access"),
     h("div.table-wrap", {}, h("table.data-table.admin-table", { "aria-label": "Users" },
       h("thead", {}, h("tr", {}, h("th", {}, "User"), h("th", {}, "Role"), h("th", {}, "Shared Space"))),

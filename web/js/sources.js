@@ -99,3 +99,27 @@ export function recentSource(team) {
 export function mapSource(team, box) {
   return scopedSource(team, "Browse.Map", "list_item", "count_item", box, BY_TIME);
 }
+
+// A person's or a subject's photos (docs/recognition.md). `Browse.Item count` does not narrow by
+// person_id or concept_id, so the total is the person's or subject's own item_count.
+function knownTotalSource(team, scope, total) {
+  return {
+    team,
+    async init() {
+      return { total, groups: total ? [{ label: "", count: total }] : [] };
+    },
+    fetch(offset, limit) {
+      return call(spaceApi(team, "Browse.Item"), "list", 1, {
+        ...scope, ...BY_TIME, offset, limit, additional: ADDITIONAL,
+      }).then((d) => d.list);
+    },
+  };
+}
+
+export function personSource(team, personId, total) {
+  return knownTotalSource(team, { person_id: personId }, total);
+}
+
+export function conceptSource(team, conceptId, total) {
+  return knownTotalSource(team, { concept_id: conceptId }, total);
+}

@@ -25,11 +25,13 @@ export function itemList(items, team) {
   return { total: items.length, source: { team }, item: async (i) => items[i] || null };
 }
 
-// Sets an album's or a folder's cover; `cover` is { kind: "album" | "folder", id, team }.
+// Sets an album's, a folder's or a person's cover; `cover` is { kind: "album" | "folder" | "person", id, team }.
 export async function setCover(cover, itemId) {
   try {
     if (cover.kind === "album") {
       await call("SYNO.Foto.Browse.Album", "set_cover", 1, { id: cover.id, item_id: itemId });
+    } else if (cover.kind === "person") {
+      await call(spaceApi(cover.team, "Browse.Person"), "set_cover", 1, { id: cover.id, item_id: itemId });
     } else {
       await call(spaceApi(cover.team, "Browse.Folder"), "set_cover", 1, { id: cover.id, item_id: itemId });
     }
@@ -84,7 +86,7 @@ export function openViewer(list, index, { cover = null, slideshow = false } = {}
       h("span.spacer"),
       liveSlot, zoomOut, zoomIn, playButton, controls,
       cover ? h("button.text", { type: "button", onclick: () => shown && setCover(cover, shown.item.id) },
-        cover.kind === "album" ? "Set as album cover" : "Set as folder cover") : null,
+        `Set as ${cover.kind} cover`) : null,
       h("button", { type: "button", "aria-label": "Keyboard shortcuts", title: "Keyboard shortcuts (?)",
         onclick: () => showShortcuts("viewer") }, "?"),
       h("button.info-toggle", { type: "button", "aria-label": "Information", onclick: toggleInfo }, "Info")),
