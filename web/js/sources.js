@@ -7,10 +7,14 @@ import { monthName } from "./dom.js";
 
 const ADDITIONAL = ["thumbnail", "resolution"];
 
+// One formatter for every label: toLocaleDateString with options builds a new one per call,
+// about a millisecond each, which for a timeline of thousands of days held the page for seconds.
+let dayFormat = null;
 function dayLabel(year, month, day) {
-  return new Date(Date.UTC(year, month - 1, day)).toLocaleDateString(undefined, {
+  dayFormat = dayFormat || new Intl.DateTimeFormat(undefined, {
     weekday: "short", day: "numeric", month: "long", year: "numeric", timeZone: "UTC",
   });
+  return dayFormat.format(new Date(Date.UTC(year, month - 1, day)));
 }
 
 // The whole space, newest first, one group per day (or per month).
