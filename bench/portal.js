@@ -42,6 +42,8 @@ const ROUNDS = Number(args.rounds || 5);
 const SCROLL_ROUNDS = Number(args["scroll-rounds"] || 2);
 const SCROLL_SECONDS = Number(args["scroll-seconds"] || 20);
 const YEARS = Number(args.years || 10);
+const WHEEL_SPEED = Number(args["wheel-speed"] || 3000);
+const WHEEL_SECONDS = Number(args["wheel-seconds"] || 10);
 const TEAM = (args.space || "shared") === "shared";
 const PROFILE = process.env.SHOEBOX_BENCH_PROFILE === "1";
 const VIEWPORT = { width: 1280, height: 800 };
@@ -169,7 +171,7 @@ function thumbnailUrl(item, size) {
 // The floor: a static page with the portal's stylesheet, a scroller where the portal's is, and
 // the first screen's tiles and day headers as grid.js places them (a tile is the same div, img
 // and check button as the portal's; the images are not lazy).
-function staticPage(file, { items, lay, count, rect }) {
+function staticPage(file, { items, lay, count, rect, lazy = false }) {
   const parts = [`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>peer</title>
 <link rel="stylesheet" href="app.css"></head><body>
 <div class="grid-view" style="position:fixed;left:${rect.left}px;top:${rect.top}px;width:${rect.width}px;height:${rect.height}px">
@@ -182,7 +184,7 @@ function staticPage(file, { items, lay, count, rect }) {
     const b = lay.boxes[i];
     const item = items[i];
     parts.push(`<div class="tile" role="listitem" style="transform:translate(${b.x}px, ${b.y}px);width:${b.w}px;height:${b.h}px">`
-      + `<img src="${esc(thumbnailUrl(item, b.h > 200 ? "xl" : "m"))}" alt="${esc(item.filename)}" decoding="async" draggable="false">`
+      + `<img src="${esc(thumbnailUrl(item, b.h > 200 ? "xl" : "m"))}" alt="${esc(item.filename)}"${lazy ? ' loading="lazy"' : ""} decoding="async" draggable="false">`
       + `<button class="check" type="button" aria-label="Select ${esc(item.filename)}" aria-pressed="false">✓</button></div>`);
   }
   parts.push("</div></div></div></body></html>\n");
@@ -236,6 +238,7 @@ function instrument(token) {
 function scrollRun({ velocity, endYear, maxMs }) {
   const scroller = document.querySelector(".grid-scroller");
   const endTop = () => {
+    if (!endYear) return Infinity;
     const mark = document.querySelector(`.scrub-mark[aria-label="Jump to ${endYear}"]`);
     return mark ? Number(mark.dataset.top) : Infinity;
   };
@@ -257,7 +260,7 @@ function scrollRun({ velocity, endYear, maxMs }) {
       }
       const end = endTop();
       if (scroller.scrollTop >= end - 2 || t - t0 > maxMs) {
-        resolve({ t0, t1: t, frames, moved, reached: scroller.scrollTop >= end - 2, end,
+        resolve({ t0, t1: t, frames, moved, reached: !endYear || scroller.scrollTop >= end - 2, end,
           tilesInPage: scroller.querySelectorAll(".tile").length });
         return;
       }
@@ -327,10 +330,24 @@ async function scrolled({ base, url }, what, velocity, endYear) {
     await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
     await cdp.send("Profiler.start");
   }
-  const run = await page.evaluate(scrollRun, { velocity, endYear, maxMs: SCROLL_SECONDS * 4000 });
+  const run = await page.evaluate(scrollRun, { velocity, endYear,
+    maxMs: endYear ? SCROLL_SECONDS * 4000 : WHEEL_SECONDS * 1000 });
   let profile = null;
   if (PROFILE && what === "large") profile = (await cdp.send("Profiler.stop")).profile;
   const after = await metrics(cdp);
+  await page.waitForTimeout(1000);
+  Object.assign(run, await page.evaluate(() => {
+    const scroller = document.querySelector(".grid-scroller");
+    const view = scroller.getBoundingClientRect();
+    const tiles = [...scroller.querySelectorAll(".tile")].filter((t) => {
+      const r = t.getBoundingClientRect();
+      return r.bottom > view.top && r.top < view.bottom;
+    });
+    return { tilesAtEnd: tiles.length, loadedAtEnd: tiles.filter((t) => {
+      const img = t.querySelector("img");
+      return img && img.complete && img.naturalWidth > 0;
+    }).length };
+  }));
   const longtasks = await page.evaluate(({ t0, t1 }) => window.__bench.longtasks
     .filter((l) => l.start + l.duration > t0 && l.start < t1), { t0: run.t0, t1: run.t1 });
   await ctx.close();
@@ -371,6 +388,8 @@ function frameStats(runs) {
     style_s: runs.reduce((n, r) => n + r.main.style, 0),
     moved_px: runs.map((r) => Math.round(r.moved)), reached: runs.every((r) => r.reached),
     tiles_in_page: runs.map((r) => r.tilesInPage),
+    loaded_at_end: runs.reduce((n, r) => n + r.loadedAtEnd, 0),
+    tiles_at_end: runs.reduce((n, r) => n + r.tilesAtEnd, 0),
   };
 }
 
@@ -447,8 +466,13 @@ async function main() {
   let screenCount = 0;
   while (screenCount < lay.boxes.length && lay.boxes[screenCount].y < geometry.clientHeight) screenCount += 1;
   staticPage("bench-first-screen.html", { items, lay, count: screenCount, rect: geometry });
-  log(`the floor page: the first screen's ${screenCount} tiles; ${YEARS} years = ${large.endOffset} items, `
-    + `${large.endGroup} days, ${Math.round(endTop)} px`);
+  // The wheel's floor: the tiles the slower scroll passes, and a view more, lazy-loaded as in the portal.
+  let wheelCount = 0;
+  const wheelEnd = WHEEL_SPEED * WHEEL_SECONDS + 2 * geometry.clientHeight;
+  while (wheelCount < lay.boxes.length && lay.boxes[wheelCount].y < wheelEnd) wheelCount += 1;
+  staticPage("bench-wheel.html", { items, lay, count: wheelCount, rect: geometry, lazy: true });
+  log(`the floor pages: the first screen's ${screenCount} tiles, the slower scroll's ${wheelCount}; `
+    + `${YEARS} years = ${large.endOffset} items, ${large.endGroup} days, ${Math.round(endTop)} px`);
 
   // 1. First thumbnails, each page in turn, each load in a fresh context; a warm-up of the floor.
   await firstScreen(pages.floor, "floor");
@@ -484,6 +508,23 @@ async function main() {
         + `${res.reached ? "" : " (END NOT REACHED)"}`);
     }
   }
+  // 3. A slower scroll, as with a mouse wheel or a swipe, where every tile gets its thumbnail.
+  log(`scrolling at ${WHEEL_SPEED} px/s for ${WHEEL_SECONDS} s`);
+  const wheelPages = { ...pages, floor: { base: BASE, url: `${BASE}/bench-wheel.html` } };
+  const wheelers = names;
+  const wheel = Object.fromEntries(wheelers.map((n) => [n, []]));
+  for (let r = 0; r < SCROLL_ROUNDS; r += 1) {
+    const order = r % 2 ? [...wheelers].reverse() : wheelers;
+    for (const name of order) {
+      const res = await scrolled(wheelPages[name], `${name} wheel`, WHEEL_SPEED, null);
+      delete res.profile;
+      wheel[name].push(res);
+      const s = frameStats([res]);
+      log(`wheel ${r + 1}/${SCROLL_ROUNDS} ${name}: ${s.frames} frames, median ${s.median_ms.toFixed(1)} ms, `
+        + `p95 ${s.p95_ms.toFixed(1)} ms, long tasks ${s.longtasks} (max ${s.longtask_max_ms.toFixed(0)} ms), `
+        + `thumbnails loaded ${res.loadedAtEnd}/${res.tilesAtEnd} in view at the end`);
+    }
+  }
   await browser.close();
 
   const fp = (name) => ({
@@ -506,6 +547,9 @@ async function main() {
     first: Object.fromEntries(names.map((n) => [n, fp(n)])),
     scroll: Object.fromEntries(scrollers.map((n) => [n, frameStats(scroll[n])])),
     scroll_runs: scroll,
+    wheel_px_s: WHEEL_SPEED, wheel_seconds: WHEEL_SECONDS,
+    wheel: Object.fromEntries(wheelers.map((n) => [n, frameStats(wheel[n])])), wheel_floor_tiles: wheelCount,
+    wheel_runs: wheel,
     profile_top: profile ? topFunctions(profile) : null,
   };
   if (profile) fs.writeFileSync(path.join(OUT, "portal-scroll.cpuprofile"), JSON.stringify(profile));
