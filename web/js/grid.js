@@ -57,9 +57,11 @@ export class PhotoGrid {
     this.total = total;
     this.items = new Array(total);
     let offset = 0;
-    this.groups = groups.map((g) => {
-      const group = { ...g, offset };
-      offset += g.count;
+    // The source's own group objects (a timeline's labels are getters, made when first shown).
+    this.groups = groups.map((group) => {
+      group.offset = offset;
+      group.header = group.header ?? Boolean(group.label);
+      offset += group.count;
       return group;
     });
     this.ys = new Float64Array(total);
@@ -115,7 +117,7 @@ export class PhotoGrid {
     let y = 0;
     for (const group of this.groups) {
       group.top = y;
-      y += group.label ? HEADER : 8;
+      y += group.header ? HEADER : 8;
       let start = group.offset;
       const end = group.offset + group.count;
       while (start < end) {
@@ -222,7 +224,7 @@ export class PhotoGrid {
     let last = first;
     for (; last < this.groups.length && this.groups[last].top <= bottom; last += 1) {
       const group = this.groups[last];
-      if (!group.label) continue;
+      if (!group.header) continue;
       const el = this.headers.get(last);
       if (!el) {
         const header = h("h3.group-header", { style: { top: `${group.top}px` } }, group.label);

@@ -32,11 +32,16 @@ export function timelineSource(team, unit = "day") {
           const key = `${entry.year}-${entry.month}-${day}`;
           if (seen.has(key)) continue;
           seen.add(key);
+          const { year, month } = entry;
           groups.push({
-            year: entry.year, month: entry.month, count: entry.item_count,
-            label: unit === "day" ? dayLabel(entry.year, entry.month, entry.day)
-              : `${monthName(entry.month)} ${entry.year}`,
-            short: `${monthName(entry.month).slice(0, 3)} ${entry.year}`,
+            year, month, count: entry.item_count, header: true,
+            // Made when the grid first shows the group's header: a timeline has thousands of days.
+            get label() {
+              const label = unit === "day" ? dayLabel(year, month, day) : `${monthName(month)} ${year}`;
+              Object.defineProperty(this, "label", { value: label });
+              return label;
+            },
+            short: `${monthName(month).slice(0, 3)} ${year}`,
           });
         }
       }
