@@ -468,6 +468,17 @@ document.addEventListener("keydown", (event) => {
 });
 
 async function boot() {
+  // A kept session goes straight to the page (a server with a session has its administrator).
+  if (token()) {
+    try {
+      me = await call("SYNO.Foto.UserInfo", "me", 1, {}, { quiet: true });
+      renderShell();
+      await route();
+      return;
+    } catch {
+      setToken("");
+    }
+  }
   try {
     const setup = await call("SYNO.Shoebox.Setup", "get", 1, {}, { quiet: true });
     if (setup.needs_admin) {
@@ -477,19 +488,7 @@ async function boot() {
   } catch {
     // An older server without the setup API: go on to sign-in.
   }
-  if (!token()) {
-    renderSignIn();
-    return;
-  }
-  try {
-    me = await call("SYNO.Foto.UserInfo", "me", 1, {}, { quiet: true });
-  } catch {
-    setToken("");
-    renderSignIn();
-    return;
-  }
-  renderShell();
-  await route();
+  renderSignIn();
 }
 
 boot();

@@ -7,10 +7,14 @@ import { monthName } from "./dom.js";
 
 const ADDITIONAL = ["thumbnail", "resolution"];
 
+// One formatter for every label: toLocaleDateString with options builds a new one per call,
+// about a millisecond each, which for a timeline of thousands of days held the page for seconds.
+let dayFormat = null;
 function dayLabel(year, month, day) {
-  return new Date(Date.UTC(year, month - 1, day)).toLocaleDateString(undefined, {
+  dayFormat = dayFormat || new Intl.DateTimeFormat(undefined, {
     weekday: "short", day: "numeric", month: "long", year: "numeric", timeZone: "UTC",
   });
+  return dayFormat.format(new Date(Date.UTC(year, month - 1, day)));
 }
 
 // The whole space, newest first, one group per day (or per month).
@@ -28,11 +32,16 @@ export function timelineSource(team, unit = "day") {
           const key = `${entry.year}-${entry.month}-${day}`;
           if (seen.has(key)) continue;
           seen.add(key);
+          const { year, month } = entry;
           groups.push({
-            year: entry.year, month: entry.month, count: entry.item_count,
-            label: unit === "day" ? dayLabel(entry.year, entry.month, entry.day)
-              : `${monthName(entry.month)} ${entry.year}`,
-            short: `${monthName(entry.month).slice(0, 3)} ${entry.year}`,
+            year, month, count: entry.item_count, header: true,
+            // Made when the grid first shows the group's header: a timeline has thousands of days.
+            get label() {
+              const label = unit === "day" ? dayLabel(year, month, day) : `${monthName(month)} ${year}`;
+              Object.defineProperty(this, "label", { value: label });
+              return label;
+            },
+            short: `${monthName(month).slice(0, 3)} ${year}`,
           });
         }
       }
