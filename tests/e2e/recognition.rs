@@ -199,6 +199,7 @@ impl World {
 
     async fn person_items(&self, person: i64) -> Vec<i64> {
         let id = person.to_string();
+        let count = self.ok(ITEM, "count", &[("person_id", &id)]).await;
         let list = self
             .ok(
                 ITEM,
@@ -206,12 +207,18 @@ impl World {
                 &[("person_id", &id), ("offset", "0"), ("limit", "5000")],
             )
             .await;
-        list["list"]
+        let items: Vec<i64> = list["list"]
             .as_array()
             .expect("items")
             .iter()
             .map(|i| i["id"].as_i64().expect("id"))
-            .collect()
+            .collect();
+        assert_eq!(
+            count["count"],
+            items.len(),
+            "count and list of person {person}"
+        );
+        items
     }
 }
 
@@ -356,8 +363,24 @@ async fn people_are_found_grouped_named_merged_and_separated() {
         .await;
     let got = world.ok(PERSON, "get", &[("id", &obama_s)]).await;
     assert_eq!(got["list"][0]["name"], "Quentin", "{got}");
-    let after = world.person_items(obama).await.len();
+    let after_items = world.person_items(obama).await;
+    let after = after_items.len();
     assert_eq!(after, before + 1, "the new photo joined Quentin");
+    let one = after_items[0].to_string();
+    let got_item = world
+        .ok(
+            ITEM,
+            "get",
+            &[("id", &format!("[{one}]")), ("additional", "[\"person\"]")],
+        )
+        .await;
+    let people_in = &got_item["list"][0]["additional"]["person"];
+    assert!(
+        people_in
+            .as_array()
+            .is_some_and(|a| a.iter().any(|p| p["id"] == obama && p["name"] == "Quentin")),
+        "additional person: {people_in}"
+    );
     assert_eq!(got["list"][0]["item_count"], after);
 
     // Search by the name finds his photos.
@@ -543,6 +566,8 @@ async fn subjects_put_photos_in_their_albums_and_search_finds_them() {
             .map(|i| names[&i["id"].as_i64().expect("id")].clone())
             .collect();
         assert_eq!(c["item_count"], list.len(), "{c}");
+        let counted = world.ok(ITEM, "count", &[("concept_id", &id)]).await;
+        assert_eq!(counted["count"], list.len(), "count by concept_id");
         members.insert(key, list);
     }
     let mut wrong = Vec::new();

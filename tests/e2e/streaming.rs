@@ -273,3 +273,66 @@ async fn on_demand_previews_are_made_by_the_first_stream_and_off_serves_the_orig
     assert_eq!(codec_of(&r.bytes().await.expect("body")), "hevc");
     assert!(!app.data_dir().join("cache/video").exists());
 }
+
+/// A Motion Photo's video streams on its own: the MP4 embedded after the still, with ranges.
+#[tokio::test]
+async fn a_motion_photos_video_streams_with_ranges() {
+    let corpus = corpus();
+    let app = TestApp::spawn().await;
+    app.add_user("mia", "mia-pass-1", false);
+    let mia = app.login("mia", "mia-pass-1").await;
+    let file = corpus.join("motion/PXL_20230405_060708123.MP.jpg");
+    let home = app.data_dir().join("homes/mia/Photos");
+    copy(&file, &home.join("PXL_20230405_060708123.MP.jpg"));
+    wait_indexed(&app, &mia, "SYNO.Foto.Index", 1).await;
+    let id = id_of(
+        &app,
+        &mia,
+        "SYNO.Foto.Browse.Item",
+        "PXL_20230405_060708123.MP.jpg",
+    )
+    .await;
+    let whole = std::fs::read(&file).expect("read");
+    // Where the MP4 starts: its `ftyp` box (the box's size is the 4 bytes before it).
+    let start = whole
+        .windows(4)
+        .position(|w| w == b"ftyp")
+        .expect("an embedded MP4")
+        - 4;
+    let video = &whole[start..];
+
+    let r = stream(&app, &mia, "SYNO.Foto.Streaming", id, None, None).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(content_type(&r), "video/mp4");
+    let body = r.bytes().await.expect("body");
+    assert_eq!(&body[..], video, "the whole embedded video");
+    assert!(!codec_of(&body).is_empty(), "ffprobe reads it as a video");
+
+    let r = stream(
+        &app,
+        &mia,
+        "SYNO.Foto.Streaming",
+        id,
+        None,
+        Some("bytes=10-19"),
+    )
+    .await;
+    assert_eq!(r.status(), 206);
+    assert_eq!(
+        r.headers()["content-range"],
+        format!("bytes 10-19/{}", video.len()).as_str()
+    );
+    assert_eq!(&r.bytes().await.expect("body")[..], &video[10..20]);
+
+    let too_far = format!("bytes={}-", video.len());
+    let r = stream(&app, &mia, "SYNO.Foto.Streaming", id, None, Some(&too_far)).await;
+    assert_eq!(r.status(), 416);
+
+    // A plain photo has no video.
+    let body = stream(&app, &mia, "SYNO.Foto.Streaming", id + 1000, None, None)
+        .await
+        .json::<Value>()
+        .await
+        .expect("json");
+    assert!(error_code(&body).is_some(), "{body}");
+}

@@ -339,6 +339,97 @@ async fn serve_file(
     Ok(response)
 }
 
+/// Serves the bytes of `path` from `offset` to its end as `video/mp4` (a Motion Photo's
+/// embedded video), answering one `Range` of them (`bytes=a-b`, `a-`, `-n`) with 206, an
+/// unsatisfiable one with 416.
+async fn serve_tail(path: PathBuf, offset: u64, headers: &HeaderMap) -> ApiResult<Response> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    let mut file = match tokio::fs::File::open(&path).await {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ApiError::NotFound),
+        Err(e) => {
+            return Err(ApiError::Internal(
+                anyhow::Error::new(e).context("opening a file"),
+            ));
+        }
+    };
+    let size = file
+        .metadata()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .len();
+    let total = size
+        .checked_sub(offset)
+        .filter(|n| *n > 0)
+        .ok_or(ApiError::NotFound)?;
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| parse_range(v, total));
+    let (start, end, status) = match range {
+        None => (0, total - 1, StatusCode::OK),
+        Some(Some((a, b))) => (a, b, StatusCode::PARTIAL_CONTENT),
+        Some(None) => {
+            let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+            set(
+                &mut response,
+                header::CONTENT_RANGE,
+                &format!("bytes */{total}"),
+            );
+            return Ok(response);
+        }
+    };
+    file.seek(std::io::SeekFrom::Start(offset + start))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let len = end - start + 1;
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file.take(len)));
+    let mut response = (status, body).into_response();
+    set(&mut response, header::CONTENT_TYPE, "video/mp4");
+    set(&mut response, header::CONTENT_LENGTH, &len.to_string());
+    set(&mut response, header::ACCEPT_RANGES, "bytes");
+    set(
+        &mut response,
+        header::CACHE_CONTROL,
+        "private, max-age=0, must-revalidate",
+    );
+    if status == StatusCode::PARTIAL_CONTENT {
+        set(
+            &mut response,
+            header::CONTENT_RANGE,
+            &format!("bytes {start}-{end}/{total}"),
+        );
+    }
+    Ok(response)
+}
+
+/// One byte range of a `total`-byte body: `Some((first, last))`, or `None` when unsatisfiable.
+/// Several ranges are answered with the first.
+fn parse_range(value: &str, total: u64) -> Option<(u64, u64)> {
+    let spec = value
+        .trim()
+        .strip_prefix("bytes=")?
+        .split(',')
+        .next()?
+        .trim();
+    let (a, b) = spec.split_once('-')?;
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_empty() {
+        let n: u64 = b.parse().ok()?;
+        if n == 0 {
+            return None;
+        }
+        return Some((total.saturating_sub(n), total - 1));
+    }
+    let first: u64 = a.parse().ok()?;
+    let last = if b.is_empty() {
+        total - 1
+    } else {
+        b.parse::<u64>().ok()?.min(total - 1)
+    };
+    (first <= last && first < total).then_some((first, last))
+}
+
 /// `attachment` with an ASCII fallback and the real name in RFC 5987 form.
 fn content_disposition(name: &str) -> String {
     let ascii: String = name
@@ -602,6 +693,14 @@ pub async fn streaming(call: Call) -> ApiResult {
             row.live_video_id.ok_or(ApiError::NotFound)?,
             row.live_video_name.clone().ok_or(ApiError::NotFound)?,
         ),
+        // A Motion Photo: the MP4 after the still, from its stored offset to the end.
+        _ if row.motion_offset.is_some() => {
+            let offset = row.motion_offset.and_then(|o| u64::try_from(o).ok());
+            let offset = offset.ok_or(ApiError::NotFound)?;
+            let root = recycle::space_root(&call.state, row.owner_id).await?;
+            let path = recycle::within(&root, &file_rel(&row, &row.filename))?;
+            return Ok(Reply::raw(serve_tail(path, offset, &call.headers).await?));
+        }
         _ => return Err(ApiError::NotFound),
     };
     let converted = match call.params.string("quality").as_deref() {
@@ -635,6 +734,25 @@ pub async fn streaming(call: Call) -> ApiResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranges_of_a_motion_photo_video() {
+        assert_eq!(parse_range("bytes=0-99", 1000), Some((0, 99)));
+        assert_eq!(parse_range("bytes=900-", 1000), Some((900, 999)));
+        assert_eq!(parse_range("bytes=-100", 1000), Some((900, 999)));
+        assert_eq!(parse_range("bytes=500-5000", 1000), Some((500, 999)));
+        assert_eq!(parse_range("bytes=0-1,5-6", 1000), Some((0, 1)));
+        for bad in [
+            "bytes=1000-",
+            "bytes=5-1",
+            "bytes=-0",
+            "items=0-1",
+            "bytes=x-1",
+            "bytes=",
+        ] {
+            assert_eq!(parse_range(bad, 1000), None, "{bad}");
+        }
+    }
 
     #[test]
     fn download_names_survive_any_characters() {

@@ -177,6 +177,62 @@ pub async fn suggest(call: Call) -> ApiResult {
                 list.push(json!({"id": folder.id, "type": "folder", "name": folder.path, "passphrase": ""}));
             }
         }
+        let items = reach.items();
+        // Named people and subjects (docs/recognition.md), when switched on.
+        if super::browse::person::people_on(&call, &reach).await? {
+            let q = crate::store::people::PersonQuery {
+                name_like: Some(&word),
+                ..Default::default()
+            };
+            for p in crate::store::people::persons(&call.state.db, &items, &q)
+                .await?
+                .into_iter()
+                .take(10)
+            {
+                list.push(json!({"id": p.id, "type": "person", "name": p.name, "passphrase": ""}));
+            }
+        }
+        if super::browse::person::subjects_on(&call, &reach).await? {
+            for c in crate::store::people::concepts(&call.state.db, &items, None).await? {
+                if c.name.to_lowercase().contains(&word) || c.key.contains(&word) {
+                    list.push(
+                        json!({"id": c.id, "type": "concept", "name": c.name, "passphrase": ""}),
+                    );
+                }
+            }
+        }
+        // The caller's own albums (Personal Space API only) and places.
+        if !call.team() {
+            let user = call.user()?.user_id.0;
+            let albums: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT id, name FROM albums WHERE owner_id = ? AND instr(lower(name), ?) > 0
+                  ORDER BY name COLLATE NOCASE LIMIT 10",
+            )
+            .bind(user)
+            .bind(&word)
+            .fetch_all(&call.state.db)
+            .await?;
+            for (id, name) in albums {
+                list.push(json!({"id": id, "type": "album", "name": name, "passphrase": ""}));
+            }
+        }
+        let me = call.user()?.user_id.0;
+        if crate::api::settings::shows_locations(&call.state, me).await? {
+            for place in crate::store::places::counted(&call.state.db, &items)
+                .await?
+                .into_iter()
+                .filter(|p| p.node.name.to_lowercase().contains(&word))
+                .take(10)
+            {
+                list.push(json!({
+                    "id": place.node.id,
+                    "type": "geocoding",
+                    "name": place.node.name,
+                    "level": place.node.level,
+                    "passphrase": "",
+                }));
+            }
+        }
     }
     list.truncate(50);
     Ok(Reply::data(json!({ "list": list })))

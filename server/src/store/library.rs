@@ -130,6 +130,8 @@ impl ItemFilter {
             && self.flash.is_empty()
             && self.places.is_empty()
             && self.geo_box.is_none()
+            && self.persons.is_empty()
+            && self.concepts.is_empty()
             && self.keyword.is_none()
     }
 }

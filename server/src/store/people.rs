@@ -99,22 +99,52 @@ pub async fn faces_of(
     qb.build_query_as().fetch_all(db).await
 }
 
-/// The faces of the given items (`additional` `person` of items), with their people's names.
+/// A face of a shown person in an item (`additional` `person` of items).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ItemFace {
+    pub item_id: i64,
+    pub person_id: i64,
+    pub name: String,
+    pub face_id: i64,
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+/// The people shown in the given items: each face of a shown person, and each person's photo
+/// count.
 pub async fn people_of_items(
     db: &SqlitePool,
-    owner: i64,
     items: &[i64],
-) -> sqlx::Result<Vec<(i64, i64, String)>> {
-    sqlx::query_as(
-        "SELECT DISTINCT fc.item_id, p.id, p.name FROM faces fc JOIN persons p ON p.id = fc.person_id
-          WHERE fc.deleted = 0 AND p.show = 1 AND p.owner_id = ?
+) -> sqlx::Result<(Vec<ItemFace>, Vec<(i64, i64)>)> {
+    let faces: Vec<ItemFace> = sqlx::query_as(
+        "SELECT fc.item_id AS item_id, p.id AS person_id, p.name AS name, fc.id AS face_id,
+                fc.x AS x, fc.y AS y, fc.w AS w, fc.h AS h
+           FROM faces fc JOIN persons p ON p.id = fc.person_id
+          WHERE fc.deleted = 0 AND p.show = 1
             AND fc.item_id IN (SELECT value FROM json_each(?))
-          ORDER BY fc.item_id, p.name COLLATE NOCASE, p.id",
+          ORDER BY fc.item_id, p.name = '', p.name COLLATE NOCASE, p.id",
     )
-    .bind(owner)
     .bind(json_ids(items))
     .fetch_all(db)
-    .await
+    .await?;
+    let mut persons: Vec<i64> = faces.iter().map(|f| f.person_id).collect();
+    persons.sort_unstable();
+    persons.dedup();
+    let counts = if persons.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(
+            "SELECT person_id, COUNT(DISTINCT item_id) FROM faces
+              WHERE deleted = 0 AND person_id IN (SELECT value FROM json_each(?))
+              GROUP BY person_id",
+        )
+        .bind(json_ids(&persons))
+        .fetch_all(db)
+        .await?
+    };
+    Ok((faces, counts))
 }
 
 /// A face's cover data: its item, box and the item's thumbnail build.

@@ -162,6 +162,12 @@ pub async fn items_json(
         Some(_) => true,
         None => crate::api::settings::guests_see_info(&call.state).await?,
     };
+    // Guests of a link never see who is in the photos.
+    let additional = &if caller.is_none() {
+        additional.without(&["person"])
+    } else {
+        additional.clone()
+    };
     let additional = &if info {
         additional.clone()
     } else {
@@ -180,6 +186,28 @@ pub async fn items_json(
             library::favorites_among(&call.state.db, me, &ids).await?
         }
         _ => HashSet::new(),
+    };
+    // The people in the items (face recognition, docs/recognition.md).
+    let people: HashMap<i64, Vec<Value>> = if additional.has("person") && !ids.is_empty() {
+        let (faces, counts) = crate::store::people::people_of_items(&call.state.db, &ids).await?;
+        let counts: HashMap<i64, i64> = counts.into_iter().collect();
+        let mut out: HashMap<i64, Vec<Value>> = HashMap::new();
+        for f in faces {
+            let list = out.entry(f.item_id).or_default();
+            if !list.iter().any(|p| p["id"] == f.person_id) {
+                list.push(json!({
+                    "id": f.person_id,
+                    "name": f.name,
+                    "show": true,
+                    "cover": f.face_id,
+                    "item_count": counts.get(&f.person_id).copied().unwrap_or(0),
+                    "face": {"id": f.face_id, "x": f.x, "y": f.y, "width": f.w, "height": f.h},
+                }));
+            }
+        }
+        out
+    } else {
+        HashMap::new()
     };
     let provider = caller.unwrap_or(0);
     let wants_place =
@@ -264,8 +292,10 @@ pub async fn items_json(
                 extra.insert("favorite".into(), json!(favorites.contains(&row.id)));
             }
             if additional.has("person") {
-                // People come with face recognition; until then no item names anyone.
-                extra.insert("person".into(), json!([]));
+                extra.insert(
+                    "person".into(),
+                    Value::Array(people.get(&row.id).cloned().unwrap_or_default()),
+                );
             }
             if additional.has("provider_user_id") {
                 let owner = if row.owner_id == 0 { provider } else { row.owner_id };

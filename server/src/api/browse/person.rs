@@ -14,7 +14,7 @@ use crate::api::reply::Reply;
 use crate::store::people::{self, ConceptRow, PersonQuery, PersonRow};
 
 /// Whether people are switched on for the caller's space (server, user, Shared Space).
-async fn people_on(call: &Call, reach: &Reach) -> ApiResult<bool> {
+pub(crate) async fn people_on(call: &Call, reach: &Reach) -> ApiResult<bool> {
     if !call
         .state
         .indexer
@@ -28,7 +28,7 @@ async fn people_on(call: &Call, reach: &Reach) -> ApiResult<bool> {
     Ok(faces)
 }
 
-async fn subjects_on(call: &Call, reach: &Reach) -> ApiResult<bool> {
+pub(crate) async fn subjects_on(call: &Call, reach: &Reach) -> ApiResult<bool> {
     if !call
         .state
         .indexer
