@@ -555,10 +555,27 @@ async fn subjects_put_photos_in_their_albums_and_search_finds_them() {
             .ok(
                 ITEM,
                 "list",
-                &[("concept_id", &id), ("offset", "0"), ("limit", "500")],
+                &[
+                    ("concept_id", &id),
+                    ("offset", "0"),
+                    ("limit", "500"),
+                    ("additional", "[\"thumbnail\"]"),
+                ],
             )
             .await;
         let key = c["key"].as_str().expect("key").to_owned();
+        // The cover is one of its photos, with that photo's own cache_key.
+        let cover = &c["additional"]["thumbnail"];
+        let covered = items["list"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["id"] == cover["unit_id"])
+            .unwrap_or_else(|| panic!("the cover of {c} is not among its photos"));
+        assert_eq!(
+            cover["cache_key"], covered["additional"]["thumbnail"]["cache_key"],
+            "{c}"
+        );
         let list: Vec<String> = items["list"]
             .as_array()
             .expect("items")

@@ -284,7 +284,11 @@ async fn a_motion_photos_video_streams_with_ranges() {
     let file = corpus.join("motion/PXL_20230405_060708123.MP.jpg");
     let home = app.data_dir().join("homes/mia/Photos");
     copy(&file, &home.join("PXL_20230405_060708123.MP.jpg"));
-    wait_indexed(&app, &mia, "SYNO.Foto.Index", 1).await;
+    copy(
+        &corpus.join("metadata/gps_paris.jpg"),
+        &home.join("paris.jpg"),
+    );
+    wait_indexed(&app, &mia, "SYNO.Foto.Index", 2).await;
     let id = id_of(
         &app,
         &mia,
@@ -328,11 +332,12 @@ async fn a_motion_photos_video_streams_with_ranges() {
     let r = stream(&app, &mia, "SYNO.Foto.Streaming", id, None, Some(&too_far)).await;
     assert_eq!(r.status(), 416);
 
-    // A plain photo has no video.
-    let body = stream(&app, &mia, "SYNO.Foto.Streaming", id + 1000, None, None)
+    // A plain photo has no video to stream.
+    let plain = id_of(&app, &mia, "SYNO.Foto.Browse.Item", "paris.jpg").await;
+    let body = stream(&app, &mia, "SYNO.Foto.Streaming", plain, None, None)
         .await
         .json::<Value>()
         .await
         .expect("json");
-    assert!(error_code(&body).is_some(), "{body}");
+    assert_eq!(error_code(&body), Some(642), "{body}");
 }

@@ -140,10 +140,6 @@ impl Recogniser {
         &self.subjects_state
     }
 
-    pub fn models_dir(&self) -> &Path {
-        &self.opts.models_dir
-    }
-
     /// Whether any kind runs.
     pub fn enabled(&self) -> bool {
         self.faces_state.is_ready() || self.subjects_state.is_ready()

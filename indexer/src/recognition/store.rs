@@ -205,17 +205,6 @@ pub async fn queue_waiting(db: &SqlitePool, owner: Option<i64>, all: bool) -> sq
     Ok(done.rows_affected())
 }
 
-/// Photos still waiting for recognition.
-pub async fn waiting(db: &SqlitePool) -> sqlx::Result<i64> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM items WHERE recog_status = 'pending' AND type != 'video'
-            AND live_parent_id IS NULL AND metadata_status != 'broken'",
-    )
-    .fetch_one(db)
-    .await?;
-    Ok(n)
-}
-
 fn loose_of(row: &sqlx::sqlite::SqliteRow) -> Option<Loose> {
     let blob: Vec<u8> = row.get("embedding");
     Some(Loose {
@@ -463,34 +452,14 @@ async fn tidy_space(db: &SqlitePool, owner: i64) -> sqlx::Result<usize> {
             .execute(&mut *tx)
             .await?;
     }
-    // Centres and counts from what each person holds now.
-    let rows = sqlx::query(
-        "SELECT f.person_id, f.embedding FROM faces f JOIN persons p ON p.id = f.person_id
-          WHERE p.owner_id = ? AND f.deleted = 0",
-    )
-    .bind(owner)
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut by_person: HashMap<i64, Vec<Embedding>> = HashMap::new();
-    for r in &rows {
-        let blob: Vec<u8> = r.get("embedding");
-        if let Some(e) = cluster::from_blob(&blob) {
-            by_person.entry(r.get("person_id")).or_default().push(e);
-        }
-    }
+    // Centres and counts from what each person holds now; an unnamed person left with too
+    // few faces, none of them pinned, goes back to the pool.
     for (person, name) in &persons {
         if gone.contains(person) {
             continue;
         }
-        let faces = by_person.remove(person).unwrap_or_default();
-        let pinned: (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM faces WHERE person_id = ? AND pinned = 1 AND deleted = 0",
-        )
-        .bind(person)
-        .fetch_one(&mut *tx)
-        .await?;
-        if name.is_empty() && pinned.0 == 0 && faces.len() < cluster::MIN_FACES {
-            // Too few faces for an unnamed person: back to the pool.
+        let (faces, pinned) = recentre(&mut tx, *person).await?;
+        if name.is_empty() && pinned == 0 && faces < cluster::MIN_FACES {
             sqlx::query("UPDATE faces SET person_id = NULL WHERE person_id = ?")
                 .bind(person)
                 .execute(&mut *tx)
@@ -499,15 +468,33 @@ async fn tidy_space(db: &SqlitePool, owner: i64) -> sqlx::Result<usize> {
                 .bind(person)
                 .execute(&mut *tx)
                 .await?;
-            continue;
         }
-        sqlx::query("UPDATE persons SET centroid = ?, face_count = ? WHERE id = ?")
-            .bind(cluster::mean(faces.iter()).map(|c| cluster::to_blob(&c)))
-            .bind(i64::try_from(faces.len()).unwrap_or(i64::MAX))
-            .bind(person)
-            .execute(&mut *tx)
-            .await?;
     }
     tx.commit().await?;
     Ok(leave.len() + joins.len())
+}
+
+/// Sets a person's centre and count from the faces they hold now; returns how many faces that
+/// is and how many of them are pinned.
+pub async fn recentre(
+    conn: &mut sqlx::SqliteConnection,
+    person: i64,
+) -> sqlx::Result<(usize, usize)> {
+    let rows: Vec<(Vec<u8>, bool)> =
+        sqlx::query_as("SELECT embedding, pinned FROM faces WHERE person_id = ? AND deleted = 0")
+            .bind(person)
+            .fetch_all(&mut *conn)
+            .await?;
+    let faces: Vec<Embedding> = rows
+        .iter()
+        .filter_map(|(b, _)| cluster::from_blob(b))
+        .collect();
+    let pinned = rows.iter().filter(|(_, p)| *p).count();
+    sqlx::query("UPDATE persons SET centroid = ?, face_count = ? WHERE id = ?")
+        .bind(cluster::mean(faces.iter()).map(|c| cluster::to_blob(&c)))
+        .bind(i64::try_from(faces.len()).unwrap_or(i64::MAX))
+        .bind(person)
+        .execute(&mut *conn)
+        .await?;
+    Ok((faces.len(), pinned))
 }

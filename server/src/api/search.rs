@@ -179,7 +179,8 @@ pub async fn suggest(call: Call) -> ApiResult {
         }
         let items = reach.items();
         // Named people and subjects (docs/recognition.md), when switched on.
-        if super::browse::person::people_on(&call, &reach).await? {
+        let (people_on, subjects_on) = super::browse::person::switches(&call, &reach).await?;
+        if people_on {
             let q = crate::store::people::PersonQuery {
                 name_like: Some(&word),
                 ..Default::default()
@@ -192,7 +193,7 @@ pub async fn suggest(call: Call) -> ApiResult {
                 list.push(json!({"id": p.id, "type": "person", "name": p.name, "passphrase": ""}));
             }
         }
-        if super::browse::person::subjects_on(&call, &reach).await? {
+        if subjects_on {
             for c in crate::store::people::concepts(&call.state.db, &items, None).await? {
                 if c.name.to_lowercase().contains(&word) || c.key.contains(&word) {
                     list.push(

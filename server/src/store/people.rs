@@ -4,6 +4,8 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
+use shoebox_indexer::recognition::store::recentre;
+
 use super::library::{ItemFilter, json_ids, push_where};
 
 /// A person with what the caller sees of them.
@@ -237,28 +239,7 @@ async fn merge_into(
         .bind(target)
         .execute(&mut *tx)
         .await?;
-    recentre(tx, target).await
-}
-
-/// A person's centre and count from their faces now.
-async fn recentre(tx: &mut sqlx::SqliteConnection, person: i64) -> sqlx::Result<()> {
-    use shoebox_indexer::recognition::cluster;
-    let blobs: Vec<(Vec<u8>,)> =
-        sqlx::query_as("SELECT embedding FROM faces WHERE person_id = ? AND deleted = 0")
-            .bind(person)
-            .fetch_all(&mut *tx)
-            .await?;
-    let faces: Vec<cluster::Embedding> = blobs
-        .iter()
-        .filter_map(|(b,)| cluster::from_blob(b))
-        .collect();
-    sqlx::query("UPDATE persons SET centroid = ?, face_count = ? WHERE id = ?")
-        .bind(cluster::mean(faces.iter()).map(|c| cluster::to_blob(&c)))
-        .bind(i64::try_from(faces.len()).unwrap_or(i64::MAX))
-        .bind(person)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
+    recentre(tx, target).await.map(|_| ())
 }
 
 /// Makes `sources` one with `target` (their faces join it, pinned; a name it lacks comes from
@@ -383,6 +364,8 @@ pub struct ConceptRow {
     pub item_count: i64,
     /// The newest item in it.
     pub cover_item: i64,
+    /// That item's thumbnail build (its `cache_key`).
+    pub cover_version: i64,
 }
 
 /// The subjects of the items in `filter`, most items first.
@@ -392,7 +375,8 @@ pub async fn concepts(
     only: Option<&[i64]>,
 ) -> sqlx::Result<Vec<ConceptRow>> {
     let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT c.id AS id, c.key AS key, c.name AS name, COUNT(*) AS item_count, MAX(i.id) AS cover_item
+        "SELECT c.id AS id, c.key AS key, c.name AS name, COUNT(*) AS item_count, MAX(i.id) AS cover_item,
+                i.thumb_version AS cover_version
            FROM concepts c JOIN item_concepts ic ON ic.concept_id = c.id
            JOIN items i ON i.id = ic.item_id JOIN folders f ON f.id = i.folder_id",
     );

@@ -13,33 +13,19 @@ use crate::api::error::{ApiError, ApiResult};
 use crate::api::reply::Reply;
 use crate::store::people::{self, ConceptRow, PersonQuery, PersonRow};
 
-/// Whether people are switched on for the caller's space (server, user, Shared Space).
-pub(crate) async fn people_on(call: &Call, reach: &Reach) -> ApiResult<bool> {
-    if !call
-        .state
-        .indexer
-        .recogniser()
-        .is_some_and(|r| r.faces().is_ready())
-    {
-        return Ok(false);
+/// Whether people and subjects are on for the caller's space: this server has their models
+/// and neither the administrator, the user nor the Shared Space switched them off.
+pub(crate) async fn switches(call: &Call, reach: &Reach) -> ApiResult<(bool, bool)> {
+    let Some(r) = call.state.indexer.recogniser() else {
+        return Ok((false, false));
+    };
+    let (faces, subjects) = (r.faces().is_ready(), r.subjects().is_ready());
+    if !faces && !subjects {
+        return Ok((false, false));
     }
-    let (faces, _) =
+    let (faces_on, subjects_on) =
         shoebox_indexer::recognition::store::space_switches(&call.state.db, reach.owner).await?;
-    Ok(faces)
-}
-
-pub(crate) async fn subjects_on(call: &Call, reach: &Reach) -> ApiResult<bool> {
-    if !call
-        .state
-        .indexer
-        .recogniser()
-        .is_some_and(|r| r.subjects().is_ready())
-    {
-        return Ok(false);
-    }
-    let (_, subjects) =
-        shoebox_indexer::recognition::store::space_switches(&call.state.db, reach.owner).await?;
-    Ok(subjects)
+    Ok((faces && faces_on, subjects && subjects_on))
 }
 
 fn person_json(p: &PersonRow, with_thumbnail: bool) -> Value {
@@ -76,7 +62,7 @@ fn include_hidden(call: &Call) -> ApiResult<bool> {
 
 async fn listed(call: &Call, q: &PersonQuery<'_>) -> ApiResult<(Reach, Vec<PersonRow>)> {
     let reach = call.reach().await?;
-    if !people_on(call, &reach).await? {
+    if !switches(call, &reach).await?.0 {
         return Ok((reach, Vec::new()));
     }
     let rows = people::persons(&call.state.db, &reach.items(), q).await?;
@@ -327,7 +313,7 @@ pub async fn cover_face(call: &Call, id: i64) -> ApiResult<(i64, i64, [f32; 4], 
     ))
 }
 
-fn concept_json(c: &ConceptRow, thumb: Option<i64>) -> Value {
+fn concept_json(c: &ConceptRow, thumbnail: bool) -> Value {
     let mut out = json!({
         "id": c.id,
         "key": c.key,
@@ -335,9 +321,9 @@ fn concept_json(c: &ConceptRow, thumb: Option<i64>) -> Value {
         "item_count": c.item_count,
         "additional": {},
     });
-    if let Some(version) = thumb {
+    if thumbnail {
         out["additional"]["thumbnail"] = json!({
-            "cache_key": super::cache_key_of(c.cover_item, version),
+            "cache_key": super::cache_key_of(c.cover_item, c.cover_version),
             "unit_id": c.cover_item,
             "sm": "ready", "m": "ready", "xl": "ready", "preview": "ready",
         });
@@ -347,28 +333,15 @@ fn concept_json(c: &ConceptRow, thumb: Option<i64>) -> Value {
 
 async fn concept_rows(call: &Call, only: Option<&[i64]>) -> ApiResult<Vec<ConceptRow>> {
     let reach = call.reach().await?;
-    if !subjects_on(call, &reach).await? {
+    if !switches(call, &reach).await?.1 {
         return Ok(Vec::new());
     }
     Ok(people::concepts(&call.state.db, &reach.items(), only).await?)
 }
 
-async fn concepts_json(call: &Call, rows: &[ConceptRow]) -> ApiResult<Vec<Value>> {
-    let thumb = wants_thumbnail(call)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for c in rows {
-        let version = if thumb {
-            let v: Option<(i64,)> = sqlx::query_as("SELECT thumb_version FROM items WHERE id = ?")
-                .bind(c.cover_item)
-                .fetch_optional(&call.state.db)
-                .await?;
-            Some(v.map_or(0, |(v,)| v))
-        } else {
-            None
-        };
-        out.push(concept_json(c, version));
-    }
-    Ok(out)
+fn concepts_json(call: &Call, rows: &[ConceptRow]) -> ApiResult<Vec<Value>> {
+    let thumbnail = wants_thumbnail(call)?;
+    Ok(rows.iter().map(|c| concept_json(c, thumbnail)).collect())
 }
 
 /// `Browse.Concept list` (`offset`, `limit`, `additional` thumbnail): the subjects of the
@@ -381,7 +354,7 @@ pub async fn concept_list(call: Call) -> ApiResult {
         .skip(usize::try_from(offset).unwrap_or(usize::MAX))
         .take(usize::try_from(limit).unwrap_or(0))
         .collect();
-    let list = concepts_json(&call, &rows).await?;
+    let list = concepts_json(&call, &rows)?;
     Ok(Reply::data(json!({ "list": list })))
 }
 
@@ -399,6 +372,6 @@ pub async fn concept_get(call: Call) -> ApiResult {
     if rows.len() != want.len() {
         return Err(ApiError::NotFound);
     }
-    let list = concepts_json(&call, &rows).await?;
+    let list = concepts_json(&call, &rows)?;
     Ok(Reply::data(json!({ "list": list })))
 }
