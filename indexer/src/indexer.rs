@@ -440,6 +440,11 @@ impl Indexer {
                     self.cluster_faces(true)
                         .await
                         .map_err(|e| anyhow::Error::new(e).context("grouping faces"))?;
+                    // Nothing left to recognise: the models' process ends (and is reaped, so
+                    // its CPU time counts in this process's).
+                    if let Some(r) = self.recogniser.clone() {
+                        tokio::task::spawn_blocking(move || r.stop()).await?;
+                    }
                     return Ok(());
                 }
             }
@@ -796,14 +801,9 @@ impl Indexer {
                 .map_err(|e| format!("database: {e}"));
         }
         let xl = self.store.path(item.id, ThumbSize::Xl);
-        let found = crate::background::run(move || {
-            let picture = image::open(&xl)
-                .map_err(|e| format!("reading the thumbnail: {e}"))?
-                .to_rgb8();
-            r.analyse(&picture, faces, subjects)
-        })
-        .await
-        .map_err(|e| e.to_string())??;
+        let found = crate::background::run(move || r.analyse_file(&xl, faces, subjects))
+            .await
+            .map_err(|e| e.to_string())??;
         people::save(&self.db, item.id, item.owner_id, &found)
             .await
             .map_err(|e| format!("database: {e}"))
@@ -826,7 +826,11 @@ impl Indexer {
         if due {
             people::tidy(&self.db).await?;
         }
-        r.unload_idle(crate::recognition::IDLE);
+        // Stopping the worker waits for it to exit: off the async threads.
+        let r = r.clone();
+        if let Err(e) = tokio::task::spawn_blocking(move || r.unload_idle()).await {
+            tracing::warn!("letting the recognition models go: {e}");
+        }
         Ok(())
     }
 

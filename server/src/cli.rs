@@ -53,6 +53,36 @@ pub enum Command {
         #[arg(value_parser = ["on", "off"])]
         state: String,
     },
+    /// The process the server runs the recognition models in (docs/recognition.md); it
+    /// speaks JSON lines on its standard input and output. Not for people to run.
+    #[command(name = "recognition-worker", hide = true)]
+    RecognitionWorker(RecognitionWorkerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RecognitionWorkerArgs {
+    /// The models' folder.
+    #[arg(long, value_name = "DIR")]
+    pub models: PathBuf,
+    #[arg(long)]
+    pub faces: bool,
+    #[arg(long)]
+    pub subjects: bool,
+    #[arg(long)]
+    pub thorough: bool,
+}
+
+impl RecognitionWorkerArgs {
+    pub fn options(&self) -> shoebox_indexer::recognition::RecognitionOptions {
+        shoebox_indexer::recognition::RecognitionOptions {
+            faces: self.faces,
+            subjects: self.subjects,
+            thorough: self.thorough,
+            models_dir: self.models.clone(),
+            idle: shoebox_indexer::recognition::IDLE,
+            worker: None,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,7 +170,10 @@ impl Cli {
                 Some(&serve.library)
             }
             Command::Index(index) => Some(&index.library),
-            Command::User(_) | Command::Group(_) | Command::SharedSpace { .. } => None,
+            Command::User(_)
+            | Command::Group(_)
+            | Command::SharedSpace { .. }
+            | Command::RecognitionWorker(_) => None,
         };
         if let Some(library) = library {
             flags.photo_root = library.photo_root.clone();

@@ -50,6 +50,9 @@ pub struct RecognitionSettings {
     pub thorough: bool,
     /// The folder `ml/setup` filled with the models; `DATA/models` when unset.
     pub models_dir: Option<PathBuf>,
+    /// Seconds without a photo to recognise after which the models' process ends and gives
+    /// its memory back (loading them again takes a second or two).
+    pub idle_seconds: u64,
 }
 
 /// The background indexer.
@@ -167,6 +170,7 @@ impl Default for Config {
                 subjects: true,
                 thorough: false,
                 models_dir: None,
+                idle_seconds: shoebox_indexer::recognition::IDLE.as_secs(),
             },
         }
     }
@@ -266,6 +270,7 @@ impl Config {
             ("login_guard.window_secs", self.login_guard.window_secs),
             ("limits.max_body_bytes", self.limits.max_body_bytes),
             ("limits.max_upload_bytes", self.limits.max_upload_bytes),
+            ("recognition.idle_seconds", self.recognition.idle_seconds),
         ];
         match positive.iter().find(|(_, v)| *v == 0) {
             Some((name, _)) => Err(ConfigError::Zero(name)),
@@ -292,6 +297,8 @@ impl Config {
                 .models_dir
                 .clone()
                 .unwrap_or_else(|| self.data.join("models")),
+            idle: std::time::Duration::from_secs(r.idle_seconds),
+            worker: shoebox_indexer::recognition::worker::this_program(),
         });
         options
     }

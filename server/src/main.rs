@@ -11,6 +11,16 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    if let Command::RecognitionWorker(args) = &cli.command {
+        // The server's child: no configuration, no runtime, its log on standard error.
+        tracing_subscriber::fmt()
+            .with_env_filter(
+                EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+            )
+            .with_writer(std::io::stderr)
+            .init();
+        return shoebox_indexer::recognition::worker::serve(args.options());
+    }
     let config = match cli.config() {
         Ok(config) => config,
         Err(e) => {
@@ -42,6 +52,8 @@ fn main() -> std::process::ExitCode {
             Command::SharedSpace { state } => {
                 shoebox_server::cli::run_shared_space(&config, state == "on").await
             }
+            // Answered before the configuration was read.
+            Command::RecognitionWorker(_) => Ok(()),
         }
     });
     // Bounded, so a stop never hangs: blocking tasks (a library walk, a key being made) get a

@@ -86,8 +86,10 @@ struct World {
 
 impl World {
     async fn start() -> World {
+        // A short idle time: the models' process ends between the tests' phases and starts
+        // again for the next photos.
         let config = format!(
-            "[recognition]\nmodels_dir = {:?}\n",
+            "[recognition]\nmodels_dir = {:?}\nidle_seconds = 4\n",
             models_dir().display().to_string()
         );
         let app = TestApp::spawn_with(&config, true).await;
@@ -652,4 +654,41 @@ async fn subjects_put_photos_in_their_albums_and_search_finds_them() {
         .await;
     let none = world.ok(CONCEPT, "count", &[]).await;
     assert_eq!(none["count"], 0);
+
+    // The models ran in a child process, which ended once idle: the server never held them.
+    let log = world.app.log();
+    assert!(log.contains("recognition worker started"), "{log}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !workers_of(world.app.pid()).is_empty()
+        || !world.app.log().contains("recognition worker done")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the recognition worker is still running 60 s after the work: {:?}\n{}",
+            workers_of(world.app.pid()),
+            world.app.log()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// The server's child processes that are recognition workers.
+fn workers_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let children = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+        for child in children
+            .split_whitespace()
+            .filter_map(|c| c.parse::<u32>().ok())
+        {
+            let cmdline = std::fs::read(format!("/proc/{child}/cmdline")).unwrap_or_default();
+            if String::from_utf8_lossy(&cmdline).contains("recognition-worker") {
+                out.push(child);
+            }
+        }
+    }
+    out
 }

@@ -4,7 +4,10 @@
 //! The indexer's `recognise` job reads an item's xl thumbnail and asks a [`Recogniser`] for its
 //! faces and subjects; [`store`] keeps them and [`cluster`] groups faces into people. The
 //! models are loaded when the first job needs them and let go after [`IDLE`] without work, so
-//! recognition costs memory only while it runs. Missing models leave recognition off, said once
+//! recognition costs memory only while it runs: the server runs them in a [`worker`] process
+//! that ends when idle (dlib's and ONNX Runtime's freed memory stays with the process that
+//! allocated it; measured, 290 MB of it stayed when the models ran in the server), which also
+//! keeps a crash in a model away from the server. Missing models leave recognition off, said once
 //! in the log and in the indexing status; everything else works as before.
 
 pub mod cluster;
@@ -12,6 +15,7 @@ pub mod cluster;
 pub mod faces;
 pub mod store;
 pub mod subjects;
+pub mod worker;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -19,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use image::RgbImage;
 
-/// Models are unloaded after this long without a job.
+/// Models are unloaded after this long without a job, unless configured otherwise.
 pub const IDLE: Duration = Duration::from_secs(60);
 /// Pictures are scaled to this long side before face detection (dlib's HOG finds faces from
 /// about 80 pixels, so 8% of the long side; `thorough` doubles it).
@@ -46,6 +50,12 @@ pub struct RecognitionOptions {
     pub thorough: bool,
     /// Where ml/setup put the models.
     pub models_dir: PathBuf,
+    /// Time without a picture after which the models are let go ([`IDLE`] by default).
+    pub idle: Duration,
+    /// The program to run the models in (`shoebox recognition-worker`: the server passes
+    /// itself), so that their memory goes back to the system with the process when idle and a
+    /// crash in a model cannot take the server down. `None`: in this process.
+    pub worker: Option<PathBuf>,
 }
 
 /// Whether a kind of recognition runs, and if not why.
@@ -93,60 +103,28 @@ impl<T> Slot<T> {
     }
 }
 
-/// The models, loaded on demand and shared by the job threads (one picture at a time each).
-pub struct Recogniser {
+/// The models in this process, loaded on demand and shared by the threads that call it (one
+/// picture at a time each). The server keeps them in a [`worker`] process instead; this is what
+/// that process runs.
+pub struct Local {
     opts: RecognitionOptions,
-    faces_state: Availability,
-    subjects_state: Availability,
     #[cfg(feature = "faces")]
     faces: Mutex<Slot<faces::FaceEngine>>,
     subjects: Mutex<Slot<subjects::SubjectEngine>>,
 }
 
-impl Recogniser {
-    /// Checks what is there (files only; nothing is loaded yet).
+impl Local {
     pub fn new(opts: RecognitionOptions) -> Self {
-        let faces_state = if !opts.faces {
-            Availability::Off
-        } else {
-            faces_files(&opts.models_dir)
-        };
-        let subjects_state = if !opts.subjects {
-            Availability::Off
-        } else if subjects::subjects().is_empty() {
-            Availability::Unavailable("ml/subjects.tsv has no subjects".into())
-        } else {
-            missing(
-                &opts.models_dir,
-                &[subjects::MODEL, subjects::RUNTIME],
-                "subjects",
-            )
-        };
         Self {
             opts,
-            faces_state,
-            subjects_state,
             #[cfg(feature = "faces")]
             faces: Mutex::new(Slot::new()),
             subjects: Mutex::new(Slot::new()),
         }
     }
 
-    pub fn faces(&self) -> &Availability {
-        &self.faces_state
-    }
-
-    pub fn subjects(&self) -> &Availability {
-        &self.subjects_state
-    }
-
-    /// Whether any kind runs.
-    pub fn enabled(&self) -> bool {
-        self.faces_state.is_ready() || self.subjects_state.is_ready()
-    }
-
-    /// Finds the faces (when `faces`) and subjects (when `subjects`) of a picture. Blocking:
-    /// run it on a job thread. An error is a model failing to load or run.
+    /// Finds the faces (when `want_faces`) and subjects (when `want_subjects`) of a picture.
+    /// Blocking. An error is a model failing to load or run.
     pub fn analyse(
         &self,
         image: &RgbImage,
@@ -154,10 +132,10 @@ impl Recogniser {
         want_subjects: bool,
     ) -> Result<Analysis, String> {
         let mut out = Analysis::default();
-        if want_faces && self.faces_state.is_ready() {
+        if want_faces {
             out.faces = Some(self.find_faces(image)?);
         }
-        if want_subjects && self.subjects_state.is_ready() {
+        if want_subjects {
             let mut slot = self
                 .subjects
                 .lock()
@@ -194,7 +172,7 @@ impl Recogniser {
         Err("this build has no face recognition".into())
     }
 
-    /// Lets go of models unused for [`IDLE`] (or for `idle`); true when something was freed.
+    /// Lets go of models unused for `idle`; true when something was freed.
     pub fn unload_idle(&self, idle: Duration) -> bool {
         let mut freed = false;
         #[cfg(feature = "faces")]
@@ -212,11 +190,124 @@ impl Recogniser {
             slot.engine = None;
             freed = true;
         }
+        freed
+    }
+}
+
+/// Where the models run.
+enum Runner {
+    /// In this process ([`RecognitionOptions::worker`] unset).
+    Local(Local),
+    /// In a child process, started when needed and stopped when idle.
+    Worker(worker::Pool),
+}
+
+/// What the indexer asks: which kinds of recognition are there, and what is in a picture.
+pub struct Recogniser {
+    idle: Duration,
+    faces_state: Availability,
+    subjects_state: Availability,
+    runner: Runner,
+}
+
+impl Recogniser {
+    /// Checks what is there (files only; nothing is loaded and nothing started yet).
+    pub fn new(opts: RecognitionOptions) -> Self {
+        let faces_state = if !opts.faces {
+            Availability::Off
+        } else {
+            faces_files(&opts.models_dir)
+        };
+        let subjects_state = if !opts.subjects {
+            Availability::Off
+        } else if subjects::subjects().is_empty() {
+            Availability::Unavailable("ml/subjects.tsv has no subjects".into())
+        } else {
+            missing(
+                &opts.models_dir,
+                &[subjects::MODEL, subjects::RUNTIME],
+                "subjects",
+            )
+        };
+        let idle = opts.idle;
+        let runner = match opts.worker.clone() {
+            Some(program) => Runner::Worker(worker::Pool::new(program, &opts)),
+            None => Runner::Local(Local::new(opts)),
+        };
+        Self {
+            idle,
+            faces_state,
+            subjects_state,
+            runner,
+        }
+    }
+
+    pub fn faces(&self) -> &Availability {
+        &self.faces_state
+    }
+
+    pub fn subjects(&self) -> &Availability {
+        &self.subjects_state
+    }
+
+    /// Whether any kind runs.
+    pub fn enabled(&self) -> bool {
+        self.faces_state.is_ready() || self.subjects_state.is_ready()
+    }
+
+    /// Finds the faces (when `want_faces`) and subjects (when `want_subjects`) of the picture
+    /// in the file `picture` (an xl thumbnail), as far as they are ready. Blocking: run it on a
+    /// job thread. An error is the picture unreadable, a model failing to load or run, or the
+    /// worker process failing.
+    pub fn analyse_file(
+        &self,
+        picture: &Path,
+        want_faces: bool,
+        want_subjects: bool,
+    ) -> Result<Analysis, String> {
+        let faces = want_faces && self.faces_state.is_ready();
+        let subjects = want_subjects && self.subjects_state.is_ready();
+        if !faces && !subjects {
+            return Ok(Analysis::default());
+        }
+        match &self.runner {
+            Runner::Local(local) => local.analyse(&read_picture(picture)?, faces, subjects),
+            Runner::Worker(pool) => pool.analyse(picture, faces, subjects),
+        }
+    }
+
+    /// Lets go of the models (stops the worker process) when they have had no picture for
+    /// [`RecognitionOptions::idle`]; true when something was freed.
+    pub fn unload_idle(&self) -> bool {
+        let freed = match &self.runner {
+            Runner::Local(local) => local.unload_idle(self.idle),
+            Runner::Worker(pool) => pool.stop_idle(self.idle),
+        };
         if freed {
             tracing::info!("recognition models unloaded (idle)");
         }
         freed
     }
+}
+
+impl Recogniser {
+    /// Lets go of the models now (stops the worker process).
+    pub fn stop(&self) {
+        let freed = match &self.runner {
+            Runner::Local(local) => local.unload_idle(Duration::ZERO),
+            Runner::Worker(pool) => pool.stop(),
+        };
+        if freed {
+            tracing::info!("recognition models unloaded");
+        }
+    }
+}
+
+/// A picture file, decoded to RGB.
+pub fn read_picture(path: &Path) -> Result<RgbImage, String> {
+    Ok(image::open(path)
+        .map_err(|e| format!("reading the thumbnail: {e}"))?
+        .to_rgb8())
 }
 
 #[cfg(feature = "faces")]
