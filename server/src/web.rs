@@ -84,11 +84,24 @@ async fn asset_or_index(State(state): State<AppState>, path: String) -> Response
             (header::CONTENT_TYPE, mime),
             // The portal changes with the binary; let the browser revalidate rather than guess.
             (header::CACHE_CONTROL, "no-cache"),
+            (header::CONTENT_SECURITY_POLICY, CSP),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
+            (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
         ],
         contents,
     )
         .into_response()
 }
+
+/// What the portal's pages may load: their own scripts only (no inline script, no `eval`),
+/// and nothing from another host but the map's tiles (web/js/map.js). Styles may be inline
+/// (Leaflet and the grid position elements with them). A share link's page is the same.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' blob: data: https://tile.openstreetmap.org https://*.tile.openstreetmap.fr \
+     https://*.tile.opentopomap.org; media-src 'self' blob:; connect-src 'self'; \
+     font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; \
+     frame-ancestors 'self'";
 
 /// The file for `path` below `dir`, if `path` is made of plain names only (no `..`, no hidden
 /// names, nothing absolute).

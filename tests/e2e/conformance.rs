@@ -140,3 +140,45 @@ async fn synology_api_client_uploads() {
         app.log()
     );
 }
+
+#[tokio::test]
+async fn synology_api_client_manages_accounts_and_the_recycle_bin() {
+    let python = python();
+    let app = TestApp::spawn().await;
+    app.add_user("alice", "alice-pass-1", true);
+    app.add_user("bob", "bob-pass-1", false);
+    // Something in the Shared Space's recycle bin, as a delete leaves it.
+    let bin = app.data_dir().join("photo/#recycle/2020");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    std::fs::write(bin.join("old.jpg"), b"deleted").expect("write");
+    let port = app.port.to_string();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(repo_root().join("tests/python/conformance.py"))
+            .args([
+                "accounts",
+                "127.0.0.1",
+                &port,
+                "alice",
+                "alice-pass-1",
+                "bob",
+                "bob-pass-1",
+            ])
+            .output()
+            .expect("run python")
+    })
+    .await
+    .expect("join");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("all checks passed"),
+        "conformance failed:\n{stdout}\n{}\nserver log:\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        app.log()
+    );
+    assert!(
+        !app.data_dir().join("photo/#recycle/2020/old.jpg").exists(),
+        "the bin was emptied on disk"
+    );
+    assert!(app.data_dir().join("photo/#recycle").is_dir());
+}

@@ -290,6 +290,40 @@ async fn the_portal_is_served_from_the_binary() {
         .await
         .expect("request");
     assert_eq!(missing.status(), 404);
+
+    // Every page says what it may load: scripts from the server only, so no inline script may
+    // be in any page (a guest's share or request page included).
+    for path in ["/", "/photo/", "/mo/sharing/abc", "/photo/mo/request/abc"] {
+        let response = TestApp::client()
+            .get(app.url(path))
+            .send()
+            .await
+            .expect("request");
+        let h = response.headers().clone();
+        let csp = h["content-security-policy"].to_str().expect("csp");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"),
+            "{csp}"
+        );
+        assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["x-frame-options"], "SAMEORIGIN");
+        let html = response.text().await.expect("text");
+        let mut rest = html.as_str();
+        while let Some(at) = rest.find("<script") {
+            let tag_end = rest[at..].find('>').expect("tag end") + at;
+            assert!(
+                rest[at..tag_end].contains("src="),
+                "{path} has an inline script: {}",
+                &rest[at..tag_end + 1]
+            );
+            rest = &rest[tag_end..];
+        }
+        assert!(
+            !html.contains(" onclick=") && !html.contains("javascript:"),
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]

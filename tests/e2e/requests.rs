@@ -364,3 +364,163 @@ async fn a_photo_request_takes_anonymous_uploads_into_the_folder_and_album() {
     .await;
     assert_eq!(unknown["error"]["code"], 642, "{unknown}");
 }
+
+#[tokio::test]
+async fn a_photo_request_can_have_a_password_be_changed_and_be_deleted() {
+    let lib = people().await;
+    let photo = corpus_file("metadata/camera_phone.jpg");
+    let placed = upload(
+        &lib,
+        &lib.ben,
+        "SYNO.Foto.Upload.Item",
+        "upload",
+        &[
+            ("name", "\"x.jpg\""),
+            ("folder", "[\"Inbox\"]"),
+            ("uploadDestination", "\"folder\""),
+        ],
+        &photo,
+    )
+    .await;
+    let first = placed["data"]["id"].as_i64().expect("id");
+    let item = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.Browse.Item",
+            "get",
+            &[("id", &format!("[{first}]"))],
+        )
+        .await;
+    let inbox = item["list"][0]["folder_id"].as_i64().expect("folder id");
+    let made = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.PhotoRequest",
+            "create",
+            &[
+                ("folder_id", &inbox.to_string()),
+                ("subject", "\"Wedding\""),
+                ("password", "\"open sesame\""),
+            ],
+        )
+        .await;
+    assert_eq!(made["enable_password"], true, "{made}");
+    let p = made["passphrase"].as_str().expect("passphrase").to_owned();
+    let quoted = format!("\"{p}\"");
+
+    // Without the password, or with a wrong one: 400, nothing shown, nothing taken.
+    for given in [None, Some("\"wrong\"")] {
+        let mut fields = vec![("passphrase", quoted.as_str())];
+        if let Some(g) = given {
+            fields.push(("password", g));
+        }
+        let info = public(&lib, "get_info", &fields, None).await;
+        assert_eq!(info["error"]["code"], 400, "{info}");
+        assert!(info.get("data").is_none(), "{info}");
+        fields.push(("sender", "\"Eve\""));
+        fields.push(("name", "\"eve.jpg\""));
+        let sent = public(&lib, "upload", &fields, Some(&photo)).await;
+        assert_eq!(sent["error"]["code"], 400, "{sent}");
+    }
+    let with = [
+        ("passphrase", quoted.as_str()),
+        ("password", "\"open sesame\""),
+    ];
+    let info = public(&lib, "get_info", &with, None).await;
+    assert_eq!(info["data"]["subject"], "Wedding", "{info}");
+    assert_eq!(info["data"]["enable_password"], true);
+    let mut fields = with.to_vec();
+    fields.extend([("sender", "\"Dora\""), ("name", "\"dora.jpg\"")]);
+    let sent = public(&lib, "upload", &fields, Some(&photo)).await;
+    assert_eq!(sent["success"], true, "{sent}");
+
+    // set: a new subject, no password, closed, then opened again.
+    let changed = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.PhotoRequest",
+            "set",
+            &[
+                ("passphrase", &quoted),
+                ("subject", "\"Wedding, day two\""),
+                ("password", "\"\""),
+                ("closed", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(changed["subject"], "Wedding, day two");
+    assert_eq!(changed["enable_password"], false);
+    assert_eq!(changed["closed"], true);
+    let info = public(&lib, "get_info", &[("passphrase", &quoted)], None).await;
+    assert_eq!(info["error"]["code"], 642, "a closed request: {info}");
+    lib.ok(
+        &lib.ben,
+        "SYNO.Foto.PhotoRequest",
+        "set",
+        &[("passphrase", &quoted), ("closed", "false")],
+    )
+    .await;
+    let info = public(&lib, "get_info", &[("passphrase", &quoted)], None).await;
+    assert_eq!(info["data"]["subject"], "Wedding, day two", "{info}");
+    // Bad values are refused and change nothing.
+    for bad in [
+        ("subject", "\"\""),
+        ("max_files", "0"),
+        ("expiration", "1"),
+        ("closed", "\"maybe\""),
+    ] {
+        let answer = lib
+            .call(
+                &lib.ben,
+                "SYNO.Foto.PhotoRequest",
+                "set",
+                &[("passphrase", &quoted), bad],
+            )
+            .await;
+        assert_eq!(answer["success"], false, "{bad:?}: {answer}");
+    }
+    // Someone else's request is not theirs to change or delete.
+    for method in ["set", "delete"] {
+        let answer = lib
+            .call(
+                &lib.cleo,
+                "SYNO.Foto.PhotoRequest",
+                method,
+                &[("passphrase", &quoted), ("subject", "\"mine\"")],
+            )
+            .await;
+        assert_eq!(answer["error"]["code"], 642, "{method}: {answer}");
+    }
+
+    // delete: gone from the list and the link; the photo it brought stays.
+    lib.ok(
+        &lib.ben,
+        "SYNO.Foto.PhotoRequest",
+        "delete",
+        &[("passphrase", &quoted)],
+    )
+    .await;
+    let list = lib
+        .ok(&lib.ben, "SYNO.Foto.PhotoRequest", "list", &[])
+        .await;
+    assert!(
+        list["list"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|r| r["passphrase"] != p.as_str()),
+        "{list}"
+    );
+    let info = public(&lib, "get_info", &[("passphrase", &quoted)], None).await;
+    assert_eq!(info["error"]["code"], 642, "{info}");
+    let kept = sent["data"]["id"].as_i64().expect("uploaded id");
+    let still = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.Browse.Item",
+            "get",
+            &[("id", &format!("[{kept}]"))],
+        )
+        .await;
+    assert_eq!(still["list"][0]["id"], kept, "{still}");
+}

@@ -231,9 +231,97 @@ def uploads():
     print("conformance: all checks passed")
 
 
+def accounts():
+    """Accounts and the recycle bin with the client's core_user.User and core_storage.CoreStorage
+    (DSM's Control Panel APIs): create over plain HTTP (the password inside the RSA+AES blob),
+    list, get, disable, enable with a new password; the recycle bin's switch and emptying.
+
+    python conformance.py accounts HOST PORT ADMIN PASSWORD USER USER_PASSWORD
+    """
+    from synology_api.core_storage import CoreStorage
+    from synology_api.core_user import User
+    host, port, admin, admin_pw, user, user_pw = sys.argv[2:8]
+    fresh()
+    u = User(host, port, admin, admin_pw, secure=False, dsm_version=7, debug=False)
+    created = u.user_create("carol", "carol-pass-1", description="Carol", email="carol@example.org")
+    check("user_create (encrypted password over HTTP)", created["success"] and created["data"]["name"] == "carol", created)
+    listed = u.user_list()
+    names = {x["name"]: x for x in listed["data"]["users"]}
+    check("user_list has every account", {admin, user, "carol"} <= set(names) and listed["data"]["total"] == len(names),
+          listed)
+    check("a new account is enabled (expired: normal)", names["carol"]["expired"] == "normal", names["carol"])
+    got = u.user_get("carol")
+    check("user_get", got["data"]["users"][0]["name"] == "carol", got)
+
+    fresh()
+    c = Photos(host, port, "carol", "carol-pass-1", secure=False, dsm_version=7, debug=False)
+    check("the new account signs in to Photos", c.get_userinfo()["data"]["name"] == "carol")
+    c.logout()
+
+    fresh()
+    u = User(host, port, admin, admin_pw, secure=False, dsm_version=7, debug=False)
+    off = u.user_set("carol", "carol", expire="now")
+    check("user_set expired=now disables", off["success"] and u.user_get("carol")["data"]["users"][0]["expired"] == "now",
+          off)
+    fresh()
+    try:
+        Photos(host, port, "carol", "carol-pass-1", secure=False, dsm_version=7, debug=False)
+        refused = False
+    except Exception:
+        refused = True
+    check("a disabled account cannot sign in", refused)
+
+    fresh()
+    u = User(host, port, admin, admin_pw, secure=False, dsm_version=7, debug=False)
+    on = u.user_set("carol", "carol", password="carol-pass-2", expire="normal")
+    check("user_set enables and changes the password", on["success"], on)
+    fresh()
+    c = Photos(host, port, "carol", "carol-pass-2", secure=False, dsm_version=7, debug=False)
+    check("the new password signs in", c.get_userinfo()["data"]["name"] == "carol")
+    c.logout()
+
+    fresh()
+    u = User(host, port, admin, admin_pw, secure=False, dsm_version=7, debug=False)
+    for bad, label in ((lambda: u.user_create("../x", "long-enough-1"), "a bad name"),
+                       (lambda: u.user_create("carol", "long-enough-1"), "a taken name"),
+                       (lambda: u.user_create("dave", "short"), "a short password"),
+                       (lambda: u.user_set(admin, admin, expire="now"), "disabling oneself"),
+                       (lambda: u.user_delete("carol"), "deleting (disable instead)")):
+        try:
+            r = bad()
+            refused = not r.get("success")
+        except Exception:
+            refused = True
+        check(f"refused: {label}", refused)
+    u.logout()
+
+    fresh()
+    s = CoreStorage(host, port, admin, admin_pw, secure=False, dsm_version=7, debug=False)
+    got = s.recycle_bin_get()
+    check("recycle_bin_get", got["success"] and got["data"]["enable"] is True and got["data"]["files"] >= 1, got)
+    check("recycle_bin_set off", s.recycle_bin_set(enabled=False)["success"])
+    check("the switch is kept", s.recycle_bin_get()["data"]["enable"] is False)
+    check("recycle_bin_set on", s.recycle_bin_set(enabled=True)["success"])
+    cleaned = s.recycle_bin_clean()
+    check("recycle_bin_clean empties every bin", cleaned["success"] and s.recycle_bin_get()["data"]["files"] == 0, cleaned)
+    s.logout()
+
+    fresh()
+    n = User(host, port, user, user_pw, secure=False, dsm_version=7, debug=False)
+    try:
+        r = n.user_list()
+        refused = not r.get("success")
+    except Exception:
+        refused = True
+    check("a user who is not an administrator cannot list accounts", refused)
+    print("conformance: all checks passed")
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["browse"]:
         browse()
+    elif sys.argv[1:2] == ["accounts"]:
+        accounts()
     elif sys.argv[1:2] == ["upload"]:
         uploads()
     else:

@@ -10,6 +10,7 @@ pub mod table;
 
 mod auth;
 mod browse;
+mod core_admin;
 mod dsm;
 mod encryption;
 mod index;

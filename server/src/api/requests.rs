@@ -3,7 +3,9 @@
 //! album) of the requester.
 //!
 //! `SYNO.Foto.PhotoRequest` / `SYNO.FotoTeam.PhotoRequest` (signed in): `create`, `list`,
-//! `get`, `close`. `SYNO.Foto.Upload.PhotoRequestItem` (no sign-in): `get_info` and `upload`.
+//! `get`, `set`, `close`, `delete`. `SYNO.Foto.Upload.PhotoRequestItem` (no sign-in):
+//! `get_info` and `upload`, with the request's `password` when it has one (a wrong or missing
+//! one is 400, and counts against the address like a failed sign-in).
 //! An upload goes through `Upload.Item`'s own path as the requester would upload into the
 //! folder: the same name checks, flush and link, duplicate renaming, quota and rights.
 
@@ -34,6 +36,7 @@ struct Request {
     max_files: i64,
     max_bytes: i64,
     created_at: i64,
+    password_hash: Option<String>,
 }
 
 impl Request {
@@ -45,7 +48,8 @@ impl Request {
 async fn by_passphrase(call: &Call, passphrase: &str) -> ApiResult<Option<Request>> {
     Ok(sqlx::query_as(
         "SELECT passphrase, user_id, folder_id, album_id, subject, description, expires_at,
-                closed, max_files, max_bytes, created_at FROM photo_requests WHERE passphrase = ?",
+                closed, max_files, max_bytes, created_at, password_hash FROM photo_requests
+          WHERE passphrase = ?",
     )
     .bind(passphrase)
     .fetch_optional(&call.state.db)
@@ -94,6 +98,7 @@ async fn request_json(call: &Call, r: &Request, with_uploads: bool) -> ApiResult
         "max_bytes": r.max_bytes,
         "upload_count": count,
         "create_time": r.created_at,
+        "enable_password": r.password_hash.is_some(),
     });
     if with_uploads {
         v["uploads"] = Value::Array(uploads_of(call, &r.passphrase).await?);
@@ -115,9 +120,48 @@ fn text(call: &Call, key: &'static str, max: usize, required: bool) -> ApiResult
     Ok(value)
 }
 
+/// A `password` parameter: absent `None`, `""` `Some(None)` (no password), else its hash.
+async fn new_password(call: &Call) -> ApiResult<Option<Option<String>>> {
+    match call.params.string("password") {
+        None => Ok(None),
+        Some(p) if p.is_empty() => Ok(Some(None)),
+        Some(p) if p.len() > 256 => Err(ApiError::bad("password", "at most 256 bytes")),
+        Some(p) => Ok(Some(Some(
+            crate::password::hash(p)
+                .await
+                .map_err(|e| ApiError::bad("password", e.to_string()))?,
+        ))),
+    }
+}
+
+fn expiration(call: &Call) -> ApiResult<Option<Option<i64>>> {
+    match call.params.int("expiration")? {
+        None => Ok(None),
+        Some(0) => Ok(Some(None)),
+        Some(t) if t > now() => Ok(Some(Some(t))),
+        Some(_) => Err(ApiError::bad("expiration", "a time to come, or 0")),
+    }
+}
+
+fn max_files(call: &Call) -> ApiResult<Option<i64>> {
+    match call.params.int("max_files")? {
+        Some(n) if !(1..=MAX_MAX_FILES).contains(&n) => {
+            Err(ApiError::bad("max_files", format!("1 to {MAX_MAX_FILES}")))
+        }
+        other => Ok(other),
+    }
+}
+
+fn max_bytes(call: &Call) -> ApiResult<Option<i64>> {
+    match call.params.int("max_bytes")? {
+        Some(n) if n < 1 => Err(ApiError::bad("max_bytes", "at least one byte")),
+        other => Ok(other),
+    }
+}
+
 /// `create`: `folder_id` (a folder of this API's space the caller may upload to), `subject`,
 /// `description`, optional `album_id` (a manual album of the caller's), `expiration` (Unix
-/// seconds, 0 never), `max_files` (default 500).
+/// seconds, 0 never), `max_files` (default 500), `max_bytes` (default 10 GiB), `password`.
 pub async fn create(call: Call) -> ApiResult {
     let user = call.user()?.user_id.0;
     let reach = call.reach().await?;
@@ -143,24 +187,15 @@ pub async fn create(call: Call) -> ApiResult {
             Some(album.id)
         }
     };
-    let expires = match call.params.int("expiration")? {
-        None | Some(0) => None,
-        Some(t) if t > now() => Some(t),
-        Some(_) => return Err(ApiError::bad("expiration", "a time to come, or 0")),
-    };
-    let max_files = call.params.int("max_files")?.unwrap_or(DEFAULT_MAX_FILES);
-    if !(1..=MAX_MAX_FILES).contains(&max_files) {
-        return Err(ApiError::bad("max_files", format!("1 to {MAX_MAX_FILES}")));
-    }
-    let max_bytes = call.params.int("max_bytes")?.unwrap_or(DEFAULT_MAX_BYTES);
-    if max_bytes < 1 {
-        return Err(ApiError::bad("max_bytes", "at least one byte"));
-    }
+    let expires = expiration(&call)?.flatten();
+    let max_files = max_files(&call)?.unwrap_or(DEFAULT_MAX_FILES);
+    let max_bytes = max_bytes(&call)?.unwrap_or(DEFAULT_MAX_BYTES);
+    let password = new_password(&call).await?.flatten();
     let passphrase = crate::state::random_token(16);
     sqlx::query(
         "INSERT INTO photo_requests (passphrase, user_id, folder_id, album_id, subject,
-                description, expires_at, max_files, max_bytes, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                description, expires_at, max_files, max_bytes, created_at, password_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&passphrase)
     .bind(user)
@@ -172,6 +207,7 @@ pub async fn create(call: Call) -> ApiResult {
     .bind(max_files)
     .bind(max_bytes)
     .bind(now())
+    .bind(password)
     .execute(&call.state.db)
     .await?;
     let r = by_passphrase(&call, &passphrase)
@@ -194,7 +230,7 @@ pub async fn list(call: Call) -> ApiResult {
     let user = call.user()?.user_id.0;
     let rows: Vec<Request> = sqlx::query_as(
         "SELECT passphrase, user_id, folder_id, album_id, subject, description, expires_at,
-                closed, max_files, max_bytes, created_at FROM photo_requests WHERE user_id = ?
+                closed, max_files, max_bytes, created_at, password_hash FROM photo_requests WHERE user_id = ?
           ORDER BY created_at DESC, rowid DESC",
     )
     .bind(user)
@@ -213,6 +249,59 @@ pub async fn get(call: Call) -> ApiResult {
     Ok(Reply::data(request_json(&call, &r, true).await?))
 }
 
+/// `set`: `passphrase` and what changes: `subject`, `description`, `expiration` (0: never),
+/// `max_files`, `max_bytes`, `password` ("" removes it), `closed` (false opens a closed request
+/// again).
+pub async fn set(call: Call) -> ApiResult {
+    let r = own(&call).await?;
+    let subject = match call.params.string("subject") {
+        Some(_) => Some(text(&call, "subject", 200, true)?),
+        None => None,
+    };
+    let description = match call.params.string("description") {
+        Some(_) => Some(text(&call, "description", 2000, false)?),
+        None => None,
+    };
+    let expires = expiration(&call)?;
+    let files = max_files(&call)?;
+    let bytes = max_bytes(&call)?;
+    let closed = call.params.bool("closed")?;
+    let password = new_password(&call).await?;
+    sqlx::query(
+        "UPDATE photo_requests SET subject = ?, description = ?, expires_at = ?, max_files = ?,
+                max_bytes = ?, closed = ?, password_hash = ? WHERE passphrase = ?",
+    )
+    .bind(subject.unwrap_or(r.subject.clone()))
+    .bind(description.unwrap_or(r.description.clone()))
+    .bind(expires.unwrap_or(r.expires_at))
+    .bind(files.unwrap_or(r.max_files))
+    .bind(bytes.unwrap_or(r.max_bytes))
+    .bind(closed.unwrap_or(r.closed))
+    .bind(password.unwrap_or(r.password_hash.clone()))
+    .bind(&r.passphrase)
+    .execute(&call.state.db)
+    .await?;
+    let r = own(&call).await?;
+    Ok(Reply::data(request_json(&call, &r, false).await?))
+}
+
+/// `delete`: the request and its record of uploads go (the photos it brought stay where they
+/// are); its link answers as if it never existed.
+pub async fn delete(call: Call) -> ApiResult {
+    let r = own(&call).await?;
+    let mut tx = call.state.db.begin().await?;
+    sqlx::query("DELETE FROM photo_request_uploads WHERE passphrase = ?")
+        .bind(&r.passphrase)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM photo_requests WHERE passphrase = ?")
+        .bind(&r.passphrase)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Reply::data(json!({})))
+}
+
 /// `close`: the link takes nothing more (and answers as if it never existed).
 pub async fn close(call: Call) -> ApiResult {
     let r = own(&call).await?;
@@ -224,11 +313,24 @@ pub async fn close(call: Call) -> ApiResult {
 }
 
 /// The open request a public call names; a closed, expired or unknown one is 642, all alike.
+/// A request with a password wants it in `password`: wrong or missing is 400, and counts
+/// against the address as a failed sign-in does (so guessing is throttled).
 async fn open_request(call: &Call) -> ApiResult<Request> {
-    by_passphrase(call, &passphrase(call)?)
+    if call.state.throttle.is_blocked(call.client_ip) {
+        return Err(ApiError::IpBlocked);
+    }
+    let r = by_passphrase(call, &passphrase(call)?)
         .await?
         .filter(Request::open)
-        .ok_or(ApiError::NotFound)
+        .ok_or(ApiError::NotFound)?;
+    if let Some(hash) = &r.password_hash {
+        let given = call.params.string("password").unwrap_or_default();
+        if !crate::password::verify(given, Some(hash.clone())).await {
+            call.state.throttle.record_failure(call.client_ip);
+            return Err(ApiError::WrongCredentials);
+        }
+    }
+    Ok(r)
 }
 
 /// `Upload.PhotoRequestItem get_info` (no sign-in): what the public page shows.
@@ -243,6 +345,7 @@ pub async fn public_info(call: Call) -> ApiResult {
         "description": r.description,
         "owner": owner,
         "expiration": r.expires_at.unwrap_or(0),
+        "enable_password": r.password_hash.is_some(),
     })))
 }
 
@@ -345,6 +448,7 @@ pub async fn public_upload(mut call: Call) -> ApiResult {
     };
     for key in [
         "passphrase",
+        "password",
         "album_id",
         "folder_id",
         "folder",

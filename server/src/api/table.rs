@@ -10,8 +10,8 @@ use std::sync::Arc;
 use super::browse::{album, diff, folder, item, person, place, tag, timeline};
 use super::error::ApiResult;
 use super::{
-    Call, auth, dsm, encryption, index, info, media, requests, resumable, search, settings, setup,
-    sharing, upload, user_info,
+    Call, auth, core_admin, dsm, encryption, index, info, media, requests, resumable, search,
+    settings, setup, sharing, upload, user_info,
 };
 
 /// Who may call a method.
@@ -178,7 +178,9 @@ fn browse_api(name: &'static str) -> Api {
             .user("create", requests::create)
             .user("list", requests::list)
             .user("get", requests::get)
-            .user("close", requests::close),
+            .user("set", requests::set)
+            .user("close", requests::close)
+            .user("delete", requests::delete),
         "Thumbnail" => Api::new(name, "entry.cgi", 1..=2).shared("get", media::thumbnail),
         "Download" => Api::new(name, "entry.cgi", 1..=2).shared("download", media::download),
         "Streaming" => Api::new(name, "entry.cgi", 1..=1).shared("streaming", media::streaming),
@@ -202,6 +204,17 @@ impl ApiTable {
             Api::new("SYNO.API.Encryption", "encryption.cgi", 1..=1)
                 .public("getinfo", encryption::getinfo),
             Api::new("SYNO.DSM.Info", "entry.cgi", 1..=2).user("getinfo", dsm::getinfo),
+            // Accounts and the recycle bin, as DSM's Control Panel serves them.
+            Api::new("SYNO.Core.User", "entry.cgi", 1..=1)
+                .user("list", core_admin::user_list)
+                .user("get", core_admin::user_get)
+                .user("create", core_admin::user_create)
+                .user("set", core_admin::user_set)
+                .user("delete", core_admin::user_delete),
+            Api::new("SYNO.Core.RecycleBin", "entry.cgi", 1..=1)
+                .user("get", core_admin::recycle_get)
+                .user("set", core_admin::recycle_set)
+                .user("clean", core_admin::recycle_clean),
             // Share links (reference §1.5, §3.12; albums only).
             Api::new("SYNO.Core.Sharing.Login", "entry.cgi", 1..=1)
                 .public("login", sharing::guest_login),
