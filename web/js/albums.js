@@ -84,7 +84,7 @@ export async function chooseAlbumAndAdd(items) {
 }
 
 // The albums page: a card per album, newest first, and "New album".
-export async function renderAlbumList(container, { onOpen }) {
+export async function renderAlbumList(container, { onOpen, team = false }) {
   const albums = await listAlbums();
   const cards = albums.map((album) => {
     const cover = albumCoverUrl(album);
@@ -99,7 +99,7 @@ export async function renderAlbumList(container, { onOpen }) {
       album.type === "condition" ? " · conditional" : "",
       album.passphrase ? " · shared" : ""));
   });
-  const automatic = await automaticSection().catch(() => null);
+  const automatic = await automaticSection(team).catch(() => null);
   container.replaceChildren(
     h("div.toolbar", {}, h("h2", {}, "Albums"), h("span.spacer"),
       h("button", { type: "button", onclick: async () => {
