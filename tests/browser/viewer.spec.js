@@ -150,9 +150,41 @@ test.describe.serial("the viewer", () => {
     await expect.poll(async () => (await get()).additional.tag.map((t) => t.name)).toEqual(["Sunset"]);
     await page.keyboard.press("Escape");
 
-    // "Show dates and locations" off: no date and no place in the panel.
+    // With "show dates and locations" on, the timeline names its days and years, and the albums
+    // their dates...
+    const year = /\b(19|20)\d\d\b/;
+    const albumLines = page.getByRole("list", { name: "My albums" }).locator(".album-card small");
+    const albums = (await ok(page, { api: "SYNO.Foto.Browse.Album", version: "2", method: "list",
+      offset: 0, limit: 100, category: "normal" })).list;
+    if (!albums.some((a) => a.item_count)) {
+      await ok(page, { api: "SYNO.Foto.Browse.NormalAlbum", version: "1", method: "create",
+        name: JSON.stringify("Dated"), item: [id] });
+    }
+    await open(page, "#/photos/personal");
+    await expectThumbnailsLoaded(page, 4);
+    await expect(page.locator(".group-header").first()).toHaveText(year);
+    await expect(page.locator(".scrub-mark").first()).toBeVisible();
+    await open(page, "#/albums");
+    await expect(albumLines.filter({ hasText: year }).first()).toBeVisible();
+
+    // ...off, no date and no place in the panel, no day headers, no dates by the scrubber (which
+    // still scrolls) and no album dates.
     await ok(page, { api: "SYNO.Foto.Setting.User", version: "1", method: "set", show_date_location: false });
     try {
+      await open(page, "#/photos/personal");
+      await expectThumbnailsLoaded(page, 4);
+      await expect(page.locator(".group-header")).toHaveCount(0);
+      await expect(page.locator(".scrub-mark")).toHaveCount(0);
+      const scroller = page.locator(".grid-scroller");
+      const box = await page.locator(".scrubber").boundingBox();
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height * 0.8);
+      await expect.poll(() => scroller.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+      await expect(page.locator(".scrub-bubble")).toBeHidden();
+      await expect(page.locator(".grid-view")).not.toContainText(year);
+      await open(page, "#/albums");
+      await expect(albumLines.first()).toBeVisible();
+      await expect(albumLines.filter({ hasText: year })).toHaveCount(0);
+
       await open(page, "#/search/personal/gps_paris");
       await expectThumbnailsLoaded(page, 1);
       await page.locator('.tile[data-index="0"] img').click();

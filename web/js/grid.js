@@ -425,7 +425,7 @@ export class PhotoGrid {
     const group = this.groups[Math.min(this.groupAt(y), this.groups.length - 1)];
     const text = group ? group.short || group.label : "";
     if (this.bubble.textContent !== text) this.bubble.textContent = text;
-    this.bubble.hidden = !group;
+    this.bubble.hidden = !text;
     const f = Math.min(y / Math.max(this.height - view, 1), 1);
     this.bubble.style.top = `calc(${f * 100}% - ${f * 24}px)`;
   }

@@ -33,6 +33,7 @@ import { Uploader } from "./upload.js";
 import { folderChain, listFolders, breadcrumbs, folderCards } from "./folders.js";
 import { renderSettings } from "./settings.js";
 import { showShortcuts } from "./shortcuts.js";
+import { datesAndPlacesShown } from "./info.js";
 
 const app = document.getElementById("app");
 const SIGN_IN_ERRORS = {
@@ -278,7 +279,8 @@ async function photosPage(space) {
   group.value = unit;
   view.replaceChildren(h("div.toolbar", {}, h("h2", {}, "Photos"),
     spaceSwitch(team, (s) => `#/photos/${s}`), h("span.spacer"), group));
-  await mountGrid(view, timelineSource(team, unit), {
+  const dates = await datesAndPlacesShown();
+  await mountGrid(view, timelineSource(team, unit, { dates }), {
     scrubber: true,
     empty: "No photos yet. Upload some, or put them in the library folder.",
   });
