@@ -363,4 +363,64 @@ test.describe.serial("the viewer", () => {
       .list.map((i) => i.id).sort();
     expect(inside).toEqual(ids);
   });
+
+  test("the grid's tiles are reached with the arrow keys, selected with Space and opened with Enter", async () => {
+    const years = await folderId("Years");
+    const { count } = await ok(page, { ...ITEM, method: "count", folder_id: years });
+    expect(count).toBeGreaterThan(20);
+    await open(page, `#/folders/personal/${years}`);
+    await expectThumbnailsLoaded(page, 8);
+    await page.locator(".grid-scroller").focus();
+    const focused = page.locator(".tile.focused");
+    const at = async () => Number(await focused.getAttribute("data-index"));
+    await expect(focused).toHaveCount(0);
+    await page.keyboard.press("ArrowRight");
+    await expect(focused).toHaveAttribute("data-index", "0");
+    // The ring is drawn while the grid has the focus.
+    expect(await focused.evaluate((el) => getComputedStyle(el, "::after").borderTopWidth)).toBe("3px");
+    await page.keyboard.press("ArrowRight");
+    await expect(focused).toHaveAttribute("data-index", "1");
+    await page.keyboard.press("ArrowLeft");
+    await expect(focused).toHaveAttribute("data-index", "0");
+
+    // ↓ goes to the row below, to the tile nearest under this one (the first, from the first).
+    const first = await page.locator('.tile[data-index="0"]').boundingBox();
+    await page.keyboard.press("ArrowDown");
+    const below = await at();
+    expect(below).toBeGreaterThan(1);
+    const box = await focused.boundingBox();
+    expect(box.y).toBeGreaterThanOrEqual(first.y + first.height);
+    expect(Math.abs(box.x - first.x)).toBeLessThan(2);
+    expect((await page.locator(`.tile[data-index="${below - 1}"]`).boundingBox()).y).toBeCloseTo(first.y, 0);
+    await page.keyboard.press("ArrowUp");
+    await expect(focused).toHaveAttribute("data-index", "0");
+
+    // End and Home, each scrolled into view.
+    await page.keyboard.press("End");
+    await expect(focused).toHaveAttribute("data-index", String(count - 1));
+    await expect(focused).toBeInViewport();
+    await page.keyboard.press("Home");
+    await expect(focused).toHaveAttribute("data-index", "0");
+    await expect(focused).toBeInViewport();
+
+    // Space selects the focused photo, and again unselects it.
+    await page.keyboard.press("ArrowRight");
+    const id = await focused.getAttribute("data-id");
+    const bar = page.getByRole("region", { name: "Selection" });
+    await page.keyboard.press(" ");
+    await expect(bar).toContainText("1 selected");
+    await expect(page.locator(`.tile[data-id="${id}"]`)).toHaveClass(/selected/);
+    await page.keyboard.press(" ");
+    await expect(bar).toBeHidden();
+
+    // Enter opens the viewer on it; after Esc the grid has the keyboard again.
+    await page.keyboard.press("Enter");
+    const viewer = page.getByRole("dialog", { name: "Viewer" });
+    await expect(viewer).toHaveAttribute("data-id", id);
+    await expect(viewer).toHaveAttribute("data-index", "1");
+    await page.keyboard.press("Escape");
+    await expect(viewer).toHaveCount(0);
+    await page.keyboard.press("ArrowRight");
+    await expect(focused).toHaveAttribute("data-index", "2");
+  });
 });

@@ -45,6 +45,7 @@ export async function setCover(cover, itemId) {
 
 export function openViewer(list, index, { cover = null, slideshow = false } = {}) {
   const team = list.source.team;
+  const opener = document.activeElement;
   let current = index;
   let showInfo = localStorage.getItem("shoebox.info") === "1";
   let token = 0;
@@ -143,6 +144,8 @@ export function openViewer(list, index, { cover = null, slideshow = false } = {}
     const video = stage.querySelector("video");
     if (video) video.pause();
     root.remove();
+    // The keyboard goes back where it was (the grid, whose focus ring is still on the tile).
+    if (opener && opener.isConnected && opener !== document.body) opener.focus({ preventScroll: true });
   }
 
   function toggleInfo() {
