@@ -422,5 +422,12 @@ test.describe.serial("the viewer", () => {
     await expect(viewer).toHaveCount(0);
     await page.keyboard.press("ArrowRight");
     await expect(focused).toHaveAttribute("data-index", "2");
+    await page.screenshot({ path: shots("grid-keyboard") });
+    // "?" lists these keys.
+    await page.keyboard.press("?");
+    const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await expect(help).toContainText("Move between the photos of a grid");
+    await page.keyboard.press("Escape");
+    await expect(help).toHaveCount(0);
   });
 });
