@@ -370,6 +370,8 @@ test.describe.serial("the viewer", () => {
     expect(count).toBeGreaterThan(20);
     await open(page, `#/folders/personal/${years}`);
     await expectThumbnailsLoaded(page, 8);
+    // A folder without subfolders shows no stray text above its photos.
+    await expect(page.locator("#view")).not.toContainText("null");
     await page.locator(".grid-scroller").focus();
     const focused = page.locator(".tile.focused");
     const at = async () => Number(await focused.getAttribute("data-index"));

@@ -189,7 +189,7 @@ export async function placesPage(ctx, id, team = false) {
         children.map((p) => h("div", { role: "listitem" },
           card({ href: spaceHref(team, "places", p.id), title: p.name, line: placeLine(p),
             thumbnail: p.additional.thumbnail || null, team }))))
-      : null);
+      : "");
   await ctx.mountGrid(ctx.view, placeSource(team, here.id), { empty: "No photos here." });
 }
 

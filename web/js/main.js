@@ -318,7 +318,7 @@ async function folderPage(space, id) {
           toast(`Permissions could not be read (error ${e.code}).`, "error");
         }
       } }, "Permissions") : null),
-    folders.length ? folderCards(team, folders, go) : null);
+    ...(folders.length ? [folderCards(team, folders, go)] : []));
   await mountGrid(view, folderSource(team, here.id), { empty: "No photos in this folder.",
     cover: chain.length > 1 ? { kind: "folder", id: here.id, team } : null });
 }
