@@ -104,6 +104,65 @@ test.describe.serial("people and subjects", () => {
     await expect.poll(async () => (await person(id)).cover).toBe(other.id);
   });
 
+  test("the viewer's info panel names the people in a photo, outlines their faces and links to their pages", async () => {
+    // What the server says is in the photos (Browse.Item `additional` person, with the face boxes).
+    const withPeople = (await ok(page, { ...ITEM, method: "list", offset: 0, limit: 1000, additional: ["person"] }))
+      .list.filter((i) => (i.additional.person || []).length);
+    const named = withPeople.find((i) => i.additional.person.some((p) => p.id === first.id));
+    const unnamed = withPeople.find((i) => i.additional.person.some((p) => p.id === second.id));
+    expect(named).toBeTruthy();
+    expect(unnamed).toBeTruthy();
+    const ada = named.additional.person.find((p) => p.id === first.id);
+    expect(ada.name).toBe(NAME);
+    expect(unnamed.additional.person.find((p) => p.id === second.id).name).toBe("");
+
+    const { folder } = await ok(page, { api: "SYNO.Foto.Browse.Folder", version: "1", method: "get",
+      name: JSON.stringify("Faces") });
+    const viewer = page.getByRole("dialog", { name: "Viewer" });
+    const panel = viewer.getByRole("complementary", { name: "Information" });
+    const inPhoto = panel.getByRole("list", { name: "People in this photo" });
+    const openItem = async (item) => {
+      await open(page, `#/folders/personal/${folder.id}`);
+      await page.locator(`.tile[data-loaded][data-id="${item.id}"]`).click();
+      await expect(viewer).toHaveAttribute("data-id", String(item.id));
+      if (!(await panel.isVisible())) await viewer.getByRole("button", { name: "Information" }).click();
+    };
+    const linksOf = () => inPhoto.getByRole("link").evaluateAll((as) => as.map((a) => [a.getAttribute("href"), a.textContent]));
+
+    // Everyone in the photo, the unnamed as "Unnamed person", each linking to their page.
+    await openItem(unnamed);
+    await expect(inPhoto.getByRole("link")).toHaveCount(unnamed.additional.person.length);
+    expect(await linksOf()).toEqual(unnamed.additional.person.map((p) => [`#/people/${p.id}`, p.name || "Unnamed person"]));
+    await page.keyboard.press("Escape");
+    await expect(viewer).toHaveCount(0);
+
+    // Pointing at a name outlines the face where the server found it; leaving hides it.
+    await openItem(named);
+    expect(await linksOf()).toEqual(named.additional.person.map((p) => [`#/people/${p.id}`, p.name || "Unnamed person"]));
+    const img = viewer.locator(".photo-frame > img");
+    await expect.poll(() => img.evaluate((i) => i.complete && i.naturalWidth)).toBeGreaterThan(0);
+    const box = viewer.locator(".face-box");
+    await expect(box).toHaveCount(0);
+    const link = inPhoto.getByRole("link", { name: NAME });
+    await link.hover();
+    await expect(box).toBeVisible();
+    await expect(box).toContainText(NAME);
+    const [b, i] = [await box.boundingBox(), await img.boundingBox()];
+    expect((b.x - i.x) / i.width).toBeCloseTo(ada.face.x, 1);
+    expect((b.y - i.y) / i.height).toBeCloseTo(ada.face.y, 1);
+    expect(b.width / i.width).toBeCloseTo(ada.face.width, 1);
+    expect(b.height / i.height).toBeCloseTo(ada.face.height, 1);
+    await page.screenshot({ path: shots("viewer-people") });
+    await page.mouse.move(5, 5);
+    await expect(box).toHaveCount(0);
+
+    // The name opens the person's page (the viewer closes).
+    await link.click();
+    await expect(viewer).toHaveCount(0);
+    await expect(page).toHaveURL(new RegExp(`#/people/${first.id}$`));
+    await expect(page.getByRole("heading", { name: NAME })).toBeVisible();
+  });
+
   test("naming another person suggests the named ones; “Is this …?” Yes merges them", async () => {
     await open(page, `#/people/${second.id}`);
     await page.getByRole("button", { name: "Add a name" }).click();

@@ -150,9 +150,41 @@ test.describe.serial("the viewer", () => {
     await expect.poll(async () => (await get()).additional.tag.map((t) => t.name)).toEqual(["Sunset"]);
     await page.keyboard.press("Escape");
 
-    // "Show dates and locations" off: no date and no place in the panel.
+    // With "show dates and locations" on, the timeline names its days and years, and the albums
+    // their dates...
+    const year = /\b(19|20)\d\d\b/;
+    const albumLines = page.getByRole("list", { name: "My albums" }).locator(".album-card small");
+    const albums = (await ok(page, { api: "SYNO.Foto.Browse.Album", version: "2", method: "list",
+      offset: 0, limit: 100, category: "normal" })).list;
+    if (!albums.some((a) => a.item_count)) {
+      await ok(page, { api: "SYNO.Foto.Browse.NormalAlbum", version: "1", method: "create",
+        name: JSON.stringify("Dated"), item: [id] });
+    }
+    await open(page, "#/photos/personal");
+    await expectThumbnailsLoaded(page, 4);
+    await expect(page.locator(".group-header").first()).toHaveText(year);
+    await expect(page.locator(".scrub-mark").first()).toBeVisible();
+    await open(page, "#/albums");
+    await expect(albumLines.filter({ hasText: year }).first()).toBeVisible();
+
+    // ...off, no date and no place in the panel, no day headers, no dates by the scrubber (which
+    // still scrolls) and no album dates.
     await ok(page, { api: "SYNO.Foto.Setting.User", version: "1", method: "set", show_date_location: false });
     try {
+      await open(page, "#/photos/personal");
+      await expectThumbnailsLoaded(page, 4);
+      await expect(page.locator(".group-header")).toHaveCount(0);
+      await expect(page.locator(".scrub-mark")).toHaveCount(0);
+      const scroller = page.locator(".grid-scroller");
+      const box = await page.locator(".scrubber").boundingBox();
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height * 0.8);
+      await expect.poll(() => scroller.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+      await expect(page.locator(".scrub-bubble")).toBeHidden();
+      await expect(page.locator(".grid-view")).not.toContainText(year);
+      await open(page, "#/albums");
+      await expect(albumLines.first()).toBeVisible();
+      await expect(albumLines.filter({ hasText: year })).toHaveCount(0);
+
       await open(page, "#/search/personal/gps_paris");
       await expectThumbnailsLoaded(page, 1);
       await page.locator('.tile[data-index="0"] img').click();
@@ -330,5 +362,74 @@ test.describe.serial("the viewer", () => {
     const inside = (await ok(page, { ...ITEM, method: "list", album_id: album.id, offset: 0, limit: 10 }))
       .list.map((i) => i.id).sort();
     expect(inside).toEqual(ids);
+  });
+
+  test("the grid's tiles are reached with the arrow keys, selected with Space and opened with Enter", async () => {
+    const years = await folderId("Years");
+    const { count } = await ok(page, { ...ITEM, method: "count", folder_id: years });
+    expect(count).toBeGreaterThan(20);
+    await open(page, `#/folders/personal/${years}`);
+    await expectThumbnailsLoaded(page, 8);
+    // A folder without subfolders shows no stray text above its photos.
+    await expect(page.locator("#view")).not.toContainText("null");
+    await page.locator(".grid-scroller").focus();
+    const focused = page.locator(".tile.focused");
+    const at = async () => Number(await focused.getAttribute("data-index"));
+    await expect(focused).toHaveCount(0);
+    await page.keyboard.press("ArrowRight");
+    await expect(focused).toHaveAttribute("data-index", "0");
+    // The ring is drawn while the grid has the focus.
+    expect(await focused.evaluate((el) => getComputedStyle(el, "::after").borderTopWidth)).toBe("3px");
+    await page.keyboard.press("ArrowRight");
+    await expect(focused).toHaveAttribute("data-index", "1");
+    await page.keyboard.press("ArrowLeft");
+    await expect(focused).toHaveAttribute("data-index", "0");
+
+    // ↓ goes to the row below, to the tile nearest under this one (the first, from the first).
+    const first = await page.locator('.tile[data-index="0"]').boundingBox();
+    await page.keyboard.press("ArrowDown");
+    const below = await at();
+    expect(below).toBeGreaterThan(1);
+    const box = await focused.boundingBox();
+    expect(box.y).toBeGreaterThanOrEqual(first.y + first.height);
+    expect(Math.abs(box.x - first.x)).toBeLessThan(2);
+    expect((await page.locator(`.tile[data-index="${below - 1}"]`).boundingBox()).y).toBeCloseTo(first.y, 0);
+    await page.keyboard.press("ArrowUp");
+    await expect(focused).toHaveAttribute("data-index", "0");
+
+    // End and Home, each scrolled into view.
+    await page.keyboard.press("End");
+    await expect(focused).toHaveAttribute("data-index", String(count - 1));
+    await expect(focused).toBeInViewport();
+    await page.keyboard.press("Home");
+    await expect(focused).toHaveAttribute("data-index", "0");
+    await expect(focused).toBeInViewport();
+
+    // Space selects the focused photo, and again unselects it.
+    await page.keyboard.press("ArrowRight");
+    const id = await focused.getAttribute("data-id");
+    const bar = page.getByRole("region", { name: "Selection" });
+    await page.keyboard.press(" ");
+    await expect(bar).toContainText("1 selected");
+    await expect(page.locator(`.tile[data-id="${id}"]`)).toHaveClass(/selected/);
+    await page.keyboard.press(" ");
+    await expect(bar).toBeHidden();
+
+    // Enter opens the viewer on it; after Esc the grid has the keyboard again.
+    await page.keyboard.press("Enter");
+    const viewer = page.getByRole("dialog", { name: "Viewer" });
+    await expect(viewer).toHaveAttribute("data-id", id);
+    await expect(viewer).toHaveAttribute("data-index", "1");
+    await page.keyboard.press("Escape");
+    await expect(viewer).toHaveCount(0);
+    await page.keyboard.press("ArrowRight");
+    await expect(focused).toHaveAttribute("data-index", "2");
+    await page.screenshot({ path: shots("grid-keyboard") });
+    // "?" lists these keys.
+    await page.keyboard.press("?");
+    const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await expect(help).toContainText("Move between the photos of a grid");
+    await page.keyboard.press("Escape");
+    await expect(help).toHaveCount(0);
   });
 });

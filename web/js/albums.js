@@ -5,6 +5,7 @@ import { call, url } from "./api.js";
 import { h, dialog, prompt, confirmDialog, toast, formatDate } from "./dom.js";
 import { automaticSection } from "./automatic.js";
 import { createConditionAlbum, editAlbumConditions } from "./conditions.js";
+import { datesAndPlacesShown } from "./info.js";
 
 export async function listAlbums() {
   const all = [];
@@ -84,8 +85,10 @@ export async function chooseAlbumAndAdd(items) {
 }
 
 // The albums page: a card per album, newest first, and "New album".
-export async function renderAlbumList(container, { onOpen }) {
+export async function renderAlbumList(container, { onOpen, team = false }) {
   const albums = await listAlbums();
+  // The date of the album's photos, unless the user's "show dates and locations" is off.
+  const dates = await datesAndPlacesShown();
   const cards = albums.map((album) => {
     const cover = albumCoverUrl(album);
     return h("a.album-card", { href: `#/albums/${album.id}`, onclick: (event) => {
@@ -95,11 +98,11 @@ export async function renderAlbumList(container, { onOpen }) {
     cover ? h("img", { src: cover, alt: "", loading: "lazy" }) : h("div.no-cover", {}, "No photos"),
     h("strong", {}, album.name),
     h("small", {}, `${album.item_count} item${album.item_count === 1 ? "" : "s"}`,
-      album.item_count ? ` · ${formatDate(album.end_time)}` : "",
+      album.item_count && dates ? ` · ${formatDate(album.end_time)}` : "",
       album.type === "condition" ? " · conditional" : "",
       album.passphrase ? " · shared" : ""));
   });
-  const automatic = await automaticSection().catch(() => null);
+  const automatic = await automaticSection(team).catch(() => null);
   container.replaceChildren(
     h("div.toolbar", {}, h("h2", {}, "Albums"), h("span.spacer"),
       h("button", { type: "button", onclick: async () => {

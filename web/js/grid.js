@@ -3,6 +3,10 @@
 // appear. Until an item is known its tile is a placeholder of a typical shape; when a page
 // arrives the layout is redone, keeping the first visible item where it was on screen.
 //
+// The keyboard: with the grid focused, the arrow keys move a focus ring over the tiles (↑ and ↓ to
+// the nearest tile of the row above or below), Home and End to the first and last, Page Up and
+// Page Down by a view; Enter opens the focused item, Space selects it.
+//
 // A source is { team, async init() -> { total, groups: [{ label, count, year, month }] },
 // async fetch(offset, limit) -> [item] }: the groups cover the items in order.
 
@@ -33,17 +37,20 @@ export class PhotoGrid {
     this.headers = new Map();
     this.selected = new Map(); // id -> item
     this.anchorIndex = null;
+    this.focusIndex = null; // the tile the keyboard is on
     this.width = 0;
     this.frame = 0;
 
     this.canvas = h("div.grid-canvas", { role: "list" });
-    this.scroller = h("div.grid-scroller", { tabindex: "0" }, this.canvas);
+    this.scroller = h("div.grid-scroller", { tabindex: "0",
+      "aria-label": "Photos: arrow keys move between them, Enter opens one, Space selects it" }, this.canvas);
     this.scrub = scrubber ? h("nav.scrubber", { "aria-label": "Jump to a date" }) : null;
     this.bubble = scrubber ? h("div.scrub-bubble", { hidden: true }) : null;
     this.el = h("div.grid-view", {}, this.scroller, this.scrub, this.bubble);
 
     this.scroller.addEventListener("scroll", () => this.schedule(false), { passive: true });
     this.canvas.addEventListener("click", (event) => this.click(event));
+    this.scroller.addEventListener("keydown", (event) => this.key(event));
     this.resize = new ResizeObserver(() => {
       if (this.scroller.clientWidth !== this.width) this.schedule(true);
     });
@@ -263,7 +270,7 @@ export class PhotoGrid {
     const selected = this.selected.has(item.id);
     const src = thumbnailUrl(item, this.hs[i] > 200 ? "xl" : "m", this.source.team);
     return h("div.tile", {
-      style, role: "listitem", className: `tile${selected ? " selected" : ""}`,
+      style, role: "listitem", className: `tile${selected ? " selected" : ""}${i === this.focusIndex ? " focused" : ""}`,
       dataset: { index: String(i), id: String(item.id), loaded: "1", ...(defer ? { deferred: src } : {}) },
     },
     h("img", {
@@ -336,6 +343,76 @@ export class PhotoGrid {
       return;
     }
     this.refreshSelection();
+  }
+
+  // ---- The keyboard ----
+
+  key(event) {
+    if (event.target !== this.scroller || !this.total || event.ctrlKey || event.metaKey || event.altKey) return;
+    const at = this.focusIndex;
+    const view = this.scroller.clientHeight;
+    let to = null;
+    switch (event.key) {
+      case "ArrowRight": to = at === null ? this.firstVisible() : at + 1; break;
+      case "ArrowLeft": to = at === null ? this.firstVisible() : at - 1; break;
+      case "ArrowDown": to = at === null ? this.firstVisible() : this.rowNeighbour(at, 1); break;
+      case "ArrowUp": to = at === null ? this.firstVisible() : this.rowNeighbour(at, -1); break;
+      case "Home": to = 0; break;
+      case "End": to = this.total - 1; break;
+      case "PageDown": to = this.indexAt((at === null ? this.scroller.scrollTop : this.ys[at]) + view); break;
+      case "PageUp": to = this.indexAt(Math.max((at === null ? this.scroller.scrollTop : this.ys[at]) - view, 0)); break;
+      case "Enter":
+        if (at === null) return;
+        event.preventDefault();
+        this.onOpen(at);
+        return;
+      case " ":
+        if (at === null) return;
+        event.preventDefault();
+        this.item(at).then((item) => {
+          if (!item) return;
+          if (this.selected.has(item.id)) this.selected.delete(item.id);
+          else this.selected.set(item.id, item);
+          this.anchorIndex = at;
+          this.refreshSelection();
+        });
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    this.focusOn(Math.min(Math.max(to, 0), this.total - 1));
+  }
+
+  // The tile of the next (`dir` 1) or previous (-1) row whose middle is nearest to tile `i`'s.
+  rowNeighbour(i, dir) {
+    const y = this.ys[i];
+    let j = i;
+    while (j >= 0 && j < this.total && this.ys[j] === y) j += dir;
+    if (j < 0 || j >= this.total) return i;
+    const row = this.ys[j];
+    const middle = this.xs[i] + this.ws[i] / 2;
+    let best = j;
+    for (let k = j; k >= 0 && k < this.total && this.ys[k] === row; k += dir) {
+      const d = Math.abs(this.xs[k] + this.ws[k] / 2 - middle);
+      if (d < Math.abs(this.xs[best] + this.ws[best] / 2 - middle)) best = k;
+    }
+    return best;
+  }
+
+  // Moves the focus ring to tile `i`, scrolling it into view.
+  focusOn(i) {
+    const old = this.tiles.get(this.focusIndex);
+    if (old) old.classList.remove("focused");
+    this.focusIndex = i;
+    const top = this.scroller.scrollTop;
+    const view = this.scroller.clientHeight;
+    if (this.ys[i] < top + 8) this.scroller.scrollTop = Math.max(this.ys[i] - HEADER, 0);
+    else if (this.ys[i] + this.hs[i] > top + view - 8) this.scroller.scrollTop = this.ys[i] + this.hs[i] - view + 16;
+    const tile = this.tiles.get(i);
+    if (tile) tile.classList.add("focused");
+    this.scroller.dataset.focus = String(i);
+    this.schedule(false);
   }
 
   clearSelection() {
@@ -425,7 +502,7 @@ export class PhotoGrid {
     const group = this.groups[Math.min(this.groupAt(y), this.groups.length - 1)];
     const text = group ? group.short || group.label : "";
     if (this.bubble.textContent !== text) this.bubble.textContent = text;
-    this.bubble.hidden = !group;
+    this.bubble.hidden = !text;
     const f = Math.min(y / Math.max(this.height - view, 1), 1);
     this.bubble.style.top = `calc(${f * 100}% - ${f * 24}px)`;
   }

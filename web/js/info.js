@@ -1,5 +1,5 @@
 // The viewer's information panel: the date taken (editable), file, size, camera and lens,
-// location, people (only when the server names some), tags (added and removed), the rating and
+// location, the people in the photo (links to their pages; their faces outlined on hover), tags (added and removed), the rating and
 // the description. With the user's "show dates and locations" off, no date or place is shown.
 // Browse.Item set (rating, description, time), Browse.Item add_tag / remove_tag and
 // Browse.GeneralTag list / create (docs/protocol-choices.md "Browsing").
@@ -62,9 +62,14 @@ async function knownTags(team) {
   return tagCache.list;
 }
 
+// A person's page in the People section of the space.
+export function personHref(team, id) {
+  return team ? `#/people/shared/${id}` : `#/people/${id}`;
+}
+
 // The panel's content for `item` (fetched with INFO). `onChange(item)` is told of edits that
-// change what the grid shows (the date).
-export async function infoPanel(item, team, { onChange = () => {} } = {}) {
+// change what the grid shows (the date); `onFace(box, name)` of the face to outline (box null: none).
+export async function infoPanel(item, team, { onChange = () => {}, onFace = () => {} } = {}) {
   const add = item.additional || {};
   const api = spaceApi(team, "Browse.Item");
   const shown = await datesAndPlacesShown();
@@ -130,13 +135,21 @@ export async function infoPanel(item, team, { onChange = () => {} } = {}) {
         add.gps ? h("small.coords", {}, ` ${add.gps.latitude.toFixed(5)}, ${add.gps.longitude.toFixed(5)}`) : "");
     }
   }
-  // People: the item's `additional.person` (named people, each a link to their page). The
-  // server does not fill it yet (it answers []), so nothing shows until it does.
-  const people = (add.person || []).filter((p) => p && p.name);
+  // People: the item's `additional.person`, named or not, each a link to their page; pointing at
+  // one (or focusing it) outlines their face on the photo (`onFace` gets the box, or null).
+  const people = (add.person || []).filter((p) => p && p.id);
   if (people.length) {
-    row("People", people.map((p, i) => [i ? ", " : "", p.id && !team
-      ? h("a", { href: `#/people/${p.id}`, onclick: () => document.querySelector(".viewer")?.dispatchEvent(
-        new KeyboardEvent("keydown", { key: "Escape", bubbles: true })) }, p.name) : p.name]));
+    const close = () => document.querySelector(".viewer")?.dispatchEvent(
+      new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    row("People", h("ul.people-in-photo", { "aria-label": "People in this photo" }, people.map((p) => {
+      const face = p.face ? { x: p.face.x, y: p.face.y, width: p.face.width, height: p.face.height } : null;
+      const show = () => onFace(face, p.name || "Unnamed person");
+      const hide = () => onFace(null);
+      return h("li", {}, h("a", {
+        href: personHref(team, p.id), className: p.name ? "" : "unnamed", dataset: { personId: String(p.id) },
+        onmouseenter: show, onfocus: show, onmouseleave: hide, onblur: hide, onclick: close,
+      }, p.name || "Unnamed person"));
+    })));
   }
 
   // Tags: a chip per tag with a remove button, and a field that adds one (made when new).

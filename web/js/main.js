@@ -6,6 +6,8 @@
 //   #/places[/<id>] #/tags[/<id>] #/videos #/recent   automatic albums (automatic.js)
 //   #/people[/<id>] #/subjects[/<id>]     people and subjects (people.js)
 //   #/map                                 the map (map.js)
+//     (each of these of the Shared Space with "shared" after the name: #/places/shared/<id>;
+//     #/albums/shared is the Albums page with the Shared Space's automatic albums)
 //   #/search/<space>/<keyword>            search results
 //   #/sharing/with-me[/<passphrase>]      albums shared with the user, one of them
 //   #/sharing/with-others                 the user's shared albums
@@ -31,6 +33,7 @@ import { Uploader } from "./upload.js";
 import { folderChain, listFolders, breadcrumbs, folderCards } from "./folders.js";
 import { renderSettings } from "./settings.js";
 import { showShortcuts } from "./shortcuts.js";
+import { datesAndPlacesShown } from "./info.js";
 
 const app = document.getElementById("app");
 const SIGN_IN_ERRORS = {
@@ -276,7 +279,8 @@ async function photosPage(space) {
   group.value = unit;
   view.replaceChildren(h("div.toolbar", {}, h("h2", {}, "Photos"),
     spaceSwitch(team, (s) => `#/photos/${s}`), h("span.spacer"), group));
-  await mountGrid(view, timelineSource(team, unit), {
+  const dates = await datesAndPlacesShown();
+  await mountGrid(view, timelineSource(team, unit, { dates }), {
     scrubber: true,
     empty: "No photos yet. Upload some, or put them in the library folder.",
   });
@@ -314,19 +318,20 @@ async function folderPage(space, id) {
           toast(`Permissions could not be read (error ${e.code}).`, "error");
         }
       } }, "Permissions") : null),
-    folders.length ? folderCards(team, folders, go) : null);
+    ...(folders.length ? [folderCards(team, folders, go)] : []));
   await mountGrid(view, folderSource(team, here.id), { empty: "No photos in this folder.",
     cover: chain.length > 1 ? { kind: "folder", id: here.id, team } : null });
 }
 
-async function albumsPage() {
+// The user's albums, and the automatic albums of the space chosen in their section (`#/albums/shared`).
+async function albumsPage(team = false) {
   uploadTarget = { team: false, folderId: null };
   setSection("albums");
   if (grid) grid.destroy();
   grid = null;
   const container = h("div.albums-page");
   view.replaceChildren(container);
-  await renderAlbumList(container, { onOpen: (id) => { location.hash = `#/albums/${id}`; } });
+  await renderAlbumList(container, { team, onOpen: (id) => { location.hash = `#/albums/${id}`; } });
 }
 
 async function albumPage(id) {
@@ -426,6 +431,10 @@ async function route() {
   if (!me) return;
   const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   setSharing("");
+  // The automatic albums, People, Subjects and the map take the space after their name:
+  // `#/places/shared/3` is the Shared Space's, `#/places/3` (or `#/places/personal/3`) the Personal's.
+  const team = parts[1] === "shared";
+  const rest = parts[1] === "shared" || parts[1] === "personal" ? parts.slice(2) : parts.slice(1);
   try {
     if (parts[0] === "sharing" && parts[1] === "with-me" && parts[2]) await sharedAlbumPage(parts[2]);
     else if (parts[0] === "sharing" && parts[1] === "with-me") await renderSharedWithMe(plainPage("with-me", "sharing-page"));
@@ -433,17 +442,17 @@ async function route() {
     else if (parts[0] === "requests" && parts[1]) await renderRequest(plainPage("requests", "requests-page"), parts[1]);
     else if (parts[0] === "requests") await renderRequests(plainPage("requests", "requests-page"), me);
     else if (parts[0] === "folders") await folderPage(parts[1] === "shared" ? "shared" : "personal", Number(parts[2]) || 0);
-    else if (parts[0] === "albums" && parts[1]) await albumPage(Number(parts[1]));
-    else if (parts[0] === "albums") await albumsPage();
-    else if (parts[0] === "places") await placesPage(pageContext(), Number(parts[1]) || 0);
-    else if (parts[0] === "tags") await tagsPage(pageContext(), Number(parts[1]) || 0);
-    else if (parts[0] === "videos") await videosPage(pageContext());
-    else if (parts[0] === "recent") await recentPage(pageContext());
-    else if (parts[0] === "people" && parts[1]) await personPage(pageContext(), Number(parts[1]));
-    else if (parts[0] === "people") await peoplePage(pageContext());
-    else if (parts[0] === "subjects" && parts[1]) await subjectPage(pageContext(), Number(parts[1]));
-    else if (parts[0] === "subjects") await subjectsPage(pageContext());
-    else if (parts[0] === "map") await mapPage(pageContext());
+    else if (parts[0] === "albums" && Number(parts[1])) await albumPage(Number(parts[1]));
+    else if (parts[0] === "albums") await albumsPage(team);
+    else if (parts[0] === "places") await placesPage(pageContext(), Number(rest[0]) || 0, team);
+    else if (parts[0] === "tags") await tagsPage(pageContext(), Number(rest[0]) || 0, team);
+    else if (parts[0] === "videos") await videosPage(pageContext(), team);
+    else if (parts[0] === "recent") await recentPage(pageContext(), team);
+    else if (parts[0] === "people" && rest[0]) await personPage(pageContext(), Number(rest[0]), team);
+    else if (parts[0] === "people") await peoplePage(pageContext(), team);
+    else if (parts[0] === "subjects" && rest[0]) await subjectPage(pageContext(), Number(rest[0]), team);
+    else if (parts[0] === "subjects") await subjectsPage(pageContext(), team);
+    else if (parts[0] === "map") await mapPage(pageContext(), team);
     else if (parts[0] === "search" && parts[2]) await searchPage(parts[1], parts.slice(2).join("/"));
     else if (parts[0] === "settings") await settingsPage();
     else await photosPage(parts[1] === "shared" ? "shared" : "personal");

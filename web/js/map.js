@@ -1,4 +1,5 @@
-// The map: the Personal Space's photos with a location, grouped in clusters by the server
+// The map: the photos with a location of the Personal or the Shared Space (a switch; `#/map/shared`,
+// SYNO.FotoTeam.Browse.Map), grouped in clusters by the server
 // (`Browse.Map list_cluster`, docs/protocol-choices.md "Places and the map"), drawn on Leaflet
 // (web/vendor/leaflet, loaded only here). Map tiles are the portal's only requests to other
 // hosts, and only on this page: OpenStreetMap's standard tiles, or its Humanitarian or
@@ -6,9 +7,10 @@
 // clusters stay on a plain graticule and a notice says so. A click on a cluster zooms in, or,
 // once close enough (or for one photo), lists its photos (`list_item` with its bounds).
 
-import { call, thumbnailUrl } from "./api.js";
+import { call, thumbnailUrl, spaceApi } from "./api.js";
 import { h } from "./dom.js";
 import { mapSource } from "./sources.js";
+import { spaceHref, spaceSwitch } from "./automatic.js";
 
 const ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
 const LAYERS = [
@@ -65,7 +67,8 @@ function plural(n) {
   return `${n} photo${n === 1 ? "" : "s"}`;
 }
 
-export async function mapPage(ctx) {
+export async function mapPage(ctx, team = false) {
+  const MAP = spaceApi(team, "Browse.Map");
   ctx.setSection("map");
   ctx.dropGrid();
   if (current) {
@@ -78,8 +81,8 @@ export async function mapPage(ctx) {
   const items = h("section.map-items", { hidden: true, "aria-label": "Photos on the map" });
   const inView = h("button.secondary", { type: "button" }, "Photos in view");
   ctx.view.replaceChildren(h("div.map-page", {},
-    h("div.toolbar", {}, h("a.back", { href: "#/places", "aria-label": "Places" }, "‹ Places"),
-      h("h2", {}, "Map"), total, h("span.spacer"), inView),
+    h("div.toolbar", {}, h("a.back", { href: spaceHref(team, "places"), "aria-label": "Places" }, "‹ Places"),
+      h("h2", {}, "Map"), spaceSwitch(team, (s) => spaceHref(s === "shared", "map")), total, h("span.spacer"), inView),
     notice, mapBox, items));
 
   let L;
@@ -137,7 +140,7 @@ export async function mapPage(ctx) {
   // Where the photos are: fit the map to them.
   let world = { list: [], total: 0 };
   try {
-    world = await call("SYNO.Foto.Browse.Map", "list_cluster", 1,
+    world = await call(MAP, "list_cluster", 1,
       { north: 85, south: -85, east: 180, west: -180, zoom: 2 });
   } catch {
     // An empty map still shows.
@@ -161,14 +164,14 @@ export async function mapPage(ctx) {
       const zoom = Math.max(0, Math.min(22, Math.round(map.getZoom())));
       let data;
       try {
-        data = await call("SYNO.Foto.Browse.Map", "list_cluster", 1,
+        data = await call(MAP, "list_cluster", 1,
           { ...box(map.getBounds()), zoom, additional: ["thumbnail"] });
       } catch {
         return;
       }
       if (n !== seq || current !== map) return;
       markers.clearLayers();
-      for (const cluster of data.list) markers.addLayer(clusterMarker(L, map, cluster, showItems));
+      for (const cluster of data.list) markers.addLayer(clusterMarker(L, map, cluster, showItems, team));
       mapBox.dataset.clusters = String(data.list.length);
       mapBox.dataset.total = String(data.total);
     }, 250);
@@ -186,7 +189,7 @@ export async function mapPage(ctx) {
     } }, "Close");
     items.replaceChildren(h("div.toolbar", {}, h("h3", {}, title), h("span.spacer"), close));
     map.invalidateSize();
-    await ctx.mountGrid(items, mapSource(false, bounds), { empty: "No photos here." });
+    await ctx.mountGrid(items, mapSource(team, bounds), { empty: "No photos here." });
   }
   inView.addEventListener("click", () => showItems(box(map.getBounds()), "Photos in view"));
   window.addEventListener("hashchange", () => {
@@ -197,10 +200,10 @@ export async function mapPage(ctx) {
   }, { once: true });
 }
 
-function clusterMarker(L, map, cluster, showItems) {
+function clusterMarker(L, map, cluster, showItems, team) {
   const thumb = cluster.additional && cluster.additional.thumbnail;
   const face = h("span.face", {},
-    thumb ? h("img", { src: thumbnailUrl({ id: thumb.unit_id, additional: { thumbnail: thumb } }, "sm"), alt: "" }) : null,
+    thumb ? h("img", { src: thumbnailUrl({ id: thumb.unit_id, additional: { thumbnail: thumb } }, "sm", team), alt: "" }) : null,
     h("span.n", {}, String(cluster.item_count)));
   const icon = L.divIcon({ className: "map-cluster", html: face, iconSize: [56, 56], iconAnchor: [28, 28] });
   const marker = L.marker([cluster.latitude, cluster.longitude], { icon, keyboard: true });

@@ -1,29 +1,31 @@
-// People and Subjects (docs/recognition.md): the people the server found in the Personal Space,
+// People and Subjects (docs/recognition.md): the people the server found in a space (Personal or
+// Shared: `#/people/shared/…`, `#/subjects/shared/…`),
 // each with their face (`Thumbnail get type=person`), name and photo count; a person's page with
 // their photos, naming ("Name as …", which merges into a person who already has the name),
 // hiding, merging, the cover, their faces ("Not this person", "Not a face") and "Is this …?"
 // suggestions; the subjects with their covers and a subject's photos.
-// SYNO.Foto.Browse.Person, SYNO.Foto.Browse.Concept, Browse.Item list person_id / concept_id.
+// SYNO.Foto(Team).Browse.Person, Browse.Concept, Browse.Item list person_id / concept_id.
 //
 // Pages get a context from main.js: { view, mountGrid, setSection, dropGrid }.
 
-import { call, url, thumbnailUrl } from "./api.js";
+import { call, url, thumbnailUrl, spaceApi } from "./api.js";
 import { h, toast, dialog } from "./dom.js";
 import { personSource, conceptSource } from "./sources.js";
+import { spaceHref, spaceSwitch } from "./automatic.js";
 
-const PERSON = "SYNO.Foto.Browse.Person";
-const CONCEPT = "SYNO.Foto.Browse.Concept";
+const PERSON = (team) => spaceApi(team, "Browse.Person");
+const CONCEPT = (team) => spaceApi(team, "Browse.Concept");
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 // The person's face, cut square by the server; the cache_key lets the browser keep it.
-export function faceUrl(person, size = "m") {
+export function faceUrl(person, size = "m", team = false) {
   const thumb = (person.additional && person.additional.thumbnail) || {};
-  return url({ api: "SYNO.Foto.Thumbnail", method: "get", version: "2", type: "person",
+  return url({ api: spaceApi(team, "Thumbnail"), method: "get", version: "2", type: "person",
     id: String(person.id), size, cache_key: thumb.cache_key || undefined });
 }
 
-function face(person, size = "m", className = "face") {
-  return h(`img.${className}`, { src: faceUrl(person, size), alt: "", loading: "lazy", decoding: "async" });
+function face(person, size = "m", className = "face", team = false) {
+  return h(`img.${className}`, { src: faceUrl(person, size, team), alt: "", loading: "lazy", decoding: "async" });
 }
 
 const nameOf = (person) => person.name || "Add a name";
@@ -37,13 +39,13 @@ async function listAll(api, params) {
   }
 }
 
-export async function listPeople(hidden = false) {
-  const people = await listAll(PERSON, { additional: ["thumbnail"], show_more: hidden || undefined });
+export async function listPeople(hidden = false, team = false) {
+  const people = await listAll(PERSON(team), { additional: ["thumbnail"], show_more: hidden || undefined });
   return people.sort((a, b) => b.item_count - a.item_count);
 }
 
-async function getPerson(id) {
-  const { list } = await call(PERSON, "get", 1, { id: [id], additional: ["thumbnail"] });
+async function getPerson(id, team) {
+  const { list } = await call(PERSON(team), "get", 1, { id: [id], additional: ["thumbnail"] });
   return list[0];
 }
 
@@ -51,17 +53,17 @@ const failed = (error, what) => toast(error.code === 105 ? "Only administrators 
   : error.code === 642 ? "This person no longer exists." : `${what} (error ${error.code || error.message}).`, "error");
 
 // For the Albums page: the People and Subjects cards' line and cover.
-export async function peopleSummary() {
-  const { list } = await call(PERSON, "list", 1, { offset: 0, limit: 1, additional: ["thumbnail"] });
-  const { count } = await call(PERSON, "count", 1);
-  return { line: plural(count, "person", "people"), cover: list[0] ? faceUrl(list[0]) : null };
+export async function peopleSummary(team = false) {
+  const { list } = await call(PERSON(team), "list", 1, { offset: 0, limit: 1, additional: ["thumbnail"] });
+  const { count } = await call(PERSON(team), "count", 1);
+  return { line: plural(count, "person", "people"), cover: list[0] ? faceUrl(list[0], "m", team) : null };
 }
 
-export async function subjectsSummary() {
-  const { list } = await call(CONCEPT, "list", 1, { offset: 0, limit: 1, additional: ["thumbnail"] });
-  const { count } = await call(CONCEPT, "count", 1);
+export async function subjectsSummary(team = false) {
+  const { list } = await call(CONCEPT(team), "list", 1, { offset: 0, limit: 1, additional: ["thumbnail"] });
+  const { count } = await call(CONCEPT(team), "count", 1);
   const thumb = list[0] && list[0].additional && list[0].additional.thumbnail;
-  return { line: plural(count, "subject"), cover: thumb ? thumbnailUrl({ id: thumb.unit_id, additional: { thumbnail: thumb } }) : null };
+  return { line: plural(count, "subject"), cover: thumb ? thumbnailUrl({ id: thumb.unit_id, additional: { thumbnail: thumb } }, "m", team) : null };
 }
 
 function toolbar(...children) {
@@ -70,16 +72,16 @@ function toolbar(...children) {
 
 // ---- People ---------------------------------------------------------------------------------
 
-function personCard(person) {
+function personCard(person, team) {
   return h("div", { role: "listitem" },
-    h("a.person-card", { href: `#/people/${person.id}`, className: `person-card${person.show ? "" : " hidden-person"}` },
-      face(person),
+    h("a.person-card", { href: spaceHref(team, "people", person.id), className: `person-card${person.show ? "" : " hidden-person"}` },
+      face(person, "m", "face", team),
       h("strong", { className: person.name ? "" : "unnamed" }, nameOf(person)),
       h("small", {}, plural(person.item_count, "photo"), person.show ? "" : " · hidden")));
 }
 
 // #/people: everyone, most photos first; "Show hidden people" lists the hidden ones as well.
-export async function peoplePage(ctx) {
+export async function peoplePage(ctx, team = false) {
   ctx.setSection("albums");
   ctx.dropGrid();
   const hiddenToo = h("input", { type: "checkbox", name: "show_hidden",
@@ -90,13 +92,13 @@ export async function peoplePage(ctx) {
     } });
   const list = h("div.people-grid", { role: "list", "aria-label": "People" });
   const page = h("div.albums-page.people-page", {},
-    toolbar(h("a.back", { href: "#/albums", "aria-label": "All albums" }, "‹ Albums"), h("h2", {}, "People"),
-      h("span.spacer"), h("label.check-row", {}, hiddenToo, "Show hidden people")),
+    toolbar(h("a.back", { href: team ? "#/albums/shared" : "#/albums", "aria-label": "All albums" }, "‹ Albums"),
+      h("h2", {}, "People"), spaceSwitch(team, (sp) => spaceHref(sp === "shared", "people")), h("span.spacer"), h("label.check-row", {}, hiddenToo, "Show hidden people")),
     list);
   ctx.view.replaceChildren(page);
   async function draw() {
-    const people = await listPeople(hiddenToo.checked);
-    list.replaceChildren(...people.map(personCard));
+    const people = await listPeople(hiddenToo.checked, team);
+    list.replaceChildren(...people.map((p) => personCard(p, team)));
     if (!people.length) {
       list.append(h("p.empty", {}, "No people yet. Faces are found as photos are indexed: ",
         "a person appears once their face is in two photos."));
@@ -108,7 +110,7 @@ export async function peoplePage(ctx) {
 // "Name as …": typing suggests the people who already have a name (choosing one merges this
 // person into them, as the server does for any name another person has). Resolves to the id of
 // the person who has the name now, or undefined.
-export function nameDialog(person) {
+export function nameDialog(person, team = false) {
   return dialog(person.name ? `Rename “${person.name}”` : "Add a name", (close) => {
     const input = h("input", { name: "name", value: person.name || "", required: true, maxlength: 255,
       autocomplete: "off" });
@@ -134,7 +136,7 @@ export function nameDialog(person) {
       }
       let list = [];
       try {
-        list = (await call(PERSON, "suggest", 1, { keyword: JSON.stringify(text) })).list || [];
+        list = (await call(PERSON(team), "suggest", 1, { keyword: JSON.stringify(text) })).list || [];
       } catch {
         list = [];
       }
@@ -145,7 +147,7 @@ export function nameDialog(person) {
           input.value = p.name;
           explain();
           input.focus();
-        } }, face(p, "sm", "face-mini"), p.name))));
+        } }, face(p, "sm", "face-mini", team), p.name))));
       explain();
     };
     input.addEventListener("input", lookup);
@@ -156,7 +158,7 @@ export function nameDialog(person) {
         const name = input.value.trim();
         if (!name) return;
         try {
-          const answer = await call(PERSON, "set", 1, { id: person.id, name: JSON.stringify(name) });
+          const answer = await call(PERSON(team), "set", 1, { id: person.id, name: JSON.stringify(name) });
           close(answer.id || person.id);
         } catch (e) {
           error.textContent = e.code === 105 ? "Only administrators change people here."
@@ -172,7 +174,7 @@ export function nameDialog(person) {
 }
 
 // Choose people to merge into this one: their faces join it, they are gone.
-function mergeDialog(person, others) {
+function mergeDialog(person, others, team) {
   return dialog(`Merge into “${nameOf(person)}”`, (close) => {
     const boxes = others.map((p) => h("input", { type: "checkbox", name: "source", value: String(p.id) }));
     const error = h("p.error", { role: "alert" });
@@ -185,7 +187,7 @@ function mergeDialog(person, others) {
           return;
         }
         try {
-          await call(PERSON, "merge", 1, { source_ids: ids, target_id: person.id });
+          await call(PERSON(team), "merge", 1, { source_ids: ids, target_id: person.id });
           close(ids);
         } catch (e) {
           error.textContent = e.code === 105 ? "Only administrators change people here." : `Not merged (error ${e.code}).`;
@@ -195,7 +197,7 @@ function mergeDialog(person, others) {
       person.name ? ` and keep the name “${person.name}”.` : ", which takes a chosen person's name."),
     others.length
       ? h("ul.merge-list", { role: "list", "aria-label": "People to merge" }, others.map((p, i) => h("li", {},
-        h("label.check-row", {}, boxes[i], face(p, "sm", "face-mini"),
+        h("label.check-row", {}, boxes[i], face(p, "sm", "face-mini", team),
           h("span", {}, `${nameOf(p)} (${plural(p.item_count, "photo")})`)))))
       : h("p.empty", {}, "There is nobody else to merge."),
     error,
@@ -206,9 +208,9 @@ function mergeDialog(person, others) {
 }
 
 // A face cut from its photo's thumbnail with CSS: the box is relative to the displayed photo.
-function faceCrop(f, item) {
+function faceCrop(f, item, team) {
   const box = f.box || { x: 0, y: 0, width: 1, height: 1 };
-  const img = h("img", { src: thumbnailUrl(item, "m"), alt: "", loading: "lazy", style: {
+  const img = h("img", { src: thumbnailUrl(item, "m", team), alt: "", loading: "lazy", style: {
     width: `${100 / box.width}%`, height: `${100 / box.height}%`,
     left: `${(-box.x / box.width) * 100}%`, top: `${(-box.y / box.height) * 100}%`,
   } });
@@ -217,25 +219,25 @@ function faceCrop(f, item) {
 
 // The faces of a person, newest photo first, each with "Not this person" and "Not a face".
 // Resolves to true when something changed.
-function facesDialog(person) {
+function facesDialog(person, team) {
   return dialog(`Faces of “${nameOf(person)}”`, (close) => {
     let changed = false;
     const list = h("ul.face-list", { role: "list", "aria-label": "Faces" });
     const more = h("button.secondary", { type: "button", hidden: true }, "More faces");
     let offset = 0;
     const load = async () => {
-      const { list: faces } = await call(PERSON, "list_face", 1, { id: person.id, offset, limit: 60 });
+      const { list: faces } = await call(PERSON(team), "list_face", 1, { id: person.id, offset, limit: 60 });
       offset += faces.length;
       more.hidden = faces.length < 60;
       const ids = [...new Set(faces.map((f) => f.item_id))];
-      const items = ids.length ? (await call("SYNO.Foto.Browse.Item", "get", 1,
+      const items = ids.length ? (await call(spaceApi(team, "Browse.Item"), "get", 1,
         { id: ids, additional: ["thumbnail"] })).list : [];
       const byId = new Map(items.map((i) => [i.id, i]));
       for (const f of faces) {
         const item = byId.get(f.item_id) || { id: f.item_id, filename: `photo ${f.item_id}` };
         const act = (method, done) => async () => {
           try {
-            await call(PERSON, method, 1, { id: person.id, face_id: [f.id] });
+            await call(PERSON(team), method, 1, { id: person.id, face_id: [f.id] });
             li.remove();
             changed = true;
             toast(done);
@@ -244,7 +246,7 @@ function facesDialog(person) {
           }
         };
         const li = h("li.face-entry", { "aria-label": `Face in ${item.filename}`, dataset: { faceId: String(f.id) } },
-          faceCrop(f, item), h("small", {}, item.filename),
+          faceCrop(f, item, team), h("small", {}, item.filename),
           h("button.secondary", { type: "button", onclick: act("separate", "Taken out of this person.") }, "Not this person"),
           h("button.secondary", { type: "button", onclick: act("delete_face", "Marked as not a face.") }, "Not a face"));
         list.append(li);
@@ -260,20 +262,20 @@ function facesDialog(person) {
 
 // "Is this …?": the named people nearest to an unnamed one; "Yes" gives this person the name,
 // which merges it into that person.
-async function suggestions(person, reload) {
+async function suggestions(person, reload, team) {
   if (person.name) return null;
   let list = [];
   try {
-    list = ((await call(PERSON, "suggest", 1, { id: person.id })).list || []).filter((p) => p.name);
+    list = ((await call(PERSON(team), "suggest", 1, { id: person.id })).list || []).filter((p) => p.name);
   } catch {
     return null;
   }
   if (!list.length) return null;
   return h("section.is-this", { "aria-label": "Suggestions" }, list.map((p) => h("div.is-this-row", {},
-    face(p, "sm", "face-mini"), h("span", {}, `Is this ${p.name}?`),
+    face(p, "sm", "face-mini", team), h("span", {}, `Is this ${p.name}?`),
     h("button", { type: "button", "aria-label": `Yes, this is ${p.name}`, onclick: async () => {
       try {
-        const answer = await call(PERSON, "set", 1, { id: person.id, name: JSON.stringify(p.name) });
+        const answer = await call(PERSON(team), "set", 1, { id: person.id, name: JSON.stringify(p.name) });
         toast(`Named ${p.name}.`);
         reload(answer.id || p.id);
       } catch (e) {
@@ -283,74 +285,75 @@ async function suggestions(person, reload) {
 }
 
 // #/people/<id>: their photos and what can be done with them.
-export async function personPage(ctx, id) {
+export async function personPage(ctx, id, team = false) {
   ctx.setSection("albums");
-  const person = await getPerson(id);
+  const person = await getPerson(id, team);
   const go = (to) => {
-    const hash = `#/people/${to}`;
+    const hash = spaceHref(team, "people", to);
     if (location.hash === hash) window.dispatchEvent(new HashChangeEvent("hashchange"));
     else location.hash = hash;
   };
   const title = h("h2", { className: person.name ? "" : "unnamed" }, nameOf(person));
   ctx.view.replaceChildren(
-    toolbar(h("a.back", { href: "#/people", "aria-label": "All people" }, "‹ People"),
-      face(person, "sm", "face-mini"), title,
+    toolbar(h("a.back", { href: spaceHref(team, "people"), "aria-label": "All people" }, "‹ People"),
+      face(person, "sm", "face-mini", team), title,
       h("small.count", {}, plural(person.item_count, "photo"), person.show ? "" : " · hidden"),
       h("span.spacer"),
       h("button", { type: "button", onclick: async () => {
-        const to = await nameDialog(person);
+        const to = await nameDialog(person, team);
         if (to !== undefined) go(to);
       } }, person.name ? "Rename" : "Add a name"),
       h("button.secondary", { type: "button", onclick: async () => {
-        const others = (await listPeople(true)).filter((p) => p.id !== person.id);
-        if (await mergeDialog(person, others)) go(person.id);
+        const others = (await listPeople(true, team)).filter((p) => p.id !== person.id);
+        if (await mergeDialog(person, others, team)) go(person.id);
       } }, "Merge"),
       h("button.secondary", { type: "button", onclick: async () => {
-        if (await facesDialog(person)) go(person.id);
+        if (await facesDialog(person, team)) go(person.id);
       } }, "Faces"),
       h("button.secondary", { type: "button", onclick: async () => {
         try {
-          await call(PERSON, "show", 1, { id: [person.id], show: !person.show });
+          await call(PERSON(team), "show", 1, { id: [person.id], show: !person.show });
           toast(person.show ? "Hidden from People." : "Shown in People again.");
           go(person.id);
         } catch (e) {
           failed(e, "Not changed");
         }
       } }, person.show ? "Hide" : "Show")));
-  const ask = await suggestions(person, go);
+  const ask = await suggestions(person, go, team);
   if (ask) ctx.view.append(ask);
   // Browse.Item count does not narrow by person_id: the total is the person's own item_count.
-  await ctx.mountGrid(ctx.view, personSource(false, id, person.item_count), {
+  await ctx.mountGrid(ctx.view, personSource(team, id, person.item_count), {
     empty: "No photos of this person.",
-    cover: { kind: "person", id },
+    cover: { kind: "person", id, team },
   });
 }
 
 // ---- Subjects -------------------------------------------------------------------------------
 
-export async function subjectsPage(ctx) {
+export async function subjectsPage(ctx, team = false) {
   ctx.setSection("albums");
   ctx.dropGrid();
-  const subjects = await listAll(CONCEPT, { additional: ["thumbnail"] });
+  const subjects = await listAll(CONCEPT(team), { additional: ["thumbnail"] });
   subjects.sort((a, b) => b.item_count - a.item_count);
   const cards = subjects.map((s) => {
     const thumb = s.additional && s.additional.thumbnail;
-    return h("div", { role: "listitem" }, h("a.album-card", { href: `#/subjects/${s.id}` },
-      thumb ? h("img", { src: thumbnailUrl({ id: thumb.unit_id, additional: { thumbnail: thumb } }), alt: "", loading: "lazy" })
+    return h("div", { role: "listitem" }, h("a.album-card", { href: spaceHref(team, "subjects", s.id) },
+      thumb ? h("img", { src: thumbnailUrl({ id: thumb.unit_id, additional: { thumbnail: thumb } }, "m", team), alt: "", loading: "lazy" })
         : h("div.no-cover", {}, "No photos"),
       h("strong", {}, s.name), h("small", {}, plural(s.item_count, "photo"))));
   });
   ctx.view.replaceChildren(h("div.albums-page", {},
-    toolbar(h("a.back", { href: "#/albums", "aria-label": "All albums" }, "‹ Albums"), h("h2", {}, "Subjects")),
+    toolbar(h("a.back", { href: team ? "#/albums/shared" : "#/albums", "aria-label": "All albums" }, "‹ Albums"),
+      h("h2", {}, "Subjects"), spaceSwitch(team, (sp) => spaceHref(sp === "shared", "subjects"))),
     cards.length ? h("div.album-grid", { role: "list", "aria-label": "Subjects" }, cards)
       : h("p.empty", {}, "No subjects yet: dogs, flowers, beaches… appear here as photos are indexed.")));
 }
 
-export async function subjectPage(ctx, id) {
+export async function subjectPage(ctx, id, team = false) {
   ctx.setSection("albums");
-  const { list } = await call(CONCEPT, "get", 1, { id: [id] });
+  const { list } = await call(CONCEPT(team), "get", 1, { id: [id] });
   const subject = list[0];
-  ctx.view.replaceChildren(toolbar(h("a.back", { href: "#/subjects", "aria-label": "All subjects" }, "‹ Subjects"),
+  ctx.view.replaceChildren(toolbar(h("a.back", { href: spaceHref(team, "subjects"), "aria-label": "All subjects" }, "‹ Subjects"),
     h("h2", {}, subject.name), h("small.count", {}, plural(subject.item_count, "photo"))));
-  await ctx.mountGrid(ctx.view, conceptSource(false, id, subject.item_count), { empty: "No photos in this subject." });
+  await ctx.mountGrid(ctx.view, conceptSource(team, id, subject.item_count), { empty: "No photos in this subject." });
 }

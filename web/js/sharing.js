@@ -7,6 +7,7 @@
 import { call, url } from "./api.js";
 import { h, formatDate } from "./dom.js";
 import { openShareDialog, shareLink } from "./share.js";
+import { datesAndPlacesShown } from "./info.js";
 
 const PRIVACY = {
   private: "Private: invited users only",
@@ -37,12 +38,13 @@ function count(n) {
 
 export async function renderSharedWithMe(container) {
   const albums = await listAlbums("shared_with_me");
+  const dates = await datesAndPlacesShown();
   const cards = albums.map((album) => {
     const cover = coverUrl(album);
     return h("a.album-card", { href: `#/sharing/with-me/${encodeURIComponent(album.passphrase)}` },
       cover ? h("img", { src: cover, alt: "", loading: "lazy" }) : h("div.no-cover", {}, "No photos"),
       h("strong", {}, album.name),
-      h("small", {}, count(album.item_count), album.item_count ? ` · ${formatDate(album.end_time)}` : ""));
+      h("small", {}, count(album.item_count), album.item_count && dates ? ` · ${formatDate(album.end_time)}` : ""));
   });
   container.replaceChildren(
     h("div.toolbar", {}, h("h2", {}, "Shared with me")),

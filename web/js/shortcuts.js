@@ -21,6 +21,10 @@ const PAGES = [
   ["Ctrl-click, ⌘-click", "Select a photo"],
   ["Shift-click", "Select a range"],
   ["Esc", "Clear the selection"],
+  ["← → ↑ ↓", "Move between the photos of a grid (when it has the focus: click beside the photos, or Tab)"],
+  ["Home End", "First / last photo of the grid (Page Up / Page Down: a screen up / down)"],
+  ["Enter", "Open the photo in the viewer"],
+  ["Space", "Select or unselect the photo"],
   ["?", "This list"],
 ];
 

@@ -17,8 +17,10 @@ function dayLabel(year, month, day) {
   return dayFormat.format(new Date(Date.UTC(year, month - 1, day)));
 }
 
-// The whole space, newest first, one group per day (or per month).
-export function timelineSource(team, unit = "day") {
+// The whole space, newest first, one group per day (or per month). With `dates` false (the user's
+// "show dates and locations" off) the groups keep their gaps but have no header and no date, so
+// neither the grid nor its scrubber names a day, a month or a year.
+export function timelineSource(team, unit = "day", { dates = true } = {}) {
   return {
     team,
     async init() {
@@ -32,6 +34,10 @@ export function timelineSource(team, unit = "day") {
           const key = `${entry.year}-${entry.month}-${day}`;
           if (seen.has(key)) continue;
           seen.add(key);
+          if (!dates) {
+            groups.push({ count: entry.item_count, header: false });
+            continue;
+          }
           const { year, month } = entry;
           groups.push({
             year, month, count: entry.item_count, header: true,

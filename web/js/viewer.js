@@ -45,6 +45,7 @@ export async function setCover(cover, itemId) {
 
 export function openViewer(list, index, { cover = null, slideshow = false } = {}) {
   const team = list.source.team;
+  const opener = document.activeElement;
   let current = index;
   let showInfo = localStorage.getItem("shoebox.info") === "1";
   let token = 0;
@@ -143,6 +144,8 @@ export function openViewer(list, index, { cover = null, slideshow = false } = {}
     const video = stage.querySelector("video");
     if (video) video.pause();
     root.remove();
+    // The keyboard goes back where it was (the grid, whose focus ring is still on the tile).
+    if (opener && opener.isConnected && opener !== document.body) opener.focus({ preventScroll: true });
   }
 
   function toggleInfo() {
@@ -193,7 +196,27 @@ export function openViewer(list, index, { cover = null, slideshow = false } = {}
     }
     panel.replaceChildren(...await infoPanel(item, team, {
       onChange: (changed) => Object.assign(brief, { time: changed.time }),
+      onFace: outlineFace,
     }));
+  }
+
+  // A person's face outlined on the photo (the info panel's people, hovered or focused); the box
+  // is relative to the photo as shown, so it follows the zoom with the frame.
+  function outlineFace(box, name) {
+    const frame = shown && shown.frame;
+    if (!frame) return;
+    let el = frame.querySelector(".face-box");
+    if (!box) {
+      if (el) el.remove();
+      return;
+    }
+    if (!el) {
+      el = h("div.face-box", { "aria-hidden": "true" }, h("span"));
+      frame.append(el);
+    }
+    Object.assign(el.style, { left: `${box.x * 100}%`, top: `${box.y * 100}%`,
+      width: `${box.width * 100}%`, height: `${box.height * 100}%` });
+    el.firstChild.textContent = name || "";
   }
 
   async function preload(i) {
