@@ -143,6 +143,19 @@ async fn a_photo_request_takes_anonymous_uploads_into_the_folder_and_album() {
         page.text()
             .await
             .expect("html")
+            .contains("/js/request-page.js")
+    );
+    let script = TestApp::client()
+        .get(lib.app.url("/js/request-page.js"))
+        .send()
+        .await
+        .expect("script");
+    assert_eq!(script.status(), 200);
+    assert!(
+        script
+            .text()
+            .await
+            .expect("js")
             .contains("PhotoRequestItem")
     );
     let info = public(&lib, "get_info", &[("passphrase", &quoted)], None).await;
