@@ -3,7 +3,7 @@
 use base64::Engine;
 use serde_json::Value;
 
-use crate::support::{TestApp, error_code};
+use crate::support::{TestApp, error_code, repo_root};
 
 #[tokio::test]
 async fn api_info_lists_what_is_served_with_and_without_query() {
@@ -290,6 +290,23 @@ async fn the_portal_is_served_from_the_binary() {
         .await
         .expect("request");
     assert_eq!(missing.status(), 404);
+
+    // The portal's modules are all preloaded by its page (one round of requests, not one per
+    // level of imports): a module added to web/js must be added to index.html too.
+    let index = std::fs::read_to_string(repo_root().join("web/index.html")).expect("index.html");
+    for entry in std::fs::read_dir(repo_root().join("web/js")).expect("web/js") {
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if name.ends_with(".js") && !name.ends_with("-page.js") {
+            assert!(
+                index.contains(&format!("<link rel=\"modulepreload\" href=\"js/{name}\">")),
+                "web/index.html does not preload js/{name}"
+            );
+        }
+    }
 
     // Every page says what it may load: scripts from the server only, so no inline script may
     // be in any page (a guest's share or request page included).

@@ -15,13 +15,15 @@ let showDateLocation = null;
 // The user's "show dates and locations" setting, read once per page load (Settings changes it
 // through the same module-level value).
 export async function datesAndPlacesShown() {
+  // One request for everyone who asks (the page and the panel at once, or the boot's early
+  // ask); a failed one is not kept, so the next ask tries again.
   if (showDateLocation === null) {
-    try {
-      const settings = await call("SYNO.Foto.Setting.User", "get", 1);
-      showDateLocation = settings.show_date_location !== false;
-    } catch {
-      showDateLocation = true;
-    }
+    showDateLocation = call("SYNO.Foto.Setting.User", "get", 1, {}, { quiet: true })
+      .then((settings) => settings.show_date_location !== false)
+      .catch(() => {
+        showDateLocation = null;
+        return true;
+      });
   }
   return showDateLocation;
 }

@@ -33,7 +33,7 @@ import { Uploader } from "./upload.js";
 import { folderChain, listFolders, breadcrumbs, folderCards } from "./folders.js";
 import { renderSettings } from "./settings.js";
 import { showShortcuts } from "./shortcuts.js";
-import { datesAndPlacesShown } from "./info.js";
+import { datesAndPlacesShown, forgetUserSettings } from "./info.js";
 
 const app = document.getElementById("app");
 const SIGN_IN_ERRORS = {
@@ -115,6 +115,7 @@ async function signIn(account, passwd, errorEl) {
       account, passwd, session: "webui", enable_syno_token: "yes",
     }, { quiet: true });
     setToken(data.synotoken);
+    forgetUserSettings();
     await boot();
   } catch (e) {
     errorEl.textContent = SIGN_IN_ERRORS[e.code] || `Sign-in failed (error ${e.code}).`;
@@ -126,6 +127,7 @@ async function signOut() {
     await call("SYNO.API.Auth", "logout", 7, {}, { quiet: true });
   } finally {
     setToken("");
+    forgetUserSettings();
     me = null;
     location.hash = "";
     renderSignIn();
@@ -479,6 +481,9 @@ document.addEventListener("keydown", (event) => {
 async function boot() {
   // A kept session goes straight to the page (a server with a session has its administrator).
   if (token()) {
+    // The user's settings are asked for beside who they are, not after: the timeline needs
+    // both before its first thumbnails.
+    datesAndPlacesShown();
     try {
       me = await call("SYNO.Foto.UserInfo", "me", 1, {}, { quiet: true });
       renderShell();
