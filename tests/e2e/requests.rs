@@ -491,6 +491,9 @@ async fn a_photo_request_can_have_a_password_be_changed_and_be_deleted() {
             )
             .await;
         assert_eq!(answer["success"], false, "{bad:?}: {answer}");
+        // Which parameter, said in the answer.
+        assert_eq!(answer["error"]["errors"]["name"], bad.0, "{answer}");
+        assert!(answer["error"]["errors"]["reason"].is_string(), "{answer}");
     }
     // Someone else's request is not theirs to change or delete.
     for method in ["set", "delete"] {

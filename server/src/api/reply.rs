@@ -119,6 +119,14 @@ impl IntoResponse for ApiError {
             // Said in words too: the code alone reads as an unknown error.
             error["errors"] = json!({"reason": message});
         }
+        // Which parameter and why, in the shape Synology Photos gives its own 120s
+        // (`"errors": {"name": "id", "reason": "required"}`): a client can show it.
+        if let ApiError::BadParam { name, why } = &self {
+            error["errors"] = json!({"name": name, "reason": why});
+        }
+        if let ApiError::MissingParam(name) = &self {
+            error["errors"] = json!({"name": name, "reason": "required"});
+        }
         if let ApiError::Offset { at } = &self {
             // The offset to go on from, so the client need not ask.
             error["errors"] = json!({"name": "offset", "offset": at, "reason": self.to_string()});
