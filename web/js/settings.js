@@ -7,10 +7,13 @@
 // information (Setting.Admin set), where folder permissions and the recycle bin are. People and
 // Subjects are switched for the user's Personal Space (Setting.User enable_person /
 // enable_concept), and by admins for the server (Setting.Admin) and the Shared Space
-// (Setting.TeamSpace set); the indexing progress says how far recognition is.
+// (Setting.TeamSpace set); the indexing progress says how far recognition is. Administrators
+// also manage accounts (SYNO.Core.User list / create / set: add, disable and enable, reset a
+// password; accounts are never deleted) and the recycle bin (SYNO.Core.RecycleBin get / set /
+// clean). The SYNO.Core APIs take plain strings, not JSON literals: their values go as text.
 
 import { call, spaceApi } from "./api.js";
-import { h, toast } from "./dom.js";
+import { h, toast, dialog, confirmDialog, formatBytes } from "./dom.js";
 import { allFolders } from "./folders.js";
 import { uploadDestination, setUploadDestination } from "./upload.js";
 import { forgetUserSettings } from "./info.js";
@@ -84,11 +87,190 @@ async function destinationChooser() {
     h("small.muted", {}, "Kept in this browser. Uploads made in a folder's page go into that folder."));
 }
 
-async function adminSection() {
-  const [team, users, admin] = await Promise.all([
+// SYNO.Core.User answers a refused name or password with 120 alone (no reason in words): the
+// reason is told from what was sent, in the order the server checks (the name's characters,
+// the password's length, a name taken). A reason in the answer (`errors.reason`) wins.
+const NAME_RULE = /^(?![.-])[A-Za-z0-9._-]{1,64}$/;
+const MIN_PASSWORD = 8;
+
+function reasonOf(error) {
+  return error && error.data && error.data.errors && error.data.errors.reason;
+}
+
+function accountError(error, name, password) {
+  if (reasonOf(error)) return `Refused by the server: ${reasonOf(error)}.`;
+  if (error.code === 105) return "Only administrators manage accounts.";
+  if (error.code === 114) return "Give a name and a password.";
+  if (error.code === 120) {
+    if (name !== undefined && !NAME_RULE.test(name)) {
+      return "Refused by the server: a name is 1 to 64 letters, digits, “.”, “_” or “-”, and does not start with “.” or “-”.";
+    }
+    if (password !== undefined && [...password].length < MIN_PASSWORD) {
+      return `Refused by the server: the password needs at least ${MIN_PASSWORD} characters.`;
+    }
+    if (name !== undefined) return `Refused by the server: an account named “${name}” already exists.`;
+  }
+  return `Refused by the server (error ${error.code}).`;
+}
+
+// A new password, typed twice. `save(password)` rejects with the server's error, shown in the
+// dialog; resolves true once saved, false when cancelled.
+function passwordFields() {
+  return [
+    h("label", {}, "Password", h("input", { name: "password", type: "password", autocomplete: "new-password", required: true })),
+    h("label", {}, "Password again", h("input", { name: "again", type: "password", autocomplete: "new-password", required: true })),
+    h("small.muted", {}, `At least ${MIN_PASSWORD} characters.`),
+  ];
+}
+
+function addAccountDialog() {
+  return dialog("Add account", (close) => {
+    const error = h("p.error", { role: "alert" });
+    const form = h("form", { onsubmit: async (event) => {
+      event.preventDefault();
+      const name = form.elements.name.value.trim();
+      const password = form.elements.password.value;
+      if (password !== form.elements.again.value) {
+        error.textContent = "The two passwords differ.";
+        return;
+      }
+      error.textContent = "";
+      try {
+        // Plain text, as the sign-in sends the password (SYNO.Core takes no JSON literals).
+        await call("SYNO.Core.User", "create", 1, { name, password }, { quiet: true });
+        close(name);
+      } catch (e) {
+        error.textContent = accountError(e, name, password);
+      }
+    } },
+    h("label", {}, "Name", h("input", { name: "name", autocomplete: "off", required: true, maxlength: 64 })),
+    ...passwordFields(),
+    h("p.muted", {}, "The account signs in with this name and password; its photos go in its own Personal Space."),
+    error,
+    h("div.actions", {},
+      h("button.secondary", { type: "button", onclick: () => close(null) }, "Cancel"),
+      h("button", { type: "submit" }, "Add account")));
+    return form;
+  });
+}
+
+function resetPasswordDialog(name) {
+  return dialog(`Reset the password of ${name}`, (close) => {
+    const error = h("p.error", { role: "alert" });
+    const form = h("form", { onsubmit: async (event) => {
+      event.preventDefault();
+      const password = form.elements.password.value;
+      if (password !== form.elements.again.value) {
+        error.textContent = "The two passwords differ.";
+        return;
+      }
+      try {
+        await call("SYNO.Core.User", "set", 1, { name, password }, { quiet: true });
+        close(true);
+      } catch (e) {
+        error.textContent = accountError(e, undefined, password);
+      }
+    } },
+    ...passwordFields(),
+    h("p.muted", {}, `${name} signs in with the new password from now on.`),
+    error,
+    h("div.actions", {},
+      h("button.secondary", { type: "button", onclick: () => close(false) }, "Cancel"),
+      h("button", { type: "submit" }, "Reset password")));
+    return form;
+  });
+}
+
+// The accounts (SYNO.Core.User list): name, role, enabled or disabled; Add account, Disable /
+// Enable (DSM's `expired`: "now" disables, "normal" enables), Reset password. `changed` redraws
+// the administration (the Shared Space access table lists new accounts too).
+async function accountsSection(me, changed) {
+  const { users } = await call("SYNO.Core.User", "list", 1, { offset: "0", limit: "-1" });
+  const status = h("p.status", { role: "status" });
+  const rows = users.map((u) => {
+    const enabled = u.expired !== "now";
+    const self = u.name === me.name;
+    const toggle = self ? h("small.muted", {}, "(you)")
+      : h("button.secondary", { type: "button", "aria-label": `${enabled ? "Disable" : "Enable"} ${u.name}`,
+        onclick: async () => {
+          try {
+            await call("SYNO.Core.User", "set", 1, { name: u.name, expired: enabled ? "now" : "normal" }, { quiet: true });
+            toast(`${u.name} is ${enabled ? "disabled: it cannot sign in" : "enabled"}.`);
+            changed();
+          } catch (e) {
+            status.textContent = e.code === 120 && !reasonOf(e)
+              ? "Refused by the server: you cannot disable your own account, nor the last administrator who can sign in."
+              : accountError(e);
+          }
+        } }, enabled ? "Disable" : "Enable");
+    const reset = h("button.secondary", { type: "button", "aria-label": `Reset the password of ${u.name}`,
+      onclick: async () => {
+        if (await resetPasswordDialog(u.name)) toast(`The password of ${u.name} is changed.`);
+      } }, "Reset password");
+    return h("tr", { dataset: { account: u.name } }, h("td", {}, u.name),
+      h("td", {}, u.is_admin ? "administrator" : "user"),
+      h("td.account-state", {}, enabled ? "enabled" : "disabled"),
+      h("td.actions-cell", {}, toggle, " ", reset));
+  });
+  return [
+    h("div.section-head", {}, h("h3", {}, "Accounts"), h("span.spacer"),
+      h("button", { type: "button", onclick: async () => {
+        const name = await addAccountDialog();
+        if (name) {
+          toast(`The account ${name} is added.`);
+          changed();
+        }
+      } }, "Add account")),
+    h("div.table-wrap", {}, h("table.data-table.admin-table", { "aria-label": "Accounts" },
+      h("thead", {}, h("tr", {}, h("th", {}, "Account"), h("th", {}, "Role"), h("th", {}, "Status"), h("th", {}, ""))),
+      h("tbody", {}, rows))),
+    status,
+    h("p.muted", {}, "Accounts are disabled rather than deleted, so that nothing of theirs is lost; ",
+      "enabled again, they sign in as before."),
+  ];
+}
+
+// The recycle bin (SYNO.Core.RecycleBin): on or off, what it holds, emptying it.
+async function recycleSection() {
+  const bin = await call("SYNO.Core.RecycleBin", "get", 1);
+  const holds = h("p.recycle-usage", { role: "status", "aria-label": "Recycle bin contents" });
+  const empty = h("button.danger", { type: "button" }, "Empty recycle bin");
+  const show = (files, size) => {
+    holds.textContent = files ? `${files} file${files === 1 ? "" : "s"}, ${formatBytes(size)} in the recycle bin.`
+      : "The recycle bin is empty.";
+    empty.disabled = !files;
+  };
+  show(bin.files, bin.size);
+  empty.addEventListener("click", async () => {
+    const ok = await confirmDialog("Empty recycle bin",
+      "Delete every file in the recycle bins of all spaces for good? This cannot be undone.", "Empty recycle bin");
+    if (!ok) return;
+    try {
+      const { removed } = await call("SYNO.Core.RecycleBin", "clean", 1);
+      toast(`${removed} file${removed === 1 ? "" : "s"} deleted for good.`);
+      const now = await call("SYNO.Core.RecycleBin", "get", 1);
+      show(now.files, now.size);
+    } catch (error) {
+      toast(`The recycle bin was not emptied (error ${error.code}).`, "error");
+    }
+  });
+  return [
+    h("h3", {}, "Recycle bin"),
+    checkbox("recycle_enable", "Keep deleted photos in the recycle bin (each space's #recycle folder)", bin.enable === true,
+      (on) => call("SYNO.Core.RecycleBin", "set", 1, { enable: on ? "true" : "false" })),
+    h("p.muted", {}, "Off, deleted photos are gone at once."),
+    holds,
+    h("div.actions", {}, empty),
+  ];
+}
+
+async function adminSection(me, changed) {
+  const [team, users, admin, accounts, recycle] = await Promise.all([
     call("SYNO.Foto.Setting.TeamSpace", "get", 1),
     call("SYNO.Foto.Setting.TeamSpace", "list_permission", 1),
     call("SYNO.Foto.Setting.Admin", "get", 1),
+    accountsSection(me, changed),
+    recycleSection(),
   ]);
   const rows = users.list.map((u) => {
     const access = h("select", { "aria-label": `Shared Space access of ${u.name}`, disabled: u.is_admin },
@@ -128,18 +310,15 @@ async function adminSection() {
       (on) => call("SYNO.Foto.Setting.TeamSpace", "set", 1, { enable_person: on })),
     checkbox("team_enable_concept", "Subjects in the Shared Space", team.enable_concept !== false,
       (on) => call("SYNO.Foto.Setting.TeamSpace", "set", 1, { enable_concept: on })),
-    h("h3", {}, "Users and their Shared Space access"),
+    ...accounts,
+    h("h3", {}, "Shared Space access"),
     h("div.table-wrap", {}, h("table.data-table.admin-table", { "aria-label": "Users" },
       h("thead", {}, h("tr", {}, h("th", {}, "User"), h("th", {}, "Role"), h("th", {}, "Shared Space"))),
       h("tbody", {}, rows))),
-    h("p.muted", {}, "Accounts are made and disabled on the server: ",
-      h("code", {}, "shoebox user add NAME --password-stdin"), ", ", h("code", {}, "shoebox user disable NAME"), "."),
     h("h3", {}, "Folder permissions"),
     h("p", {}, "Users with custom access see the Shared Space folders granted to them. Open a folder in ",
       h("a", { href: "#/folders/shared/0" }, "Folders › Shared"), " and choose “Permissions”."),
-    h("h3", {}, "Recycle bin"),
-    h("p.muted", {}, "Deleted photos go to each space's #recycle folder while the server's recycle_bin setting ",
-      "(shoebox.toml) is on. The portal cannot switch it or empty the bin yet: the server has no API for it."));
+    ...recycle);
 }
 
 export async function renderSettings(container, me = {}) {
@@ -150,13 +329,19 @@ export async function renderSettings(container, me = {}) {
       forgetUserSettings();
     }));
   const progress = h("ul.index-status", {}, await indexing(false), await indexing(true));
+  // The administration, drawn again in place after an account changes.
   let admin = null;
   if (me.is_admin) {
-    try {
-      admin = await adminSection();
-    } catch (error) {
-      admin = h("p.error", { role: "alert" }, `The administration settings could not be read (error ${error.code}).`);
-    }
+    admin = h("div.admin-box");
+    const draw = async () => {
+      try {
+        admin.replaceChildren(await adminSection(me, draw));
+      } catch (error) {
+        admin.replaceChildren(h("p.error", { role: "alert" },
+          `The administration settings could not be read (error ${error.code}).`));
+      }
+    };
+    await draw();
   }
   container.replaceChildren(
     h("div.toolbar", {}, h("h2", {}, "Settings")),
