@@ -18,22 +18,39 @@ import { call, setToken, token, whenSessionLost, spaceApi, url, setSharing } fro
 import { h, toast, prompt, confirmDialog } from "./dom.js";
 import { PhotoGrid } from "./grid.js";
 import { timelineSource, folderSource, albumSource, searchSource } from "./sources.js";
-import { openViewer, itemList, setCover } from "./viewer.js";
-import { renderAlbumList, getAlbum, chooseAlbumAndAdd, renameAlbum, deleteAlbum,
-  albumTools, albumActions, enableReorder } from "./albums.js";
-import { placesPage, tagsPage, videosPage, recentPage } from "./automatic.js";
-import { peoplePage, personPage, subjectsPage, subjectPage } from "./people.js";
-import { mapPage } from "./map.js";
 import { attachSearch } from "./searchbox.js";
-import { openShareDialog, openFolderShareDialog, shareLink, shareItems } from "./share.js";
-import { renderSharedWithMe, renderSharedWithOthers, sharedAlbumSource, sharedAlbum } from "./sharing.js";
-import { renderRequests, renderRequest } from "./requests.js";
-import { openFolderPermissions } from "./permissions.js";
 import { Uploader } from "./upload.js";
 import { folderChain, listFolders, breadcrumbs, folderCards } from "./folders.js";
-import { renderSettings } from "./settings.js";
 import { showShortcuts } from "./shortcuts.js";
 import { datesAndPlacesShown, forgetUserSettings } from "./info.js";
+
+// What is not on the first screen (the viewer, the album, sharing, people, map and settings
+// pages) is loaded when first used, and fetched in the background once the first screen is up:
+// the timeline's first thumbnails wait for half the modules (bench/portal).
+const later = (load) => {
+  let loading = null;
+  return () => (loading ||= load());
+};
+const viewerJs = later(() => import("./viewer.js"));
+const albumsJs = later(() => import("./albums.js"));
+const automaticJs = later(() => import("./automatic.js"));
+const peopleJs = later(() => import("./people.js"));
+const mapJs = later(() => import("./map.js"));
+const shareJs = later(() => import("./share.js"));
+const sharingJs = later(() => import("./sharing.js"));
+const requestsJs = later(() => import("./requests.js"));
+const permissionsJs = later(() => import("./permissions.js"));
+const settingsJs = later(() => import("./settings.js"));
+const LATER = [viewerJs, albumsJs, automaticJs, peopleJs, mapJs, shareJs, sharingJs, requestsJs,
+  permissionsJs, settingsJs];
+let prefetched = false;
+function prefetchLater() {
+  if (prefetched) return;
+  prefetched = true;
+  // After the first screen's thumbnails have had the connections to themselves.
+  const idle = window.requestIdleCallback || ((f) => setTimeout(f, 200));
+  setTimeout(() => idle(() => LATER.forEach((load) => load().catch(() => {}))), 1500);
+}
 
 const app = document.getElementById("app");
 const SIGN_IN_ERRORS = {
@@ -200,18 +217,21 @@ function selectionBar(team, extra = [], cover = null) {
   const count = h("strong");
   const ids = () => bar.items.map((i) => i.id);
   const coverButton = cover ? h("button.secondary", { type: "button", onclick: async () => {
-    if (await setCover(cover, bar.items[0].id)) grid.clearSelection();
+    if (await (await viewerJs()).setCover(cover, bar.items[0].id)) grid.clearSelection();
   } }, "Set as cover") : null;
   const bar = h("div.selection-bar", { hidden: true, role: "region", "aria-label": "Selection" },
     count,
     h("button", { type: "button", onclick: async () => {
-      await chooseAlbumAndAdd(bar.items);
+      await (await albumsJs()).chooseAlbumAndAdd(bar.items);
       grid.clearSelection();
     } }, "Add to album"),
-    h("button", { type: "button", onclick: () => openViewer(itemList(bar.items, team), 0, { slideshow: true }) },
+    h("button", { type: "button", onclick: async () => {
+      const { openViewer, itemList } = await viewerJs();
+      openViewer(itemList(bar.items, team), 0, { slideshow: true });
+    } },
       "Slideshow"),
     team ? null : h("button", { type: "button", onclick: async () => {
-      if (await shareItems(bar.items)) grid.clearSelection();
+      if (await (await shareJs()).shareItems(bar.items)) grid.clearSelection();
     } }, "Share"),
     coverButton,
     ...extra.map(([label, action]) => h("button", { type: "button", onclick: () => action(bar.items) }, label)),
@@ -250,7 +270,7 @@ async function mountGrid(container, source, options = {}) {
   if (grid) grid.destroy();
   const bar = selectionBar(source.team, options.actions, options.cover);
   grid = new PhotoGrid(source, {
-    onOpen: (index) => openViewer(grid, index, { cover: options.cover }),
+    onOpen: async (index) => (await viewerJs()).openViewer(grid, index, { cover: options.cover }),
     onSelectionChange: (items) => bar.update(items),
     scrubber: Boolean(options.scrubber),
     empty: options.empty,
@@ -312,10 +332,10 @@ async function folderPage(space, id) {
           toast(`The folder was not created (error ${e.code}).`, "error");
         }
       } }, "New folder"),
-      sub ? h("button.secondary", { type: "button", onclick: () => openFolderShareDialog(here, name) }, "Share") : null,
+      sub ? h("button.secondary", { type: "button", onclick: async () => (await shareJs()).openFolderShareDialog(here, name) }, "Share") : null,
       sub && me.is_admin ? h("button.secondary", { type: "button", onclick: async () => {
         try {
-          await openFolderPermissions(here, name);
+          await (await permissionsJs()).openFolderPermissions(here, name);
         } catch (e) {
           toast(`Permissions could not be read (error ${e.code}).`, "error");
         }
@@ -333,12 +353,14 @@ async function albumsPage(team = false) {
   grid = null;
   const container = h("div.albums-page");
   view.replaceChildren(container);
-  await renderAlbumList(container, { team, onOpen: (id) => { location.hash = `#/albums/${id}`; } });
+  await (await albumsJs()).renderAlbumList(container, { team, onOpen: (id) => { location.hash = `#/albums/${id}`; } });
 }
 
 async function albumPage(id) {
   setSection("albums");
   uploadTarget = { team: false, folderId: null };
+  const { getAlbum, renameAlbum, deleteAlbum, albumTools, albumActions, enableReorder } = await albumsJs();
+  const { shareLink, openShareDialog } = await shareJs();
   const album = await getAlbum(id);
   const title = h("h2", {}, album.name);
   const shared = h("a.shared-link", { href: album.passphrase ? shareLink(album.passphrase) : "#",
@@ -401,6 +423,7 @@ async function sharedAlbumPage(passphrase) {
   setSection("with-me");
   uploadTarget = { team: false, folderId: null };
   setSharing(passphrase);
+  const { sharedAlbum, sharedAlbumSource } = await sharingJs();
   const album = await sharedAlbum();
   view.replaceChildren(h("div.toolbar", {},
     h("a.back", { href: "#/sharing/with-me" }, "‹ Shared with me"), h("h2", {}, album.name),
@@ -414,7 +437,7 @@ async function settingsPage() {
   grid = null;
   const container = h("div.settings-page");
   view.replaceChildren(container);
-  await renderSettings(container, me);
+  await (await settingsJs()).renderSettings(container, me);
 }
 
 // What the pages of other modules need from the shell.
@@ -439,22 +462,22 @@ async function route() {
   const rest = parts[1] === "shared" || parts[1] === "personal" ? parts.slice(2) : parts.slice(1);
   try {
     if (parts[0] === "sharing" && parts[1] === "with-me" && parts[2]) await sharedAlbumPage(parts[2]);
-    else if (parts[0] === "sharing" && parts[1] === "with-me") await renderSharedWithMe(plainPage("with-me", "sharing-page"));
-    else if (parts[0] === "sharing") await renderSharedWithOthers(plainPage("with-others", "sharing-page"));
-    else if (parts[0] === "requests" && parts[1]) await renderRequest(plainPage("requests", "requests-page"), parts[1]);
-    else if (parts[0] === "requests") await renderRequests(plainPage("requests", "requests-page"), me);
+    else if (parts[0] === "sharing" && parts[1] === "with-me") await (await sharingJs()).renderSharedWithMe(plainPage("with-me", "sharing-page"));
+    else if (parts[0] === "sharing") await (await sharingJs()).renderSharedWithOthers(plainPage("with-others", "sharing-page"));
+    else if (parts[0] === "requests" && parts[1]) await (await requestsJs()).renderRequest(plainPage("requests", "requests-page"), parts[1]);
+    else if (parts[0] === "requests") await (await requestsJs()).renderRequests(plainPage("requests", "requests-page"), me);
     else if (parts[0] === "folders") await folderPage(parts[1] === "shared" ? "shared" : "personal", Number(parts[2]) || 0);
     else if (parts[0] === "albums" && Number(parts[1])) await albumPage(Number(parts[1]));
     else if (parts[0] === "albums") await albumsPage(team);
-    else if (parts[0] === "places") await placesPage(pageContext(), Number(rest[0]) || 0, team);
-    else if (parts[0] === "tags") await tagsPage(pageContext(), Number(rest[0]) || 0, team);
-    else if (parts[0] === "videos") await videosPage(pageContext(), team);
-    else if (parts[0] === "recent") await recentPage(pageContext(), team);
-    else if (parts[0] === "people" && rest[0]) await personPage(pageContext(), Number(rest[0]), team);
-    else if (parts[0] === "people") await peoplePage(pageContext(), team);
-    else if (parts[0] === "subjects" && rest[0]) await subjectPage(pageContext(), Number(rest[0]), team);
-    else if (parts[0] === "subjects") await subjectsPage(pageContext(), team);
-    else if (parts[0] === "map") await mapPage(pageContext(), team);
+    else if (parts[0] === "places") await (await automaticJs()).placesPage(pageContext(), Number(rest[0]) || 0, team);
+    else if (parts[0] === "tags") await (await automaticJs()).tagsPage(pageContext(), Number(rest[0]) || 0, team);
+    else if (parts[0] === "videos") await (await automaticJs()).videosPage(pageContext(), team);
+    else if (parts[0] === "recent") await (await automaticJs()).recentPage(pageContext(), team);
+    else if (parts[0] === "people" && rest[0]) await (await peopleJs()).personPage(pageContext(), Number(rest[0]), team);
+    else if (parts[0] === "people") await (await peopleJs()).peoplePage(pageContext(), team);
+    else if (parts[0] === "subjects" && rest[0]) await (await peopleJs()).subjectPage(pageContext(), Number(rest[0]), team);
+    else if (parts[0] === "subjects") await (await peopleJs()).subjectsPage(pageContext(), team);
+    else if (parts[0] === "map") await (await mapJs()).mapPage(pageContext(), team);
     else if (parts[0] === "search" && parts[2]) await searchPage(parts[1], parts.slice(2).join("/"));
     else if (parts[0] === "settings") await settingsPage();
     else await photosPage(parts[1] === "shared" ? "shared" : "personal");
@@ -488,6 +511,7 @@ async function boot() {
       me = await call("SYNO.Foto.UserInfo", "me", 1, {}, { quiet: true });
       renderShell();
       await route();
+      prefetchLater();
       return;
     } catch {
       setToken("");

@@ -8,7 +8,6 @@
 
 import { call } from "./api.js";
 import { h } from "./dom.js";
-import { listAlbums } from "./albums.js";
 
 const KEYWORDS = [["video", "Videos"], ["live photo", "Live Photos"], ["motion photo", "Motion Photos"], ["360", "360° photos"]];
 const HISTORY_SIZE = 10;
@@ -101,7 +100,7 @@ export function attachSearch(form, input, { user, space }) {
   async function lookups() {
     if (!cache) {
       cache = Promise.all([
-        listAlbums().catch(() => []),
+        import("./albums.js").then((m) => m.listAlbums()).catch(() => []),
         Promise.all([1, 2, 3].map((level) => call("SYNO.Foto.Browse.Geocoding", "list", 1,
           { level, offset: 0, limit: 1000 }).then((d) => d.list).catch(() => []))).then((l) => l.flat()),
         call("SYNO.Foto.Browse.Concept", "list", 1, { offset: 0, limit: 1000 }).then((d) => d.list).catch(() => []),
