@@ -76,7 +76,7 @@ test.describe.serial("accounts, the recycle bin and Photo Requests with a passwo
     await add.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
     await add.getByLabel("Password again").fill(NEW_PASSWORD);
     await add.getByRole("button", { name: "Add account" }).click();
-    await expect(add.getByRole("alert")).toHaveText(`Refused by the server: an account named “${ADMIN}” already exists.`);
+    await expect(add.getByRole("alert")).toHaveText(`Refused by the server: a user named "${ADMIN}" already exists.`);
     await add.getByLabel("Name").fill(NEW_USER);
     await add.getByLabel("Password", { exact: true }).fill("short");
     await add.getByLabel("Password again").fill("short");

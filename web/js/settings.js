@@ -87,29 +87,16 @@ async function destinationChooser() {
     h("small.muted", {}, "Kept in this browser. Uploads made in a folder's page go into that folder."));
 }
 
-// SYNO.Core.User answers a refused name or password with 120 alone (no reason in words): the
-// reason is told from what was sent, in the order the server checks (the name's characters,
-// the password's length, a name taken). A reason in the answer (`errors.reason`) wins.
-const NAME_RULE = /^(?![.-])[A-Za-z0-9._-]{1,64}$/;
-const MIN_PASSWORD = 8;
-
+// A refused account change: the server says why (`errors.reason`, as for every refused
+// parameter).
 function reasonOf(error) {
   return error && error.data && error.data.errors && error.data.errors.reason;
 }
 
-function accountError(error, name, password) {
+function accountError(error) {
   if (reasonOf(error)) return `Refused by the server: ${reasonOf(error)}.`;
   if (error.code === 105) return "Only administrators manage accounts.";
   if (error.code === 114) return "Give a name and a password.";
-  if (error.code === 120) {
-    if (name !== undefined && !NAME_RULE.test(name)) {
-      return "Refused by the server: a name is 1 to 64 letters, digits, “.”, “_” or “-”, and does not start with “.” or “-”.";
-    }
-    if (password !== undefined && [...password].length < MIN_PASSWORD) {
-      return `Refused by the server: the password needs at least ${MIN_PASSWORD} characters.`;
-    }
-    if (name !== undefined) return `Refused by the server: an account named “${name}” already exists.`;
-  }
   return `Refused by the server (error ${error.code}).`;
 }
 
@@ -119,7 +106,7 @@ function passwordFields() {
   return [
     h("label", {}, "Password", h("input", { name: "password", type: "password", autocomplete: "new-password", required: true })),
     h("label", {}, "Password again", h("input", { name: "again", type: "password", autocomplete: "new-password", required: true })),
-    h("small.muted", {}, `At least ${MIN_PASSWORD} characters.`),
+    h("small.muted", {}, "At least 8 characters."),
   ];
 }
 
@@ -140,7 +127,7 @@ function addAccountDialog() {
         await call("SYNO.Core.User", "create", 1, { name, password }, { quiet: true });
         close(name);
       } catch (e) {
-        error.textContent = accountError(e, name, password);
+        error.textContent = accountError(e);
       }
     } },
     h("label", {}, "Name", h("input", { name: "name", autocomplete: "off", required: true, maxlength: 64 })),
@@ -168,7 +155,7 @@ function resetPasswordDialog(name) {
         await call("SYNO.Core.User", "set", 1, { name, password }, { quiet: true });
         close(true);
       } catch (e) {
-        error.textContent = accountError(e, undefined, password);
+        error.textContent = accountError(e);
       }
     } },
     ...passwordFields(),
@@ -198,9 +185,7 @@ async function accountsSection(me, changed) {
             toast(`${u.name} is ${enabled ? "disabled: it cannot sign in" : "enabled"}.`);
             changed();
           } catch (e) {
-            status.textContent = e.code === 120 && !reasonOf(e)
-              ? "Refused by the server: you cannot disable your own account, nor the last administrator who can sign in."
-              : accountError(e);
+            status.textContent = accountError(e);
           }
         } }, enabled ? "Disable" : "Enable");
     const reset = h("button.secondary", { type: "button", "aria-label": `Reset the password of ${u.name}`,

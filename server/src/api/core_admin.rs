@@ -89,11 +89,14 @@ async fn new_password(call: &Call) -> ApiResult<Option<String>> {
     if pw.chars().count() < MIN_PASSWORD {
         return Err(ApiError::bad(
             "password",
-            format!("use at least {MIN_PASSWORD} characters"),
+            format!("the password needs at least {MIN_PASSWORD} characters"),
         ));
     }
     if pw.len() > 1024 {
-        return Err(ApiError::bad("password", "longer than 1024 bytes"));
+        return Err(ApiError::bad(
+            "password",
+            "the password is longer than 1024 bytes",
+        ));
     }
     let hash = password::hash(pw.to_owned())
         .await
