@@ -197,7 +197,7 @@ impl Local {
 /// Where the models run.
 enum Runner {
     /// In this process ([`RecognitionOptions::worker`] unset).
-    Local(Local),
+    Local(Box<Local>),
     /// In a child process, started when needed and stopped when idle.
     Worker(worker::Pool),
 }
@@ -232,7 +232,7 @@ impl Recogniser {
         let idle = opts.idle;
         let runner = match opts.worker.clone() {
             Some(program) => Runner::Worker(worker::Pool::new(program, &opts)),
-            None => Runner::Local(Local::new(opts)),
+            None => Runner::Local(Box::new(Local::new(opts))),
         };
         Self {
             idle,

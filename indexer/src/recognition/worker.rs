@@ -410,33 +410,33 @@ mod tests {
             faces: Some(vec![face.clone()]),
             subjects: Some(vec![("dog".into(), 0.93)]),
         };
-        let line = serde_json::to_string(&Reply::from_analysis(analysis)).unwrap();
+        let line = serde_json::to_string(&Reply::from_analysis(analysis)).expect("test step");
         assert!(!line.contains('\n'));
         let back = serde_json::from_str::<Reply>(&line)
-            .unwrap()
+            .expect("test step")
             .into_analysis()
-            .unwrap();
+            .expect("test step");
         assert_eq!(back.faces, Some(vec![face]));
         assert_eq!(back.subjects, Some(vec![("dog".into(), 0.93)]));
         // Off kinds stay off.
         let none = serde_json::from_str::<Reply>("{}")
-            .unwrap()
+            .expect("test step")
             .into_analysis()
-            .unwrap();
+            .expect("test step");
         assert!(none.faces.is_none() && none.subjects.is_none());
     }
 
     #[test]
     fn bad_replies_are_errors() {
         let err = serde_json::from_str::<Reply>(r#"{"error":"reading the thumbnail: gone"}"#)
-            .unwrap()
+            .expect("test step")
             .into_analysis()
-            .unwrap_err();
+            .expect_err("must fail");
         assert_eq!(err, "reading the thumbnail: gone");
         let short = serde_json::from_str::<Reply>(r#"{"faces":[{"b":[0,0,1,1],"e":[1,2]}]}"#)
-            .unwrap()
+            .expect("test step")
             .into_analysis()
-            .unwrap_err();
+            .expect_err("must fail");
         assert!(short.contains("2 values"), "{short}");
     }
 
@@ -455,18 +455,19 @@ mod tests {
     /// (answers, a crash on a picture, a hang, idle stop) without the models.
     fn script(dir: &Path, body: &str) -> PathBuf {
         let path = dir.join("worker.sh");
-        std::fs::write(&path, format!("#!/bin/sh\nulimit -c 0\n{body}\n")).unwrap();
+        std::fs::write(&path, format!("#!/bin/sh\nulimit -c 0\n{body}\n")).expect("test step");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .expect("test step");
         }
         path
     }
 
     #[test]
     fn the_pool_talks_to_its_worker_and_survives_its_crash() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test step");
         // Answers every picture with one subject; exits (as a crash would) on "crash.jpg".
         let program = script(
             dir.path(),
@@ -479,20 +480,24 @@ while read -r line; do
 done"#,
         );
         let pool = Pool::new(program, &opts());
-        let a = pool.analyse(Path::new("/x/a.jpg"), false, true).unwrap();
+        let a = pool
+            .analyse(Path::new("/x/a.jpg"), false, true)
+            .expect("test step");
         assert_eq!(a.subjects, Some(vec![("cat".into(), 0.8)]));
         let first = pool.pid().expect("a worker runs");
-        pool.analyse(Path::new("/x/b.jpg"), false, true).unwrap();
+        pool.analyse(Path::new("/x/b.jpg"), false, true)
+            .expect("test step");
         assert_eq!(pool.pid(), Some(first), "one worker serves many pictures");
 
         let err = pool
             .analyse(Path::new("/x/crash.jpg"), false, true)
-            .unwrap_err();
+            .expect_err("must fail");
         assert!(err.contains("stopped on this picture"), "{err}");
         assert!(err.contains("SIGSEGV") || err.contains("signal"), "{err}");
         assert_eq!(pool.pid(), None, "the crashed worker is reaped");
         // The next picture gets a new worker.
-        pool.analyse(Path::new("/x/c.jpg"), false, true).unwrap();
+        pool.analyse(Path::new("/x/c.jpg"), false, true)
+            .expect("test step");
         let second = pool.pid().expect("a new worker");
         assert_ne!(second, first);
 
@@ -510,20 +515,23 @@ done"#,
 
     #[test]
     fn a_worker_killed_between_pictures_is_replaced() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test step");
         let program = script(
             dir.path(),
             r#"while read -r line; do echo '{"faces":[]}'; done"#,
         );
         let pool = Pool::new(program, &opts());
-        pool.analyse(Path::new("/x/a.jpg"), true, false).unwrap();
-        let pid = pool.pid().unwrap();
+        pool.analyse(Path::new("/x/a.jpg"), true, false)
+            .expect("test step");
+        let pid = pool.pid().expect("test step");
         std::process::Command::new("kill")
             .arg(pid.to_string())
             .status()
-            .unwrap();
+            .expect("test step");
         std::thread::sleep(Duration::from_millis(200));
-        let a = pool.analyse(Path::new("/x/b.jpg"), true, false).unwrap();
+        let a = pool
+            .analyse(Path::new("/x/b.jpg"), true, false)
+            .expect("test step");
         assert_eq!(a.faces, Some(vec![]));
         assert_ne!(pool.pid(), Some(pid));
     }
@@ -533,7 +541,7 @@ done"#,
         let pool = Pool::new(PathBuf::from("/nowhere/shoebox"), &opts());
         let err = pool
             .analyse(Path::new("/x/a.jpg"), true, false)
-            .unwrap_err();
+            .expect_err("must fail");
         assert!(err.contains("cannot start the recognition worker"), "{err}");
     }
 
