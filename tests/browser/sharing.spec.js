@@ -128,6 +128,17 @@ test.describe.serial("sharing, Photo Requests, settings and uploads", () => {
     const info = await ok(page, { api: "SYNO.FotoTeam.Sharing.Passphrase", version: "1", method: "get",
       passphrase: JSON.stringify(passphrase) });
     expect(info.privacy_type).toBe("public-view");
+    // "Shared with others" lists the folder's link with its settings.
+    await page.getByRole("link", { name: "Shared with others" }).click();
+    const folders = page.getByRole("list", { name: "Shared folders" });
+    const row = folders.locator("li", { hasText: "Team trip" });
+    await expect(row).toContainText("Public: anyone with the link can view");
+    await expect(row.getByRole("link", { name: "Open link" })).toHaveAttribute("href", link);
+    await row.getByRole("button", { name: "Share settings of Team trip" }).click();
+    await expect(page.getByRole("dialog", { name: /Share the folder “Team trip”/ })).toBeVisible();
+    await page.getByRole("dialog", { name: /Share the folder/ }).getByRole("button", { name: "Close" }).click();
+    await row.getByRole("link", { name: "Team trip" }).click();
+    await expect(page.getByRole("navigation", { name: "Folders" })).toContainText("Team trip");
 
     const guest = await browser.newContext();
     try {

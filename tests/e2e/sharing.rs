@@ -1577,6 +1577,30 @@ async fn a_folder_link_opens_that_folder_and_below() {
         ],
     )
     .await;
+    // "Shared with others": Anna's folder links, with their settings; not Ben's list.
+    let mine = lib
+        .ok(
+            &lib.anna,
+            "SYNO.Foto.Sharing.Misc",
+            "list_shared_folder",
+            &[],
+        )
+        .await;
+    let mine = mine["list"].as_array().expect("list").clone();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["folder_id"], trips);
+    assert_eq!(mine[0]["folder_path"], "/Trips");
+    assert_eq!(mine[0]["sharing_info"]["passphrase"], p.as_str());
+    assert_eq!(mine[0]["sharing_info"]["privacy_type"], "public-view");
+    let his = lib
+        .ok(
+            &lib.ben,
+            "SYNO.Foto.Sharing.Misc",
+            "list_shared_folder",
+            &[],
+        )
+        .await;
+    assert_eq!(his["list"], serde_json::json!([]), "{his}");
     let login = guest_login(&lib, &p, None).await;
     assert_eq!(login["data"]["policy"], "folder", "{login}");
     assert_eq!(login["data"]["album_name"], "Trips");

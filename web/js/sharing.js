@@ -1,12 +1,13 @@
 // "Shared with me" and "Shared with others" (the seed's Sharing tab): albums other users invited
 // the caller to (Browse.Album list category shared_with_me), and the caller's own albums with a
-// live link (category shared), each with its link, who may open it and the share dialog.
+// live link (category shared) and Shared Space folders with a link (Sharing.Misc
+// list_shared_folder), each with its link, who may open it and the share dialog.
 // A shared-with-me album opens through its link (docs "Sharing": Browse.Item list/count,
 // Browse.Album get, Thumbnail, Download with `passphrase`).
 
 import { call, url } from "./api.js";
 import { h, formatDate } from "./dom.js";
-import { openShareDialog, shareLink } from "./share.js";
+import { openShareDialog, openFolderShareDialog, shareLink } from "./share.js";
 import { datesAndPlacesShown } from "./info.js";
 
 const PRIVACY = {
@@ -68,12 +69,32 @@ export async function renderSharedWithOthers(container) {
         renderSharedWithOthers(container);
       } }, "Settings"));
   });
+  // The Shared Space folders the caller shared by link (Sharing.Misc list_shared_folder).
+  const folders = (await call("SYNO.Foto.Sharing.Misc", "list_shared_folder", 1, {}).catch(() => ({ list: [] }))).list;
+  const folderRows = folders.map((f) => {
+    const info = f.sharing_info || {};
+    const name = f.folder_path.split("/").pop() || "Shared Space";
+    const invited = (info.permission || []).filter((p) => p.type !== "public");
+    return h("li", { dataset: { folder: String(f.folder_id) } },
+      h("div.title", {}, h("a", { href: `#/folders/shared/${f.folder_id}` }, h("strong", {}, name)), h("br"),
+        h("small.muted", {}, f.folder_path, " · ", PRIVACY[info.privacy_type] || "shared",
+          info.enable_password ? " · password" : "",
+          invited.length ? ` · ${invited.map((p) => p.name).join(", ")}` : "",
+          info.expiration ? ` · until ${formatDate(info.expiration)}` : "")),
+      h("a", { href: shareLink(info.passphrase), target: "_blank", rel: "noopener" }, "Open link"),
+      h("button.secondary", { type: "button", "aria-label": `Share settings of ${name}`, onclick: async () => {
+        await openFolderShareDialog({ id: f.folder_id }, name);
+        renderSharedWithOthers(container);
+      } }, "Settings"));
+  });
   container.replaceChildren(
     h("div.toolbar", {}, h("h2", {}, "Shared with others")),
     rows.length ? h("ul.request-list", { "aria-label": "Shared albums" }, rows)
       : h("p.empty", {}, "You share no album. Open an album and choose “Share”."),
-    h("p.muted", { style: { padding: "0 1rem" } },
-      "Shared Space folders are shared from their folder page (Folders › Shared › a folder › Share)."));
+    h("h3", { style: { padding: "0 1rem" } }, "Shared Space folders"),
+    folderRows.length ? h("ul.request-list", { "aria-label": "Shared folders" }, folderRows)
+      : h("p.muted", { style: { padding: "0 1rem" } },
+        "You share no folder. Shared Space folders are shared from their folder page (Folders › Shared › a folder › Share)."));
 }
 
 // The items of an album shared with the caller; api.js adds the link to every call (setSharing).

@@ -376,6 +376,33 @@ pub async fn list_shared_with_me_album(call: Call) -> ApiResult {
     Ok(Reply::data(json!({ "list": list })))
 }
 
+/// `Sharing.Misc list_shared_folder` (Shoebox's; the reference has no call for it): the links
+/// of Shared Space folders the caller made, newest first, for "Shared with others":
+/// `{"list": [{"folder_id", "folder_path", "sharing_info"}]}` (`sharing_info` as an album's).
+pub async fn list_shared_folder(call: Call) -> ApiResult {
+    let me = call.user()?.user_id.0;
+    let mut list = Vec::new();
+    for share in shares::folders_shared_by(&call.state.db, me).await? {
+        let Some(folder) = share.folder_id else {
+            continue;
+        };
+        let path: Option<(String,)> = sqlx::query_as("SELECT path FROM folders WHERE id = ?")
+            .bind(folder)
+            .fetch_optional(&call.state.db)
+            .await?;
+        // A link whose folder has gone answers nothing: it is not listed either.
+        let Some((path,)) = path else {
+            continue;
+        };
+        list.push(json!({
+            "folder_id": folder,
+            "folder_path": path,
+            "sharing_info": sharing_info(&call, &share).await?,
+        }));
+    }
+    Ok(Reply::data(json!({ "list": list })))
+}
+
 /// Which shared albums: shared with the caller by others, or the caller's own shared with
 /// others.
 #[derive(Clone, Copy)]

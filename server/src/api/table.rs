@@ -235,7 +235,8 @@ impl ApiTable {
                 .user(
                     "list_shared_with_me_album",
                     sharing::list_shared_with_me_album,
-                ),
+                )
+                .user("list_shared_folder", sharing::list_shared_folder),
             Api::new("SYNO.Foto.UserInfo", "entry.cgi", 1..=1).user("me", user_info::me),
             // Shoebox's extension: the portal's first run creates the administrator.
             Api::new("SYNO.Shoebox.Setup", "entry.cgi", 1..=1)

@@ -334,6 +334,20 @@ pub async fn shared_by(db: &SqlitePool, user: i64) -> sqlx::Result<Vec<Share>> {
     Ok(shares.into_iter().filter(|s| !s.expired()).collect())
 }
 
+/// The live links of Shared Space folders `user` made, newest first.
+pub async fn folders_shared_by(db: &SqlitePool, user: i64) -> sqlx::Result<Vec<Share>> {
+    let shares: Vec<Share> = sqlx::query_as(concat!(
+        "SELECT ",
+        share_columns!(),
+        " FROM shares WHERE owner_id = ?1 AND folder_id IS NOT NULL
+          ORDER BY created_at DESC, folder_id DESC"
+    ))
+    .bind(user)
+    .fetch_all(db)
+    .await?;
+    Ok(shares.into_iter().filter(|s| !s.expired()).collect())
+}
+
 /// How long a guest's session lasts.
 pub const GUEST_SESSION_SECS: i64 = 24 * 3600;
 
