@@ -773,6 +773,21 @@ async fn a_share_link_gives_each_caller_exactly_their_due() {
             page.text()
                 .await
                 .expect("html")
+                .contains("/js/share-page.js")
+        );
+        // The page's script (no inline script: the portal's Content-Security-Policy) signs in
+        // with the link.
+        let script = TestApp::client()
+            .get(lib.app.url(&format!("{prefix}/js/share-page.js")))
+            .send()
+            .await
+            .expect("script");
+        assert_eq!(script.status(), 200);
+        assert!(
+            script
+                .text()
+                .await
+                .expect("js")
                 .contains("SYNO.Core.Sharing.Login")
         );
     }
