@@ -7,6 +7,7 @@ const status = document.getElementById("status");
 // The request's password, when it has one: asked for once, sent with every call.
 let password = "";
 const WRONG_PASSWORD = 400;
+const BLOCKED = 407; // too many wrong passwords from this address, for a while
 
 async function call(method, fields, file) {
   const body = new FormData();
@@ -31,6 +32,10 @@ async function start() {
     document.getElementById("subject").textContent = "This request has a password";
     status.textContent = password ? "That is not the password." : "Enter the password you were given with the link.";
     document.getElementById("unlock").hidden = false;
+    return;
+  }
+  if (!info.success && info.error.code === BLOCKED) {
+    status.textContent = "Too many wrong passwords from this address: try again in a few minutes.";
     return;
   }
   document.getElementById("unlock").hidden = true;
