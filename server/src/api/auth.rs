@@ -19,16 +19,14 @@ use crate::store::{now, users};
 /// How long the `did` (device) cookie lives: ten years, like DSM's.
 const DEVICE_COOKIE_SECS: i64 = 10 * 365 * 86_400;
 
-pub async fn login(mut call: Call) -> ApiResult {
-    let state = call.state.clone();
-    let ip = call.client_ip;
-    if state.throttle.is_blocked(ip) {
-        return Err(ApiError::IpBlocked);
-    }
+/// Opens the `__cIpHeRtExT` blob a client sends over plain HTTP (`SYNO.API.Encryption`: the
+/// sign-in's fields, or a new password) into the call's parameters.
+pub async fn decrypt_params(call: &mut Call) -> ApiResult<()> {
     if let Some(blob) = call.params.raw(CIPHER_KEY).map(str::to_owned) {
-        let key = state
+        let key = call
+            .state
             .login_key
-            .get(&state.config.keys_dir())
+            .get(&call.state.config.keys_dir())
             .await
             .map_err(anyhow::Error::new)?;
         let fields =
@@ -37,6 +35,16 @@ pub async fn login(mut call: Call) -> ApiResult {
             call.params.insert(k, v);
         }
     }
+    Ok(())
+}
+
+pub async fn login(mut call: Call) -> ApiResult {
+    let state = call.state.clone();
+    let ip = call.client_ip;
+    if state.throttle.is_blocked(ip) {
+        return Err(ApiError::IpBlocked);
+    }
+    decrypt_params(&mut call).await?;
     // Sign-in fields are plain text, never JSON literals (reference §2): a password may well
     // start with a quote.
     let params = &call.params;

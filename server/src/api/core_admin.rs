@@ -11,44 +11,18 @@
 use serde_json::{Value, json};
 
 use super::Call;
+use super::auth::decrypt_params;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
-use crate::login_crypto::{CIPHER_KEY, open_blob};
+use super::settings::require_admin;
 use crate::password;
 use crate::recycle;
+use crate::store::settings;
 use crate::store::users::{self, User, UserError};
-use crate::store::{now, settings};
 
 /// Passwords shorter than this are refused (DSM's default policy has no minimum; the portal's
 /// first-run page asks for 8).
 const MIN_PASSWORD: usize = 8;
-
-fn require_admin(call: &Call) -> ApiResult<()> {
-    if call.user()?.is_admin {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
-
-/// Opens the `__cIpHeRtExT` blob a client sends over plain HTTP (the login's encryption,
-/// `SYNO.API.Encryption`) into the call's parameters.
-async fn decrypt_params(call: &mut Call) -> ApiResult<()> {
-    if let Some(blob) = call.params.raw(CIPHER_KEY).map(str::to_owned) {
-        let key = call
-            .state
-            .login_key
-            .get(&call.state.config.keys_dir())
-            .await
-            .map_err(anyhow::Error::new)?;
-        let fields =
-            open_blob(&key, &blob, now()).map_err(|e| ApiError::bad(CIPHER_KEY, e.to_string()))?;
-        for (k, v) in fields {
-            call.params.insert(k, v);
-        }
-    }
-    Ok(())
-}
 
 fn user_error(e: UserError, name: &str) -> ApiError {
     match e {

@@ -120,20 +120,6 @@ fn text(call: &Call, key: &'static str, max: usize, required: bool) -> ApiResult
     Ok(value)
 }
 
-/// A `password` parameter: absent `None`, `""` `Some(None)` (no password), else its hash.
-async fn new_password(call: &Call) -> ApiResult<Option<Option<String>>> {
-    match call.params.string("password") {
-        None => Ok(None),
-        Some(p) if p.is_empty() => Ok(Some(None)),
-        Some(p) if p.len() > 256 => Err(ApiError::bad("password", "at most 256 bytes")),
-        Some(p) => Ok(Some(Some(
-            crate::password::hash(p)
-                .await
-                .map_err(|e| ApiError::bad("password", e.to_string()))?,
-        ))),
-    }
-}
-
 fn expiration(call: &Call) -> ApiResult<Option<Option<i64>>> {
     match call.params.int("expiration")? {
         None => Ok(None),
@@ -190,7 +176,7 @@ pub async fn create(call: Call) -> ApiResult {
     let expires = expiration(&call)?.flatten();
     let max_files = max_files(&call)?.unwrap_or(DEFAULT_MAX_FILES);
     let max_bytes = max_bytes(&call)?.unwrap_or(DEFAULT_MAX_BYTES);
-    let password = new_password(&call).await?.flatten();
+    let password = super::sharing::password_param(&call).await?.flatten();
     let passphrase = crate::state::random_token(16);
     sqlx::query(
         "INSERT INTO photo_requests (passphrase, user_id, folder_id, album_id, subject,
@@ -266,7 +252,7 @@ pub async fn set(call: Call) -> ApiResult {
     let files = max_files(&call)?;
     let bytes = max_bytes(&call)?;
     let closed = call.params.bool("closed")?;
-    let password = new_password(&call).await?;
+    let password = super::sharing::password_param(&call).await?;
     sqlx::query(
         "UPDATE photo_requests SET subject = ?, description = ?, expires_at = ?, max_files = ?,
                 max_bytes = ?, closed = ?, password_hash = ? WHERE passphrase = ?",

@@ -111,7 +111,7 @@ async fn recognition_switched(
     Ok(())
 }
 
-fn require_admin(call: &Call) -> ApiResult<()> {
+pub(crate) fn require_admin(call: &Call) -> ApiResult<()> {
     if call.user()?.is_admin {
         Ok(())
     } else {

@@ -272,6 +272,21 @@ async fn owned(call: &Call) -> ApiResult<Share> {
     }
 }
 
+/// A link's `password` parameter (a share's or a Photo Request's): absent `None`, `""`
+/// `Some(None)` (no password), else its argon2 hash.
+pub async fn password_param(call: &Call) -> ApiResult<Option<Option<String>>> {
+    match call.params.string("password") {
+        None => Ok(None),
+        Some(p) if p.is_empty() => Ok(Some(None)),
+        Some(p) if p.len() > 256 => Err(ApiError::bad("password", "at most 256 bytes")),
+        Some(p) => Ok(Some(Some(
+            crate::password::hash(p)
+                .await
+                .map_err(|e| ApiError::bad("password", e.to_string()))?,
+        ))),
+    }
+}
+
 /// `update`: `passphrase`; `expiration` (0: never); `password` (text, "" removes it);
 /// `permission`, a JSON list of `{"action": "update"|"delete", "role", "member": {"type":
 /// "public"|"user"|"group", "id"}}`.
@@ -279,16 +294,7 @@ pub async fn update(call: Call) -> ApiResult {
     let share = owned(&call).await?;
     let db = &call.state.db;
     let expires = expiration(&call)?;
-    let password = match call.params.string("password") {
-        None => None,
-        Some(p) if p.is_empty() => Some(None),
-        Some(p) if p.len() > 256 => return Err(ApiError::bad("password", "too long")),
-        Some(p) => Some(Some(
-            crate::password::hash(p)
-                .await
-                .map_err(|e| ApiError::bad("password", e.to_string()))?,
-        )),
-    };
+    let password = password_param(&call).await?;
     let mut privacy = None;
     let mut members = Vec::new();
     if let Some(list) = call.params.json("permission")? {
