@@ -13,6 +13,7 @@ mod recognition;
 mod requests;
 mod resumable;
 mod setup;
+mod security;
 mod sharing;
 mod streaming;
 mod support;

@@ -1,0 +1,1 @@
+//! (tests of this part are added with its fix)

@@ -1,0 +1,8 @@
+//! Issue 19: each attack of the security audit performed against the real server, asserting it
+//! is refused and that nothing changed. docs/security.md states the rules these tests hold.
+
+mod bodies;
+mod csrf;
+mod files;
+mod links;
+mod login;
