@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use shoebox_indexer::indexer::IndexerOptions;
 use shoebox_indexer::preview::PreviewMode;
 
+use crate::proxy::TrustedProxies;
+
 /// Every setting, after the layers are merged.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +33,9 @@ pub struct Config {
     pub web_dir: Option<PathBuf>,
     /// Log filter in `RUST_LOG` syntax; `RUST_LOG` itself wins when set.
     pub log: String,
+    /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed
+    /// ([`crate::proxy`]); none by default.
+    pub trusted_proxies: TrustedProxies,
     pub sessions: SessionSettings,
     pub login_guard: LoginGuard,
     pub limits: Limits,
@@ -144,6 +149,7 @@ impl Default for Config {
             recycle_bin: true,
             web_dir: None,
             log: "info".into(),
+            trusted_proxies: TrustedProxies::default(),
             sessions: SessionSettings { idle_days: 30 },
             login_guard: LoginGuard {
                 max_failures: 10,
@@ -199,6 +205,7 @@ const ENV_KEYS: &[&str] = &[
     "recycle_bin",
     "web_dir",
     "log",
+    "trusted_proxies",
     "sessions",
     "login_guard",
     "limits",

@@ -9,6 +9,7 @@ pub mod config;
 pub mod index_command;
 pub mod login_crypto;
 pub mod password;
+pub mod proxy;
 pub mod recent;
 pub mod recycle;
 pub mod session;
