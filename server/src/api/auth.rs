@@ -1,8 +1,9 @@
 //! `SYNO.API.Auth` login and logout, and `SYNO.API.Auth.UIConfig` (reference §2).
 //!
 //! Login takes its fields in clear or inside the `SYNO.API.Encryption` blob. A failed attempt
-//! counts against the caller's address ([`crate::throttle`]); a wrong name costs the same time as
-//! a wrong password, and a disabled account is only revealed to someone who knows its password.
+//! counts against the caller's address and the account named ([`crate::throttle`]); a wrong
+//! name costs the same time as a wrong password, and a disabled account is only revealed to
+//! someone who knows its password.
 
 use serde_json::json;
 
@@ -15,6 +16,7 @@ use crate::session;
 use crate::state::random_token;
 use crate::store::sessions::{self, NewSession};
 use crate::store::{now, users};
+use crate::throttle::Target;
 
 /// How long the `did` (device) cookie lives: ten years, like DSM's.
 const DEVICE_COOKIE_SECS: i64 = 10 * 365 * 86_400;
@@ -55,6 +57,10 @@ pub async fn login(mut call: Call) -> ApiResult {
     let passwd = params
         .raw("passwd")
         .ok_or(ApiError::MissingParam("passwd"))?;
+    let target = Target::Account(account);
+    if state.throttle.is_blocked_for(ip, target) {
+        return Err(ApiError::IpBlocked);
+    }
 
     let user = users::by_name(&state.db, account).await?;
     let matched = password::verify(
@@ -65,7 +71,7 @@ pub async fn login(mut call: Call) -> ApiResult {
     let user = match user {
         Some(user) if matched => user,
         _ => {
-            let delay = state.throttle.record_failure(ip);
+            let delay = state.throttle.record_failure_for(ip, target);
             tracing::warn!(%ip, account, "failed sign-in");
             tokio::time::sleep(delay).await;
             return Err(ApiError::WrongCredentials);
@@ -74,7 +80,7 @@ pub async fn login(mut call: Call) -> ApiResult {
     if !user.enabled {
         return Err(ApiError::AccountDisabled);
     }
-    state.throttle.record_success(ip);
+    state.throttle.record_success(target);
     state
         .library
         .ensure_personal(&user.name)

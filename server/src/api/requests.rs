@@ -310,11 +310,16 @@ async fn open_request(call: &Call) -> ApiResult<Request> {
         .filter(Request::open)
         .ok_or(ApiError::NotFound)?;
     if let Some(hash) = &r.password_hash {
+        let link = crate::throttle::Target::Link(&r.passphrase);
+        if call.state.throttle.is_blocked_for(call.client_ip, link) {
+            return Err(ApiError::IpBlocked);
+        }
         let given = call.params.string("password").unwrap_or_default();
         if !crate::password::verify(given, Some(hash.clone())).await {
-            call.state.throttle.record_failure(call.client_ip);
+            call.state.throttle.record_failure_for(call.client_ip, link);
             return Err(ApiError::WrongCredentials);
         }
+        call.state.throttle.record_success(link);
     }
     Ok(r)
 }

@@ -474,12 +474,16 @@ pub async fn guest_login(call: Call) -> ApiResult {
         .filter(|s| s.public_role().is_some())
         .ok_or(ApiError::NotFound)?;
     if let Some(hash) = &share.password_hash {
+        let link = crate::throttle::Target::Link(&share.passphrase);
+        if call.state.throttle.is_blocked_for(call.client_ip, link) {
+            return Err(ApiError::IpBlocked);
+        }
         let given = call.params.string("password").unwrap_or_default();
         if !crate::password::verify(given, Some(hash.clone())).await {
-            call.state.throttle.record_failure(call.client_ip);
+            call.state.throttle.record_failure_for(call.client_ip, link);
             return Err(ApiError::WrongCredentials);
         }
-        call.state.throttle.record_success(call.client_ip);
+        call.state.throttle.record_success(link);
     }
     let sid = crate::state::random_token(24);
     shares::add_guest(&call.state.db, &hash_sid(&sid), &share.passphrase).await?;
