@@ -131,26 +131,28 @@ pub async fn login(mut call: Call) -> ApiResult {
         "is_portal_port": false,
         "account": user.name,
     }))
-    .cookie(format!(
-        "id={sid}; Path=/; Max-Age={idle}; HttpOnly; SameSite=Lax"
-    ))
-    .cookie(format!(
-        "did={device_id}; Path=/; Max-Age={DEVICE_COOKIE_SECS}; HttpOnly; SameSite=Lax"
+    .cookie(session::set_cookie(call.https, "id", &sid, Some(idle)))
+    .cookie(session::set_cookie(
+        call.https,
+        "did",
+        &device_id,
+        Some(DEVICE_COOKIE_SECS),
     )))
 }
 
 /// Ends the presented session, if any. Answers success either way: synology-api signs out
 /// without sending its sid.
 pub async fn logout(call: Call) -> ApiResult {
-    if let Some(session) = session::find(&call.state, &call.params, &call.headers, false).await? {
+    let usage = session::Use::SignOut;
+    if let Some(session) = session::find(&call.state, &call.params, &call.headers, usage).await? {
         sessions::delete(&call.state.db, &session.sid_hash).await?;
         tracing::info!(account = %session.user_name, "signed out");
     }
-    Ok(Reply::done().cookie("id=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax".into()))
+    Ok(Reply::done().cookie(session::set_cookie(call.https, "id", "", Some(0))))
 }
 
 /// Hands out the `_SSID` cookie synology-api insists on before it signs in.
 pub async fn ui_config(call: Call) -> ApiResult {
     let ssid = &call.state.ssid;
-    Ok(Reply::data(json!({})).cookie(format!("_SSID={ssid}; Path=/; SameSite=Lax")))
+    Ok(Reply::data(json!({})).cookie(session::set_cookie(call.https, "_SSID", ssid, None)))
 }

@@ -9,16 +9,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
-use super::table::Access;
+use super::table::{Access, Effect};
 use super::{ApiRoute, Call};
-use crate::session;
 use crate::state::AppState;
-
-/// Methods that change nothing (by their name's start); any other call makes the thumbnail
-/// path forget the sessions and reaches it trusts (crate::recent).
-const READ_METHODS: &[&str] = &[
-    "get", "list", "count", "suggest", "query", "download", "stream", "me",
-];
+use crate::{proxy, session};
 
 const CGI_PATHS: &[&str] = &["entry.cgi", "query.cgi", "auth.cgi", "encryption.cgi"];
 
@@ -86,19 +80,21 @@ async fn run(
         });
     }
     let mut guest = None;
+    let usage = session::Use::call(method.effect, &parts.method);
     let session = match method.access {
         Access::Public => None,
         // Signed in, or a guest with a link.
         Access::Shared => {
             let found = if api.name.ends_with(".Thumbnail") {
-                session::find_recent(&state, &params, &headers).await?
+                session::find_recent(&state, &params, &headers, usage).await?
             } else {
-                session::find(&state, &params, &headers, true).await?
+                session::find(&state, &params, &headers, usage).await?
             };
             if found.is_none() {
                 guest = Some(
                     super::sharing::guest_of(&state, &headers)
                         .await?
+                        .filter(|_| usage.cookie_may_authenticate())
                         .ok_or(ApiError::NoSession)?,
                 );
             }
@@ -106,16 +102,17 @@ async fn run(
         }
         // Thumbnails come by the hundred per screen: they trust a session read a moment ago.
         Access::User if api.name.ends_with(".Thumbnail") => Some(
-            session::find_recent(&state, &params, &headers)
+            session::find_recent(&state, &params, &headers, usage)
                 .await?
                 .ok_or(ApiError::NoSession)?,
         ),
         Access::User => Some(
-            session::find(&state, &params, &headers, true)
+            session::find(&state, &params, &headers, usage)
                 .await?
                 .ok_or(ApiError::NoSession)?,
         ),
     };
+    let client = proxy::client(&state.config.trusted_proxies, peer.ip(), &headers);
     let call = Call {
         state: state.clone(),
         api: api.name,
@@ -123,14 +120,12 @@ async fn run(
         session,
         guest,
         version,
-        client_ip: peer.ip(),
+        client_ip: client.ip,
+        https: client.https,
         headers,
     };
-    let reads_only = READ_METHODS
-        .iter()
-        .any(|prefix| route.method.starts_with(prefix));
     let reply = (method.handler)(call).await;
-    if !reads_only {
+    if method.effect.changes() {
         // Whatever it changed (a sign-out, a permission, a setting, a folder), thumbnails
         // stop trusting what they read before it.
         state.recent.forget();
@@ -162,9 +157,11 @@ pub async fn rest_thumbnail(
         )
         .await?;
         let headers = parts.headers;
-        let session = session::find_recent(&state, &params, &headers)
+        let usage = session::Use::call(Effect::ReadsMedia, &parts.method);
+        let session = session::find_recent(&state, &params, &headers, usage)
             .await?
             .ok_or(ApiError::NoSession)?;
+        let client = proxy::client(&state.config.trusted_proxies, peer.ip(), &headers);
         let call = Call {
             state: state.clone(),
             api,
@@ -172,7 +169,8 @@ pub async fn rest_thumbnail(
             session: Some(session),
             guest: None,
             version: 2,
-            client_ip: peer.ip(),
+            client_ip: client.ip,
+            https: client.https,
             headers,
         };
         Ok::<_, ApiError>(super::media::thumbnail(call).await?.into_response())

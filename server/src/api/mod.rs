@@ -70,7 +70,10 @@ pub struct Call {
     /// For a guest (no session) on a method open to share links: the link their session holds.
     pub guest: Option<String>,
     pub version: u32,
+    /// The client's address, through trusted proxies ([`crate::proxy::client`]).
     pub client_ip: IpAddr,
+    /// The request came over HTTPS (to us or to a trusted proxy): cookies are `Secure`.
+    pub https: bool,
     pub headers: HeaderMap,
 }
 

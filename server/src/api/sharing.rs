@@ -487,9 +487,11 @@ pub async fn guest_login(call: Call) -> ApiResult {
     }
     let sid = crate::state::random_token(24);
     shares::add_guest(&call.state.db, &hash_sid(&sid), &share.passphrase).await?;
-    let cookie = format!(
-        "{GUEST_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-        shares::GUEST_SESSION_SECS
+    let cookie = crate::session::set_cookie(
+        call.https,
+        GUEST_COOKIE,
+        &sid,
+        Some(shares::GUEST_SESSION_SECS),
     );
     let album_name = match (share.album_id, share.folder_id) {
         (Some(album), _) => albums::get(&call.state.db, share.owner_id, album)

@@ -1,6 +1,7 @@
 //! Every API the server answers, in one table that reads top to bottom: name, the CGI path
-//! `SYNO.API.Info` reports, the versions served, and each method with who may call it.
-//! `SYNO.API.Info` is generated from this table, so it lists exactly what is served.
+//! `SYNO.API.Info` reports, the versions served, and each method with who may call it and
+//! whether it changes anything. `SYNO.API.Info` is generated from this table, so it lists
+//! exactly what is served.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -13,6 +14,7 @@ use super::{
     Call, auth, core_admin, dsm, encryption, index, info, media, requests, resumable, search,
     settings, setup, sharing, upload, user_info,
 };
+use Effect::{Changes, Reads, ReadsMedia};
 
 /// Who may call a method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,11 +28,34 @@ pub enum Access {
     Shared,
 }
 
+/// What a method does to what the server keeps. Every method says it in the table, and the
+/// session rules hang on it ([`crate::session::Presented::allows`], docs/security.md "CSRF"):
+/// a method that changes something is refused when a GET authenticates it by the cookie alone,
+/// since a browser sends a `SameSite=Lax` cookie with any top-level link a hostile page opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Changes nothing.
+    Reads,
+    /// Changes nothing, and is a URL a page shows or links to (a thumbnail, a video, a
+    /// download): the browser sends it with the cookie and no header, so a session opened
+    /// with `enable_syno_token` needs no SynoToken for it.
+    ReadsMedia,
+    /// Changes something (a setting, an account, a file, a session).
+    Changes,
+}
+
+impl Effect {
+    pub fn changes(self) -> bool {
+        self == Effect::Changes
+    }
+}
+
 type BoxFuture = Pin<Box<dyn Future<Output = ApiResult> + Send>>;
 pub type Handler = Arc<dyn Fn(Call) -> BoxFuture + Send + Sync>;
 
 pub struct Method {
     pub access: Access,
+    pub effect: Effect,
     pub handler: Handler,
 }
 
@@ -60,38 +85,45 @@ impl Api {
         }
     }
 
-    fn method<F, Fut>(mut self, name: &'static str, access: Access, f: F) -> Self
+    fn method<F, Fut>(mut self, access: Access, effect: Effect, name: &'static str, f: F) -> Self
     where
         F: Fn(Call) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ApiResult> + Send + 'static,
     {
         let handler: Handler = Arc::new(move |call| Box::pin(f(call)));
-        self.methods.insert(name, Method { access, handler });
+        self.methods.insert(
+            name,
+            Method {
+                access,
+                effect,
+                handler,
+            },
+        );
         self
     }
 
-    fn public<F, Fut>(self, name: &'static str, f: F) -> Self
+    fn public<F, Fut>(self, effect: Effect, name: &'static str, f: F) -> Self
     where
         F: Fn(Call) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ApiResult> + Send + 'static,
     {
-        self.method(name, Access::Public, f)
+        self.method(Access::Public, effect, name, f)
     }
 
-    fn user<F, Fut>(self, name: &'static str, f: F) -> Self
+    fn user<F, Fut>(self, effect: Effect, name: &'static str, f: F) -> Self
     where
         F: Fn(Call) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ApiResult> + Send + 'static,
     {
-        self.method(name, Access::User, f)
+        self.method(Access::User, effect, name, f)
     }
 
-    fn shared<F, Fut>(self, name: &'static str, f: F) -> Self
+    fn shared<F, Fut>(self, effect: Effect, name: &'static str, f: F) -> Self
     where
         F: Fn(Call) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ApiResult> + Send + 'static,
     {
-        self.method(name, Access::Shared, f)
+        self.method(Access::Shared, effect, name, f)
     }
 }
 
@@ -102,88 +134,96 @@ fn browse_api(name: &'static str) -> Api {
         .trim_start_matches("SYNO.Foto.");
     match base {
         "Browse.Item" => Api::new(name, "entry.cgi", 1..=7)
-            .shared("list", item::list)
-            .shared("count", item::count)
-            .shared("get", item::get)
-            .user("set", item::set)
-            .user("set_favorite", item::set_favorite)
-            .user("add_tag", item::add_tag)
-            .user("remove_tag", item::remove_tag)
-            .user("delete", item::delete)
-            .user("list_with_filter", item::list_with_filter)
-            .user("count_with_filter", item::count_with_filter),
+            .shared(Reads, "list", item::list)
+            .shared(Reads, "count", item::count)
+            .shared(Reads, "get", item::get)
+            .user(Changes, "set", item::set)
+            .user(Changes, "set_favorite", item::set_favorite)
+            .user(Changes, "add_tag", item::add_tag)
+            .user(Changes, "remove_tag", item::remove_tag)
+            .user(Changes, "delete", item::delete)
+            .user(Reads, "list_with_filter", item::list_with_filter)
+            .user(Reads, "count_with_filter", item::count_with_filter),
         "Browse.Folder" => Api::new(name, "entry.cgi", 1..=2)
-            .shared("get", folder::get)
-            .shared("list", folder::list)
-            .shared("count", folder::count)
-            .user("list_parents", folder::list_parents)
-            .user("create", folder::create)
-            .user("rename", folder::rename)
-            .user("delete", folder::delete)
-            .user("set_cover", folder::set_cover),
+            .shared(Reads, "get", folder::get)
+            .shared(Reads, "list", folder::list)
+            .shared(Reads, "count", folder::count)
+            .user(Reads, "list_parents", folder::list_parents)
+            .user(Changes, "create", folder::create)
+            .user(Changes, "rename", folder::rename)
+            .user(Changes, "delete", folder::delete)
+            .user(Changes, "set_cover", folder::set_cover),
         "Browse.Timeline" => Api::new(name, "entry.cgi", 1..=6)
-            .user("get", timeline::get)
-            .user("get_geocoding", place::timeline),
+            .user(Reads, "get", timeline::get)
+            .user(Reads, "get_geocoding", place::timeline),
         "Browse.Geocoding" => Api::new(name, "entry.cgi", 1..=1)
-            .user("list", place::list)
-            .user("count", place::count)
-            .user("get", place::get),
+            .user(Reads, "list", place::list)
+            .user(Reads, "count", place::count)
+            .user(Reads, "get", place::get),
         "Browse.Map" => Api::new(name, "entry.cgi", 1..=1)
-            .user("list_cluster", place::list_cluster)
-            .user("list_item", place::list_item)
-            .user("count_item", place::count_item),
+            .user(Reads, "list_cluster", place::list_cluster)
+            .user(Reads, "list_item", place::list_item)
+            .user(Reads, "count_item", place::count_item),
         "Browse.Diff" => Api::new(name, "entry.cgi", 1..=5)
-            .user("get_version", diff::get_version)
-            .user("get", diff::get),
+            .user(Reads, "get_version", diff::get_version)
+            .user(Reads, "get", diff::get),
         "Browse.GeneralTag" => Api::new(name, "entry.cgi", 1..=1)
-            .user("list", tag::list)
-            .user("count", tag::count)
-            .user("get", tag::get)
-            .user("create", tag::create),
+            .user(Reads, "list", tag::list)
+            .user(Reads, "count", tag::count)
+            .user(Reads, "get", tag::get)
+            .user(Changes, "create", tag::create),
         "Browse.Person" => Api::new(name, "entry.cgi", 1..=2)
-            .user("list", person::list)
-            .user("count", person::count)
-            .user("get", person::get)
-            .user("set", person::set)
-            .user("merge", person::merge)
-            .user("separate", person::separate)
-            .user("list_face", person::list_face)
-            .user("show", person::show)
-            .user("set_cover", person::set_cover)
-            .user("suggest", person::suggest)
-            .user("delete_face", person::delete_face),
+            .user(Reads, "list", person::list)
+            .user(Reads, "count", person::count)
+            .user(Reads, "get", person::get)
+            .user(Changes, "set", person::set)
+            .user(Changes, "merge", person::merge)
+            .user(Changes, "separate", person::separate)
+            .user(Reads, "list_face", person::list_face)
+            .user(Changes, "show", person::show)
+            .user(Changes, "set_cover", person::set_cover)
+            .user(Reads, "suggest", person::suggest)
+            .user(Changes, "delete_face", person::delete_face),
         "Browse.Concept" => Api::new(name, "entry.cgi", 1..=2)
-            .user("list", person::concept_list)
-            .user("count", person::concept_count)
-            .user("get", person::concept_get),
+            .user(Reads, "list", person::concept_list)
+            .user(Reads, "count", person::concept_count)
+            .user(Reads, "get", person::concept_get),
         "Browse.RecentlyAdded" => Api::new(name, "entry.cgi", 1..=5)
-            .user("list", album::recently_added_list)
-            .user("count", album::recently_added_count),
+            .user(Reads, "list", album::recently_added_list)
+            .user(Reads, "count", album::recently_added_count),
         "Search.Search" => Api::new(name, "entry.cgi", 1..=6)
-            .user("list_item", search::list_item)
-            .user("count_item", search::count_item)
-            .user("suggest", search::suggest),
-        "Search.Filter" => Api::new(name, "entry.cgi", 1..=3).user("list", search::filter_list),
+            .user(Reads, "list_item", search::list_item)
+            .user(Reads, "count_item", search::count_item)
+            .user(Reads, "suggest", search::suggest),
+        "Search.Filter" => {
+            Api::new(name, "entry.cgi", 1..=3).user(Reads, "list", search::filter_list)
+        }
         "Upload.Item" => Api::new(name, "entry.cgi", 1..=5)
-            .user("upload", upload::upload)
-            .user("upload_to_folder", upload::upload_to_folder)
-            .user("backup_check", upload::backup_check)
-            .user("backup_to_path", upload::backup_to_path),
+            .user(Changes, "upload", upload::upload)
+            .user(Changes, "upload_to_folder", upload::upload_to_folder)
+            .user(Reads, "backup_check", upload::backup_check)
+            .user(Changes, "backup_to_path", upload::backup_to_path),
         "Upload.Resumable" => Api::new(name, "entry.cgi", 1..=1)
-            .user("create", resumable::create)
-            .user("append", resumable::append)
-            .user("status", resumable::status)
-            .user("cancel", resumable::cancel),
+            .user(Changes, "create", resumable::create)
+            .user(Changes, "append", resumable::append)
+            .user(Reads, "status", resumable::status)
+            .user(Changes, "cancel", resumable::cancel),
         "PhotoRequest" => Api::new(name, "entry.cgi", 1..=1)
-            .user("create", requests::create)
-            .user("list", requests::list)
-            .user("get", requests::get)
-            .user("set", requests::set)
-            .user("close", requests::close)
-            .user("delete", requests::delete),
-        "Thumbnail" => Api::new(name, "entry.cgi", 1..=2).shared("get", media::thumbnail),
-        "Download" => Api::new(name, "entry.cgi", 1..=2).shared("download", media::download),
-        "Streaming" => Api::new(name, "entry.cgi", 1..=1).shared("streaming", media::streaming),
+            .user(Changes, "create", requests::create)
+            .user(Reads, "list", requests::list)
+            .user(Reads, "get", requests::get)
+            .user(Changes, "set", requests::set)
+            .user(Changes, "close", requests::close)
+            .user(Changes, "delete", requests::delete),
+        "Thumbnail" => {
+            Api::new(name, "entry.cgi", 1..=2).shared(ReadsMedia, "get", media::thumbnail)
+        }
+        "Download" => {
+            Api::new(name, "entry.cgi", 1..=2).shared(ReadsMedia, "download", media::download)
+        }
+        "Streaming" => {
+            Api::new(name, "entry.cgi", 1..=1).shared(ReadsMedia, "streaming", media::streaming)
+        }
         other => unreachable!("no browse API {other}"),
     }
 }
@@ -196,106 +236,128 @@ pub struct ApiTable {
 impl ApiTable {
     pub fn build() -> Self {
         let apis = [
-            Api::new("SYNO.API.Info", "query.cgi", 1..=1).public("query", info::query),
+            Api::new("SYNO.API.Info", "query.cgi", 1..=1).public(Reads, "query", info::query),
             Api::new("SYNO.API.Auth", "auth.cgi", 3..=7)
-                .public("login", auth::login)
-                .public("logout", auth::logout),
-            Api::new("SYNO.API.Auth.UIConfig", "entry.cgi", 1..=1).public("get", auth::ui_config),
-            Api::new("SYNO.API.Encryption", "encryption.cgi", 1..=1)
-                .public("getinfo", encryption::getinfo),
-            Api::new("SYNO.DSM.Info", "entry.cgi", 1..=2).user("getinfo", dsm::getinfo),
+                .public(Changes, "login", auth::login)
+                .public(Changes, "logout", auth::logout),
+            Api::new("SYNO.API.Auth.UIConfig", "entry.cgi", 1..=1).public(
+                Reads,
+                "get",
+                auth::ui_config,
+            ),
+            Api::new("SYNO.API.Encryption", "encryption.cgi", 1..=1).public(
+                Reads,
+                "getinfo",
+                encryption::getinfo,
+            ),
+            Api::new("SYNO.DSM.Info", "entry.cgi", 1..=2).user(Reads, "getinfo", dsm::getinfo),
             // Accounts and the recycle bin, as DSM's Control Panel serves them.
             Api::new("SYNO.Core.User", "entry.cgi", 1..=1)
-                .user("list", core_admin::user_list)
-                .user("get", core_admin::user_get)
-                .user("create", core_admin::user_create)
-                .user("set", core_admin::user_set)
-                .user("delete", core_admin::user_delete),
+                .user(Reads, "list", core_admin::user_list)
+                .user(Reads, "get", core_admin::user_get)
+                .user(Changes, "create", core_admin::user_create)
+                .user(Changes, "set", core_admin::user_set)
+                .user(Changes, "delete", core_admin::user_delete),
             Api::new("SYNO.Core.RecycleBin", "entry.cgi", 1..=1)
-                .user("get", core_admin::recycle_get)
-                .user("set", core_admin::recycle_set)
-                .user("clean", core_admin::recycle_clean),
+                .user(Reads, "get", core_admin::recycle_get)
+                .user(Changes, "set", core_admin::recycle_set)
+                .user(Changes, "clean", core_admin::recycle_clean),
             // Share links (reference §1.5, §3.12; albums only).
-            Api::new("SYNO.Core.Sharing.Login", "entry.cgi", 1..=1)
-                .public("login", sharing::guest_login),
+            Api::new("SYNO.Core.Sharing.Login", "entry.cgi", 1..=1).public(
+                Changes,
+                "login",
+                sharing::guest_login,
+            ),
             Api::new("SYNO.Foto.Sharing.Passphrase", "entry.cgi", 1..=1)
-                .user("set_shared", sharing::set_shared)
-                .user("update", sharing::update)
-                .user("get", sharing::get),
+                .user(Changes, "set_shared", sharing::set_shared)
+                .user(Changes, "update", sharing::update)
+                .user(Reads, "get", sharing::get),
             Api::new("SYNO.FotoTeam.Sharing.Passphrase", "entry.cgi", 1..=1)
-                .user("set_shared", sharing::set_shared)
-                .user("update", sharing::update)
-                .user("get", sharing::get),
+                .user(Changes, "set_shared", sharing::set_shared)
+                .user(Changes, "update", sharing::update)
+                .user(Reads, "get", sharing::get),
             // Photo Requests: the public side needs no sign-in.
             Api::new("SYNO.Foto.Upload.PhotoRequestItem", "entry.cgi", 1..=1)
-                .public("get_info", requests::public_info)
-                .public("upload", requests::public_upload),
+                .public(Reads, "get_info", requests::public_info)
+                .public(Changes, "upload", requests::public_upload),
             Api::new("SYNO.Foto.Sharing.Misc", "entry.cgi", 1..=2)
-                .user("list_user_group", sharing::list_user_group)
+                .user(Reads, "list_user_group", sharing::list_user_group)
                 .user(
+                    Reads,
                     "list_shared_with_me_album",
                     sharing::list_shared_with_me_album,
                 )
-                .user("list_shared_folder", sharing::list_shared_folder),
-            Api::new("SYNO.Foto.UserInfo", "entry.cgi", 1..=1).user("me", user_info::me),
+                .user(Reads, "list_shared_folder", sharing::list_shared_folder),
+            Api::new("SYNO.Foto.UserInfo", "entry.cgi", 1..=1).user(Reads, "me", user_info::me),
             // Shoebox's extension: the portal's first run creates the administrator.
             Api::new("SYNO.Shoebox.Setup", "entry.cgi", 1..=1)
-                .public("get", setup::get)
-                .public("create_admin", setup::create_admin),
+                .public(Reads, "get", setup::get)
+                .public(Changes, "create_admin", setup::create_admin),
             Api::new("SYNO.Foto.Index", "entry.cgi", 1..=1)
-                .user("get", index::get_personal)
-                .user("reindex", index::reindex_personal),
-            Api::new("SYNO.Foto.Setting.Guest", "entry.cgi", 1..=1)
-                .public("get", settings::guest_get),
+                .user(Reads, "get", index::get_personal)
+                .user(Changes, "reindex", index::reindex_personal),
+            Api::new("SYNO.Foto.Setting.Guest", "entry.cgi", 1..=1).public(
+                Reads,
+                "get",
+                settings::guest_get,
+            ),
             Api::new("SYNO.Foto.Setting.Admin", "entry.cgi", 1..=1)
-                .user("get", settings::admin_get)
-                .user("set", settings::admin_set),
+                .user(Reads, "get", settings::admin_get)
+                .user(Changes, "set", settings::admin_set),
             Api::new("SYNO.Foto.Setting.User", "entry.cgi", 1..=1)
-                .user("get", settings::user_get)
-                .user("set", settings::user_set),
+                .user(Reads, "get", settings::user_get)
+                .user(Changes, "set", settings::user_set),
             Api::new("SYNO.Foto.Setting.TeamSpace", "entry.cgi", 1..=1)
-                .user("get", settings::team_get)
-                .user("set", settings::team_set)
-                .user("set_enable", settings::team_set_enable)
-                .user("list_permission", settings::team_list_permission)
-                .user("update_permission", settings::team_update_permission),
+                .user(Reads, "get", settings::team_get)
+                .user(Changes, "set", settings::team_set)
+                .user(Changes, "set_enable", settings::team_set_enable)
+                .user(Reads, "list_permission", settings::team_list_permission)
+                .user(
+                    Changes,
+                    "update_permission",
+                    settings::team_update_permission,
+                ),
             Api::new("SYNO.FotoTeam.Sharing.FolderPermission", "entry.cgi", 1..=1)
-                .user("list", settings::folder_permission_list)
-                .user("update", settings::folder_permission_update),
+                .user(Reads, "list", settings::folder_permission_list)
+                .user(Changes, "update", settings::folder_permission_update),
             Api::new(
                 "SYNO.FotoTeam.Sharing.FolderBatchPermission",
                 "entry.cgi",
                 1..=1,
             )
-            .user("update", settings::folder_batch_permission_update),
+            .user(Changes, "update", settings::folder_batch_permission_update),
             // Albums belong to a user: Foto only (reference §3.4–3.6).
             Api::new("SYNO.Foto.Browse.Album", "entry.cgi", 1..=5)
-                .user("list", album::list)
-                .user("count", album::count)
-                .shared("get", album::get)
-                .user("set_name", album::set_name)
-                .user("delete", album::delete)
-                .user("set_cover", album::set_cover)
-                .user("set_order", album::set_order),
+                .user(Reads, "list", album::list)
+                .user(Reads, "count", album::count)
+                .shared(Reads, "get", album::get)
+                .user(Changes, "set_name", album::set_name)
+                .user(Changes, "delete", album::delete)
+                .user(Changes, "set_cover", album::set_cover)
+                .user(Changes, "set_order", album::set_order),
             Api::new("SYNO.Foto.Browse.NormalAlbum", "entry.cgi", 1..=2)
-                .user("create", album::create_normal)
-                .user("add_item", album::add_item)
-                .user("delete_item", album::delete_item)
-                .user("get", album::get_one)
-                .user("list", album::list_normal)
-                .user("count", album::count_normal),
+                .user(Changes, "create", album::create_normal)
+                .user(Changes, "add_item", album::add_item)
+                .user(Changes, "delete_item", album::delete_item)
+                .user(Reads, "get", album::get_one)
+                .user(Reads, "list", album::list_normal)
+                .user(Reads, "count", album::count_normal),
             Api::new("SYNO.Foto.Browse.ConditionAlbum", "entry.cgi", 1..=2)
-                .user("create", album::create_condition)
-                .user("set_condition", album::set_condition)
-                .user("get", album::get_one)
-                .user("list", album::list_condition)
-                .user("count", album::count_condition)
-                .user("peek_item_count", album::peek_item_count)
-                .user("suggest", album::suggest),
-            Api::new("SYNO.Foto.Browse.Category", "entry.cgi", 1..=2).user("get", album::category),
+                .user(Changes, "create", album::create_condition)
+                .user(Changes, "set_condition", album::set_condition)
+                .user(Reads, "get", album::get_one)
+                .user(Reads, "list", album::list_condition)
+                .user(Reads, "count", album::count_condition)
+                .user(Reads, "peek_item_count", album::peek_item_count)
+                .user(Reads, "suggest", album::suggest),
+            Api::new("SYNO.Foto.Browse.Category", "entry.cgi", 1..=2).user(
+                Reads,
+                "get",
+                album::category,
+            ),
             Api::new("SYNO.FotoTeam.Index", "entry.cgi", 1..=1)
-                .user("get", index::get_shared)
-                .user("reindex", index::reindex_shared),
+                .user(Reads, "get", index::get_shared)
+                .user(Changes, "reindex", index::reindex_shared),
         ];
         let mut apis: Vec<Api> = apis.into_iter().collect();
         // The browse APIs, once per space (reference §3: every SYNO.Foto.X has a FotoTeam twin).
