@@ -1,7 +1,8 @@
 // The one way the portal talks to the server: the Synology Photos web API at entry.cgi.
 // The session lives in the HttpOnly `id` cookie; the SynoToken (kept in localStorage, so that a
-// reload or a new tab keeps the session) guards every call, as a header or, where a URL must
-// stand alone (<img>, <video>), as the SynoToken parameter.
+// reload or a new tab keeps the session) guards every call as the X-SYNO-TOKEN header. URLs that
+// stand alone (<img>, <video>, a download link) are reads the cookie alone authenticates: the
+// token never goes in a URL, where history, logs and Referer headers would keep it.
 
 const ENTRY = "/webapi/entry.cgi";
 const TOKEN_KEY = "shoebox.synotoken";
@@ -71,9 +72,9 @@ export async function call(api, method, version, params = {}, { quiet = false } 
   return answer.data === undefined ? {} : answer.data;
 }
 
-// A URL for a GET the browser makes by itself (an image, a video, a download).
+// A URL for a GET the browser makes by itself (an image, a video, a download): no token in it.
 export function url(params) {
-  const query = encodeParams(withSharing({ ...params, SynoToken: token() || undefined }));
+  const query = encodeParams(withSharing(params));
   return `${ENTRY}?${query}`;
 }
 

@@ -7,9 +7,9 @@ const status = document.getElementById("status");
 // Album links are read through SYNO.Foto.*, Shared Space folder links through SYNO.FotoTeam.*.
 let space = "SYNO.Foto";
 
-async function post(fields) {
+async function post(fields, headers = {}) {
   const body = new URLSearchParams(fields);
-  const response = await fetch(base, { method: "POST", body, credentials: "same-origin" });
+  const response = await fetch(base, { method: "POST", body, headers, credentials: "same-origin" });
   return response.json();
 }
 
@@ -133,7 +133,7 @@ const token = localStorage.getItem("shoebox.synotoken") || "";
 async function offerUpload() {
   if (!token || space !== "SYNO.Foto") return;
   const album = await post({ api: "SYNO.Foto.Browse.Album", method: "get", version: "2",
-    passphrase: JSON.stringify(passphrase), SynoToken: token });
+    passphrase: JSON.stringify(passphrase) }, { "X-SYNO-TOKEN": token });
   if (!album.success || !album.data.list.length) return;
   const albumId = album.data.list[0].id;
   const form = document.getElementById("add");
