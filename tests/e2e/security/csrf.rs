@@ -115,7 +115,10 @@ async fn the_forged_get_link_does_not_change_the_admin_password() {
     .await;
     assert_eq!(error_code(&answer), Some(119), "{answer}");
 
-    assert!(password_is(&app, "admin", "old-pw-1").await, "password unchanged");
+    assert!(
+        password_is(&app, "admin", "old-pw-1").await,
+        "password unchanged"
+    );
     assert!(!password_is(&app, "admin", "NEW-pw-1").await);
 }
 
@@ -140,7 +143,10 @@ async fn a_token_session_needs_its_token_on_every_cookie_call() {
     )
     .await;
     assert_eq!(error_code(&answer), Some(119), "{answer}");
-    assert!(password_is(&app, "admin", "old-pw-1").await, "password unchanged");
+    assert!(
+        password_is(&app, "admin", "old-pw-1").await,
+        "password unchanged"
+    );
 
     // With the token (the portal's header), the same POST works.
     let answer = call(
@@ -167,7 +173,10 @@ async fn a_changing_get_by_cookie_alone_is_refused_even_for_app_sessions() {
         // A top-level GET carries a SameSite=Lax cookie: whatever changes state refuses it.
         for headers in [
             vec![("Cookie", jar.as_str())],
-            vec![("Cookie", jar.as_str()), ("X-SYNO-TOKEN", login.token.as_str())],
+            vec![
+                ("Cookie", jar.as_str()),
+                ("X-SYNO-TOKEN", login.token.as_str()),
+            ],
         ] {
             let answer = call(
                 &app,
@@ -188,8 +197,14 @@ async fn a_changing_get_by_cookie_alone_is_refused_even_for_app_sessions() {
         let answer = call(&app, Method::GET, &params, &[("Cookie", &jar)]).await;
         assert_eq!(error_code(&answer), Some(119), "{answer}");
     }
-    assert!(password_is(&app, "bob", "bob-pw-1").await, "password unchanged");
-    assert!(!password_is(&app, "mallory", "mallory-pw-1").await, "no account made");
+    assert!(
+        password_is(&app, "bob", "bob-pw-1").await,
+        "password unchanged"
+    );
+    assert!(
+        !password_is(&app, "mallory", "mallory-pw-1").await,
+        "no account made"
+    );
 }
 
 #[tokio::test]
@@ -323,11 +338,13 @@ async fn signing_in_between_guesses_does_not_lift_the_block() {
     app.add_user("admin", "admin-pw-1", true);
     app.add_user("eve", "eve-pw-1", false);
     // The attacker's own account signs in between two guesses at the admin's password.
-    for _ in 0..3 {
+    for i in 0..3 {
         let guess = sign_in(&app, "admin", "guess", &[]).await;
         assert_eq!(error_code(&guess), Some(400), "{guess}");
-        let own = sign_in(&app, "eve", "eve-pw-1", &[]).await;
-        assert_eq!(own["success"], true, "{own}");
+        if i < 2 {
+            let own = sign_in(&app, "eve", "eve-pw-1", &[]).await;
+            assert_eq!(own["success"], true, "{own}");
+        }
     }
     // Blocked: the address, and the admin account.
     let answer = sign_in(&app, "admin", "admin-pw-1", &[]).await;
@@ -347,7 +364,13 @@ async fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
         let guess = sign_in(&app, "eve", "guess", &[("X-Forwarded-For", &from)]).await;
         assert_eq!(error_code(&guess), Some(400), "{guess}");
     }
-    let answer = sign_in(&app, "admin", "admin-pw-1", &[("X-Forwarded-For", "10.0.0.9")]).await;
+    let answer = sign_in(
+        &app,
+        "admin",
+        "admin-pw-1",
+        &[("X-Forwarded-For", "10.0.0.9")],
+    )
+    .await;
     assert_eq!(error_code(&answer), Some(407), "{answer}");
     drop(app);
 
@@ -364,7 +387,13 @@ async fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
     let answer = sign_in(&app, "eve", "eve-pw-1", &attacker).await;
     assert_eq!(error_code(&answer), Some(407), "{answer}");
     // Another client behind the same proxy is not blocked.
-    let answer = sign_in(&app, "admin", "admin-pw-1", &[("X-Forwarded-For", "10.0.0.2")]).await;
+    let answer = sign_in(
+        &app,
+        "admin",
+        "admin-pw-1",
+        &[("X-Forwarded-For", "10.0.0.2")],
+    )
+    .await;
     assert_eq!(answer["success"], true, "{answer}");
     assert!(app.log().contains("10.0.0.1"), "the log names the client");
 }
@@ -465,11 +494,13 @@ async fn wrong_link_passwords_are_throttled_per_address_and_per_link() {
     let other = shared_album(&app, &ben, "Other", "secret-three").await;
 
     // One address guessing, opening a link it knows between guesses: blocked all the same.
-    for _ in 0..3 {
+    for i in 0..3 {
         let guess = open_link(&app, &target, "guess", "10.0.3.1").await;
         assert_eq!(error_code(&guess), Some(400), "{guess}");
-        let known = open_link(&app, &own, "secret-two", "10.0.3.1").await;
-        assert_eq!(known["success"], true, "{known}");
+        if i < 2 {
+            let known = open_link(&app, &own, "secret-two", "10.0.3.1").await;
+            assert_eq!(known["success"], true, "{known}");
+        }
     }
     let answer = open_link(&app, &own, "secret-two", "10.0.3.1").await;
     assert_eq!(error_code(&answer), Some(407), "{answer}");
@@ -514,7 +545,9 @@ async fn cookies_are_secure_when_a_trusted_proxy_says_https() {
         app.add_user("anna", "anna-pw-1", false);
         let signed_in = send(&app, Method::POST, &params, &https).await;
         let mut cookies = session_cookies(&signed_in);
-        cookies.extend(session_cookies(&send(&app, Method::GET, &ui_config, &https).await));
+        cookies.extend(session_cookies(
+            &send(&app, Method::GET, &ui_config, &https).await,
+        ));
         for name in ["id=", "did=", "_SSID="] {
             let cookie = cookies
                 .iter()
@@ -527,9 +560,17 @@ async fn cookies_are_secure_when_a_trusted_proxy_says_https() {
             );
         }
         // Plain HTTP through the proxy: never Secure.
-        let plain = send(&app, Method::POST, &params, &[("X-Forwarded-Proto", "http")]).await;
+        let plain = send(
+            &app,
+            Method::POST,
+            &params,
+            &[("X-Forwarded-Proto", "http")],
+        )
+        .await;
         assert!(
-            session_cookies(&plain).iter().all(|c| !c.contains("Secure")),
+            session_cookies(&plain)
+                .iter()
+                .all(|c| !c.contains("Secure")),
             "{:?}",
             session_cookies(&plain)
         );
