@@ -90,9 +90,9 @@ pub enum Presented {
 
 impl Presented {
     /// The rules against cross-site request forgery, all of them (issue 19; docs/security.md
-    /// "Sessions and CSRF"). Signing out is always allowed (the worst a forged one does is
-    /// sign the user out). Otherwise a SynoToken that is sent must be the session's. A session presented
-    /// by `_sid` needs nothing more. One presented by the cookie alone:
+    /// "Sessions and CSRF"). Signing out is always allowed (the worst a forged one does is sign
+    /// the user out). Otherwise a SynoToken that is sent must be the session's. A session
+    /// presented by `_sid` needs nothing more. One presented by the cookie alone:
     /// - may change nothing by GET: `SameSite=Lax` lets a hostile page's top-level link carry
     ///   the cookie, never its POST;
     /// - when opened with `enable_syno_token=yes` (a browser's session), must show its token on
