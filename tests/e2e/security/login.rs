@@ -175,7 +175,11 @@ async fn every_failure_of_the_encrypted_fields_is_a_counted_wrong_password() {
     let wrong_password = good_blob(&fields("gina", "guess", now));
 
     let plain_wrong = sign_in(&app, &[("account", "gina"), ("passwd", "guess")]).await;
-    assert_eq!(plain_wrong.json()["error"]["code"], 400, "the reference answer");
+    assert_eq!(
+        plain_wrong.json()["error"]["code"],
+        400,
+        "the reference answer"
+    );
     assert!(!plain_wrong.session_cookie);
     for (what, blob) in [
         ("a doctored RSA part", bad_rsa.as_str()),
@@ -196,7 +200,11 @@ async fn every_failure_of_the_encrypted_fields_is_a_counted_wrong_password() {
     assert_eq!(error_code(&blocked.json()), Some(407), "{blocked:?}");
     assert!(!blocked.session_cookie);
     assert_eq!(
-        error_code(&sign_in(&app, &[("account", "gina"), ("passwd", "pw-gina")]).await.json()),
+        error_code(
+            &sign_in(&app, &[("account", "gina"), ("passwd", "pw-gina")])
+                .await
+                .json()
+        ),
         Some(407)
     );
 }
@@ -241,7 +249,10 @@ async fn a_captured_encrypted_sign_in_opens_once() {
         .await;
     assert_eq!(me["data"]["name"], "hugo", "{me}");
     let fresh = good_blob(&fields("hugo", "pw-hugo", server_time(&app).await));
-    assert_eq!(sign_in_encrypted(&app, &fresh).await.json()["success"], true);
+    assert_eq!(
+        sign_in_encrypted(&app, &fresh).await.json()["success"],
+        true
+    );
     // A blob whose password was wrong may be sent again: it is wrong again, nothing more.
     let wrong = good_blob(&fields("hugo", "nope", now));
     assert_eq!(sign_in_encrypted(&app, &wrong).await, reference);
@@ -278,5 +289,8 @@ async fn an_encrypted_new_password_that_does_not_open_changes_nothing() {
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(error_code(&body), Some(400), "{body}");
     assert!(app.try_login("ivy", "taken-over", &[]).await.is_err());
-    assert!(app.try_login("ivy", "pw-ivy", &[]).await.is_ok(), "password unchanged");
+    assert!(
+        app.try_login("ivy", "pw-ivy", &[]).await.is_ok(),
+        "password unchanged"
+    );
 }
