@@ -10,7 +10,7 @@ use serde_json::json;
 use super::Call;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
-use crate::login_crypto::{CIPHER_KEY, open_blob};
+use crate::login_crypto::{CIPHER_KEY, OpenError, Receipt};
 use crate::password;
 use crate::session;
 use crate::state::random_token;
@@ -22,22 +22,46 @@ use crate::throttle::Target;
 const DEVICE_COOKIE_SECS: i64 = 10 * 365 * 86_400;
 
 /// Opens the `__cIpHeRtExT` blob a client sends over plain HTTP (`SYNO.API.Encryption`: the
-/// sign-in's fields, or a new password) into the call's parameters.
-pub async fn decrypt_params(call: &mut Call) -> ApiResult<()> {
-    if let Some(blob) = call.params.raw(CIPHER_KEY).map(str::to_owned) {
-        let key = call
-            .state
-            .login_key
-            .get(&call.state.config.keys_dir())
-            .await
-            .map_err(anyhow::Error::new)?;
-        let fields =
-            open_blob(&key, &blob, now()).map_err(|e| ApiError::bad(CIPHER_KEY, e.to_string()))?;
-        for (k, v) in fields {
-            call.params.insert(k, v);
+/// sign-in's fields, or a new password) into the call's parameters, and gives the blob's
+/// receipt ([`LoginKey::forget`](crate::login_crypto::LoginKey::forget)).
+///
+/// The rule for every method that takes encrypted fields: a blob that does not open, for any
+/// reason (malformed, an RSA or AES padding that does not check, a missing, stale or already
+/// used cipher token), is answered exactly like a wrong password — the same 400, after the same
+/// work (an argon2 verification and the throttle's delay) — and counted by the sign-in throttle
+/// like one; an address the throttle blocks gets 407 before anything is decrypted. No answer or
+/// timing tells which step failed, so the blob cannot be used as a padding oracle
+/// ([`crate::login_crypto`] says how the RSA step keeps that secret even from us).
+pub async fn decrypt_params(call: &mut Call) -> ApiResult<Option<Receipt>> {
+    let Some(blob) = call.params.raw(CIPHER_KEY).map(str::to_owned) else {
+        return Ok(None);
+    };
+    let state = call.state.clone();
+    let ip = call.client_ip;
+    if state.throttle.is_blocked(ip) {
+        return Err(ApiError::IpBlocked);
+    }
+    match state
+        .login_key
+        .open(&state.config.keys_dir(), &blob, now())
+        .await
+    {
+        Ok(opened) => {
+            for (k, v) in opened.fields {
+                call.params.insert(k, v);
+            }
+            Ok(Some(opened.receipt))
+        }
+        Err(OpenError::Key(e)) => Err(anyhow::Error::new(e).into()),
+        Err(OpenError::Refused) => {
+            // What a wrong password costs: an argon2 verification, then the throttle's delay.
+            password::verify("encrypted-fields".into(), None).await;
+            let delay = state.throttle.record_failure(ip);
+            tracing::warn!(%ip, "failed sign-in: the encrypted fields do not open");
+            tokio::time::sleep(delay).await;
+            Err(ApiError::WrongCredentials)
         }
     }
-    Ok(())
 }
 
 pub async fn login(mut call: Call) -> ApiResult {
@@ -46,7 +70,7 @@ pub async fn login(mut call: Call) -> ApiResult {
     if state.throttle.is_blocked(ip) {
         return Err(ApiError::IpBlocked);
     }
-    decrypt_params(&mut call).await?;
+    let receipt = decrypt_params(&mut call).await?;
     // Sign-in fields are plain text, never JSON literals (reference §2): a password may well
     // start with a quote.
     let params = &call.params;
@@ -71,6 +95,10 @@ pub async fn login(mut call: Call) -> ApiResult {
     let user = match user {
         Some(user) if matched => user,
         _ => {
+            if let Some(receipt) = receipt {
+                // A blob whose password is wrong may be tried again: replaying it gains nothing.
+                state.login_key.forget(receipt);
+            }
             let delay = state.throttle.record_failure_for(ip, target);
             tracing::warn!(%ip, account, "failed sign-in");
             tokio::time::sleep(delay).await;
