@@ -288,11 +288,7 @@ pub async fn role_of(db: &SqlitePool, share: &Share, user: i64) -> sqlx::Result<
 
 /// What `user` may do with the album behind `share` as its owner (everything) or an invitee
 /// (the strongest of their invitation and their groups'), leaving the public role aside.
-pub async fn invited_role(
-    db: &SqlitePool,
-    share: &Share,
-    user: i64,
-) -> sqlx::Result<Option<Role>> {
+pub async fn invited_role(db: &SqlitePool, share: &Share, user: i64) -> sqlx::Result<Option<Role>> {
     if share.owner_id == user {
         return Ok(Some(Role::Manage));
     }

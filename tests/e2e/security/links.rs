@@ -42,7 +42,10 @@ impl Answer {
     }
 
     fn data(&self, what: &str) -> Value {
-        let json = self.json.as_ref().unwrap_or_else(|| panic!("{what}: not JSON"));
+        let json = self
+            .json
+            .as_ref()
+            .unwrap_or_else(|| panic!("{what}: not JSON"));
         assert_eq!(json["success"], true, "{what}: {json}");
         json["data"].clone()
     }
@@ -183,10 +186,7 @@ async fn shared_album(lib: &Library, who: &Login, items: &[i64], public: &str) -
             who,
             "SYNO.Foto.Browse.NormalAlbum",
             "create",
-            &[
-                ("name", "\"Holiday\""),
-                ("item", &json!(items).to_string()),
-            ],
+            &[("name", "\"Holiday\""), ("item", &json!(items).to_string())],
         )
         .await["album"]["id"]
         .as_i64()
@@ -294,10 +294,17 @@ async fn a_view_only_users_album_link_serves_no_originals() {
                 "a Motion Photo's video",
                 stream(&moving_s, Some("original"), &qp),
             ),
-            ("a Motion Photo's video, no quality", stream(&moving_s, None, &qp)),
+            (
+                "a Motion Photo's video, no quality",
+                stream(&moving_s, None, &qp),
+            ),
         ] {
             let answer = request(&lib, who, &params).await;
-            assert_eq!(answer.code(&format!("{name}: {what}")), 105, "{name}: {what}");
+            assert_eq!(
+                answer.code(&format!("{name}: {what}")),
+                105,
+                "{name}: {what}"
+            );
         }
     }
     // Viewing still works: the list, thumbnails, the converted stream.
@@ -315,20 +322,47 @@ async fn a_view_only_users_album_link_serves_no_originals() {
     .await
     .data("list");
     assert_eq!(list["list"].as_array().map(Vec::len), Some(3), "{list}");
-    let thumb = request(&lib, &anyone, &thumbnail("SYNO.Foto.Thumbnail", &paris_s, &p)).await;
+    let thumb = request(
+        &lib,
+        &anyone,
+        &thumbnail("SYNO.Foto.Thumbnail", &paris_s, &p),
+    )
+    .await;
     assert!(!thumb.served("a thumbnail").is_empty());
     let preview = request(&lib, &anyone, &stream(&clip_s, Some("medium"), &qp)).await;
     assert!(!preview.served("the converted stream").is_empty());
     // The maker is given download: so is the link. Her access goes: the link shows nothing.
     grant_cleo(&lib, "/2020", [true, true, false, false]).await;
-    let original = request(&lib, &anyone, &download("SYNO.Foto.Download", &paris_ids, &qp)).await;
-    let on_disk = std::fs::read(lib.app.data_dir().join("photo/2020/Trip/paris.jpg")).expect("file");
-    assert_eq!(original.served("the original, now allowed"), on_disk.as_slice());
+    let original = request(
+        &lib,
+        &anyone,
+        &download("SYNO.Foto.Download", &paris_ids, &qp),
+    )
+    .await;
+    let on_disk =
+        std::fs::read(lib.app.data_dir().join("photo/2020/Trip/paris.jpg")).expect("file");
+    assert_eq!(
+        original.served("the original, now allowed"),
+        on_disk.as_slice()
+    );
     lib.sql("UPDATE users SET team_access = 'none' WHERE name = 'cleo'")
         .await;
-    let thumb = request(&lib, &anyone, &thumbnail("SYNO.Foto.Thumbnail", &paris_s, &p)).await;
-    assert_eq!(thumb.code("a thumbnail of what the maker no longer sees"), 642);
-    let original = request(&lib, &anyone, &download("SYNO.Foto.Download", &paris_ids, &qp)).await;
+    let thumb = request(
+        &lib,
+        &anyone,
+        &thumbnail("SYNO.Foto.Thumbnail", &paris_s, &p),
+    )
+    .await;
+    assert_eq!(
+        thumb.code("a thumbnail of what the maker no longer sees"),
+        642
+    );
+    let original = request(
+        &lib,
+        &anyone,
+        &download("SYNO.Foto.Download", &paris_ids, &qp),
+    )
+    .await;
     assert_eq!(original.code("an original the maker no longer sees"), 642);
 }
 
@@ -371,11 +405,23 @@ async fn a_folder_link_honours_the_makers_download_bit_per_folder() {
         format!("[{paris}]"),
         format!("[{clip},{paris}]"),
     );
-    let ok = request(&lib, &guest(&sid), &download("SYNO.FotoTeam.Download", &clip_ids, &qp)).await;
+    let ok = request(
+        &lib,
+        &guest(&sid),
+        &download("SYNO.FotoTeam.Download", &clip_ids, &qp),
+    )
+    .await;
     assert!(!ok.served("the clip, downloadable").is_empty());
-    for (what, ids) in [("a view-only original", &paris_ids), ("a zip with it", &both)] {
-        let answer =
-            request(&lib, &guest(&sid), &download("SYNO.FotoTeam.Download", ids, &qp)).await;
+    for (what, ids) in [
+        ("a view-only original", &paris_ids),
+        ("a zip with it", &both),
+    ] {
+        let answer = request(
+            &lib,
+            &guest(&sid),
+            &download("SYNO.FotoTeam.Download", ids, &qp),
+        )
+        .await;
         assert_eq!(answer.code(what), 105, "{what}");
     }
     let thumb = request(
@@ -392,7 +438,9 @@ async fn a_folder_link_honours_the_makers_download_bit_per_folder() {
 #[tokio::test]
 async fn a_links_password_holds_for_signed_in_users_not_invited() {
     let lib = library().await;
-    let mine = lib.id_of(&lib.ben, "SYNO.Foto.Browse.Item", "mine.jpg").await;
+    let mine = lib
+        .id_of(&lib.ben, "SYNO.Foto.Browse.Item", "mine.jpg")
+        .await;
     let p = shared_album(&lib, &lib.ben, &[mine], "download").await;
     let qp = quoted(&p);
     lib.ok(
@@ -437,7 +485,9 @@ async fn a_links_password_holds_for_signed_in_users_not_invited() {
         assert_eq!(answer.code(&format!("cleo, no password: {what}")), 642);
     }
     // The invitee needs no password.
-    let listed = request(&lib, &user(&lib.anna), &list).await.data("anna's list");
+    let listed = request(&lib, &user(&lib.anna), &list)
+        .await
+        .data("anna's list");
     assert_eq!(listed["list"].as_array().map(Vec::len), Some(1));
     // A wrong password opens nothing; the right one opens the link for her session too.
     assert_eq!(sharing_login(&lib, &p, Some("guess")).await, Err(400));
@@ -448,7 +498,9 @@ async fn a_links_password_holds_for_signed_in_users_not_invited() {
         user: Some(lib.cleo.clone()),
         sharing_sid: Some(sid),
     };
-    let listed = request(&lib, &both, &list).await.data("cleo with the password");
+    let listed = request(&lib, &both, &list)
+        .await
+        .data("cleo with the password");
     assert_eq!(listed["list"].as_array().map(Vec::len), Some(1));
     let original = request(&lib, &both, &download("SYNO.Foto.Download", &ids, &qp)).await;
     assert!(!original.served("the download with the password").is_empty());
@@ -469,7 +521,9 @@ async fn admin_sets(lib: &Library, name: &str, value: bool) {
 #[tokio::test]
 async fn user_sharing_off_makes_no_links_and_opens_none() {
     let lib = library().await;
-    let mine = lib.id_of(&lib.ben, "SYNO.Foto.Browse.Item", "mine.jpg").await;
+    let mine = lib
+        .id_of(&lib.ben, "SYNO.Foto.Browse.Item", "mine.jpg")
+        .await;
     let p = shared_album(&lib, &lib.ben, &[mine], "view").await;
     let qp = quoted(&p);
     let sid = sharing_login(&lib, &p, None).await.expect("guest login");
@@ -498,12 +552,7 @@ async fn user_sharing_off_makes_no_links_and_opens_none() {
         json!([{"action": "update", "role": "view", "member": {"type": "public"}}]).to_string();
     let root = folder_id(&lib, "/2020").await.to_string();
     let personal_root = lib
-        .ok(
-            &lib.ben,
-            "SYNO.Foto.Browse.Folder",
-            "get",
-            &[("id", "0")],
-        )
+        .ok(&lib.ben, "SYNO.Foto.Browse.Folder", "get", &[("id", "0")])
         .await["folder"]["id"]
         .to_string();
     let (other_s, selection) = (other.to_string(), format!("[{mine}]"));
@@ -536,7 +585,10 @@ async fn user_sharing_off_makes_no_links_and_opens_none() {
             &lib.ben,
             "SYNO.Foto.PhotoRequest",
             "create",
-            vec![("folder_id", &personal_root), ("subject", "\"Photos please\"")],
+            vec![
+                ("folder_id", &personal_root),
+                ("subject", "\"Photos please\""),
+            ],
         ),
     ];
     for (who, api, method, params) in refused {
@@ -596,7 +648,10 @@ async fn backup_check_names_no_item_the_caller_cannot_view() {
         )
         .await;
     let list = data["list"].as_array().expect("list");
-    assert_eq!(list[0]["status"], "new", "clip.mp4 is in /2020, which she only passes: {data}");
+    assert_eq!(
+        list[0]["status"], "new",
+        "clip.mp4 is in /2020, which she only passes: {data}"
+    );
     assert!(list[0].get("id").is_none(), "{data}");
     assert_eq!(list[1]["status"], "exists", "{data}");
 }
@@ -641,7 +696,9 @@ async fn folder_link_guests_filter_by_no_photo_information_they_may_not_see() {
         }
     };
     // Allowed, the filters answer.
-    count("geocoding_id").await.data("a place filter, info shown");
+    count("geocoding_id")
+        .await
+        .data("a place filter, info shown");
     admin_sets(&lib, "display_photo_info_to_guest", false).await;
     for filter in ["person_id", "concept_id", "geocoding_id", "general_tag_id"] {
         assert_eq!(count(filter).await.code(filter), 105, "{filter}");
@@ -668,10 +725,15 @@ async fn folder_link_guests_filter_by_no_photo_information_they_may_not_see() {
 #[tokio::test]
 async fn album_members_see_neither_other_members_nor_the_owners_people() {
     let lib = library().await;
-    let mine = lib.id_of(&lib.ben, "SYNO.Foto.Browse.Item", "mine.jpg").await;
+    let mine = lib
+        .id_of(&lib.ben, "SYNO.Foto.Browse.Item", "mine.jpg")
+        .await;
     let p = shared_album(&lib, &lib.ben, &[mine], "view").await;
     let qp = quoted(&p);
-    let (anna_id, cleo_id) = (user_id(&lib, &lib.anna).await, user_id(&lib, &lib.cleo).await);
+    let (anna_id, cleo_id) = (
+        user_id(&lib, &lib.anna).await,
+        user_id(&lib, &lib.cleo).await,
+    );
     let invite = json!([
         {"action": "update", "role": "view", "member": {"type": "user", "id": anna_id}},
         {"action": "update", "role": "view", "member": {"type": "user", "id": cleo_id}},
