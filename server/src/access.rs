@@ -18,6 +18,7 @@ use crate::api::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::library::{self, FolderRow, ItemFilter};
 use crate::store::sessions::Session;
+use crate::store::shares::Role;
 
 /// What a user may do in a folder (`additional.access_permission` of a folder).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -163,27 +164,25 @@ impl Reach {
     }
 
     /// This reach (a folder link's maker's) narrowed to what the link shows: `folder` and the
-    /// folders below it that the maker sees, to view, and to download where the maker may and
-    /// `download` says so; `folder` stands for the root. Nothing else of the space shows.
+    /// folders below it that the maker sees, each with the rights [`link_rights`] gives there
+    /// for `role`; `folder` stands for the root. Nothing else of the space shows. The reach
+    /// acts for `caller` (the signed-in user holding the link, 0 for a guest), never as its
+    /// maker: it is no administrator's.
     pub async fn through_link(
         self,
         state: &AppState,
         folder: &FolderRow,
-        download: bool,
+        role: Role,
+        caller: i64,
     ) -> ApiResult<Reach> {
         if !self.rights(folder.id).view {
             return Err(ApiError::NotFound);
         }
         let mut folders = HashMap::new();
         for id in library::subtree(&state.db, self.owner, folder).await? {
-            let rights = self.rights(id);
+            let rights = link_rights(role, self.rights(id));
             if rights.view {
-                let only = Rights {
-                    view: true,
-                    download: download && rights.download,
-                    ..Rights::default()
-                };
-                folders.insert(id, only);
+                folders.insert(id, rights);
             }
         }
         Ok(Reach {
@@ -191,6 +190,8 @@ impl Reach {
             passable: HashSet::new(),
             all: Rights::default(),
             home: Some(folder.id),
+            user_id: caller,
+            is_admin: false,
             ..self
         })
     }
@@ -315,6 +316,38 @@ impl Reach {
     }
 }
 
+/// What a share link gives its holder on one item: the link's `role`, capped by `maker`, the
+/// rights the link's maker holds on that item now (for a photo a member added to a shared
+/// album, that member is its maker). A link never gives more than its maker holds: an item
+/// the maker no longer sees is not reached through it at all, and its original is
+/// downloaded (Download, Streaming of an original or of a Motion Photo's video) only when the
+/// link's role allows downloads and the maker may download it. A link gives no right to
+/// upload or manage items; what a member may do to the album itself is its role's. Every
+/// access through a link comes here: [`Reach::through_link`] for folder links,
+/// `api::sharing::Shared::rows` for the items a call names (docs/security.md).
+pub fn link_rights(role: Role, maker: Rights) -> Rights {
+    Rights {
+        view: maker.view,
+        download: maker.view && maker.download && role.downloads(),
+        ..Rights::default()
+    }
+}
+
+/// The role a caller holds on a link: `invited` is theirs as its owner or an invitee (a user
+/// or a group member), `public` the link's role for anyone holding it. A link's password
+/// applies to everyone who is neither its owner nor invited, signed in or not: without
+/// `password_given` (a guest session of this link, opened with `SYNO.Core.Sharing.Login`)
+/// they reach nothing through a link with a password.
+pub fn link_role(
+    invited: Option<Role>,
+    public: Option<Role>,
+    has_password: bool,
+    password_given: bool,
+) -> Option<Role> {
+    let public = public.filter(|_| !has_password || password_given);
+    invited.into_iter().chain(public).max()
+}
+
 /// Custom access worked out over the folder tree: each folder takes the rights of the nearest
 /// folder at or above it that has a grant. Also returns the ancestors of every viewable folder,
 /// which are shown (without their items) so that the way down exists.
@@ -393,5 +426,46 @@ mod tests {
         );
         assert!(!rights.contains_key(&5) && !rights.contains_key(&1));
         assert_eq!(passable, HashSet::from([1]));
+    }
+
+    #[test]
+    fn a_link_never_gives_more_than_its_maker_holds() {
+        let view = Rights {
+            view: true,
+            ..Rights::default()
+        };
+        let every = Rights {
+            own: true,
+            ..Rights::FULL
+        };
+        for role in [Role::View, Role::Download, Role::Upload, Role::Manage] {
+            let given = link_rights(role, every);
+            assert!(given.view && given.download == role.downloads());
+            assert!(!given.upload && !given.manage && !given.own, "{role:?}");
+            assert_eq!(link_rights(role, view), view, "a viewer's link: {role:?}");
+            assert_eq!(link_rights(role, Rights::default()), Rights::default());
+        }
+        let download_only = Rights {
+            download: true,
+            ..Rights::default()
+        };
+        assert_eq!(link_rights(Role::Manage, download_only), Rights::default());
+    }
+
+    #[test]
+    fn a_links_password_holds_for_all_but_its_owner_and_invitees() {
+        let public = Some(Role::Download);
+        assert_eq!(link_role(None, public, true, false), None);
+        assert_eq!(link_role(None, public, true, true), public);
+        assert_eq!(link_role(None, public, false, false), public);
+        assert_eq!(
+            link_role(Some(Role::View), public, true, false),
+            Some(Role::View)
+        );
+        assert_eq!(
+            link_role(Some(Role::View), public, true, true),
+            Some(Role::Download)
+        );
+        assert_eq!(link_role(None, None, false, true), None);
     }
 }

@@ -17,6 +17,7 @@ use super::Call;
 use super::browse::cache_key_of;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
+use crate::access::Rights;
 use crate::recycle;
 use crate::store::library::{self, FolderRow, ItemRow, ThumbState};
 
@@ -43,32 +44,30 @@ fn named_ids(call: &Call, keys: &[&'static str]) -> ApiResult<Vec<i64>> {
 }
 
 /// The rows of `ids` through the link the call names, all of them in what the link covers (any
-/// other id is 642, as if it did not exist), with the caller's role.
-async fn linked_rows(
-    call: &Call,
-    ids: &[i64],
-) -> ApiResult<(Vec<ItemRow>, crate::store::shares::Role)> {
+/// other id is 642, as if it did not exist), each with what the link gives on it.
+async fn linked_rows(call: &Call, ids: &[i64]) -> ApiResult<Vec<(ItemRow, Rights)>> {
     let shared = super::sharing::Shared::of(call)
         .await?
         .ok_or(ApiError::NotFound)?;
     let mut distinct = ids.to_vec();
     distinct.sort_unstable();
     distinct.dedup();
-    let rows = shared.rows(call, &distinct).await?;
+    let rows = shared.reached(call, &distinct).await?;
     if rows.is_empty() || rows.len() != distinct.len() {
         return Err(ApiError::NotFound);
     }
-    Ok((rows, shared.role))
+    Ok(rows)
 }
 
-/// `download` through a link, for a role that may download: one item of the shared album or
-/// folder as itself, several as a zip.
+/// `download` through a link, for items the link lets the caller download: one item of the
+/// shared album or folder as itself, several as a zip.
 async fn download_shared(call: &Call) -> ApiResult {
     let ids = named_ids(call, &["unit_id", "item_id", "id"])?;
-    let (mut rows, role) = linked_rows(call, &ids).await?;
-    if !role.downloads() {
+    let linked = linked_rows(call, &ids).await?;
+    if !linked.iter().all(|(_, rights)| rights.download) {
         return Err(ApiError::Forbidden);
     }
+    let mut rows: Vec<ItemRow> = linked.into_iter().map(|(row, _)| row).collect();
     if rows.len() > 1 {
         return zip_response(call, zip_entries(&rows), "download.zip").await;
     }
@@ -105,13 +104,22 @@ fn zip_entries(rows: &[ItemRow]) -> Vec<ZipEntry> {
 }
 
 /// The one item an `id`-style parameter names, if the caller sees it (through a link: if the
-/// link covers it).
-async fn one_item(call: &Call, keys: &[&'static str]) -> ApiResult<ItemRow> {
+/// link covers it), with the caller's rights on it.
+async fn one_item(call: &Call, keys: &[&'static str]) -> ApiResult<(ItemRow, Rights)> {
     let ids = named_ids(call, keys)?;
     let mut rows = if super::sharing::via_link(call) {
-        linked_rows(call, &ids).await?.0
+        linked_rows(call, &ids).await?
     } else {
-        call.reach().await?.items_by_ids(&call.state, &ids).await?
+        let reach = call.reach().await?;
+        reach
+            .items_by_ids(&call.state, &ids)
+            .await?
+            .into_iter()
+            .map(|row| {
+                let rights = reach.rights(row.folder_id);
+                (row, rights)
+            })
+            .collect()
     };
     if rows.len() != 1 {
         return Err(ApiError::bad(keys[0], "exactly one id"));
@@ -499,8 +507,8 @@ pub async fn download(call: Call) -> ApiResult {
         }
         return zip_response(&call, zip_entries(&rows), "download.zip").await;
     }
-    let row = one_item(&call, &["unit_id", "item_id", "id"]).await?;
-    if !reach.rights(row.folder_id).download {
+    let (row, rights) = one_item(&call, &["unit_id", "item_id", "id"]).await?;
+    if !rights.download {
         return Err(ApiError::Forbidden);
     }
     original(&call, &row).await
@@ -681,30 +689,18 @@ fn video_type(name: &str) -> &'static str {
 }
 
 /// `Streaming streaming`: a video (or a Live Photo's video) with byte ranges so players can
-/// seek, typed for players. `quality` `original` (or none) is the file itself; `high`, `medium`,
-/// `low` and `mobile` ask for a stream the client can play, which for a video browsers cannot
-/// play (HEVC and older codecs) is its H.264 preview, made first if it is not yet (unless
-/// previews are off). Without one (not needed, off, broken) the original is served.
+/// seek, typed for players. `quality` `original` is the file itself, and needs the right to
+/// download it, as a Motion Photo's embedded video does; `high`, `medium`, `low` and `mobile`
+/// ask for a stream the client can play, which for a video browsers cannot play (HEVC and
+/// older codecs) is its H.264 preview, made first if it is not yet (unless previews are off).
+/// Without one (not needed, off, broken) the video is served as it is. No `quality` is
+/// `original` for a caller who may download the item, a converted stream for one who may only
+/// view it.
 pub async fn streaming(call: Call) -> ApiResult {
-    let row = one_item(&call, &["id", "item_id", "unit_id"]).await?;
-    let (video_id, name) = match row.item_type.as_str() {
-        "video" => (row.id, row.filename.clone()),
-        "live" => (
-            row.live_video_id.ok_or(ApiError::NotFound)?,
-            row.live_video_name.clone().ok_or(ApiError::NotFound)?,
-        ),
-        // A Motion Photo: the MP4 after the still, from its stored offset to the end.
-        _ if row.motion_offset.is_some() => {
-            let offset = row.motion_offset.and_then(|o| u64::try_from(o).ok());
-            let offset = offset.ok_or(ApiError::NotFound)?;
-            let root = recycle::space_root(&call.state, row.owner_id).await?;
-            let path = recycle::within(&root, &file_rel(&row, &row.filename))?;
-            return Ok(Reply::raw(serve_tail(path, offset, &call.headers).await?));
-        }
-        _ => return Err(ApiError::NotFound),
-    };
+    let (row, rights) = one_item(&call, &["id", "item_id", "unit_id"]).await?;
     let converted = match call.params.string("quality").as_deref() {
-        None | Some("original") => false,
+        None => !rights.download,
+        Some("original") => false,
         Some("high" | "medium" | "low" | "mobile") => true,
         Some(_) => {
             return Err(ApiError::bad(
@@ -713,6 +709,29 @@ pub async fn streaming(call: Call) -> ApiResult {
             ));
         }
     };
+    let (video_id, name) = match row.item_type.as_str() {
+        "video" => (row.id, row.filename.clone()),
+        "live" => (
+            row.live_video_id.ok_or(ApiError::NotFound)?,
+            row.live_video_name.clone().ok_or(ApiError::NotFound)?,
+        ),
+        // A Motion Photo: the MP4 after the still, from its stored offset to the end; a part
+        // of the original file, so for those who may download it.
+        _ if row.motion_offset.is_some() => {
+            if !rights.download {
+                return Err(ApiError::Forbidden);
+            }
+            let offset = row.motion_offset.and_then(|o| u64::try_from(o).ok());
+            let offset = offset.ok_or(ApiError::NotFound)?;
+            let root = recycle::space_root(&call.state, row.owner_id).await?;
+            let path = recycle::within(&root, &file_rel(&row, &row.filename))?;
+            return Ok(Reply::raw(serve_tail(path, offset, &call.headers).await?));
+        }
+        _ => return Err(ApiError::NotFound),
+    };
+    if !converted && !rights.download {
+        return Err(ApiError::Forbidden);
+    }
     if converted {
         match call.state.indexer.preview_for(video_id).await {
             Ok(path) => {

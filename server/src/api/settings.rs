@@ -45,6 +45,23 @@ async fn load(state: &AppState, key: &str, defaults: Value) -> ApiResult<Value> 
     Ok(out)
 }
 
+/// Whether users may share (the admin setting `enable_user_sharing`, on by default). When it
+/// is off nobody makes a new share link or Photo Request, and the links and requests there
+/// answer as if they did not exist until it is on again (docs/security.md).
+pub async fn user_sharing_enabled(state: &AppState) -> ApiResult<bool> {
+    Ok(load(state, ADMIN_KEY, admin_defaults()).await?["enable_user_sharing"] != false)
+}
+
+/// Fails with 105 while user sharing is off ([`user_sharing_enabled`]): for every method that
+/// makes or opens up a share link or a Photo Request.
+pub async fn require_user_sharing(state: &AppState) -> ApiResult<()> {
+    if user_sharing_enabled(state).await? {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
 /// Whether the Shared Space is switched on (`Setting.TeamSpace set_enable`).
 pub async fn team_space_enabled(state: &AppState) -> ApiResult<bool> {
     Ok(load(state, TEAM_KEY, team_defaults()).await?["enabled"] != false)

@@ -45,13 +45,18 @@ pub struct Shared {
     pub items: ItemFilter,
     /// For a folder link: the Shared Space as the link shows it (its folder as the root).
     pub reach: Option<crate::access::Reach>,
+    /// For an album link: what its owner sees now.
+    sight: Option<Sight>,
 }
 
 impl Shared {
     /// The album behind the link the call names, if the caller may open it: a guest whose
     /// session is for this link, or a signed-in user who owns it, is invited, or holds a public
-    /// link. Anything else (no such link, expired, private and not invited) is 642, as if it
-    /// never existed.
+    /// link (with a password: who has also opened a guest session of it, [`access::link_role`]).
+    /// Anything else (no such link, expired, private and not invited, user sharing switched
+    /// off) is 642, as if it never existed.
+    ///
+    /// [`access::link_role`]: crate::access::link_role
     pub async fn of(call: &Call) -> ApiResult<Option<Shared>> {
         let named = named_passphrase(call);
         let passphrase = match (&call.guest, named) {
@@ -60,35 +65,53 @@ impl Shared {
             (None, Some(named)) => named,
             (None, None) => return Ok(None),
         };
+        if !crate::api::settings::user_sharing_enabled(&call.state).await? {
+            return Err(ApiError::NotFound);
+        }
         let db = &call.state.db;
         let share = shares::live(db, &passphrase)
             .await?
             .ok_or(ApiError::NotFound)?;
-        let role = match (&call.session, &call.guest) {
-            (Some(session), _) => shares::role_of(db, &share, session.user_id.0).await?,
-            (None, Some(_)) => share.public_role(),
-            (None, None) => None,
-        }
+        let caller = call.session.as_ref().map(|s| s.user_id.0);
+        let invited = match caller {
+            Some(user) => shares::invited_role(db, &share, user).await?,
+            None => None,
+        };
+        // A guest session is opened for one link, with its password if it has one.
+        let password_given = match &call.guest {
+            Some(guest) => *guest == share.passphrase,
+            None => {
+                share.password_hash.is_some()
+                    && guest_of(&call.state, &call.headers).await?.as_deref()
+                        == Some(share.passphrase.as_str())
+            }
+        };
+        let role = crate::access::link_role(
+            invited,
+            share.public_role(),
+            share.password_hash.is_some(),
+            password_given,
+        )
         .ok_or(ApiError::NotFound)?;
         // Album links through the Personal Space's APIs, folder links through the Shared
         // Space's.
-        let (album, items, reach) = match (share.album_id, share.folder_id, call.team()) {
+        let (album, items, reach, sight) = match (share.album_id, share.folder_id, call.team()) {
             (Some(album), None, false) => {
                 let album = albums::get(db, share.owner_id, album)
                     .await?
                     .ok_or(ApiError::NotFound)?;
                 let sight = owner_sight(call, share.owner_id).await?;
                 let items = album_api::album_items(call, &sight, &album, false).await?;
-                (Some(album), items, None)
+                (Some(album), items, None, Some(sight))
             }
             (None, Some(folder), true) => {
                 let reach = owner_team_reach(call, share.owner_id).await?;
                 let folder = reach.folder(&call.state, folder).await?;
                 let reach = reach
-                    .through_link(&call.state, &folder, role.downloads())
+                    .through_link(&call.state, &folder, role, caller.unwrap_or(0))
                     .await?;
                 let items = reach.items_below(&call.state, &folder).await?;
-                (None, items, Some(reach))
+                (None, items, Some(reach), None)
             }
             _ => return Err(ApiError::NotFound),
         };
@@ -98,6 +121,7 @@ impl Shared {
             role,
             items,
             reach,
+            sight,
         }))
     }
 }
@@ -190,6 +214,10 @@ pub async fn sharing_info(call: &Call, share: &Share) -> ApiResult<Value> {
 pub async fn set_shared(call: Call) -> ApiResult {
     let user = call.user()?.user_id.0;
     let db = &call.state.db;
+    // Ending a link is always allowed; making one only while user sharing is on.
+    if call.params.bool("enabled")? != Some(false) {
+        crate::api::settings::require_user_sharing(&call.state).await?;
+    }
     // Checked first: a selection's album is made only for a call that is otherwise sound.
     let expires = expiration(&call)?;
     let target = if call.team() {
@@ -292,6 +320,7 @@ pub async fn password_param(call: &Call) -> ApiResult<Option<Option<String>>> {
 /// "public"|"user"|"group", "id"}}`.
 pub async fn update(call: Call) -> ApiResult {
     let share = owned(&call).await?;
+    crate::api::settings::require_user_sharing(&call.state).await?;
     let db = &call.state.db;
     let expires = expiration(&call)?;
     let password = password_param(&call).await?;
@@ -437,7 +466,11 @@ pub async fn shared_albums_json(
     offset: i64,
     limit: i64,
 ) -> ApiResult<Vec<Value>> {
-    let additional = Additional::of(call)?;
+    // Who else an album is shared with is for its owner only, as `Album get` shows it.
+    let additional = match direction {
+        Direction::WithMe => Additional::of(call)?.without(&["sharing_info"]),
+        Direction::ByMe => Additional::of(call)?,
+    };
     let links = shared_album_links(call, direction).await?;
     let mut list = Vec::new();
     for share in links
@@ -469,6 +502,9 @@ pub async fn guest_login(call: Call) -> ApiResult {
         .string("sharing_id")
         .or_else(|| call.params.string("passphrase"))
         .ok_or(ApiError::MissingParam("sharing_id"))?;
+    if !crate::api::settings::user_sharing_enabled(&call.state).await? {
+        return Err(ApiError::NotFound);
+    }
     let share = shares::live(&call.state.db, &passphrase)
         .await?
         .filter(|s| s.public_role().is_some())
@@ -543,24 +579,77 @@ pub fn via_link(call: &Call) -> bool {
 }
 
 impl Shared {
-    /// The items of `ids` that are in the shared album, as rows.
+    /// The items of `ids` that this link reaches, as rows.
     pub async fn rows(
         &self,
         call: &Call,
         ids: &[i64],
     ) -> ApiResult<Vec<crate::store::library::ItemRow>> {
+        Ok(self
+            .reached(call, ids)
+            .await?
+            .into_iter()
+            .map(|(row, _)| row)
+            .collect())
+    }
+
+    /// The items of `ids` that this link reaches, each with what the link gives the caller on
+    /// it ([`crate::access::link_rights`]: the link's role capped by its maker's rights on the
+    /// item now). Every call that names items through a link comes here.
+    pub async fn reached(
+        &self,
+        call: &Call,
+        ids: &[i64],
+    ) -> ApiResult<Vec<(crate::store::library::ItemRow, crate::access::Rights)>> {
         let filter = ItemFilter {
             ids: Some(ids.to_vec()),
             ..self.items.clone()
         };
         let limit = i64::try_from(ids.len()).unwrap_or(i64::MAX);
-        Ok(crate::store::library::list_items(
+        let rows = crate::store::library::list_items(
             &call.state.db,
             &filter,
             crate::store::library::Sort::default(),
             0,
             limit,
         )
-        .await?)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        if let Some(reach) = &self.reach {
+            // A folder link: its reach holds what it gives on each folder.
+            for row in rows {
+                let rights = reach.rights(row.folder_id);
+                out.push((row, rights));
+            }
+        } else if let (Some(album), Some(sight)) = (&self.album, &self.sight) {
+            // An album link: each item's maker is the album's owner, or the member who added
+            // it.
+            let found: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let added_by = albums::added_by(&call.state.db, album.id, &found).await?;
+            let mut members: std::collections::HashMap<i64, Option<Sight>> =
+                std::collections::HashMap::new();
+            for row in rows {
+                let holder = match added_by.get(&row.id) {
+                    Some(&member) if member != self.share.owner_id => {
+                        if !members.contains_key(&member) {
+                            let seen = match maker(call, member).await {
+                                Ok(session) => {
+                                    Some(Sight::of_session(&call.state, &session).await?)
+                                }
+                                Err(ApiError::NotFound) => None,
+                                Err(e) => return Err(e),
+                            };
+                            members.insert(member, seen);
+                        }
+                        members.get(&member).and_then(Option::as_ref)
+                    }
+                    _ => Some(sight),
+                };
+                let held = holder.map(|s| s.rights_on(&row)).unwrap_or_default();
+                out.push((row, crate::access::link_rights(self.role, held)));
+            }
+        }
+        out.retain(|(_, rights)| rights.view);
+        Ok(out)
     }
 }

@@ -199,11 +199,17 @@ pub async fn backup_check(call: Call) -> ApiResult {
             checksum,
         });
     }
-    let visible = |folder: i64| reach.sees_folder(folder);
+    // Only items the caller may view answer: folders they merely pass through to reach
+    // those do not, nor (for a caller who sees part of the space) what was deleted anywhere.
+    let visible = |folder: i64| reach.rights(folder).view;
+    let partial = reach.viewable_folders().is_some();
     let mut list = Vec::with_capacity(described.len());
     for file in &described {
         let found =
-            crate::store::backup::check(&call.state.db, reach.owner, &visible, file).await?;
+            match crate::store::backup::check(&call.state.db, reach.owner, &visible, file).await? {
+                crate::store::backup::Found::Deleted if partial => crate::store::backup::Found::New,
+                found => found,
+            };
         list.push(match found {
             crate::store::backup::Found::Exists(id) => {
                 json!({"name": file.name, "size": file.size, "status": "exists", "id": id})

@@ -261,6 +261,30 @@ pub async fn add_items_by(
     Ok(true)
 }
 
+/// Who added each of `items` to album `id`, for those a member of its link added (the owner's
+/// own additions are not listed).
+pub async fn added_by(
+    db: &SqlitePool,
+    id: i64,
+    items: &[i64],
+) -> sqlx::Result<std::collections::HashMap<i64, i64>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in items.chunks(500) {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT item_id, added_by FROM album_items WHERE added_by IS NOT NULL AND album_id = ",
+        );
+        qb.push_bind(id).push(" AND item_id IN (");
+        let mut list = qb.separated(", ");
+        for item in chunk {
+            list.push_bind(*item);
+        }
+        qb.push(")");
+        let rows: Vec<(i64, i64)> = qb.build_query_as().fetch_all(db).await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 pub async fn remove_items(db: &SqlitePool, id: i64, items: &[i64]) -> sqlx::Result<()> {
     remove_items_of(db, id, items, None).await
 }

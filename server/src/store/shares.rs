@@ -279,6 +279,16 @@ pub async fn members(db: &SqlitePool, passphrase: &str) -> sqlx::Result<Vec<Memb
 /// What `user` may do with the album behind `share`: everything as its owner; else the
 /// strongest of their invitation, their groups' invitations and the link's public role.
 pub async fn role_of(db: &SqlitePool, share: &Share, user: i64) -> sqlx::Result<Option<Role>> {
+    Ok(invited_role(db, share, user)
+        .await?
+        .into_iter()
+        .chain(share.public_role())
+        .max())
+}
+
+/// What `user` may do with the album behind `share` as its owner (everything) or an invitee
+/// (the strongest of their invitation and their groups'), leaving the public role aside.
+pub async fn invited_role(db: &SqlitePool, share: &Share, user: i64) -> sqlx::Result<Option<Role>> {
     if share.owner_id == user {
         return Ok(Some(Role::Manage));
     }
@@ -293,11 +303,7 @@ pub async fn role_of(db: &SqlitePool, share: &Share, user: i64) -> sqlx::Result<
     .bind(user)
     .fetch_all(db)
     .await?;
-    Ok(roles
-        .iter()
-        .filter_map(|(r,)| Role::parse(r))
-        .chain(share.public_role())
-        .max())
+    Ok(roles.iter().filter_map(|(r,)| Role::parse(r)).max())
 }
 
 /// The live links of albums shared with `user` (invited directly or through a group), newest

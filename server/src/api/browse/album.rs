@@ -100,6 +100,18 @@ impl Sight {
         Ok(Sight { personal, team })
     }
 
+    /// What the user holds on one item: the rights of their own space, or of the Shared Space
+    /// as they reach it; nothing on another user's items.
+    pub fn rights_on(&self, row: &ItemRow) -> crate::access::Rights {
+        if row.owner_id == self.personal.owner {
+            return self.personal.rights(row.folder_id);
+        }
+        match &self.team {
+            Some(team) if row.owner_id == team.owner => team.rights(row.folder_id),
+            _ => crate::access::Rights::default(),
+        }
+    }
+
     /// The items of both spaces the caller sees.
     fn items(&self) -> ItemFilter {
         let mut filter = self.personal.items();

@@ -42,6 +42,14 @@ async fn scope(call: &Call, reach: &Reach) -> ApiResult<(ItemFilter, Option<Albu
         }
         None => None,
     };
+    let info_filters = ["person_id", "concept_id", "geocoding_id", "general_tag_id"];
+    if let Some(name) = info_filters.iter().find(|k| call.params.raw(k).is_some())
+        && !super::shows_photo_info(call).await?
+    {
+        // A guest who may not see photo information may not filter by it either.
+        tracing::debug!("a guest's {name} filter refused");
+        return Err(ApiError::Forbidden);
+    }
     if let Some(person) = call.params.int("person_id")? {
         filter.persons = vec![person];
     }

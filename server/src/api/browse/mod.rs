@@ -143,6 +143,18 @@ fn address_json(
     out
 }
 
+/// Whether the caller sees photo information (where, when, tags, people, camera): signed-in
+/// users do; guests of a share link only as the admin allows (`display_photo_info_to_guest`).
+/// Without it a guest neither reads it in the items nor filters by it (`person_id`,
+/// `concept_id`, `geocoding_id`, `general_tag_id`); the lists of people, places and tags are
+/// for signed-in users only (the dispatch table).
+pub async fn shows_photo_info(call: &Call) -> ApiResult<bool> {
+    Ok(match call.session {
+        Some(_) => true,
+        None => crate::api::settings::guests_see_info(&call.state).await?,
+    })
+}
+
 /// Item objects for `rows` with the `additional` fields asked for.
 pub async fn items_json(
     call: &Call,
@@ -158,12 +170,10 @@ pub async fn items_json(
     // A guest of a share link has no favourites, and sees photo information only as the
     // admin allows (`display_photo_info_to_guest`).
     let caller = call.session.as_ref().map(|s| s.user_id.0);
-    let info = match caller {
-        Some(_) => true,
-        None => crate::api::settings::guests_see_info(&call.state).await?,
-    };
-    // Guests of a link never see who is in the photos.
-    let additional = &if caller.is_none() {
+    let info = shows_photo_info(call).await?;
+    // Guests of a link never see who is in the photos, nor do its members: the people are
+    // its owner's, named and counted over the owner's whole library.
+    let additional = &if caller.is_none() || crate::api::sharing::via_link(call) {
         additional.without(&["person"])
     } else {
         additional.clone()
