@@ -626,22 +626,24 @@ impl Shared {
             // it.
             let found: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let added_by = albums::added_by(&call.state.db, album.id, &found).await?;
+            // What each member who added some of them sees (a disabled member: nothing).
             let mut members: std::collections::HashMap<i64, Option<Sight>> =
                 std::collections::HashMap::new();
+            for &member in added_by.values() {
+                if member == self.share.owner_id || members.contains_key(&member) {
+                    continue;
+                }
+                let seen = match maker(call, member).await {
+                    Ok(session) => Some(Sight::of_session(&call.state, &session).await?),
+                    Err(ApiError::NotFound) => None,
+                    Err(e) => return Err(e),
+                };
+                members.insert(member, seen);
+            }
             for row in rows {
                 let holder = match added_by.get(&row.id) {
-                    Some(&member) if member != self.share.owner_id => {
-                        if !members.contains_key(&member) {
-                            let seen = match maker(call, member).await {
-                                Ok(session) => {
-                                    Some(Sight::of_session(&call.state, &session).await?)
-                                }
-                                Err(ApiError::NotFound) => None,
-                                Err(e) => return Err(e),
-                            };
-                            members.insert(member, seen);
-                        }
-                        members.get(&member).and_then(Option::as_ref)
+                    Some(member) if *member != self.share.owner_id => {
+                        members.get(member).and_then(Option::as_ref)
                     }
                     _ => Some(sight),
                 };

@@ -506,6 +506,9 @@ async fn a_links_password_holds_for_signed_in_users_not_invited() {
     assert!(!original.served("the download with the password").is_empty());
 }
 
+/// A call refused while user sharing is off: who, the API, the method, the parameters.
+type Refused<'a> = (&'a Login, &'a str, &'a str, Vec<(&'a str, &'a str)>);
+
 async fn admin_sets(lib: &Library, name: &str, value: bool) {
     lib.ok(
         &lib.anna,
@@ -556,7 +559,7 @@ async fn user_sharing_off_makes_no_links_and_opens_none() {
         .await["folder"]["id"]
         .to_string();
     let (other_s, selection) = (other.to_string(), format!("[{mine}]"));
-    let refused: [(&Login, &str, &str, Vec<(&str, &str)>); 5] = [
+    let refused: [Refused; 5] = [
         (
             &lib.ben,
             "SYNO.Foto.Sharing.Passphrase",
