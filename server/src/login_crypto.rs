@@ -148,9 +148,12 @@ impl LoginKey {
         let opened = tokio::task::spawn_blocking(move || open_blob(&key, &blob, now))
             .await
             .map_err(|e| KeyError::Generate(e.to_string()))?
-            .and_then(|(fields, receipt, token)| {
-                self.spend(receipt, token + MAX_TOKEN_AGE_SECS, now)?;
-                Ok(Opened { fields, receipt })
+            .and_then(|blob| {
+                self.spend(blob.receipt, blob.token + MAX_TOKEN_AGE_SECS, now)?;
+                Ok(Opened {
+                    fields: blob.fields,
+                    receipt: blob.receipt,
+                })
             });
         opened.map_err(|why| {
             tracing::debug!(?why, "encrypted fields refused");
@@ -225,14 +228,18 @@ pub fn public_modulus_hex(key: &rsa::PrivateKey) -> String {
     hex::encode(key.n_bytes())
 }
 
+/// What [`open_blob`] found in a blob.
+struct Unsealed {
+    fields: Vec<(String, String)>,
+    receipt: Receipt,
+    /// The cipher token (a server time).
+    token: i64,
+}
+
 /// Decrypts the `{"rsa": …, "aes": …}` blob into the login fields it carries, checks that it
 /// echoes a server time no more than an hour from `now`, and gives the digest of its passphrase
 /// and that time. The RSA step never fails on padding (implicit rejection, module documentation).
-fn open_blob(
-    key: &rsa::PrivateKey,
-    blob: &str,
-    now: i64,
-) -> Result<(Vec<(String, String)>, Receipt, i64), Refusal> {
+fn open_blob(key: &rsa::PrivateKey, blob: &str, now: i64) -> Result<Unsealed, Refusal> {
     #[derive(serde::Deserialize)]
     struct Blob {
         rsa: String,
@@ -259,7 +266,11 @@ fn open_blob(
         .and_then(|(_, v)| v.parse::<i64>().ok());
     match token {
         // `abs_diff`: a token of i64::MIN must not overflow a subtraction.
-        Some(t) if now.abs_diff(t) <= MAX_TOKEN_AGE_SECS.unsigned_abs() => Ok((fields, receipt, t)),
+        Some(token) if now.abs_diff(token) <= MAX_TOKEN_AGE_SECS.unsigned_abs() => Ok(Unsealed {
+            fields,
+            receipt,
+            token,
+        }),
         _ => Err(Refusal::Token),
     }
 }
