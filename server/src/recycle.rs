@@ -110,9 +110,7 @@ pub async fn delete_items(state: &AppState, rows: &[ItemRow]) -> Result<(), ApiE
         }
         let _paused = state.indexer.pause_scans().await;
         tokio::task::spawn_blocking(move || {
-            files
-                .iter()
-                .try_for_each(|rel| space.discard(rel, recycle))
+            files.iter().try_for_each(|rel| space.discard(rel, recycle))
         })
         .await
         .context("the delete task")?

@@ -472,7 +472,10 @@ mod tests {
         // A link is deleted itself, never what it points to.
         space.discard("/real/x.jpg", false).expect("discard");
         assert!(outside.join("x.jpg").exists() && !outside.join("new").exists());
-        assert_eq!(std::fs::read(outside.join("x.jpg")).expect("read"), b"secret");
+        assert_eq!(
+            std::fs::read(outside.join("x.jpg")).expect("read"),
+            b"secret"
+        );
         assert_eq!(
             std::io::read_to_string(space.open_file("/real/y.jpg").expect("open")).expect("read"),
             "mine"

@@ -376,15 +376,18 @@ async fn serve_open(
     let modified = meta.modified().ok();
     let last_modified = modified.map(httpdate::fmt_http_date);
     let header_of = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    let since = header_of(header::IF_MODIFIED_SINCE).and_then(|v| httpdate::parse_http_date(v).ok());
+    let since =
+        header_of(header::IF_MODIFIED_SINCE).and_then(|v| httpdate::parse_http_date(v).ok());
     let unchanged = |at: std::time::SystemTime| {
-        modified.and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_secs())
-            <= at.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs())
+        modified
+            .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs())
+            <= at
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()
+                .map(|d| d.as_secs())
     };
-    if header_of(header::RANGE).is_none()
-        && modified.is_some()
-        && since.is_some_and(unchanged)
-    {
+    if header_of(header::RANGE).is_none() && modified.is_some() && since.is_some_and(unchanged) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
         if let Some(v) = &last_modified {
             set(&mut response, header::LAST_MODIFIED, v);

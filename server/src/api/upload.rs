@@ -416,7 +416,10 @@ pub(super) async fn put_value(mut call: Call, target: Target) -> ApiResult<serde
     };
     // Choosing the name and linking it are one step per folder.
     let (name, action) = {
-        let _one_at_a_time = FOLDER_LOCKS.get(&(reach.owner, folder.as_str())).lock().await;
+        let _one_at_a_time = FOLDER_LOCKS
+            .get(&(reach.owner, folder.as_str()))
+            .lock()
+            .await;
         let (name, action) = match (entry(name.clone()).await?, duplicate) {
             (Entry::Free, _) => (name, "upload"),
             (Entry::File, Duplicate::Ignore) => {
@@ -768,12 +771,18 @@ mod tests {
     /// A name accepted by a check, joined onto a folder, names a direct child of it.
     fn stays_a_child(name: &str) {
         use std::path::{Component, Path};
-        assert!(!name.is_empty() && name.len() <= space_fs::NAME_MAX, "{name:?}");
+        assert!(
+            !name.is_empty() && name.len() <= space_fs::NAME_MAX,
+            "{name:?}"
+        );
         assert!(!name.contains(['/', '\0']) && name != "." && name != "..");
         let folder = Path::new("/space/folder");
         let joined = folder.join(name);
         assert_eq!(joined.parent(), Some(folder), "{name:?}");
-        assert!(matches!(joined.components().last(), Some(Component::Normal(_))));
+        assert!(matches!(
+            joined.components().next_back(),
+            Some(Component::Normal(_))
+        ));
     }
 
     proptest::proptest! {

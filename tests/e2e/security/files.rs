@@ -168,7 +168,10 @@ async fn an_upload_only_user_cannot_overwrite_and_a_replaced_photo_goes_to_the_b
     .await;
     assert_eq!(replaced["success"], true, "{replaced}");
     assert_eq!(replaced["data"]["action"], "overwrite", "{replaced}");
-    assert_eq!(replaced["data"]["id"], put["data"]["id"], "the item keeps its id");
+    assert_eq!(
+        replaced["data"]["id"], put["data"]["id"],
+        "the item keeps its id"
+    );
     assert_eq!(
         std::fs::read(shared.join("Family/family.jpg")).expect("read"),
         other
@@ -414,7 +417,10 @@ async fn links_in_the_shared_space_lead_nowhere_outside() {
         &lib.anna,
         TEAM_UPLOAD,
         "upload_to_folder",
-        &[("name", "\"gone.jpg\""), ("target_folder_id", &family.to_string())],
+        &[
+            ("name", "\"gone.jpg\""),
+            ("target_folder_id", &family.to_string()),
+        ],
         &photo,
     )
     .await;
@@ -582,7 +588,10 @@ async fn a_folder_swapped_for_a_link_is_not_followed() {
             &lib.ben,
             UPLOAD,
             "upload_to_folder",
-            &[("name", "\"in.jpg\""), ("target_folder_id", &trip.to_string())],
+            &[
+                ("name", "\"in.jpg\""),
+                ("target_folder_id", &trip.to_string()),
+            ],
             &photo,
         )
         .await,

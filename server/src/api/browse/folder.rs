@@ -186,7 +186,10 @@ pub async fn create(call: Call) -> ApiResult {
     let space = SpaceRoot::of(&call.state, reach.owner).await?;
     let _paused = call.state.indexer.pause_scans().await;
     let made = path.clone();
-    space_fs::blocking("creating a folder", move || space.make_folder(&made).map(drop)).await?;
+    space_fs::blocking("creating a folder", move || {
+        space.make_folder(&made).map(drop)
+    })
+    .await?;
     let mut conn = call.state.db.acquire().await?;
     let id = shoebox_indexer::catalog::ensure_folder(&mut conn, reach.owner, &path).await?;
     drop(conn);
