@@ -127,6 +127,13 @@ pub fn api_error(what: &str, e: io::Error) -> ApiError {
     }
 }
 
+/// Whether a file operation failed because its target name is taken (`AlreadyExists`).
+pub fn name_taken(e: &ApiError) -> bool {
+    matches!(e, ApiError::Internal(e) if e
+        .downcast_ref::<io::Error>()
+        .is_some_and(|e| e.kind() == io::ErrorKind::AlreadyExists))
+}
+
 /// Runs blocking file work off the async threads.
 pub async fn blocking<T: Send + 'static>(
     what: &'static str,

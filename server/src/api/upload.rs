@@ -462,11 +462,12 @@ pub(super) async fn put_value(mut call: Call, target: Target) -> ApiResult<serde
             dir.link(staged, &target, replace)
         })
         .await
-        .map_err(|e| match e {
-            ApiError::Internal(e) if is_taken(&e) => {
+        .map_err(|e| {
+            if space_fs::name_taken(&e) {
                 ApiError::bad("name", format!("{name:?} was taken meanwhile"))
+            } else {
+                e
             }
-            e => e,
         })?;
         (name, action)
     };
@@ -715,12 +716,6 @@ fn not_a_photo(name: &str) -> ApiError {
 /// The space-relative path of `name` in `folder`.
 fn file_path(folder: &str, name: &str) -> String {
     format!("{}/{name}", folder.trim_end_matches('/'))
-}
-
-/// Whether a failed link found its name taken.
-fn is_taken(e: &anyhow::Error) -> bool {
-    e.downcast_ref::<std::io::Error>()
-        .is_some_and(|e| e.kind() == std::io::ErrorKind::AlreadyExists)
 }
 
 /// The rule for replacing a file (`duplicate=overwrite` over a file that is there): it

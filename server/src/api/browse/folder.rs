@@ -232,14 +232,12 @@ pub async fn rename(call: Call) -> ApiResult {
     let (from, to) = (folder.path.clone(), new_path.clone());
     space_fs::blocking("renaming a folder", move || space.rename(&from, &to))
         .await
-        .map_err(|e| match e {
-            ApiError::Internal(e)
-                if e.downcast_ref::<std::io::Error>()
-                    .is_some_and(|e| e.kind() == std::io::ErrorKind::AlreadyExists) =>
-            {
+        .map_err(|e| {
+            if space_fs::name_taken(&e) {
                 ApiError::bad("name", "a folder of that name exists")
+            } else {
+                e
             }
-            e => e,
         })?;
     library::move_folder_rows(&call.state.db, reach.owner, &folder, &new_path, name).await?;
     let folder = library::folder(&call.state.db, reach.owner, folder.id)
