@@ -13,6 +13,7 @@ pub mod proxy;
 pub mod recent;
 pub mod recycle;
 pub mod session;
+pub mod space_fs;
 pub mod state;
 pub mod store;
 pub mod throttle;

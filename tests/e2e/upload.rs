@@ -147,9 +147,11 @@ async fn uploads_land_where_the_seed_says() {
         (&Value::from(id), &Value::from("overwrite")),
         "{over}"
     );
+    // The replaced file is in the recycle bin, as a deleted one would be (issue 19).
     assert_eq!(
         files_under(&anna_photos(&lib)),
         [
+            "#recycle/PhotoLibrary/2022/03/paris.jpg",
             "PhotoLibrary/2022/03/paris.jpg",
             "PhotoLibrary/2022/03/paris_1.jpg"
         ]

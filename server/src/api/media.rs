@@ -18,7 +18,7 @@ use super::browse::cache_key_of;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
 use crate::access::Rights;
-use crate::recycle;
+use crate::space_fs::{self, SpaceRoot};
 use crate::store::library::{self, FolderRow, ItemRow, ThumbState};
 
 /// How long a thumbnail request waits for a thumbnail being made with priority.
@@ -76,10 +76,23 @@ async fn download_shared(call: &Call) -> ApiResult {
 
 /// One item's original file as a download under its own name, with ranges.
 async fn original(call: &Call, row: &ItemRow) -> ApiResult {
-    let root = recycle::space_root(&call.state, row.owner_id).await?;
-    let path = recycle::within(&root, &file_rel(row, &row.filename))?;
-    let response = serve_file(path, &call.headers, download_type(row), Some(&row.filename)).await?;
+    let file = space_file(call, row.owner_id, file_rel(row, &row.filename)).await?;
+    let response = serve_open(
+        file,
+        0,
+        &call.headers,
+        download_type(row),
+        Some(&row.filename),
+    )
+    .await?;
     Ok(Reply::raw(response))
+}
+
+/// A file of a space (`rel` from its root), opened beneath the root ([`SpaceRoot`]).
+async fn space_file(call: &Call, owner: i64, rel: String) -> ApiResult<tokio::fs::File> {
+    let space = SpaceRoot::of(&call.state, owner).await?;
+    let file = space_fs::blocking("opening a file", move || space.open_file(&rel)).await?;
+    Ok(tokio::fs::File::from_std(file))
 }
 
 /// The files of `rows` (a Live Photo's video beside its still) as zip entries named after them.
@@ -347,36 +360,59 @@ async fn serve_file(
     Ok(response)
 }
 
-/// Serves the bytes of `path` from `offset` to its end as `video/mp4` (a Motion Photo's
-/// embedded video), answering one `Range` of them (`bytes=a-b`, `a-`, `-n`) with 206, an
+/// Serves an opened file of a space from `offset` to its end (a Motion Photo's embedded video
+/// starts inside its still), with validators (`Last-Modified`, `If-Modified-Since`,
+/// `If-Range`) and one `Range` of the bytes (`bytes=a-b`, `a-`, `-n`) answered with 206, an
 /// unsatisfiable one with 416.
-async fn serve_tail(path: PathBuf, offset: u64, headers: &HeaderMap) -> ApiResult<Response> {
+async fn serve_open(
+    mut file: tokio::fs::File,
+    offset: u64,
+    headers: &HeaderMap,
+    content_type: &str,
+    download_name: Option<&str>,
+) -> ApiResult<Response> {
     use tokio::io::{AsyncReadExt, AsyncSeekExt};
-    let mut file = match tokio::fs::File::open(&path).await {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ApiError::NotFound),
-        Err(e) => {
-            return Err(ApiError::Internal(
-                anyhow::Error::new(e).context("opening a file"),
-            ));
-        }
-    };
-    let size = file
+    let meta = file
         .metadata()
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .len();
-    let total = size
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let total = meta
+        .len()
         .checked_sub(offset)
-        .filter(|n| *n > 0)
+        .filter(|n| *n > 0 || offset == 0)
         .ok_or(ApiError::NotFound)?;
-    let range = headers
-        .get(header::RANGE)
-        .and_then(|v| v.to_str().ok())
+    let modified = meta.modified().ok();
+    let last_modified = modified.map(httpdate::fmt_http_date);
+    let header_of = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let since =
+        header_of(header::IF_MODIFIED_SINCE).and_then(|v| httpdate::parse_http_date(v).ok());
+    let unchanged = |at: std::time::SystemTime| {
+        modified
+            .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs())
+            <= at
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()
+                .map(|d| d.as_secs())
+    };
+    if header_of(header::RANGE).is_none() && modified.is_some() && since.is_some_and(unchanged) {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        if let Some(v) = &last_modified {
+            set(&mut response, header::LAST_MODIFIED, v);
+        }
+        return Ok(response);
+    }
+    // A range is for the version the client has (`If-Range`); otherwise the whole file.
+    let range_applies = match header_of(header::IF_RANGE) {
+        None => true,
+        Some(v) => Some(v) == last_modified.as_deref(),
+    };
+    let range = header_of(header::RANGE)
+        .filter(|_| range_applies)
         .map(|v| parse_range(v, total));
-    let (start, end, status) = match range {
-        None => (0, total - 1, StatusCode::OK),
-        Some(Some((a, b))) => (a, b, StatusCode::PARTIAL_CONTENT),
+    let (start, len, status) = match range {
+        None => (0, total, StatusCode::OK),
+        Some(Some((a, b))) => (a, b - a + 1, StatusCode::PARTIAL_CONTENT),
         Some(None) => {
             let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
             set(
@@ -390,10 +426,9 @@ async fn serve_tail(path: PathBuf, offset: u64, headers: &HeaderMap) -> ApiResul
     file.seek(std::io::SeekFrom::Start(offset + start))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
-    let len = end - start + 1;
     let body = Body::from_stream(tokio_util::io::ReaderStream::new(file.take(len)));
     let mut response = (status, body).into_response();
-    set(&mut response, header::CONTENT_TYPE, "video/mp4");
+    set(&mut response, header::CONTENT_TYPE, content_type);
     set(&mut response, header::CONTENT_LENGTH, &len.to_string());
     set(&mut response, header::ACCEPT_RANGES, "bytes");
     set(
@@ -401,11 +436,21 @@ async fn serve_tail(path: PathBuf, offset: u64, headers: &HeaderMap) -> ApiResul
         header::CACHE_CONTROL,
         "private, max-age=0, must-revalidate",
     );
+    if let Some(v) = &last_modified {
+        set(&mut response, header::LAST_MODIFIED, v);
+    }
+    if let Some(name) = download_name {
+        set(
+            &mut response,
+            header::CONTENT_DISPOSITION,
+            &content_disposition(name),
+        );
+    }
     if status == StatusCode::PARTIAL_CONTENT {
         set(
             &mut response,
             header::CONTENT_RANGE,
-            &format!("bytes {start}-{end}/{total}"),
+            &format!("bytes {start}-{}/{total}", start + len - 1),
         );
     }
     Ok(response)
@@ -585,7 +630,7 @@ async fn zip_response(call: &Call, entries: Vec<ZipEntry>, download_name: &str) 
     let mut roots = std::collections::HashMap::new();
     for entry in &entries {
         if let std::collections::hash_map::Entry::Vacant(v) = roots.entry(entry.owner) {
-            v.insert(recycle::space_root(&call.state, entry.owner).await?);
+            v.insert(SpaceRoot::of(&call.state, entry.owner).await?);
         }
     }
     let (writer, reader) = tokio::io::duplex(256 * 1024);
@@ -594,12 +639,13 @@ async fn zip_response(call: &Call, entries: Vec<ZipEntry>, download_name: &str) 
             let mut zip = ZipFileWriter::with_tokio(writer);
             let mut taken = std::collections::HashSet::new();
             for ZipEntry { owner, rel, name } in entries {
-                let root = roots
+                let space = roots
                     .get(&owner)
-                    .context("a zip entry of an unknown space")?;
-                let path = recycle::within(root, &rel)?;
-                let file = match tokio::fs::File::open(&path).await {
-                    Ok(f) => f,
+                    .context("a zip entry of an unknown space")?
+                    .clone();
+                let opened = tokio::task::spawn_blocking(move || space.open_file(&rel)).await?;
+                let file = match opened {
+                    Ok(f) => tokio::fs::File::from_std(f),
                     // A file that vanished since it was listed is left out.
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                     Err(e) => return Err(e.into()),
@@ -723,9 +769,9 @@ pub async fn streaming(call: Call) -> ApiResult {
             }
             let offset = row.motion_offset.and_then(|o| u64::try_from(o).ok());
             let offset = offset.ok_or(ApiError::NotFound)?;
-            let root = recycle::space_root(&call.state, row.owner_id).await?;
-            let path = recycle::within(&root, &file_rel(&row, &row.filename))?;
-            return Ok(Reply::raw(serve_tail(path, offset, &call.headers).await?));
+            let file = space_file(&call, row.owner_id, file_rel(&row, &row.filename)).await?;
+            let response = serve_open(file, offset, &call.headers, "video/mp4", None).await?;
+            return Ok(Reply::raw(response));
         }
         _ => return Err(ApiError::NotFound),
     };
@@ -744,9 +790,8 @@ pub async fn streaming(call: Call) -> ApiResult {
             }
         }
     }
-    let root = recycle::space_root(&call.state, row.owner_id).await?;
-    let path = recycle::within(&root, &file_rel(&row, &name))?;
-    let response = serve_file(path, &call.headers, video_type(&name), None).await?;
+    let file = space_file(&call, row.owner_id, file_rel(&row, &name)).await?;
+    let response = serve_open(file, 0, &call.headers, video_type(&name), None).await?;
     Ok(Reply::raw(response))
 }
 

@@ -10,7 +10,6 @@
 //! shows half a file, and a name taken meanwhile is never overwritten unless the client said so.
 //! The item is in the index before the answer goes out.
 
-use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use serde_json::json;
@@ -22,6 +21,7 @@ use super::error::{ApiError, ApiResult};
 use super::params::UploadedFile;
 use super::reply::Reply;
 use crate::access::Reach;
+use crate::space_fs::{self, Entry, Folder, SpaceRoot};
 use crate::store::{albums, library};
 
 /// What to do when the name is taken (`duplicate`).
@@ -112,11 +112,7 @@ fn safe_file_name(name: &str) -> ApiResult<String> {
 }
 
 pub(super) fn io_error(what: &str, e: std::io::Error) -> ApiError {
-    if e.kind() == std::io::ErrorKind::StorageFull || e.kind() == std::io::ErrorKind::QuotaExceeded
-    {
-        return ApiError::Storage(format!("{what}: the disk is full"));
-    }
-    ApiError::Internal(anyhow::Error::new(e).context(what.to_owned()))
+    space_fs::api_error(what, e)
 }
 
 /// Where an upload goes: `upload`'s folder parts and destination, `upload_to_folder`'s folder
@@ -391,24 +387,28 @@ pub(super) async fn put_value(mut call: Call, target: Target) -> ApiResult<serde
         None => given,
     };
 
-    let root = call
-        .state
-        .indexer
-        .root_of(reach.owner)
-        .await
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the space has no folder")))?;
-    let dir = root.join(folder.trim_start_matches('/'));
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| io_error("making the folder", e))?;
-    let exists = |name: String| {
-        let path = dir.join(name);
-        async move { tokio::fs::try_exists(path).await.unwrap_or(true) }
+    // Every step on disk is beneath the space's root (crate::space_fs).
+    let space = SpaceRoot::of(&call.state, reach.owner).await?;
+    let dir = {
+        let (space, path) = (space.clone(), folder.clone());
+        space_fs::blocking("making the folder", move || space.make_folder(&path)).await?
+    };
+    let entry = |name: String| {
+        let dir = dir.clone();
+        space_fs::blocking("reading the folder", move || dir.entry(&name))
     };
     // A duplicate to ignore costs nothing more; anything else is written to a hidden name in
     // the folder and flushed first, in parallel with other uploads.
-    if duplicate == Duplicate::Ignore && exists(name.clone()).await {
-        return ignored(&call, reach.owner, &folder, name, album).await;
+    if duplicate == Duplicate::Ignore {
+        match entry(name.clone()).await? {
+            Entry::Free => {}
+            Entry::File => return ignored(&call, reach.owner, &folder, name, album).await,
+            Entry::Other => return Err(not_a_photo(&name)),
+        }
+    }
+    // Refused before a byte is staged; checked again below if the file appears meanwhile.
+    if duplicate == Duplicate::Overwrite && entry(name.clone()).await? == Entry::File {
+        may_replace(&call, &reach, &folder).await?;
     }
     if !call.team() {
         within_quota(&call, reach.owner, file.size).await?;
@@ -416,38 +416,73 @@ pub(super) async fn put_value(mut call: Call, target: Target) -> ApiResult<serde
     // The phone's modification time is kept, so a later backup check knows the file by it.
     let mtime = call.params.int("mtime")?.map(seconds);
     let checksum = file.checksum;
-    let staging_dir = dir.clone();
-    let staged = tokio::task::spawn_blocking(move || stage(file, &staging_dir, mtime))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e)))??;
+    let staged = {
+        let dir = dir.clone();
+        space_fs::blocking("writing the upload", move || dir.stage(file.path, mtime)).await?
+    };
     // Choosing the name and linking it are one step per folder.
     let (name, action) = {
-        let _one_at_a_time = FOLDER_LOCKS.get(&dir).lock().await;
-        let (name, action) = match (exists(name.clone()).await, duplicate) {
-            (false, _) => (name, "upload"),
-            (true, Duplicate::Ignore) => {
+        let _one_at_a_time = FOLDER_LOCKS
+            .get(&(reach.owner, folder.as_str()))
+            .lock()
+            .await;
+        let (name, action) = match (entry(name.clone()).await?, duplicate) {
+            (Entry::Free, _) => (name, "upload"),
+            (Entry::File, Duplicate::Ignore) => {
                 drop(staged);
                 return ignored(&call, reach.owner, &folder, name, album).await;
             }
-            (true, Duplicate::Rename) => (free_name(&dir, &name).await, "rename"),
-            (true, Duplicate::Overwrite) => (name, "overwrite"),
+            (Entry::Other, Duplicate::Ignore | Duplicate::Overwrite) => {
+                return Err(not_a_photo(&name));
+            }
+            (_, Duplicate::Rename) => {
+                let (dir, taken) = (dir.clone(), name.clone());
+                let free = space_fs::blocking("naming the upload", move || free_name(&dir, &taken))
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::bad(
+                            "name",
+                            format!("{name:?}: no free numbered name for it in the folder"),
+                        )
+                    })?;
+                (free, "rename")
+            }
+            (Entry::File, Duplicate::Overwrite) => {
+                may_replace(&call, &reach, &folder).await?;
+                (name, "overwrite")
+            }
         };
-        let replace = duplicate == Duplicate::Overwrite;
-        let target = dir.join(&name);
-        let shown = name.clone();
-        tokio::task::spawn_blocking(move || link(staged, &target, &shown, replace))
-            .await
-            .map_err(|e| ApiError::Internal(anyhow::Error::new(e)))??;
+        let replace = action == "overwrite";
+        let recycle = replace && crate::recycle::enabled(&call.state).await?;
+        let (space, dir, path, target) = (
+            space.clone(),
+            dir.clone(),
+            file_path(&folder, &name),
+            name.clone(),
+        );
+        space_fs::blocking("writing the upload", move || {
+            // The replaced file goes to the bin as a deleted one would.
+            if recycle {
+                space.copy_to_bin(&path)?;
+            }
+            dir.link(staged, &target, replace)
+        })
+        .await
+        .map_err(|e| {
+            if space_fs::name_taken(&e) {
+                ApiError::bad("name", format!("{name:?} was taken meanwhile"))
+            } else {
+                e
+            }
+        })?;
         (name, action)
     };
     let synced = dir.clone();
-    tokio::task::spawn_blocking(move || {
-        if let Ok(d) = std::fs::File::open(synced) {
-            let _ = d.sync_all();
-        }
+    space_fs::blocking("writing the upload", move || {
+        synced.sync();
+        Ok(())
     })
-    .await
-    .map_err(|e| ApiError::Internal(anyhow::Error::new(e)))?;
+    .await?;
     let id = call
         .state
         .indexer
@@ -608,6 +643,16 @@ fn destination(call: &Call, backup: bool) -> ApiResult<Destination> {
 
 /// The caller must be allowed to upload into the deepest folder of `path` that exists.
 async fn require_upload(call: &Call, reach: &Reach, path: &str) -> ApiResult<()> {
+    let id = deepest_folder(call, reach, path).await?;
+    if reach.rights(id).upload {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// The id of the deepest folder of `path` that the index has (the root at least).
+async fn deepest_folder(call: &Call, reach: &Reach, path: &str) -> ApiResult<i64> {
     let mut probe = path.to_owned();
     loop {
         let found = if probe == "/" {
@@ -616,11 +661,7 @@ async fn require_upload(call: &Call, reach: &Reach, path: &str) -> ApiResult<()>
             library::folder_by_path(&call.state.db, reach.owner, &probe).await?
         };
         if let Some(folder) = found {
-            return if reach.rights(folder.id).upload {
-                Ok(())
-            } else {
-                Err(ApiError::Forbidden)
-            };
+            return Ok(folder.id);
         }
         probe = match probe.rsplit_once('/') {
             Some((parent, _)) if !parent.is_empty() => parent.to_owned(),
@@ -651,77 +692,45 @@ fn date_name(original: &str, taken: i64) -> String {
     )
 }
 
-/// `name_1.ext`, `name_2.ext`, … the first not taken in `dir`.
-async fn free_name(dir: &Path, name: &str) -> String {
-    let (stem, ext) = match name.rsplit_once('.') {
-        Some((s, e)) => (s, format!(".{e}")),
-        None => (name, String::new()),
-    };
-    let mut n = 1u32;
-    loop {
-        let candidate = format!("{stem}_{n}{ext}");
-        if !tokio::fs::try_exists(dir.join(&candidate))
-            .await
-            .unwrap_or(true)
-        {
-            return candidate;
-        }
-        n += 1;
-    }
-}
+/// Most numbered names tried for an upload whose name is taken.
+const MAX_RENAMES: u32 = 10_000;
 
-/// Moves the spooled upload to a hidden temporary file in `dir` (renamed there, or copied from
-/// another file system), with the phone's `mtime`, flushed to disk. Dropping the result removes
-/// it.
-fn stage(file: UploadedFile, dir: &Path, mtime: Option<i64>) -> ApiResult<tempfile::TempPath> {
-    let staging = tempfile::Builder::new()
-        .prefix(".shoebox-upload-")
-        .tempfile_in(dir)
-        .map_err(|e| io_error("writing the upload", e))?
-        .into_temp_path();
-    let staged: PathBuf = staging.to_path_buf();
-    if let Err(e) = file.path.persist(&staged) {
-        // Another file system: copy (the spool file goes when `e.path` drops).
-        std::fs::copy(&e.path, &staged).map_err(|e| io_error("writing the upload", e))?;
-    }
-    let staged_file = std::fs::File::options()
-        .write(true)
-        .open(&staged)
-        .map_err(|e| io_error("writing the upload", e))?;
-    if let Some(t) = mtime.and_then(|t| u64::try_from(t).ok()) {
-        let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(t);
-        let _ = staged_file.set_modified(when);
-    }
-    staged_file
-        .sync_all()
-        .map_err(|e| io_error("writing the upload", e))?;
-    Ok(staging)
-}
-
-/// Links the staged file under `target`: a hard link, which fails rather than replace a file
-/// that appeared meanwhile, or to overwrite (`replace`), a rename over it. The staged name goes.
-fn link(staged: tempfile::TempPath, target: &Path, name: &str, replace: bool) -> ApiResult<()> {
-    if replace {
-        std::fs::rename(&staged, target).map_err(|e| io_error("writing the upload", e))?;
-    } else {
-        match std::fs::hard_link(&staged, target) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                return Err(ApiError::bad(
-                    "name",
-                    format!("{name:?} was taken meanwhile"),
-                ));
-            }
-            // A file system without hard links: the folder lock keeps the name ours.
-            Err(_) if !target.exists() => {
-                std::fs::rename(&staged, target).map_err(|e| io_error("writing the upload", e))?
-            }
-            Err(e) => return Err(io_error("writing the upload", e)),
+/// `name_1.ext`, `name_2.ext`, … the first free in `dir` (the stem shortened to stay within 255
+/// bytes); `None` after [`MAX_RENAMES`] tries. A folder that cannot be read is an error, not a
+/// name taken.
+fn free_name(dir: &Folder, name: &str) -> std::io::Result<Option<String>> {
+    for n in 1..=MAX_RENAMES {
+        let Some(candidate) = space_fs::with_suffix(name, &format!("_{n}")) else {
+            return Ok(None);
+        };
+        if dir.entry(&candidate)? == Entry::Free {
+            return Ok(Some(candidate));
         }
     }
-    // The temporary name goes (already gone after a rename).
-    drop(staged);
-    Ok(())
+    Ok(None)
+}
+
+/// The answer when the name is taken by a folder or a link, which an upload neither names as
+/// its item nor replaces.
+fn not_a_photo(name: &str) -> ApiError {
+    ApiError::bad(
+        "name",
+        format!("{name:?} is a folder or a link in the folder, not a photo"),
+    )
+}
+
+/// The space-relative path of `name` in `folder`.
+fn file_path(folder: &str, name: &str) -> String {
+    format!("{}/{name}", folder.trim_end_matches('/'))
+}
+
+/// The rule for replacing a file (`duplicate=overwrite` over a file that is there): it
+/// destroys the file, so it needs the right that deleting an item of that folder needs
+/// ([`Reach::require_manage`]), not only the right to upload; the replaced file then goes to
+/// the space's recycle bin when the bin is on, as a deleted item does.
+async fn may_replace(call: &Call, reach: &Reach, folder: &str) -> ApiResult<()> {
+    let id = deepest_folder(call, reach, folder).await?;
+    reach.require_manage([id])
 }
 
 #[cfg(test)]
@@ -758,6 +767,73 @@ mod tests {
             };
             assert!(safe_file_name(&name).is_err(), "{name:?}");
         }
+    }
+
+    /// A name accepted by a check, joined onto a folder, names a direct child of it.
+    fn stays_a_child(name: &str) {
+        use std::path::{Component, Path};
+        assert!(
+            !name.is_empty() && name.len() <= space_fs::NAME_MAX,
+            "{name:?}"
+        );
+        assert!(!name.contains(['/', '\0']) && name != "." && name != "..");
+        let folder = Path::new("/space/folder");
+        let joined = folder.join(name);
+        assert_eq!(joined.parent(), Some(folder), "{name:?}");
+        assert!(matches!(
+            joined.components().next_back(),
+            Some(Component::Normal(_))
+        ));
+    }
+
+    proptest::proptest! {
+        /// The name checks and the numbered names never panic, and whatever they accept stays
+        /// a direct child of its folder (no `..`, `/`, NUL, nothing over 255 bytes).
+        #[test]
+        fn accepted_names_never_leave_their_folder(
+            name in proptest::prelude::any::<String>(),
+            picked in proptest::prop_oneof![
+                "[a-zA-Z0-9 ._é€😀#@-]{1,260}",
+                r"[a-zA-Z0-9 ._/\\\x00-\x1fé€😀#@-]{0,300}",
+            ],
+            ext in proptest::sample::select(vec!["", ".jpg", ".HEIC", ".mp4", ".jpg.", "/.jpg"]),
+            n in 1u32..100_000,
+        ) {
+            let with_ext = format!("{picked}{ext}");
+            for name in [&name, &picked, &with_ext] {
+                if let Ok(ok) = safe_component("folder", name) {
+                    stays_a_child(&ok);
+                }
+                if let Ok(ok) = safe_file_name(name) {
+                    stays_a_child(&ok);
+                    let numbered = space_fs::with_suffix(&ok, &format!("_{n}"))
+                        .expect("a checked name can always be numbered");
+                    stays_a_child(&numbered);
+                    proptest::prop_assert!(safe_file_name(&numbered).is_ok(), "{numbered:?}");
+                }
+                if let Some(numbered) = space_fs::with_suffix(name, &format!(" ({n})")) {
+                    proptest::prop_assert!(numbered.len() <= space_fs::NAME_MAX);
+                }
+                // A path of a space: every part it yields is one plain name.
+                if let Ok(parts) = space_fs::parts(name) {
+                    for part in parts {
+                        stays_a_child(part);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_free_name_is_bounded_and_fits() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let space = SpaceRoot::open(tmp.path()).expect("open");
+        let dir = space.make_folder("/f").expect("folder");
+        let long = format!("{}.jpg", "a".repeat(251));
+        std::fs::write(tmp.path().join("f").join(&long), b"x").expect("write");
+        let free = free_name(&dir, &long).expect("read").expect("a name");
+        assert!(free.len() <= 255 && free.ends_with("_1.jpg"), "{free}");
+        assert_eq!(dir.entry(&free).expect("entry"), Entry::Free);
     }
 
     #[test]

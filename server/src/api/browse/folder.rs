@@ -9,6 +9,7 @@ use crate::api::Call;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::reply::Reply;
 use crate::recycle;
+use crate::space_fs::{self, SpaceRoot};
 use crate::store::library::{self, FolderRow};
 
 pub(super) async fn folder_json(
@@ -182,12 +183,13 @@ pub async fn create(call: Call) -> ApiResult {
     let name = call.params.required_string("name")?;
     let name = check_name(&name)?;
     let path = child_path(&parent.path, name);
-    let root = recycle::space_root(&call.state, reach.owner).await?;
-    let dir = recycle::within(&root, &path).map_err(|e| ApiError::bad("name", e.to_string()))?;
+    let space = SpaceRoot::of(&call.state, reach.owner).await?;
     let _paused = call.state.indexer.pause_scans().await;
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot create the folder {path}: {e}"))?;
+    let made = path.clone();
+    space_fs::blocking("creating a folder", move || {
+        space.make_folder(&made).map(drop)
+    })
+    .await?;
     let mut conn = call.state.db.acquire().await?;
     let id = shoebox_indexer::catalog::ensure_folder(&mut conn, reach.owner, &path).await?;
     drop(conn);
@@ -219,20 +221,24 @@ pub async fn rename(call: Call) -> ApiResult {
         let json = folder_json(&call, &reach, &folder, &Additional::of(&call)?).await?;
         return Ok(Reply::data(json!({ "folder": json })));
     }
-    let root = recycle::space_root(&call.state, reach.owner).await?;
-    let from = recycle::within(&root, &folder.path)?;
-    let to = recycle::within(&root, &new_path)?;
+    let space = SpaceRoot::of(&call.state, reach.owner).await?;
     let _paused = call.state.indexer.pause_scans().await;
     if library::folder_by_path(&call.state.db, reach.owner, &new_path)
         .await?
         .is_some()
-        || tokio::fs::symlink_metadata(&to).await.is_ok()
     {
         return Err(ApiError::bad("name", "a folder of that name exists"));
     }
-    tokio::fs::rename(&from, &to)
+    let (from, to) = (folder.path.clone(), new_path.clone());
+    space_fs::blocking("renaming a folder", move || space.rename(&from, &to))
         .await
-        .map_err(|e| anyhow::anyhow!("cannot rename {}: {e}", folder.path))?;
+        .map_err(|e| {
+            if space_fs::name_taken(&e) {
+                ApiError::bad("name", "a folder of that name exists")
+            } else {
+                e
+            }
+        })?;
     library::move_folder_rows(&call.state.db, reach.owner, &folder, &new_path, name).await?;
     let folder = library::folder(&call.state.db, reach.owner, folder.id)
         .await?
