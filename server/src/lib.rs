@@ -12,6 +12,7 @@ pub mod password;
 pub mod recent;
 pub mod recycle;
 pub mod session;
+pub mod spools;
 pub mod state;
 pub mod store;
 pub mod throttle;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::browse::{album, diff, folder, item, person, place, tag, timeline};
 use super::error::ApiResult;
+use super::params::FilePart;
 use super::{
     Call, auth, core_admin, dsm, encryption, index, info, media, requests, resumable, search,
     settings, setup, sharing, upload, user_info,
@@ -29,9 +30,20 @@ pub enum Access {
 type BoxFuture = Pin<Box<dyn Future<Output = ApiResult> + Send>>;
 pub type Handler = Arc<dyn Fn(Call) -> BoxFuture + Send + Sync>;
 
+/// What a method that takes files checks before any of them is read, once its access check
+/// has passed: that the caller may send them where the request says (`first`: the first file
+/// part, its content unread). `Some(n)` holds each file to `n` bytes (a Photo Request link's
+/// room left). The rule it serves is `dispatch::admit_files`'s.
+pub type FileGate = for<'a> fn(
+    &'a Call,
+    &'a FilePart,
+) -> futures_util::future::BoxFuture<'a, ApiResult<Option<u64>>>;
+
 pub struct Method {
     pub access: Access,
     pub handler: Handler,
+    /// `None`: the method takes no files, and a file part sent to it is refused unread (115).
+    pub files: Option<FileGate>,
 }
 
 pub struct Api {
@@ -66,8 +78,49 @@ impl Api {
         Fut: Future<Output = ApiResult> + Send + 'static,
     {
         let handler: Handler = Arc::new(move |call| Box::pin(f(call)));
-        self.methods.insert(name, Method { access, handler });
+        let files = None;
+        self.methods.insert(
+            name,
+            Method {
+                access,
+                handler,
+                files,
+            },
+        );
         self
+    }
+
+    /// A method whose body carries files: read only for a caller who passed `access` and
+    /// whom `gate` lets through (`dispatch::admit_files`).
+    fn with_files<F, Fut>(self, name: &'static str, access: Access, gate: FileGate, f: F) -> Self
+    where
+        F: Fn(Call) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ApiResult> + Send + 'static,
+    {
+        let mut api = self.method(name, access, f);
+        if let Some(method) = api.methods.get_mut(name) {
+            method.files = Some(gate);
+        }
+        api
+    }
+
+    /// A signed-in user's upload.
+    fn user_files<F, Fut>(self, name: &'static str, gate: FileGate, f: F) -> Self
+    where
+        F: Fn(Call) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ApiResult> + Send + 'static,
+    {
+        self.with_files(name, Access::User, gate, f)
+    }
+
+    /// An upload without a session: only through a link whose `gate` checks it and holds its
+    /// files to the link's limits (Photo Requests).
+    fn public_files<F, Fut>(self, name: &'static str, gate: FileGate, f: F) -> Self
+    where
+        F: Fn(Call) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ApiResult> + Send + 'static,
+    {
+        self.with_files(name, Access::Public, gate, f)
     }
 
     fn public<F, Fut>(self, name: &'static str, f: F) -> Self
@@ -165,13 +218,21 @@ fn browse_api(name: &'static str) -> Api {
             .user("suggest", search::suggest),
         "Search.Filter" => Api::new(name, "entry.cgi", 1..=3).user("list", search::filter_list),
         "Upload.Item" => Api::new(name, "entry.cgi", 1..=5)
-            .user("upload", upload::upload)
-            .user("upload_to_folder", upload::upload_to_folder)
+            .user_files("upload", upload::admits_upload, upload::upload)
+            .user_files(
+                "upload_to_folder",
+                upload::admits_upload_to_folder,
+                upload::upload_to_folder,
+            )
             .user("backup_check", upload::backup_check)
-            .user("backup_to_path", upload::backup_to_path),
+            .user_files(
+                "backup_to_path",
+                upload::admits_backup_to_path,
+                upload::backup_to_path,
+            ),
         "Upload.Resumable" => Api::new(name, "entry.cgi", 1..=1)
             .user("create", resumable::create)
-            .user("append", resumable::append)
+            .user_files("append", resumable::admits_append, resumable::append)
             .user("status", resumable::status)
             .user("cancel", resumable::cancel),
         "PhotoRequest" => Api::new(name, "entry.cgi", 1..=1)
@@ -229,7 +290,7 @@ impl ApiTable {
             // Photo Requests: the public side needs no sign-in.
             Api::new("SYNO.Foto.Upload.PhotoRequestItem", "entry.cgi", 1..=1)
                 .public("get_info", requests::public_info)
-                .public("upload", requests::public_upload),
+                .public_files("upload", requests::admits_upload, requests::public_upload),
             Api::new("SYNO.Foto.Sharing.Misc", "entry.cgi", 1..=2)
                 .user("list_user_group", sharing::list_user_group)
                 .user(

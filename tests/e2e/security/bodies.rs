@@ -194,8 +194,14 @@ async fn a_wrong_session_no_right_or_a_method_without_files_spools_nothing() {
 
     // A method that takes no files takes none, from anyone (115: not allowed to upload a file).
     let fields = routed("SYNO.Foto.Browse.Album", "list", Some(&lib.anna.sid));
-    assert_refused_unspooled(&lib.app, "a method without files", "", streamed(&fields, 100), 115)
-        .await;
+    assert_refused_unspooled(
+        &lib.app,
+        "a method without files",
+        "",
+        streamed(&fields, 100),
+        115,
+    )
+    .await;
 
     // The same upload by someone who may: stored, and the spool is empty afterwards.
     let photo = corpus_file("metadata/camera_phone.jpg");
@@ -217,7 +223,10 @@ async fn a_wrong_session_no_right_or_a_method_without_files_spools_nothing() {
         std::fs::read(lib.app.data_dir().join("photo/Family/fine.jpg")).expect("stored"),
         photo
     );
-    assert_eq!(files_under(&lib.app.data_dir().join("tmp")), Vec::<String>::new());
+    assert_eq!(
+        files_under(&lib.app.data_dir().join("tmp")),
+        Vec::<String>::new()
+    );
 }
 
 /// A Photo Request of ben's into his folder `Inbox`, taking `max_bytes` in all.
@@ -267,7 +276,11 @@ async fn an_anonymous_photo_request_upload_is_held_to_its_link() {
     let quoted = format!("\"{passphrase}\"");
     let public = |name: &'static str| {
         let mut fields = routed("SYNO.Foto.Upload.PhotoRequestItem", "upload", None);
-        fields.extend([("passphrase", quoted.as_str()), ("sender", "Uncle"), ("name", name)]);
+        fields.extend([
+            ("passphrase", quoted.as_str()),
+            ("sender", "Uncle"),
+            ("name", name),
+        ]);
         fields
     };
     // Past what the link takes, with the link named in the body: cut at the link's limit.
@@ -281,12 +294,19 @@ async fn an_anonymous_photo_request_upload_is_held_to_its_link() {
         most <= SMALL,
         "DATA/tmp held {most} bytes of a body past the link's limit"
     );
-    assert_eq!(files_under(&lib.app.data_dir().join("tmp")), Vec::<String>::new());
+    assert_eq!(
+        files_under(&lib.app.data_dir().join("tmp")),
+        Vec::<String>::new()
+    );
     let inbox = lib.app.data_dir().join("homes/ben/Photos/Inbox");
     assert!(!inbox.join("huge.jpg").exists());
     // A wrong link: nothing read.
     let mut fields = routed("SYNO.Foto.Upload.PhotoRequestItem", "upload", None);
-    fields.extend([("passphrase", "\"no-such-link\""), ("sender", "Uncle"), ("name", "\"a.jpg\"")]);
+    fields.extend([
+        ("passphrase", "\"no-such-link\""),
+        ("sender", "Uncle"),
+        ("name", "\"a.jpg\""),
+    ]);
     assert_refused_unspooled(&lib.app, "an unknown link", "", streamed(&fields, 100), 642).await;
 
     // A photo that fits goes in, without an account.
@@ -299,13 +319,25 @@ async fn an_anonymous_photo_request_upload_is_held_to_its_link() {
     ])
     .boxed();
     let (status, sent) = send(&lib.app, "", body).await.expect("answer");
-    assert_eq!((status, &sent["success"]), (200, &Value::Bool(true)), "{sent}");
-    assert_eq!(std::fs::read(inbox.join("gift.jpg")).expect("stored"), photo);
+    assert_eq!(
+        (status, &sent["success"]),
+        (200, &Value::Bool(true)),
+        "{sent}"
+    );
+    assert_eq!(
+        std::fs::read(inbox.join("gift.jpg")).expect("stored"),
+        photo
+    );
 }
 
 #[tokio::test]
 async fn one_address_spools_only_so_many_bodies_at_once() {
-    let app = TestApp::spawn_with("[limits]\nspools_per_address = 2\n", true).await;
+    // One more waits up to body_idle_secs for a slot, reading nothing, then is refused.
+    let app = TestApp::spawn_with(
+        "[limits]\nspools_per_address = 2\nbody_idle_secs = 3\n",
+        true,
+    )
+    .await;
     app.add_user("anna", "anna-pass-1", true);
     let anna = app.login("anna", "anna-pass-1").await;
     let tmp = app.data_dir().join("tmp");
@@ -316,12 +348,21 @@ async fn one_address_spools_only_so_many_bodies_at_once() {
         let mut fields = routed("SYNO.Foto.Upload.Item", "upload", Some(&anna.sid));
         let name = format!("\"held{n}.jpg\"");
         fields.push(("name", &name));
+        // Alive all the while: a little more every half second (body_idle_secs is 3 here).
+        let alive = futures_util::stream::unfold((wait, false), |(mut wait, done)| async move {
+            if done {
+                return None;
+            }
+            tokio::select! {
+                _ = &mut wait => Some((Ok(tail()), (wait, true))),
+                () = tokio::time::sleep(Duration::from_millis(500)) => {
+                    Some((Ok(Bytes::from_static(&[0x5a; 4096])), (wait, false)))
+                }
+            }
+        });
         let body = futures_util::stream::iter([Ok(head(&fields))])
             .chain(content(1))
-            .chain(futures_util::stream::once(async move {
-                let _ = wait.await;
-                Ok(tail())
-            }))
+            .chain(alive)
             .boxed();
         let url = app.base.clone();
         let answer = tokio::spawn(async move {
@@ -344,33 +385,57 @@ async fn one_address_spools_only_so_many_bodies_at_once() {
         assert!(Instant::now() < deadline, "the two uploads never spooled");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    // A third from the same address: refused (109, the system is busy), nothing spooled.
+    // A third from the same address: it waits, nothing of it read, and is refused (109, the
+    // system is busy) when no slot comes free. Its body is small enough to be drained, so
+    // the answer reaches the client.
     let mut fields = routed("SYNO.Foto.Upload.Item", "upload", Some(&anna.sid));
     fields.push(("name", "\"third.jpg\""));
-    let (answer, most) = watching_spool(&app, send(&app, "", streamed(&fields, 8))).await;
+    let started = Instant::now();
+    let (answer, most) = watching_spool(&app, send(&app, "", streamed(&fields, 1))).await;
     let (_, body) = answer.expect("an answer");
     assert_eq!(body["error"]["code"], 109, "{body}");
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "it waited for a slot"
+    );
     assert!(most < 3 * MIB as u64, "the third was spooled: {most} bytes");
     assert_eq!(files_under(&tmp).len(), 2);
-    // The held ones finish (a megabyte of Z is no photo, so they are refused by name or content
-    // later; what matters is that they were read), and then there is room again.
+    // One waiting while a held one ends gets its slot: a burst from one phone is served in turn.
+    let photo = corpus_file("metadata/camera_phone.jpg");
+    let mut fields = routed("SYNO.Foto.Upload.Item", "upload", Some(&anna.sid));
+    fields.push(("name", "\"queued.jpg\""));
+    let body = futures_util::stream::iter([
+        Ok(head(&fields)),
+        Ok(Bytes::from(photo.clone())),
+        Ok(tail()),
+    ])
+    .boxed();
+    let queued = send(&app, "", body);
+    let mut held = held.into_iter();
+    let (go, first) = held.next().expect("first held");
+    let release = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let _ = go.send(());
+        first.await.expect("task")
+    };
+    let (queued, first) = tokio::join!(queued, release);
+    assert_ne!(first["error"]["code"], 109, "{first}");
+    let (_, queued) = queued.expect("answer");
+    assert_eq!(queued["success"], true, "{queued}");
+    // The other held one finishes too (a megabyte of Z is stored or refused by the upload's
+    // own checks; what matters is that it was read), and then there is room again.
     for (go, answer) in held {
         let _ = go.send(());
         let body = answer.await.expect("task");
         assert_ne!(body["error"]["code"], 109, "{body}");
     }
-    let photo = corpus_file("metadata/camera_phone.jpg");
     let fields = {
         let mut f = routed("SYNO.Foto.Upload.Item", "upload", Some(&anna.sid));
         f.push(("name", "\"after.jpg\""));
         f
     };
-    let body = futures_util::stream::iter([
-        Ok(head(&fields)),
-        Ok(Bytes::from(photo)),
-        Ok(tail()),
-    ])
-    .boxed();
+    let body =
+        futures_util::stream::iter([Ok(head(&fields)), Ok(Bytes::from(photo)), Ok(tail())]).boxed();
     let (_, sent) = send(&app, "", body).await.expect("answer");
     assert_eq!(sent["success"], true, "{sent}");
 }
@@ -423,20 +488,24 @@ async fn slow_headers_and_stalled_bodies_are_cut_off() {
     })
     .await
     .expect("readers");
-    assert!(half_closed.is_some(), "half a request is still held after 10 s");
-    assert!(silent_closed.is_some(), "a silent connection is still held after 10 s");
+    assert!(
+        half_closed.is_some(),
+        "half a request is still held after 10 s"
+    );
+    assert!(
+        silent_closed.is_some(),
+        "a silent connection is still held after 10 s"
+    );
 
     // A body that trickles in, then stalls: cut, and its spool file removed.
     let mut fields = routed("SYNO.Foto.Upload.Item", "upload", Some(&anna.sid));
     fields.push(("name", "\"stalled.jpg\""));
     let trickle = futures_util::stream::iter([Ok(head(&fields))])
         .chain(content(1))
-        .chain(
-            futures_util::stream::iter(0..3).then(|_| async {
-                tokio::time::sleep(Duration::from_millis(500)).await;
-                Ok(Bytes::from_static(&[0x5a; 4096]))
-            }),
-        )
+        .chain(futures_util::stream::iter(0..3).then(|_| async {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            Ok(Bytes::from_static(&[0x5a; 4096]))
+        }))
         .chain(futures_util::stream::pending())
         .boxed();
     let url = app.url("/webapi/entry.cgi");
@@ -470,5 +539,9 @@ async fn slow_headers_and_stalled_bodies_are_cut_off() {
     // The request ended (answered or closed), well before the client's own 30 s timeout.
     let ended = tokio::time::timeout(Duration::from_secs(5), client).await;
     assert!(ended.is_ok(), "the stalled request is still open");
-    assert!(!app.data_dir().join("homes/anna/Photos/stalled.jpg").exists());
+    assert!(
+        !app.data_dir()
+            .join("homes/anna/Photos/stalled.jpg")
+            .exists()
+    );
 }
