@@ -1,6 +1,6 @@
 //! Builds the HTTP router and runs the server until SIGTERM or Ctrl-C.
 
-use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
@@ -85,15 +85,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let db = state.db.clone();
     let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
     let told = stopping.clone();
-    let server = axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let header_timeout = Duration::from_secs(state.config.limits.header_timeout_secs);
+    let server = serve_connections(listener, router(state), header_timeout, async move {
         shutdown_signal().await;
         told.notify_one();
-    })
-    .into_future();
+    });
     // Requests still running when the signal comes get a few seconds to finish; an upload or a
     // download that takes longer is cut, so a stop (DSM, systemd) never waits on a client.
     let drained = async {
@@ -101,7 +97,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tokio::time::sleep(DRAIN).await;
     };
     tokio::select! {
-        served = server => served?,
+        () = server => {},
         () = drained => {
             let secs = DRAIN.as_secs();
             tracing::warn!("requests still running {secs} s after the stop signal were cut");
@@ -117,6 +113,93 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Serves the connections `listener` accepts until `shutdown` completes, then lets those open
+/// finish their requests. A client must send each request's headers within `header_timeout`
+/// (hyper's timer), and a new connection must begin its first request within it (checked
+/// here as well): a client that connects and says nothing, or half a request ("slow loris"),
+/// is closed. Request bodies
+/// are bounded as they are read (`api::params`); answers, however long, are not.
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    header_timeout: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+
+    // HTTP/1.1 only, as before (DSM's clients speak nothing else over plain HTTP).
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    // Each connection holds a receiver: told to finish when the server stops, and the server
+    // is done once they are all gone.
+    let (stop, stopped) = tokio::sync::watch::channel(());
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment rather than spin.
+                    tracing::debug!("cannot accept a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let begun = Arc::new(AtomicBool::new(false));
+        let service = {
+            let begun = begun.clone();
+            let router = router.clone();
+            hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                begun.store(true, Ordering::Relaxed);
+                request.extensions_mut().insert(ConnectInfo(peer));
+                tower::ServiceExt::oneshot(router.clone(), request)
+            })
+        };
+        let builder = builder.clone();
+        let mut told = stopped.clone();
+        tokio::spawn(async move {
+            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            let mut connection = std::pin::pin!(connection);
+            let mut first = std::pin::pin!(tokio::time::sleep(header_timeout));
+            let (mut awaiting_first, mut stopping) = (true, false);
+            loop {
+                tokio::select! {
+                    served = connection.as_mut() => {
+                        if let Err(e) = served {
+                            tracing::trace!(%peer, "connection ended: {e}");
+                        }
+                        break;
+                    }
+                    () = &mut first, if awaiting_first => {
+                        awaiting_first = false;
+                        if !begun.load(Ordering::Relaxed) {
+                            tracing::debug!(%peer, "no request within the header timeout; closed");
+                            break;
+                        }
+                    }
+                    _ = told.changed(), if !stopping => {
+                        stopping = true;
+                        connection.as_mut().graceful_shutdown();
+                    }
+                }
+            }
+            drop(told);
+        });
+    }
+    drop(listener);
+    drop(stopped);
+    let _ = stop.send(());
+    stop.closed().await;
 }
 
 /// How long running requests may go on after the stop signal.

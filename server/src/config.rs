@@ -137,6 +137,15 @@ pub struct Limits {
     pub max_body_bytes: u64,
     /// Largest uploaded file, in bytes.
     pub max_upload_bytes: u64,
+    /// Uploads one client address may be receiving at once; one more waits (its body unread)
+    /// up to `body_idle_secs` for one of them to end, then is refused (109), nothing stored.
+    pub spools_per_address: usize,
+    /// Seconds a client has to send a request's headers (and, on a new connection, to begin);
+    /// then the connection is closed.
+    pub header_timeout_secs: u64,
+    /// A request body that brings less than 1 KiB in this many seconds is cut off, and what
+    /// of it was spooled is removed.
+    pub body_idle_secs: u64,
 }
 
 impl Default for Config {
@@ -161,6 +170,9 @@ impl Default for Config {
             limits: Limits {
                 max_body_bytes: 1 << 20,
                 max_upload_bytes: 20 << 30,
+                spools_per_address: 4,
+                header_timeout_secs: 30,
+                body_idle_secs: 60,
             },
             indexer: IndexerSettings {
                 workers: 0,
@@ -277,6 +289,15 @@ impl Config {
             ("login_guard.window_secs", self.login_guard.window_secs),
             ("limits.max_body_bytes", self.limits.max_body_bytes),
             ("limits.max_upload_bytes", self.limits.max_upload_bytes),
+            (
+                "limits.spools_per_address",
+                self.limits.spools_per_address as u64,
+            ),
+            (
+                "limits.header_timeout_secs",
+                self.limits.header_timeout_secs,
+            ),
+            ("limits.body_idle_secs", self.limits.body_idle_secs),
             ("recognition.idle_seconds", self.recognition.idle_seconds),
         ];
         match positive.iter().find(|(_, v)| *v == 0) {

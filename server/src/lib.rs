@@ -14,6 +14,7 @@ pub mod recent;
 pub mod recycle;
 pub mod session;
 pub mod space_fs;
+pub mod spools;
 pub mod state;
 pub mod store;
 pub mod throttle;

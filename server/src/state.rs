@@ -33,6 +33,8 @@ pub struct Inner {
     pub recent: crate::recent::Recent,
     /// The thumbnail path's own read of an item (crate::store::thumb_reader).
     pub thumb_reader: crate::store::thumb_reader::ThumbReader,
+    /// Uploads each client address is sending now (`limits.spools_per_address`).
+    pub spools: crate::spools::SpoolSlots,
 }
 
 /// Cheap to clone; derefs to [`Inner`].
@@ -63,6 +65,7 @@ impl AppState {
             spaces_changed: Arc::new(tokio::sync::Notify::new()),
             recent: crate::recent::Recent::default(),
             thumb_reader: crate::store::thumb_reader::ThumbReader::new(&config.database_path()),
+            spools: crate::spools::SpoolSlots::new(config.limits.spools_per_address),
             config,
         }))
     }

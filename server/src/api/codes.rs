@@ -13,8 +13,14 @@ pub const NO_SUCH_METHOD: u32 = 103;
 pub const BAD_VERSION: u32 = 104;
 /// The session may not do this.
 pub const FORBIDDEN: u32 = 105;
+/// "The network connection is unstable or the system is busy" (DSM's common codes): Shoebox
+/// answers it to an upload from an address already sending as many as it may at once.
+pub const BUSY: u32 = 109;
 /// A required parameter is missing.
 pub const MISSING_PARAM: u32 = 114;
+/// "Not allowed to upload a file" (DSM's common codes): a file part sent to a method that
+/// takes none.
+pub const NO_UPLOAD: u32 = 115;
 /// No valid session (clients sign in again on it).
 pub const NO_SESSION: u32 = 119;
 /// A parameter is malformed (seen from Photos on a bad request).

@@ -3,13 +3,14 @@
 //! handler. Any path serves any API, as DSM's do; `SYNO.API.Info` reports the canonical one.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::response::{IntoResponse, Response};
 
 use super::error::{ApiError, ApiResult};
-use super::params::Params;
-use super::table::{Access, Effect};
+use super::params::{Files, Params};
+use super::table::{Access, Effect, FileGate, Handler};
 use super::{ApiRoute, Call};
 use crate::state::AppState;
 use crate::{proxy, session};
@@ -43,6 +44,26 @@ pub async fn entry_with_api(
         .unwrap_or_else(IntoResponse::into_response)
 }
 
+/// Proof that a request's caller may send it files, as [`admit_files`] found: the only thing
+/// that lets [`Files::receive`] read a body's file parts, and made nowhere else (its fields
+/// are private to this module). It holds the address's spool slot until it is dropped, after
+/// the handler is done with the files.
+pub struct Admitted {
+    max_file_bytes: u64,
+    _slot: crate::spools::SpoolSlot,
+}
+
+impl Admitted {
+    /// The most bytes one file part may bring.
+    pub fn max_file_bytes(&self) -> u64 {
+        self.max_file_bytes
+    }
+}
+
+/// Reads a request in the order its caller is known: the routing parameters, the session and
+/// the text fields first ([`Params::read_head`]), then, only for an [`Admitted`] caller, the
+/// file parts. A request refused before that has its file parts read a little and dropped,
+/// never stored.
 async fn run(
     state: AppState,
     peer: SocketAddr,
@@ -50,13 +71,110 @@ async fn run(
     request: Request,
 ) -> ApiResult<Response> {
     let (parts, body) = request.into_parts();
-    // A public Photo Request upload is held to what its link still takes while it is read.
-    let limits = match super::requests::body_limits(&state, &parts.uri).await? {
-        Some(limits) => std::borrow::Cow::Owned(limits),
-        None => std::borrow::Cow::Borrowed(&state.config.limits),
+    let (params, files) = Params::read_head(&parts, body, &state.config.limits).await?;
+    let admitted = async {
+        let routed = route(
+            state.clone(),
+            peer,
+            path_api,
+            params,
+            &parts.method,
+            parts.headers,
+        )
+        .await?;
+        let admitted = admit_files(&state, &routed.call, routed.files, &files).await?;
+        Ok::<_, ApiError>((routed, admitted))
+    }
+    .await;
+    let (routed, admitted) = match admitted {
+        Ok(admitted) => admitted,
+        Err(e) => {
+            files.refuse().await;
+            return Err(e);
+        }
     };
-    let params = Params::read(&parts, body, &limits, &state.config.spool_dir()).await?;
-    let headers = parts.headers;
+    let Routed {
+        handler,
+        mut call,
+        changes,
+        ..
+    } = routed;
+    if let Some(admitted) = &admitted {
+        files
+            .receive(
+                admitted,
+                &mut call.params,
+                &state.config.limits,
+                &state.config.spool_dir(),
+            )
+            .await?;
+    }
+    let reply = handler(call).await;
+    drop(admitted);
+    if changes {
+        // Whatever it changed (a sign-out, a permission, a setting, a folder), thumbnails
+        // stop trusting what they read before it.
+        state.recent.forget();
+    }
+    Ok(reply?.into_response())
+}
+
+/// The rule for request bodies: a request's file parts are read only when its method takes
+/// files (its table entry has a gate: `table::Api::user_files`, `public_files`), its caller
+/// passed the method's access check (signed in, a link's guest; or, for the one anonymous
+/// upload, a Photo Request link, which its gate checks), the gate let the request through
+/// (the caller may put files where it says), its address has a spool slot free (or one is
+/// given back within `limits.body_idle_secs`, the body unread meanwhile), and, with a
+/// declared length, the body fits the limits. A file part sent to a method that takes none is
+/// refused (115). `None`: the body has no file parts.
+async fn admit_files(
+    state: &AppState,
+    call: &Call,
+    gate: Option<FileGate>,
+    files: &Files,
+) -> ApiResult<Option<Admitted>> {
+    let Some(first) = files.first() else {
+        return Ok(None);
+    };
+    let gate = gate.ok_or(ApiError::NoFiles)?;
+    let limits = &state.config.limits;
+    let slot = state
+        .spools
+        .wait_for(call.client_ip, Duration::from_secs(limits.body_idle_secs))
+        .await
+        .ok_or(ApiError::Busy)?;
+    let max_file_bytes = match gate(call, first).await? {
+        Some(cap) => cap.min(limits.max_upload_bytes),
+        None => limits.max_upload_bytes,
+    };
+    let limit = max_file_bytes.saturating_add(limits.max_body_bytes);
+    if files.declared().is_some_and(|n| n > limit) {
+        return Err(ApiError::TooLarge { limit });
+    }
+    Ok(Some(Admitted {
+        max_file_bytes,
+        _slot: slot,
+    }))
+}
+
+/// What [`route`] found: the method's handler and file gate, the call as the handler gets it
+/// (its parameters without files yet), and whether the method changes anything (its `Effect`).
+struct Routed {
+    handler: Handler,
+    files: Option<FileGate>,
+    call: Call,
+    changes: bool,
+}
+
+/// Picks the method from the table and checks who calls it.
+async fn route(
+    state: AppState,
+    peer: SocketAddr,
+    path_api: Option<String>,
+    params: Params,
+    http_method: &axum::http::Method,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Routed> {
     let route = ApiRoute::from_params(&params, path_api)?;
     let api = state
         .apis
@@ -80,7 +198,7 @@ async fn run(
         });
     }
     let mut guest = None;
-    let usage = session::Use::call(method.effect, &parts.method);
+    let usage = session::Use::call(method.effect, http_method);
     let session = match method.access {
         Access::Public => None,
         // Signed in, or a guest with a link.
@@ -124,13 +242,12 @@ async fn run(
         https: client.https,
         headers,
     };
-    let reply = (method.handler)(call).await;
-    if method.effect.changes() {
-        // Whatever it changed (a sign-out, a permission, a setting, a folder), thumbnails
-        // stop trusting what they read before it.
-        state.recent.forget();
-    }
-    Ok(reply?.into_response())
+    Ok(Routed {
+        handler: method.handler.clone(),
+        files: method.files,
+        call,
+        changes: method.effect.changes(),
+    })
 }
 
 /// `/synofoto/api/v2/{p|t}/Thumbnail/get` (reference §6): the web UI's thumbnail route. The
@@ -149,18 +266,22 @@ pub async fn rest_thumbnail(
     };
     async {
         let (parts, body) = request.into_parts();
-        let params = Params::read(
-            &parts,
-            body,
-            &state.config.limits,
-            &state.config.spool_dir(),
-        )
-        .await?;
+        let (params, files) = Params::read_head(&parts, body, &state.config.limits).await?;
         let headers = parts.headers;
         let usage = session::Use::call(Effect::ReadsMedia, &parts.method);
-        let session = session::find_recent(&state, &params, &headers, usage)
-            .await?
-            .ok_or(ApiError::NoSession)?;
+        let session = session::find_recent(&state, &params, &headers, usage).await;
+        // Thumbnails take no files: whoever asks, file parts are refused unread.
+        let session = match session.and_then(|s| s.ok_or(ApiError::NoSession)) {
+            Ok(session) if files.first().is_none() => session,
+            Ok(_) => {
+                files.refuse().await;
+                return Err(ApiError::NoFiles);
+            }
+            Err(e) => {
+                files.refuse().await;
+                return Err(e);
+            }
+        };
         let client = proxy::client(&state.config.trusted_proxies, peer.ip(), &headers);
         let call = Call {
             state: state.clone(),

@@ -25,6 +25,12 @@ pub enum ApiError {
     BadParam { name: String, why: String },
     #[error("the request body is larger than {limit} bytes")]
     TooLarge { limit: u64 },
+    /// A file part sent to a method that takes no files.
+    #[error("this method takes no files")]
+    NoFiles,
+    /// An upload from an address already sending as many as it may at once.
+    #[error("too many uploads at once from this address")]
+    Busy,
     #[error("wrong account or password")]
     WrongCredentials,
     #[error("account disabled")]
@@ -61,6 +67,8 @@ impl ApiError {
             Self::NoSession => codes::NO_SESSION,
             Self::Forbidden => codes::FORBIDDEN,
             Self::MissingParam(_) => codes::MISSING_PARAM,
+            Self::NoFiles => codes::NO_UPLOAD,
+            Self::Busy => codes::BUSY,
             Self::BadParam { .. } | Self::TooLarge { .. } | Self::Offset { .. } => codes::BAD_PARAM,
             Self::WrongCredentials => codes::WRONG_CREDENTIALS,
             Self::AccountDisabled => codes::ACCOUNT_DISABLED,

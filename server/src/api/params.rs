@@ -4,10 +4,16 @@
 //!
 //! Bodies are bounded before they are read: a declared length over the limit is refused without
 //! reading, and an undeclared one is cut off at the limit. Multipart file parts stream to a
-//! spool file and never sit in memory whole.
+//! spool file and never sit in memory whole. A body is read in two steps: what may be read
+//! before the caller is known ([`Params::read_head`]: the text fields up to the first file
+//! part), then the file parts, only for a caller dispatch admitted ([`Files`]). A body that
+//! stalls is cut off (`limits.body_idle_secs`).
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
+use std::time::Duration;
 
 use axum::body::BodyDataStream;
 use axum::http::header;
@@ -15,6 +21,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
+use super::dispatch::Admitted;
 use super::error::{ApiError, ApiResult};
 use crate::config::Limits;
 
@@ -30,6 +37,8 @@ const HASH_WHILE_SPOOLING: u64 = 32 << 20;
 const SPOOL_WRITE: usize = 1 << 20;
 /// How much of a refused body of unknown length is still read and thrown away.
 const DRAIN_CAP: u64 = 4 << 20;
+/// A request body that brings less than this in `limits.body_idle_secs` is cut off.
+const MIN_PROGRESS: usize = 1 << 10;
 
 /// A file part of a multipart request, spooled to disk. The spool file is removed when this is
 /// dropped unless a handler moves it into place first.
@@ -50,6 +59,252 @@ pub struct Params {
     pub files: Vec<UploadedFile>,
 }
 
+/// What is known of a request's first file part before any of its content is read.
+#[derive(Debug, Clone)]
+pub struct FilePart {
+    /// The multipart field's name (`file`, `thumb_xl`, ...).
+    pub field: String,
+    /// The file name the part gives.
+    pub file_name: Option<String>,
+}
+
+/// The file parts of a multipart request, not read yet: the body from its first file part on.
+///
+/// This is how the rule "nothing of a body is stored before its caller is known" is kept:
+/// [`Params::read_head`] stops at the first file part and hands the rest over as this; only
+/// [`Files::receive`] reads it, and that takes the [`Admitted`] that dispatch alone makes, once
+/// the route, the session (or the link) and the method's own gate have let the caller through.
+/// Refused, the rest is [`Files::refuse`]d: a little of it is read and dropped, none stored.
+pub struct Files(Option<Pending>);
+
+struct Pending {
+    multipart: multer::Multipart<'static>,
+    /// The first file part, its head read, its content not.
+    field: multer::Field<'static>,
+    first: FilePart,
+    /// The text fields' bytes so far (bounded by `max_body_bytes` in all).
+    text_bytes: u64,
+    declared: Option<u64>,
+}
+
+impl Files {
+    /// The first file part, if the body has one.
+    pub fn first(&self) -> Option<&FilePart> {
+        self.0.as_ref().map(|p| &p.first)
+    }
+
+    /// How long the client said the whole body is.
+    pub fn declared(&self) -> Option<u64> {
+        self.0.as_ref().and_then(|p| p.declared)
+    }
+
+    /// Reads the rest of the body into `params`: each file part spooled to a file in `spool`
+    /// (at most `admitted.max_file_bytes()` each, [`MAX_FILES`] in all), the text fields among
+    /// and after them as [`Params::read_head`] reads them.
+    pub async fn receive(
+        self,
+        admitted: &Admitted,
+        params: &mut Params,
+        limits: &Limits,
+        spool: &Path,
+    ) -> ApiResult<()> {
+        let Some(Pending {
+            mut multipart,
+            field,
+            mut text_bytes,
+            declared,
+            ..
+        }) = self.0
+        else {
+            return Ok(());
+        };
+        let max_file = admitted.max_file_bytes();
+        // A large body is hashed as it arrives, so the index job need not read it all again;
+        // a photo is hashed by the index job from the page cache, off the upload's path.
+        let hash = declared.is_none_or(|n| n > HASH_WHILE_SPOOLING);
+        let mut next = Some(field);
+        loop {
+            let field = match next.take() {
+                Some(field) => field,
+                None => match multipart.next_field().await.map_err(malformed)? {
+                    Some(field) => field,
+                    None => return Ok(()),
+                },
+            };
+            let read = match field.file_name().map(str::to_owned) {
+                // The checks saw the fields before the files: one after them adds, never
+                // replaces.
+                None => {
+                    params
+                        .read_text(field, limits, &mut text_bytes, false)
+                        .await
+                }
+                Some(file_name) => {
+                    params
+                        .read_file(field, file_name, max_file, spool, hash)
+                        .await
+                }
+            };
+            if let Err(e) = read {
+                if let ApiError::TooLarge { .. } = e {
+                    // Read what the client still sends so that it gets our answer rather than
+                    // a reset connection; bounded by the declared length, or by DRAIN_CAP.
+                    drain_parts(&mut multipart, None, declared.unwrap_or(DRAIN_CAP)).await;
+                }
+                return Err(e);
+            }
+        }
+    }
+
+    /// The caller was refused: a little of the body is read and dropped (so that the client
+    /// reads the answer rather than a reset connection), nothing is stored.
+    pub async fn refuse(self) {
+        if let Some(Pending {
+            mut multipart,
+            field,
+            ..
+        }) = self.0
+        {
+            drain_parts(&mut multipart, Some(field), DRAIN_CAP).await;
+        }
+    }
+}
+
+impl Params {
+    async fn read_file(
+        &mut self,
+        mut field: multer::Field<'static>,
+        file_name: String,
+        limit: u64,
+        spool: &Path,
+        hash: bool,
+    ) -> ApiResult<()> {
+        let name = field.name().unwrap_or("").to_owned();
+        if self.files.len() >= MAX_FILES {
+            return Err(ApiError::bad(name, format!("more than {MAX_FILES} files")));
+        }
+        let (path, size, checksum) =
+            spool_field(&mut field, limit, spool, hash)
+                .await
+                .map_err(|e| match e {
+                    SpoolError::Multipart(e) => malformed(e),
+                    SpoolError::TooLarge => ApiError::TooLarge { limit },
+                    SpoolError::Io(e) if e.kind() == std::io::ErrorKind::StorageFull => {
+                        ApiError::Storage("receiving the upload: the disk is full".into())
+                    }
+                    SpoolError::Io(e) => {
+                        ApiError::Internal(anyhow::Error::new(e).context("spooling an upload"))
+                    }
+                })?;
+        self.files.push(UploadedFile {
+            field: name,
+            file_name: Some(file_name),
+            size,
+            path,
+            checksum,
+        });
+        Ok(())
+    }
+}
+
+fn malformed(e: multer::Error) -> ApiError {
+    ApiError::bad("body", format!("malformed multipart: {e}"))
+}
+
+/// A request body that brings less than [`MIN_PROGRESS`] bytes in `idle` ends in an error: a
+/// client that trickles or stalls does not hold a connection (and a spool file) for ever.
+struct Idle {
+    inner: BodyDataStream,
+    idle: Duration,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    /// Bytes since the deadline was last pushed back.
+    progress: usize,
+    done: bool,
+}
+
+impl Idle {
+    fn new(inner: BodyDataStream, idle: Duration) -> Self {
+        Self {
+            inner,
+            idle,
+            deadline: Box::pin(tokio::time::sleep(idle)),
+            progress: 0,
+            done: false,
+        }
+    }
+}
+
+impl futures_util::Stream for Idle {
+    type Item = Result<axum::body::Bytes, std::io::Error>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        if self.done {
+            return Poll::Ready(None);
+        }
+        match Pin::new(&mut self.inner).poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                self.progress += chunk.len();
+                if self.progress >= MIN_PROGRESS {
+                    self.progress = 0;
+                    let next = tokio::time::Instant::now() + self.idle;
+                    self.deadline.as_mut().reset(next);
+                }
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(std::io::Error::other(e)))),
+            Poll::Ready(None) => {
+                self.done = true;
+                Poll::Ready(None)
+            }
+            Poll::Pending => match self.deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => {
+                    self.done = true;
+                    let secs = self.idle.as_secs();
+                    Poll::Ready(Some(Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!("the body stalled: less than {MIN_PROGRESS} bytes in {secs} s"),
+                    ))))
+                }
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
+/// Reads and drops up to `budget` bytes of the parts still to come (`field` first).
+async fn drain_parts(
+    multipart: &mut multer::Multipart<'static>,
+    field: Option<multer::Field<'static>>,
+    mut budget: u64,
+) {
+    let mut next = field;
+    while budget > 0 {
+        let mut field = match next.take() {
+            Some(field) => field,
+            None => match multipart.next_field().await {
+                Ok(Some(field)) => field,
+                _ => return,
+            },
+        };
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    budget = budget.saturating_sub(chunk.len() as u64);
+                    if budget == 0 {
+                        return;
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => return,
+            }
+        }
+    }
+}
+
 /// The text of a JSON string literal (`"abc"`), or `None` for anything else. Most values are
 /// bare text: they are not handed to the JSON parser at all (its error is an allocation).
 fn json_string(raw: &str) -> Option<String> {
@@ -61,13 +316,16 @@ fn json_string(raw: &str) -> Option<String> {
 }
 
 impl Params {
-    /// Reads the query string and the body of `request`. Body values override query values.
-    pub async fn read(
+    /// Reads what of a request may be read before anyone asks who sends it: the query string,
+    /// and of the body a url-encoded form (at most `max_body_bytes`) or a multipart body's text
+    /// fields up to its first file part (each bounded as below). Body values override query
+    /// values. The file parts are left unread in the [`Files`] returned, which only dispatch
+    /// holds, and reads once it has admitted the caller.
+    pub async fn read_head(
         parts: &axum::http::request::Parts,
         body: axum::body::Body,
         limits: &Limits,
-        spool: &Path,
-    ) -> ApiResult<Params> {
+    ) -> ApiResult<(Params, Files)> {
         let mut params = Params::default();
         if let Some(query) = parts.uri.query() {
             params.extend(form_urlencoded::parse(query.as_bytes()).into_owned())?;
@@ -83,34 +341,55 @@ impl Params {
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
+        let idle = Duration::from_secs(limits.body_idle_secs);
         if let Ok(boundary) = multer::parse_boundary(&content_type) {
             let limit = limits
                 .max_upload_bytes
                 .saturating_add(limits.max_body_bytes);
-            let mut stream = body.into_data_stream();
             if let Some(n) = declared.filter(|n| *n > limit) {
                 // A body of a few megabytes is read and dropped so that the client gets the
                 // answer rather than a reset connection; a larger one is not worth reading.
                 if n <= DRAIN_CAP {
-                    drain(&mut stream, n).await;
+                    drain(&mut body.into_data_stream(), n).await;
                 }
                 return Err(ApiError::TooLarge { limit });
             }
-            let read = params
-                .read_multipart(&mut stream, boundary, limits, spool, declared)
-                .await;
-            if let Err(ApiError::TooLarge { .. }) = read {
-                // Read what the client still sends so that it gets our answer rather than a
-                // reset connection; bounded by the declared length, or by DRAIN_CAP.
-                drain(&mut stream, declared.unwrap_or(DRAIN_CAP).min(limit)).await;
+            let stream = Idle::new(body.into_data_stream(), idle);
+            let mut multipart = multer::Multipart::new(stream, boundary);
+            let mut text_bytes = 0u64;
+            loop {
+                let field = match multipart.next_field().await {
+                    Ok(Some(field)) => field,
+                    Ok(None) => return Ok((params, Files(None))),
+                    Err(e) => return Err(malformed(e)),
+                };
+                if let Some(file_name) = field.file_name().map(str::to_owned) {
+                    let first = FilePart {
+                        field: field.name().unwrap_or("").to_owned(),
+                        file_name: Some(file_name),
+                    };
+                    let pending = Pending {
+                        multipart,
+                        field,
+                        first,
+                        text_bytes,
+                        declared,
+                    };
+                    return Ok((params, Files(Some(pending))));
+                }
+                if let Err(e) = params.read_text(field, limits, &mut text_bytes, true).await {
+                    if let ApiError::TooLarge { .. } = e {
+                        drain_parts(&mut multipart, None, DRAIN_CAP).await;
+                    }
+                    return Err(e);
+                }
             }
-            read?;
         } else if declared != Some(0) && !axum::body::HttpBody::is_end_stream(&body) {
             let limit = limits.max_body_bytes;
             if declared.is_some_and(|n| n > limit) {
                 return Err(ApiError::TooLarge { limit });
             }
-            let mut stream = body.into_data_stream();
+            let mut stream = Idle::new(body.into_data_stream(), idle);
             let mut bytes = Vec::new();
             while let Some(chunk) = stream.next().await {
                 let chunk = chunk.map_err(|e| ApiError::bad("body", e.to_string()))?;
@@ -127,73 +406,36 @@ impl Params {
                 params.extend(form_urlencoded::parse(&bytes).into_owned())?;
             }
         }
-        Ok(params)
+        Ok((params, Files(None)))
     }
 
-    async fn read_multipart(
+    /// One multipart text field, bounded: at most [`MAX_TEXT_FIELD`] bytes, and the text
+    /// fields of the body at most `max_body_bytes` in all (`text_bytes` so far). Without
+    /// `replace`, a parameter already given keeps its value.
+    async fn read_text(
         &mut self,
-        stream: &mut BodyDataStream,
-        boundary: String,
+        mut field: multer::Field<'static>,
         limits: &Limits,
-        spool: &Path,
-        declared: Option<u64>,
+        text_bytes: &mut u64,
+        replace: bool,
     ) -> ApiResult<()> {
-        // A large body is hashed as it arrives, so the index job need not read it all again;
-        // a photo is hashed by the index job from the page cache, off the upload's path.
-        let hash = declared.is_none_or(|n| n > HASH_WHILE_SPOOLING);
-        let malformed =
-            |e: multer::Error| ApiError::bad("body", format!("malformed multipart: {e}"));
-        let mut multipart = multer::Multipart::new(stream, boundary);
-        let mut text_bytes = 0u64;
-        while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
-            let name = field.name().unwrap_or("").to_owned();
-            match field.file_name().map(str::to_owned) {
-                None => {
-                    let mut value = Vec::new();
-                    while let Some(chunk) = field.chunk().await.map_err(malformed)? {
-                        text_bytes += chunk.len() as u64;
-                        if value.len() + chunk.len() > MAX_TEXT_FIELD
-                            || text_bytes > limits.max_body_bytes
-                        {
-                            return Err(ApiError::TooLarge {
-                                limit: limits.max_body_bytes,
-                            });
-                        }
-                        value.extend_from_slice(&chunk);
-                    }
-                    let value = String::from_utf8(value)
-                        .map_err(|_| ApiError::bad(name.clone(), "not UTF-8 text"))?;
-                    self.extend([(name, value)])?;
-                }
-                Some(file_name) => {
-                    if self.files.len() >= MAX_FILES {
-                        return Err(ApiError::bad(name, format!("more than {MAX_FILES} files")));
-                    }
-                    let spooled =
-                        spool_field(&mut field, limits.max_upload_bytes, spool, hash).await;
-                    let (path, size, checksum) = spooled.map_err(|e| match e {
-                        SpoolError::Multipart(e) => malformed(e),
-                        SpoolError::TooLarge => ApiError::TooLarge {
-                            limit: limits.max_upload_bytes,
-                        },
-                        SpoolError::Io(e) if e.kind() == std::io::ErrorKind::StorageFull => {
-                            ApiError::Storage("receiving the upload: the disk is full".into())
-                        }
-                        SpoolError::Io(e) => {
-                            ApiError::Internal(anyhow::Error::new(e).context("spooling an upload"))
-                        }
-                    })?;
-                    self.files.push(UploadedFile {
-                        field: name,
-                        file_name: Some(file_name),
-                        size,
-                        path,
-                        checksum,
-                    });
-                }
+        let name = field.name().unwrap_or("").to_owned();
+        let mut value = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+            *text_bytes += chunk.len() as u64;
+            if value.len() + chunk.len() > MAX_TEXT_FIELD || *text_bytes > limits.max_body_bytes {
+                return Err(ApiError::TooLarge {
+                    limit: limits.max_body_bytes,
+                });
             }
+            value.extend_from_slice(&chunk);
         }
-        Ok(())
+        let value =
+            String::from_utf8(value).map_err(|_| ApiError::bad(name.clone(), "not UTF-8 text"))?;
+        if !replace && self.values.contains_key(&name) {
+            return Ok(());
+        }
+        self.extend([(name, value)])
     }
 
     fn extend(&mut self, pairs: impl IntoIterator<Item = (String, String)>) -> ApiResult<()> {
@@ -335,7 +577,10 @@ impl Params {
     }
 }
 
-async fn drain(stream: &mut BodyDataStream, mut budget: u64) {
+async fn drain<E>(
+    stream: &mut (impl futures_util::Stream<Item = Result<axum::body::Bytes, E>> + Unpin),
+    mut budget: u64,
+) {
     while budget > 0 {
         match stream.next().await {
             Some(Ok(chunk)) => budget = budget.saturating_sub(chunk.len() as u64),

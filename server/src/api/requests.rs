@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::Call;
 use super::error::{ApiError, ApiResult};
+use super::params::FilePart;
 use super::reply::Reply;
 use super::upload::{self, Target};
 use crate::store::{albums, now, users};
@@ -346,50 +347,36 @@ pub async fn public_info(call: Call) -> ApiResult {
     })))
 }
 
-/// The body limits of a public request upload that names its link in the address
-/// (`/webapi/entry.cgi?api=SYNO.Foto.Upload.PhotoRequestItem&method=upload&passphrase=…`, as the
-/// public page sends it): the file may be no larger than what the link still takes, so a body
-/// past that is refused while it is read, before it fills the spool. `None` for any other
-/// request (or a link not found: the handler answers that).
-pub async fn body_limits(
-    state: &crate::state::AppState,
-    uri: &axum::http::Uri,
-) -> ApiResult<Option<crate::config::Limits>> {
-    let Some(query) = uri.query().filter(|q| q.contains("PhotoRequestItem")) else {
-        return Ok(None);
-    };
-    let (mut api, mut method, mut link) = (None, None, None);
-    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
-        match k.as_ref() {
-            "api" => api = Some(v.into_owned()),
-            "method" => method = Some(v.into_owned()),
-            "passphrase" => link = Some(v.trim_matches('"').to_owned()),
-            _ => {}
-        }
-    }
-    let upload = matches!(
-        api.as_deref(),
-        Some("SYNO.Foto.Upload.PhotoRequestItem" | "SYNO.FotoTeam.Upload.PhotoRequestItem")
-    ) && method.as_deref() == Some("upload");
-    let Some(link) = link.filter(|p| upload && !p.is_empty() && p.len() <= 64) else {
-        return Ok(None);
-    };
-    let limit: Option<(i64,)> = sqlx::query_as(
-        "SELECT r.max_bytes - COALESCE((SELECT SUM(size) FROM photo_request_uploads u
-                                         WHERE u.passphrase = r.passphrase), 0)
-           FROM photo_requests r WHERE r.passphrase = ?",
+/// What request `passphrase` has taken so far: files, and bytes in all.
+async fn taken(call: &Call, passphrase: &str) -> ApiResult<(i64, i64)> {
+    Ok(sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM photo_request_uploads WHERE passphrase = ?",
     )
-    .bind(&link)
-    .fetch_optional(&state.db)
-    .await?;
-    Ok(limit.map(|(left,)| crate::config::Limits {
-        max_upload_bytes: state
-            .config
-            .limits
-            .max_upload_bytes
-            .min(u64::try_from(left).unwrap_or(0)),
-        ..state.config.limits.clone()
-    }))
+    .bind(passphrase)
+    .fetch_one(&call.state.db)
+    .await?)
+}
+
+/// The file gate of `Upload.PhotoRequestItem upload` (api::table), the one upload read without
+/// a session: the link must be open, its password given, a sender named and a file still
+/// taken; the file is held to the bytes the link still takes, so a body past them is cut
+/// while it arrives, not after it filled the spool.
+pub fn admits_upload<'a>(
+    call: &'a Call,
+    _first: &'a FilePart,
+) -> futures_util::future::BoxFuture<'a, ApiResult<Option<u64>>> {
+    Box::pin(async move {
+        let r = open_request(call).await?;
+        text(call, "sender", 100, true)?;
+        let (count, bytes) = taken(call, &r.passphrase).await?;
+        if count >= r.max_files {
+            return Err(ApiError::bad(
+                "passphrase",
+                format!("this request has taken its {} files", r.max_files),
+            ));
+        }
+        Ok(Some(u64::try_from(r.max_bytes - bytes).unwrap_or(0)))
+    })
 }
 
 /// `Upload.PhotoRequestItem upload` (no sign-in): `passphrase`, `sender` (the name the sender
@@ -399,12 +386,7 @@ pub async fn body_limits(
 pub async fn public_upload(mut call: Call) -> ApiResult {
     let r = open_request(&call).await?;
     let sender = text(&call, "sender", 100, true)?;
-    let (count, bytes): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM photo_request_uploads WHERE passphrase = ?",
-    )
-    .bind(&r.passphrase)
-    .fetch_one(&call.state.db)
-    .await?;
+    let (count, bytes) = taken(&call, &r.passphrase).await?;
     if count >= r.max_files {
         return Err(ApiError::bad(
             "passphrase",

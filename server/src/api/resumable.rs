@@ -22,7 +22,7 @@ use serde_json::json;
 
 use super::Call;
 use super::error::{ApiError, ApiResult};
-use super::params::UploadedFile;
+use super::params::{FilePart, UploadedFile};
 use super::reply::Reply;
 use super::upload::{self, Target};
 
@@ -264,6 +264,26 @@ pub async fn append(mut call: Call) -> ApiResult {
         return Err(ApiError::MissingParam("file"));
     }
     finish(call, &dir, &id, open).await
+}
+
+/// The file gate of `append` (api::table): the chunk is read only for the caller's own open
+/// upload, at its offset.
+pub fn admits_append<'a>(
+    call: &'a Call,
+    _first: &'a FilePart,
+) -> futures_util::future::BoxFuture<'a, ApiResult<Option<u64>>> {
+    Box::pin(async move {
+        let id = upload_id(call)?;
+        let at = call
+            .params
+            .int("offset")?
+            .ok_or(ApiError::MissingParam("offset"))?;
+        let (_, offset) = find(call, &id).await?;
+        if u64::try_from(at).ok() != Some(offset) {
+            return Err(ApiError::Offset { at: offset });
+        }
+        Ok(None)
+    })
 }
 
 /// Appends the chunk to `part` (which is `offset` bytes long) and flushes it; on failure the

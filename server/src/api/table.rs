@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::browse::{album, diff, folder, item, person, place, tag, timeline};
 use super::error::ApiResult;
+use super::params::FilePart;
 use super::{
     Call, auth, core_admin, dsm, encryption, index, info, media, requests, resumable, search,
     settings, setup, sharing, upload, user_info,
@@ -53,10 +54,21 @@ impl Effect {
 type BoxFuture = Pin<Box<dyn Future<Output = ApiResult> + Send>>;
 pub type Handler = Arc<dyn Fn(Call) -> BoxFuture + Send + Sync>;
 
+/// What a method that takes files checks before any of them is read, once its access check
+/// has passed: that the caller may send them where the request says (`first`: the first file
+/// part, its content unread). `Some(n)` holds each file to `n` bytes (a Photo Request link's
+/// room left). The rule it serves is `dispatch::admit_files`'s.
+pub type FileGate = for<'a> fn(
+    &'a Call,
+    &'a FilePart,
+) -> futures_util::future::BoxFuture<'a, ApiResult<Option<u64>>>;
+
 pub struct Method {
     pub access: Access,
     pub effect: Effect,
     pub handler: Handler,
+    /// `None`: the method takes no files, and a file part sent to it is refused unread (115).
+    pub files: Option<FileGate>,
 }
 
 pub struct Api {
@@ -97,9 +109,43 @@ impl Api {
                 access,
                 effect,
                 handler,
+                files: None,
             },
         );
         self
+    }
+
+    /// A method whose body carries files (an upload: it changes state): read only for a caller
+    /// who passed `access` and whom `gate` lets through (`dispatch::admit_files`).
+    fn with_files<F, Fut>(self, name: &'static str, access: Access, gate: FileGate, f: F) -> Self
+    where
+        F: Fn(Call) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ApiResult> + Send + 'static,
+    {
+        let mut api = self.method(access, Changes, name, f);
+        if let Some(method) = api.methods.get_mut(name) {
+            method.files = Some(gate);
+        }
+        api
+    }
+
+    /// A signed-in user's upload.
+    fn user_files<F, Fut>(self, name: &'static str, gate: FileGate, f: F) -> Self
+    where
+        F: Fn(Call) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ApiResult> + Send + 'static,
+    {
+        self.with_files(name, Access::User, gate, f)
+    }
+
+    /// An upload without a session: only through a link whose `gate` checks it and holds its
+    /// files to the link's limits (Photo Requests).
+    fn public_files<F, Fut>(self, name: &'static str, gate: FileGate, f: F) -> Self
+    where
+        F: Fn(Call) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ApiResult> + Send + 'static,
+    {
+        self.with_files(name, Access::Public, gate, f)
     }
 
     fn public<F, Fut>(self, effect: Effect, name: &'static str, f: F) -> Self
@@ -199,13 +245,21 @@ fn browse_api(name: &'static str) -> Api {
             Api::new(name, "entry.cgi", 1..=3).user(Reads, "list", search::filter_list)
         }
         "Upload.Item" => Api::new(name, "entry.cgi", 1..=5)
-            .user(Changes, "upload", upload::upload)
-            .user(Changes, "upload_to_folder", upload::upload_to_folder)
+            .user_files("upload", upload::admits_upload, upload::upload)
+            .user_files(
+                "upload_to_folder",
+                upload::admits_upload_to_folder,
+                upload::upload_to_folder,
+            )
             .user(Reads, "backup_check", upload::backup_check)
-            .user(Changes, "backup_to_path", upload::backup_to_path),
+            .user_files(
+                "backup_to_path",
+                upload::admits_backup_to_path,
+                upload::backup_to_path,
+            ),
         "Upload.Resumable" => Api::new(name, "entry.cgi", 1..=1)
             .user(Changes, "create", resumable::create)
-            .user(Changes, "append", resumable::append)
+            .user_files("append", resumable::admits_append, resumable::append)
             .user(Reads, "status", resumable::status)
             .user(Changes, "cancel", resumable::cancel),
         "PhotoRequest" => Api::new(name, "entry.cgi", 1..=1)
@@ -279,7 +333,7 @@ impl ApiTable {
             // Photo Requests: the public side needs no sign-in.
             Api::new("SYNO.Foto.Upload.PhotoRequestItem", "entry.cgi", 1..=1)
                 .public(Reads, "get_info", requests::public_info)
-                .public(Changes, "upload", requests::public_upload),
+                .public_files("upload", requests::admits_upload, requests::public_upload),
             Api::new("SYNO.Foto.Sharing.Misc", "entry.cgi", 1..=2)
                 .user(Reads, "list_user_group", sharing::list_user_group)
                 .user(

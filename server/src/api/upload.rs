@@ -18,7 +18,7 @@ use shoebox_indexer::metadata::time::civil_from_days;
 
 use super::Call;
 use super::error::{ApiError, ApiResult};
-use super::params::UploadedFile;
+use super::params::{FilePart, UploadedFile};
 use super::reply::Reply;
 use crate::access::Reach;
 use crate::space_fs::{self, Entry, Folder, SpaceRoot};
@@ -126,6 +126,39 @@ pub(super) enum Target {
 
 pub async fn upload(call: Call) -> ApiResult {
     put(call, Target::Library).await
+}
+
+/// The file gates of `upload`, `upload_to_folder` and `backup_to_path` (api::table): before a
+/// byte of the file is stored, the request is checked as [`put`] will check it (the name, the
+/// album, the caller's right to upload into the destination).
+pub fn admits_upload<'a>(
+    call: &'a Call,
+    first: &'a FilePart,
+) -> futures_util::future::BoxFuture<'a, ApiResult<Option<u64>>> {
+    Box::pin(admits(call, first, Target::Library))
+}
+
+pub fn admits_upload_to_folder<'a>(
+    call: &'a Call,
+    first: &'a FilePart,
+) -> futures_util::future::BoxFuture<'a, ApiResult<Option<u64>>> {
+    Box::pin(admits(call, first, Target::FolderId))
+}
+
+pub fn admits_backup_to_path<'a>(
+    call: &'a Call,
+    first: &'a FilePart,
+) -> futures_util::future::BoxFuture<'a, ApiResult<Option<u64>>> {
+    Box::pin(admits(call, first, Target::Path))
+}
+
+async fn admits(call: &Call, first: &FilePart, target: Target) -> ApiResult<Option<u64>> {
+    let reach = call.reach().await?;
+    // The name, when not a parameter, is the `file` part's own (a thumbnail sent first has
+    // none to lend).
+    let file_name = first.file_name.clone().filter(|_| first.field == "file");
+    check(call, &reach, target, file_name).await?;
+    Ok(None)
 }
 
 pub async fn upload_to_folder(call: Call) -> ApiResult {
