@@ -159,8 +159,7 @@ async fn oversized_bodies_are_refused_before_reading() {
         .await
         .expect("request");
     assert_eq!(response.status(), 413);
-    // A multipart file part over the upload limit (the whole body is under the declared limit,
-    // so the server reads up to the file limit and then refuses).
+    // A file part to a method that takes none: refused unread (115, security::bodies).
     let form = reqwest::multipart::Form::new()
         .text("api", "SYNO.API.Info")
         .text("version", "1")
@@ -170,6 +169,28 @@ async fn oversized_bodies_are_refused_before_reading() {
             reqwest::multipart::Part::bytes(vec![0u8; 66_000]).file_name("big.jpg"),
         );
     // A fresh client: the refused requests before may have ended their connections.
+    let response = TestApp::client()
+        .post(app.url("/webapi/entry.cgi"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("request");
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(error_code(&body), Some(115), "{body}");
+    // A multipart file part over the upload limit, to an upload (the whole body is under the
+    // declared limit, so the server reads up to the file limit and then refuses).
+    app.add_user("anna", "anna-pass-1", true);
+    let anna = app.login("anna", "anna-pass-1").await;
+    let form = reqwest::multipart::Form::new()
+        .text("api", "SYNO.Foto.Upload.Item")
+        .text("version", "1")
+        .text("method", "upload")
+        .text("_sid", anna.sid.clone())
+        .text("name", "\"big.jpg\"")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(vec![0u8; 66_000]).file_name("big.jpg"),
+        );
     let response = TestApp::client()
         .post(app.url("/webapi/entry.cgi"))
         .multipart(form)
