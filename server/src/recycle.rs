@@ -103,7 +103,7 @@ fn file_rel(folder_path: &str, name: &str) -> String {
 pub async fn delete_items(state: &AppState, rows: &[ItemRow]) -> Result<(), ApiError> {
     let recycle = enabled(state).await?;
     for row in rows {
-        let space = SpaceRoot::of(state, row.owner_id).await?;
+        let space = SpaceRoot::of(&state.db, &state.library, row.owner_id).await?;
         let mut files = vec![file_rel(&row.folder_path, &row.filename)];
         if let Some(video) = &row.live_video_name {
             files.push(file_rel(&row.folder_path, video));
@@ -137,7 +137,7 @@ pub async fn delete_folder(
     if path == "/" {
         return Err(ApiError::bad("id", "the root of a space cannot be deleted"));
     }
-    let space = SpaceRoot::of(state, owner).await?;
+    let space = SpaceRoot::of(&state.db, &state.library, owner).await?;
     let recycle = enabled(state).await?;
     let rel = path.to_owned();
     let _paused = state.indexer.pause_scans().await;

@@ -19,9 +19,10 @@ use std::sync::Arc;
 use cap_std::ambient_authority;
 use cap_std::fs::{Dir, OpenOptions};
 use shoebox_indexer::catalog::SHARED_OWNER;
+use shoebox_indexer::library::Library;
+use sqlx::SqlitePool;
 
 use crate::api::error::ApiError;
-use crate::state::AppState;
 
 /// The longest file or folder name the file systems of a NAS take, in bytes.
 pub const NAME_MAX: usize = 255;
@@ -155,21 +156,20 @@ impl SpaceRoot {
 
     /// The space of `owner`: the Shared Space, or a user's `Photos` folder opened beneath the
     /// homes folder (made if missing; neither the home nor `Photos` may be a link).
-    pub async fn of(state: &AppState, owner: i64) -> Result<SpaceRoot, ApiError> {
+    pub async fn of(db: &SqlitePool, library: &Library, owner: i64) -> Result<SpaceRoot, ApiError> {
         if owner == SHARED_OWNER {
-            let root = state.library.shared_root().to_path_buf();
+            let root = library.shared_root().to_path_buf();
             return blocking("opening the Shared Space", move || SpaceRoot::open(&root)).await;
         }
-        let name = crate::store::users::by_id(&state.db, owner)
+        let name = crate::store::users::by_id(db, owner)
             .await?
             .ok_or(ApiError::NotFound)?
             .name;
         // The name is checked as one plain part as the library lays it out.
-        state
-            .library
+        library
             .personal_root(&name)
             .map_err(|e| api_error("a Personal Space", e))?;
-        let homes = state.library.homes_root().to_path_buf();
+        let homes = library.homes_root().to_path_buf();
         blocking("opening a Personal Space", move || {
             let homes = SpaceRoot::open(&homes)?;
             let photos = homes.walk(&[name.as_str(), "Photos"], true)?;

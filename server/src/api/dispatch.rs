@@ -9,7 +9,7 @@ use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::response::{IntoResponse, Response};
 
 use super::error::{ApiError, ApiResult};
-use super::params::{Files, Params};
+use super::params::{Admitted, Files, Params};
 use super::table::{Access, Effect, FileGate, Handler};
 use super::{ApiRoute, Call};
 use crate::state::AppState;
@@ -42,22 +42,6 @@ pub async fn entry_with_api(
     run(state, peer, Some(api), request)
         .await
         .unwrap_or_else(IntoResponse::into_response)
-}
-
-/// Proof that a request's caller may send it files, as [`admit_files`] found: the only thing
-/// that lets [`Files::receive`] read a body's file parts, and made nowhere else (its fields
-/// are private to this module). It holds the address's spool slot until it is dropped, after
-/// the handler is done with the files.
-pub struct Admitted {
-    max_file_bytes: u64,
-    _slot: crate::spools::SpoolSlot,
-}
-
-impl Admitted {
-    /// The most bytes one file part may bring.
-    pub fn max_file_bytes(&self) -> u64 {
-        self.max_file_bytes
-    }
 }
 
 /// Reads a request in the order its caller is known: the routing parameters, the session and
@@ -151,10 +135,7 @@ async fn admit_files(
     if files.declared().is_some_and(|n| n > limit) {
         return Err(ApiError::TooLarge { limit });
     }
-    Ok(Some(Admitted {
-        max_file_bytes,
-        _slot: slot,
-    }))
+    Ok(Some(Admitted::new(max_file_bytes, slot)))
 }
 
 /// What [`route`] found: the method's handler and file gate, the call as the handler gets it

@@ -90,7 +90,7 @@ async fn original(call: &Call, row: &ItemRow) -> ApiResult {
 
 /// A file of a space (`rel` from its root), opened beneath the root ([`SpaceRoot`]).
 async fn space_file(call: &Call, owner: i64, rel: String) -> ApiResult<tokio::fs::File> {
-    let space = SpaceRoot::of(&call.state, owner).await?;
+    let space = SpaceRoot::of(&call.state.db, &call.state.library, owner).await?;
     let file = space_fs::blocking("opening a file", move || space.open_file(&rel)).await?;
     Ok(tokio::fs::File::from_std(file))
 }
@@ -630,7 +630,7 @@ async fn zip_response(call: &Call, entries: Vec<ZipEntry>, download_name: &str) 
     let mut roots = std::collections::HashMap::new();
     for entry in &entries {
         if let std::collections::hash_map::Entry::Vacant(v) = roots.entry(entry.owner) {
-            v.insert(SpaceRoot::of(&call.state, entry.owner).await?);
+            v.insert(SpaceRoot::of(&call.state.db, &call.state.library, entry.owner).await?);
         }
     }
     let (writer, reader) = tokio::io::duplex(256 * 1024);

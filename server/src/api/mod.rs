@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod dispatch;
+pub mod effect;
 pub mod error;
 pub mod params;
 pub mod reply;

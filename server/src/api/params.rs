@@ -21,7 +21,6 @@ use futures_util::StreamExt;
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
-use super::dispatch::Admitted;
 use super::error::{ApiError, ApiResult};
 use crate::config::Limits;
 
@@ -57,6 +56,31 @@ pub struct UploadedFile {
 pub struct Params {
     values: HashMap<String, String>,
     pub files: Vec<UploadedFile>,
+}
+
+/// Proof that a request's caller may send it files, as `dispatch::admit_files` found: the only
+/// thing that lets [`Files::receive`] read a body's file parts. Its fields are private to this
+/// module and its one constructor is for the `api` plumbing; `dispatch::admit_files` is its only
+/// caller (a handler never makes one: it receives its files already read). It holds the
+/// address's spool slot until it is dropped, after the handler is done with the files.
+pub struct Admitted {
+    max_file_bytes: u64,
+    _slot: crate::spools::SpoolSlot,
+}
+
+impl Admitted {
+    /// Made by `dispatch::admit_files` alone, once the caller passed every check.
+    pub(super) fn new(max_file_bytes: u64, slot: crate::spools::SpoolSlot) -> Self {
+        Self {
+            max_file_bytes,
+            _slot: slot,
+        }
+    }
+
+    /// The most bytes one file part may bring.
+    pub fn max_file_bytes(&self) -> u64 {
+        self.max_file_bytes
+    }
 }
 
 /// What is known of a request's first file part before any of its content is read.

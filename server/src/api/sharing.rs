@@ -523,7 +523,7 @@ pub async fn guest_login(call: Call) -> ApiResult {
     }
     let sid = crate::state::random_token(24);
     shares::add_guest(&call.state.db, &hash_sid(&sid), &share.passphrase).await?;
-    let cookie = crate::session::set_cookie(
+    let cookie = crate::cookies::set_cookie(
         call.https,
         GUEST_COOKIE,
         &sid,

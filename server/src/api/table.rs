@@ -9,6 +9,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::browse::{album, diff, folder, item, person, place, tag, timeline};
+pub use super::effect::Effect;
 use super::error::ApiResult;
 use super::params::FilePart;
 use super::{
@@ -27,28 +28,6 @@ pub enum Access {
     /// A signed-in user, or a guest holding a share link (`SYNO.Core.Sharing.Login`): the
     /// handler limits a guest to what the link covers.
     Shared,
-}
-
-/// What a method does to what the server keeps. Every method says it in the table, and the
-/// session rules hang on it ([`crate::session::Presented::allows`], docs/security.md "CSRF"):
-/// a method that changes something is refused when a GET authenticates it by the cookie alone,
-/// since a browser sends a `SameSite=Lax` cookie with any top-level link a hostile page opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Effect {
-    /// Changes nothing.
-    Reads,
-    /// Changes nothing, and is a URL a page shows or links to (a thumbnail, a video, a
-    /// download): the browser sends it with the cookie and no header, so a session opened
-    /// with `enable_syno_token` needs no SynoToken for it.
-    ReadsMedia,
-    /// Changes something (a setting, an account, a file, a session).
-    Changes,
-}
-
-impl Effect {
-    pub fn changes(self) -> bool {
-        self == Effect::Changes
-    }
 }
 
 type BoxFuture = Pin<Box<dyn Future<Output = ApiResult> + Send>>;

@@ -421,7 +421,7 @@ pub(super) async fn put_value(mut call: Call, target: Target) -> ApiResult<serde
     };
 
     // Every step on disk is beneath the space's root (crate::space_fs).
-    let space = SpaceRoot::of(&call.state, reach.owner).await?;
+    let space = SpaceRoot::of(&call.state.db, &call.state.library, reach.owner).await?;
     let dir = {
         let (space, path) = (space.clone(), folder.clone());
         space_fs::blocking("making the folder", move || space.make_folder(&path)).await?

@@ -183,7 +183,7 @@ pub async fn create(call: Call) -> ApiResult {
     let name = call.params.required_string("name")?;
     let name = check_name(&name)?;
     let path = child_path(&parent.path, name);
-    let space = SpaceRoot::of(&call.state, reach.owner).await?;
+    let space = SpaceRoot::of(&call.state.db, &call.state.library, reach.owner).await?;
     let _paused = call.state.indexer.pause_scans().await;
     let made = path.clone();
     space_fs::blocking("creating a folder", move || {
@@ -221,7 +221,7 @@ pub async fn rename(call: Call) -> ApiResult {
         let json = folder_json(&call, &reach, &folder, &Additional::of(&call)?).await?;
         return Ok(Reply::data(json!({ "folder": json })));
     }
-    let space = SpaceRoot::of(&call.state, reach.owner).await?;
+    let space = SpaceRoot::of(&call.state.db, &call.state.library, reach.owner).await?;
     let _paused = call.state.indexer.pause_scans().await;
     if library::folder_by_path(&call.state.db, reach.owner, &new_path)
         .await?
