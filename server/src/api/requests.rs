@@ -366,17 +366,24 @@ pub fn admits_upload<'a>(
     _first: &'a FilePart,
 ) -> futures_util::future::BoxFuture<'a, ApiResult<Option<u64>>> {
     Box::pin(async move {
-        let r = open_request(call).await?;
-        text(call, "sender", 100, true)?;
-        let (count, bytes) = taken(call, &r.passphrase).await?;
-        if count >= r.max_files {
-            return Err(ApiError::bad(
-                "passphrase",
-                format!("this request has taken its {} files", r.max_files),
-            ));
-        }
+        let (r, _, bytes) = accepting(call).await?;
         Ok(Some(u64::try_from(r.max_bytes - bytes).unwrap_or(0)))
     })
+}
+
+/// What both the gate and the upload check: the open request (its password given), the
+/// sender's name, and that the request still takes a file; with the bytes it has taken.
+async fn accepting(call: &Call) -> ApiResult<(Request, String, i64)> {
+    let r = open_request(call).await?;
+    let sender = text(call, "sender", 100, true)?;
+    let (count, bytes) = taken(call, &r.passphrase).await?;
+    if count >= r.max_files {
+        return Err(ApiError::bad(
+            "passphrase",
+            format!("this request has taken its {} files", r.max_files),
+        ));
+    }
+    Ok((r, sender, bytes))
 }
 
 /// `Upload.PhotoRequestItem upload` (no sign-in): `passphrase`, `sender` (the name the sender
@@ -384,15 +391,8 @@ pub fn admits_upload<'a>(
 /// album) as the requester's own upload with `duplicate` = rename; the answer is
 /// `Upload.Item`'s.
 pub async fn public_upload(mut call: Call) -> ApiResult {
-    let r = open_request(&call).await?;
-    let sender = text(&call, "sender", 100, true)?;
-    let (count, bytes) = taken(&call, &r.passphrase).await?;
-    if count >= r.max_files {
-        return Err(ApiError::bad(
-            "passphrase",
-            format!("this request has taken its {} files", r.max_files),
-        ));
-    }
+    // Checked again after the files arrived: the request may have closed or filled meanwhile.
+    let (r, sender, bytes) = accepting(&call).await?;
     let user = users::by_id(&call.state.db, r.user_id)
         .await?
         .filter(|u| u.enabled)
