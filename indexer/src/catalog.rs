@@ -200,6 +200,19 @@ pub async fn delete_items(conn: &mut SqliteConnection, ids: &[i64]) -> sqlx::Res
     Ok(())
 }
 
+/// Where item `id`'s file is: its folder's path in the space and its name.
+pub async fn file_place(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as(
+        "SELECT f.path, i.filename FROM items i JOIN folders f ON f.id = i.folder_id WHERE i.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
 /// Folders of a space as `(id, path)`.
 pub async fn folders_of_owner(db: &SqlitePool, owner: i64) -> sqlx::Result<Vec<(i64, String)>> {
     sqlx::query_as("SELECT id, path FROM folders WHERE owner_id = ?")

@@ -275,6 +275,10 @@ pub async fn scan_subtrees(
     if let Some(tx) = open.take() {
         tx.commit().await?;
     }
+    let gate = TestGate::take();
+    if let Some(gate) = &gate {
+        gate.wait().await;
+    }
 
     // What is in the index but was not seen: moved, renamed, or gone. Folders that could not be
     // read count as seen, with everything below them.
@@ -316,11 +320,21 @@ pub async fn scan_subtrees(
             gone.push(row.id);
         }
     }
+    // The walk listed each folder once, some time ago: what it did not see may have been written
+    // after it listed that folder (an upload links its file, then writes its row, and answers
+    // the row's id). So nothing is moved, removed or dropped on the walk's word alone: a row
+    // goes only when its file is missing now, looked at under the write lock that also removes
+    // it, and so after the row's last write. The same for folders.
     let mut conn = db.begin_with("BEGIN IMMEDIATE").await?;
     let mut writes = 0usize;
     for (folder_id, file) in new_files {
         let key = (file.inode, file.size, file.mtime_ns);
-        if let Some(row) = vanished.remove(&key).filter(|_| file.inode != 0) {
+        let twin = match vanished.remove(&key).filter(|_| file.inode != 0) {
+            Some(row) if missing(&mut conn, root, row.id).await? => Some(row),
+            // Its file is there after all: this one is another name for it (a hard link).
+            Some(_) | None => None,
+        };
+        if let Some(row) = twin {
             catalog::move_file(&mut conn, row.id, folder_id, &file.name).await?;
             report.moved += 1;
         } else {
@@ -346,18 +360,89 @@ pub async fn scan_subtrees(
         }
     }
     gone.extend(vanished.into_values().map(|row| row.id));
-    catalog::delete_items(&mut conn, &gone).await?;
-    report.removed = gone.len() as u64;
-    report.removed_ids = gone;
+    let mut removed = Vec::with_capacity(gone.len());
+    for id in gone {
+        if missing(&mut conn, root, id).await? {
+            removed.push(id);
+        }
+    }
+    catalog::delete_items(&mut conn, &removed).await?;
+    report.removed = removed.len() as u64;
+    report.removed_ids = removed;
     // Folders no longer on disk, deepest first (their items are already gone or moved).
     let mut stale: Vec<(i64, String)> = folder_paths
         .into_iter()
         .filter(|(id, path)| !seen_folders.contains(id) && path != "/")
         .collect();
     stale.sort_by_key(|(_, path)| std::cmp::Reverse(path.len()));
-    for (id, _) in stale {
-        catalog::delete_folder(&mut conn, id).await?;
+    for (id, path) in stale {
+        if !is_there(&root.join(path.trim_start_matches('/')), true) {
+            catalog::delete_folder(&mut conn, id).await?;
+        }
     }
     conn.commit().await?;
+    if let Some(gate) = gate {
+        gate.done();
+    }
     Ok(report)
+}
+
+/// Whether the file of item `id` is missing from the disk now (a row that is no longer there is
+/// not: there is nothing left to do with it). Called inside the write transaction that acts on
+/// the answer, so the row cannot change in between.
+async fn missing(conn: &mut sqlx::SqliteConnection, root: &Path, id: i64) -> sqlx::Result<bool> {
+    let Some((folder, name)) = catalog::file_place(conn, id).await? else {
+        return Ok(false);
+    };
+    let path = root.join(folder.trim_start_matches('/')).join(name);
+    Ok(!is_there(&path, false))
+}
+
+/// Whether `path` is a regular file (a folder when `folder`) as the walk would take it: a
+/// symbolic link, or something else in its place, is not. An error other than "not found"
+/// (a permission, an I/O error) counts as there: unreadable is not deleted.
+fn is_there(path: &Path, folder: bool) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) => {
+            if folder {
+                meta.is_dir()
+            } else {
+                meta.is_file()
+            }
+        }
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+        ),
+    }
+}
+
+/// A pause point for tests, and only for them: with `SHOEBOX_TEST_SCAN_GATE=DIR` in the
+/// environment, the first scan that finds the file `DIR/armed` renames it to `DIR/walked` once
+/// its walk is over (every folder listed, nothing compared with the index yet), waits until
+/// `DIR/go` exists (at most a minute), and writes `DIR/done` when it has finished. A test thereby
+/// puts a change (an upload) exactly between a scan's listing and its verdict. Without the
+/// variable, or without `armed`, it costs one `getenv`.
+struct TestGate(PathBuf);
+
+impl TestGate {
+    const VAR: &'static str = "SHOEBOX_TEST_SCAN_GATE";
+
+    fn take() -> Option<TestGate> {
+        let dir = PathBuf::from(std::env::var_os(Self::VAR)?);
+        std::fs::rename(dir.join("armed"), dir.join("walked")).ok()?;
+        tracing::warn!(gate = %dir.display(), "scan paused at the test gate ({})", Self::VAR);
+        Some(TestGate(dir))
+    }
+
+    async fn wait(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !self.0.join("go").exists() && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    fn done(self) {
+        let _ = std::fs::write(self.0.join("done"), b"");
+    }
 }

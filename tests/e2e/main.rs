@@ -10,6 +10,7 @@ mod errors;
 mod indexing;
 mod places;
 mod recognition;
+mod reliability;
 mod requests;
 mod resumable;
 mod security;

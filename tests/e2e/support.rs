@@ -23,6 +23,7 @@ pub struct TestApp {
     child: Child,
     log: Arc<Mutex<String>>,
     extra_args: Vec<String>,
+    env: Vec<(String, std::ffi::OsString)>,
 }
 
 /// A signed-in session.
@@ -43,6 +44,16 @@ impl TestApp {
     /// A server whose data folder holds `config_toml` as `shoebox.toml`; `with_key` pre-installs
     /// the fixture RSA key.
     pub async fn spawn_with(config_toml: &str, with_key: bool) -> TestApp {
+        Self::spawn_with_env(config_toml, with_key, &[]).await
+    }
+
+    /// [`TestApp::spawn_with`], with environment variables for the server (its test-only pause
+    /// points, for one).
+    pub async fn spawn_with_env(
+        config_toml: &str,
+        with_key: bool,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> TestApp {
         let data = tempfile::tempdir().expect("temp data folder");
         if !config_toml.is_empty() {
             std::fs::write(data.path().join("shoebox.toml"), config_toml).expect("write config");
@@ -56,7 +67,11 @@ impl TestApp {
             )
             .expect("copy key");
         }
-        let (child, port, log) = start(data.path(), &[]);
+        let env: Vec<(String, std::ffi::OsString)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let (child, port, log) = start(data.path(), &[], &env);
         TestApp {
             base: format!("http://127.0.0.1:{port}"),
             port,
@@ -64,6 +79,7 @@ impl TestApp {
             child,
             log,
             extra_args: Vec::new(),
+            env,
         }
     }
 
@@ -85,7 +101,7 @@ impl TestApp {
     pub fn restart(&mut self) {
         self.stop();
         let args: Vec<&str> = self.extra_args.iter().map(String::as_str).collect();
-        let (child, port, log) = start(self.data.path(), &args);
+        let (child, port, log) = start(self.data.path(), &args, &self.env);
         self.child = child;
         self.port = port;
         self.base = format!("http://127.0.0.1:{port}");
@@ -254,7 +270,11 @@ pub fn cli_in(data: &Path, args: &[&str], stdin: &str) -> Output {
 }
 
 /// Starts `shoebox serve` and waits for the line that names its port.
-fn start(data: &Path, args: &[&str]) -> (Child, u16, Arc<Mutex<String>>) {
+fn start(
+    data: &Path,
+    args: &[&str],
+    env: &[(String, std::ffi::OsString)],
+) -> (Child, u16, Arc<Mutex<String>>) {
     let mut child = Command::new(BIN)
         .arg("serve")
         .arg("--data")
@@ -263,6 +283,7 @@ fn start(data: &Path, args: &[&str]) -> (Child, u16, Arc<Mutex<String>>) {
         .args(args)
         .env_remove("RUST_LOG")
         .env("SHOEBOX_LOG", "info,tower_http=warn")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
