@@ -98,10 +98,8 @@ async fn one_address_holds_only_so_many_connections_and_slow_loris_is_closed() {
         let mut open = held.len();
         let mut closed_after = Vec::new();
         let mut alive: Vec<Option<TcpStream>> = held.into_iter().map(Some).collect();
-        for stream in &mut alive {
-            if let Some(s) = stream {
-                let _ = s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ");
-            }
+        for stream in alive.iter_mut().flatten() {
+            let _ = stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ");
         }
         while open > 0 && started.elapsed() < Duration::from_secs(30) {
             for slot in &mut alive {
