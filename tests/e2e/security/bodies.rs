@@ -593,19 +593,22 @@ async fn trickled_headers_and_idle_keep_alive_connections_are_closed() {
           Host: x\r\n\r\n",
     )
     .expect("write");
-    let (trickled, idle) = tokio::task::spawn_blocking(move || {
-        (
-            trickled_until_closed(
-                &mut trickle,
-                b"abcdefgh",
-                Duration::from_millis(300),
-                Duration::from_secs(20),
-            ),
-            closed_within(&mut kept, Duration::from_secs(20)),
+    let trickled = tokio::task::spawn_blocking(move || {
+        trickled_until_closed(
+            &mut trickle,
+            b"abcdefgh",
+            Duration::from_millis(300),
+            Duration::from_secs(20),
         )
-    })
-    .await
-    .expect("clients");
+    });
+    let idle = tokio::task::spawn_blocking(move || {
+        // Its answer first: the connection was served, and kept until the time-out.
+        let mut answer = [0u8; 12];
+        kept.read_exact(&mut answer).expect("an answer");
+        assert_eq!(&answer, b"HTTP/1.1 200");
+        closed_within(&mut kept, Duration::from_secs(20))
+    });
+    let (trickled, idle) = (trickled.await.expect("trickle"), idle.await.expect("kept"));
     assert!(
         trickled.is_some(),
         "headers trickled a byte at a time are still read after 20 s"
