@@ -2,7 +2,8 @@
 //! connections_per_address`, counted at accept, before anything is parsed), the slow-loris
 //! attack of many connections that each send their headers a byte at a time, a `Range` of a
 //! unit other than `bytes` (ignored, RFC 9110 §14.2), and an HTTP/1.1 request without `Host`
-//! (400, RFC 9112 §3.2). Raw sockets where a client library would fix the request up.
+//! (400, RFC 9112 §3.2). Raw sockets where a client library would fix the request up; the
+//! loopback's 127.0.0.2 plays a second client address.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -15,7 +16,28 @@ const INFO: &str = "/webapi/query.cgi?api=SYNO.API.Info&version=1&method=query&q
 
 /// Sends `request` on a new connection and reads the answer until the server closes it.
 fn exchange(addr: &str, request: &[u8]) -> String {
-    let mut stream = TcpStream::connect(addr).expect("connect");
+    exchange_on(TcpStream::connect(addr).expect("connect"), request)
+}
+
+/// [`exchange`] from another loopback address (`127.0.0.2`): another client, to the server.
+/// Called on a blocking thread of the test's runtime.
+fn exchange_from_another_address(addr: &str, request: &[u8]) -> String {
+    let stream = tokio::runtime::Handle::current().block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket
+            .bind("127.0.0.2:0".parse().expect("address"))
+            .expect("bind 127.0.0.2");
+        socket
+            .connect(addr.parse().expect("address"))
+            .await
+            .expect("connect")
+    });
+    let stream = stream.into_std().expect("a std stream");
+    stream.set_nonblocking(false).expect("blocking");
+    exchange_on(stream, request)
+}
+
+fn exchange_on(mut stream: TcpStream, request: &[u8]) -> String {
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
         .expect("timeout");
@@ -92,6 +114,11 @@ async fn one_address_holds_only_so_many_connections_and_slow_loris_is_closed() {
             &addr,
             format!("GET {INFO} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
         );
+        // Another address is served meanwhile.
+        let other = exchange_from_another_address(
+            &addr,
+            format!("GET {INFO} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        );
         // The held ones send their headers a byte every 300 ms (slow loris): each is closed
         // by the header time-out.
         let started = Instant::now();
@@ -119,11 +146,19 @@ async fn one_address_holds_only_so_many_connections_and_slow_loris_is_closed() {
             &addr,
             format!("GET {INFO} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
         );
-        (refused, alive.len(), one_more, open, closed_after, after)
+        (
+            refused,
+            alive.len(),
+            one_more,
+            other,
+            open,
+            closed_after,
+            after,
+        )
     })
     .await
     .expect("clients");
-    let (refused, held, one_more, open, closed_after, after) = outcome;
+    let (refused, held, one_more, other, open, closed_after, after) = outcome;
     assert!(
         (1..=cap).contains(&held),
         "{held} of 20 connections from one address were held (the cap is {cap})"
@@ -139,6 +174,7 @@ async fn one_address_holds_only_so_many_connections_and_slow_loris_is_closed() {
         one_more.is_empty() || status(&one_more) == 503,
         "one more while the cap is held: {one_more:?}"
     );
+    assert_eq!(status(&other), 200, "another address is served: {other}");
     assert_eq!(open, 0, "slow-loris connections still open after 30 s");
     eprintln!("slow loris closed after {closed_after:?}");
     assert_eq!(status(&after), 200, "{after}");
