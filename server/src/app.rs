@@ -10,6 +10,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::api::dispatch;
 use crate::config::Config;
+use crate::connections::ConnectionCap;
 use crate::state::AppState;
 use crate::store::{sessions, users};
 use crate::web;
@@ -32,7 +33,37 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         // Bodies are bounded by `api::params` against the configured limits instead.
         .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn(require_host))
         .layer(TraceLayer::new_for_http())
+}
+
+/// RFC 9112 §3.2: an HTTP/1.1 request without `Host`, any request with more than one, or
+/// one whose `Host` is not a host and port, is answered 400. HTTP/1.0 may go without.
+async fn require_host(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, Version, header};
+    use axum::response::IntoResponse;
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let valid = match (hosts.next(), hosts.next()) {
+        (None, _) => request.version() < Version::HTTP_11,
+        (Some(host), None) => {
+            host.is_empty()
+                || (!host.as_bytes().contains(&b'@')
+                    && axum::http::uri::Authority::try_from(host.as_bytes()).is_ok())
+        }
+        (Some(_), Some(_)) => false,
+    };
+    if valid {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::BAD_REQUEST,
+            "a request needs exactly one valid Host header\n",
+        )
+            .into_response()
+    }
 }
 
 /// Opens the data folder and serves until told to stop.
@@ -86,7 +117,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
     let told = stopping.clone();
     let header_timeout = Duration::from_secs(state.config.limits.header_timeout_secs);
-    let server = serve_connections(listener, router(state), header_timeout, async move {
+    let cap = ConnectionCap::new(
+        state.config.limits.connections_per_address,
+        state.config.trusted_proxies.clone(),
+    );
+    let server = serve_connections(listener, router(state), header_timeout, cap, async move {
         shutdown_signal().await;
         told.notify_one();
     });
@@ -119,12 +154,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 /// finish their requests. A client must send each request's headers within `header_timeout`
 /// (hyper's timer), and a new connection must begin its first request within it (checked
 /// here as well): a client that connects and says nothing, or half a request ("slow loris"),
-/// is closed. Request bodies
-/// are bounded as they are read (`api::params`); answers, however long, are not.
+/// is closed. Hyper's timer runs from when it begins to wait for a request's headers until it
+/// has them all, however slowly they trickle in, and also between the requests of a kept-alive
+/// connection. An address holding all the connections `cap` allows has the next one answered
+/// 503 and closed at once, before any of it is read. Request bodies are bounded as they are
+/// read (`api::params`); answers, however long, are not.
 async fn serve_connections(
     listener: tokio::net::TcpListener,
     router: Router,
     header_timeout: Duration,
+    cap: ConnectionCap,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     use std::sync::Arc;
@@ -154,6 +193,13 @@ async fn serve_connections(
                 }
             },
             () = &mut shutdown => break,
+        };
+        let Some(admitted) = cap.admit(peer.ip()) else {
+            tracing::debug!(%peer, "too many connections from this address; refused");
+            // Written only if the socket takes it at once; nothing of the request is read.
+            let _ = stream.try_write(REFUSED);
+            drop(stream);
+            continue;
         };
         let begun = Arc::new(AtomicBool::new(false));
         let service = {
@@ -194,6 +240,7 @@ async fn serve_connections(
                 }
             }
             drop(told);
+            drop(admitted);
         });
     }
     drop(listener);
@@ -201,6 +248,10 @@ async fn serve_connections(
     let _ = stop.send(());
     stop.closed().await;
 }
+
+/// The answer to a connection over `limits.connections_per_address`.
+const REFUSED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\
+    Retry-After: 5\r\nContent-Length: 0\r\n\r\n";
 
 /// How long running requests may go on after the stop signal.
 const DRAIN: std::time::Duration = std::time::Duration::from_secs(3);

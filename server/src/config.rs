@@ -143,9 +143,19 @@ pub struct Limits {
     /// Seconds a client has to send a request's headers (and, on a new connection, to begin);
     /// then the connection is closed.
     pub header_timeout_secs: u64,
-    /// A request body that brings less than 1 KiB in this many seconds is cut off, and what
-    /// of it was spooled is removed.
+    /// A request body that brings nothing for this many seconds is cut off, and what of it
+    /// was spooled is removed; so is one that falls this many seconds behind
+    /// `min_body_bytes_per_sec`.
     pub body_idle_secs: u64,
+    /// The slowest a request body may come, averaged: each byte buys `1 / rate` seconds, and a
+    /// body `body_idle_secs` behind is cut off. An upload at this rate or faster may take as
+    /// long as it needs.
+    pub min_body_bytes_per_sec: u64,
+    /// Connections one client address may hold open at once (IPv6 by its /64), counted when
+    /// a connection is accepted, before anything of it is read; one more is answered 503 and
+    /// closed. Addresses of `trusted_proxies` are not counted (their clients are not known
+    /// until their requests are read: limit connections per client in the proxy).
+    pub connections_per_address: usize,
 }
 
 impl Default for Config {
@@ -173,6 +183,8 @@ impl Default for Config {
                 spools_per_address: 4,
                 header_timeout_secs: 30,
                 body_idle_secs: 60,
+                min_body_bytes_per_sec: 1024,
+                connections_per_address: 64,
             },
             indexer: IndexerSettings {
                 workers: 0,
@@ -298,6 +310,14 @@ impl Config {
                 self.limits.header_timeout_secs,
             ),
             ("limits.body_idle_secs", self.limits.body_idle_secs),
+            (
+                "limits.min_body_bytes_per_sec",
+                self.limits.min_body_bytes_per_sec,
+            ),
+            (
+                "limits.connections_per_address",
+                self.limits.connections_per_address as u64,
+            ),
             ("recognition.idle_seconds", self.recognition.idle_seconds),
         ];
         match positive.iter().find(|(_, v)| *v == 0) {

@@ -6,6 +6,7 @@ pub mod api;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod cookies;
 pub mod index_command;
 pub mod login_crypto;

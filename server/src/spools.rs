@@ -36,7 +36,7 @@ fn lock(held: &Mutex<HashMap<IpAddr, usize>>) -> MutexGuard<'_, HashMap<IpAddr, 
 }
 
 /// The address as slots count it: IPv4 whole, IPv6 by its /64 (an IPv4-mapped one as IPv4).
-fn key(ip: IpAddr) -> IpAddr {
+pub(crate) fn address_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
@@ -74,7 +74,7 @@ impl SpoolSlots {
 
     /// A slot for `ip`, or `None` when it holds all it may.
     pub fn take(&self, ip: IpAddr) -> Option<SpoolSlot> {
-        let key = key(ip);
+        let key = address_key(ip);
         let mut held = lock(&self.held);
         let n = held.entry(key).or_insert(0);
         if *n >= self.per_address {

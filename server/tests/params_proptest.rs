@@ -19,6 +19,8 @@ const LIMITS: Limits = Limits {
     spools_per_address: 4,
     header_timeout_secs: 30,
     body_idle_secs: 60,
+    min_body_bytes_per_sec: 1024,
+    connections_per_address: 64,
 };
 
 /// The one call of the decoder, so that a change of its signature is mended here only. It

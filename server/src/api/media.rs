@@ -321,8 +321,11 @@ async fn serve_file(
     download_name: Option<&str>,
 ) -> ApiResult<Response> {
     let mut request = Request::builder().method(Method::GET).uri("/");
+    // A range of another unit is left out: ServeFile would answer it 416.
+    if let Some(spec) = byte_ranges(headers) {
+        request = request.header(header::RANGE, format!("bytes={spec}"));
+    }
     for name in [
-        header::RANGE,
         header::IF_RANGE,
         header::IF_MODIFIED_SINCE,
         header::IF_UNMODIFIED_SINCE,
@@ -395,7 +398,8 @@ async fn serve_open(
                 .ok()
                 .map(|d| d.as_secs())
     };
-    if header_of(header::RANGE).is_none() && modified.is_some() && since.is_some_and(unchanged) {
+    let ranges = byte_ranges(headers);
+    if ranges.is_none() && modified.is_some() && since.is_some_and(unchanged) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
         if let Some(v) = &last_modified {
             set(&mut response, header::LAST_MODIFIED, v);
@@ -407,7 +411,7 @@ async fn serve_open(
         None => true,
         Some(v) => Some(v) == last_modified.as_deref(),
     };
-    let range = header_of(header::RANGE)
+    let range = ranges
         .filter(|_| range_applies)
         .map(|v| parse_range(v, total));
     let (start, len, status) = match range {
@@ -456,15 +460,20 @@ async fn serve_open(
     Ok(response)
 }
 
-/// One byte range of a `total`-byte body: `Some((first, last))`, or `None` when unsatisfiable.
-/// Several ranges are answered with the first.
-fn parse_range(value: &str, total: u64) -> Option<(u64, u64)> {
-    let spec = value
-        .trim()
-        .strip_prefix("bytes=")?
-        .split(',')
-        .next()?
-        .trim();
+/// The ranges asked for by `Range` (what follows `bytes=`), when its unit is `bytes` (without
+/// regard to case, RFC 9110 §14.1). A range of any other unit is ignored, as if the header
+/// were not there (§14.2): the whole body is answered, not 416.
+fn byte_ranges(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::RANGE)?.to_str().ok()?;
+    let (unit, spec) = value.trim().split_once('=')?;
+    unit.trim().eq_ignore_ascii_case("bytes").then_some(spec)
+}
+
+/// One byte range of a `total`-byte body from `spec` (the ranges of a `bytes=` header):
+/// `Some((first, last))`, or `None` when unsatisfiable. Several ranges are answered with the
+/// first.
+fn parse_range(spec: &str, total: u64) -> Option<(u64, u64)> {
+    let spec = spec.split(',').next()?.trim();
     let (a, b) = spec.split_once('-')?;
     let (a, b) = (a.trim(), b.trim());
     if a.is_empty() {
@@ -801,21 +810,28 @@ mod tests {
 
     #[test]
     fn ranges_of_a_motion_photo_video() {
-        assert_eq!(parse_range("bytes=0-99", 1000), Some((0, 99)));
-        assert_eq!(parse_range("bytes=900-", 1000), Some((900, 999)));
-        assert_eq!(parse_range("bytes=-100", 1000), Some((900, 999)));
-        assert_eq!(parse_range("bytes=500-5000", 1000), Some((500, 999)));
-        assert_eq!(parse_range("bytes=0-1,5-6", 1000), Some((0, 1)));
-        for bad in [
-            "bytes=1000-",
-            "bytes=5-1",
-            "bytes=-0",
-            "items=0-1",
-            "bytes=x-1",
-            "bytes=",
-        ] {
+        assert_eq!(parse_range("0-99", 1000), Some((0, 99)));
+        assert_eq!(parse_range("900-", 1000), Some((900, 999)));
+        assert_eq!(parse_range("-100", 1000), Some((900, 999)));
+        assert_eq!(parse_range("500-5000", 1000), Some((500, 999)));
+        assert_eq!(parse_range("0-1,5-6", 1000), Some((0, 1)));
+        for bad in ["1000-", "5-1", "-0", "x-1", ""] {
             assert_eq!(parse_range(bad, 1000), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn only_a_range_in_bytes_is_a_range() {
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::RANGE, value.parse().expect("value"));
+            byte_ranges(&headers).map(str::to_owned)
+        };
+        assert_eq!(with("bytes=0-9").as_deref(), Some("0-9"));
+        assert_eq!(with("Bytes=0-9").as_deref(), Some("0-9"));
+        assert_eq!(with("items=0-10"), None);
+        assert_eq!(with("0-10"), None);
+        assert_eq!(byte_ranges(&HeaderMap::new()), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! spool file and never sit in memory whole. A body is read in two steps: what may be read
 //! before the caller is known ([`Params::read_head`]: the text fields up to the first file
 //! part), then the file parts, only for a caller dispatch admitted ([`Files`]). A body that
-//! stalls is cut off (`limits.body_idle_secs`).
+//! stalls or comes too slowly is cut off (`limits.body_idle_secs`, `min_body_bytes_per_sec`).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -36,8 +36,6 @@ const HASH_WHILE_SPOOLING: u64 = 32 << 20;
 const SPOOL_WRITE: usize = 1 << 20;
 /// How much of a refused body of unknown length is still read and thrown away.
 const DRAIN_CAP: u64 = 4 << 20;
-/// A request body that brings less than this in `limits.body_idle_secs` is cut off.
-const MIN_PROGRESS: usize = 1 << 10;
 
 /// A file part of a multipart request, spooled to disk. The spool file is removed when this is
 /// dropped unless a handler moves it into place first.
@@ -235,30 +233,46 @@ fn malformed(e: multer::Error) -> ApiError {
     ApiError::bad("body", format!("malformed multipart: {e}"))
 }
 
-/// A request body that brings less than [`MIN_PROGRESS`] bytes in `idle` ends in an error: a
-/// client that trickles or stalls does not hold a connection (and a spool file) for ever.
-struct Idle {
+/// A request body must come at `limits.min_body_bytes_per_sec` on average, or it ends in an
+/// error: a client that trickles or stalls does not hold a connection (and a spool file) for
+/// ever. Each byte buys `1 / rate` seconds; the body may be at most `window`
+/// (`limits.body_idle_secs`) behind. So a body that stops is cut `window` after it stopped at
+/// the latest, and one that comes at a fraction `f` of the rate is cut after about
+/// `window / (1 - f)`; one at the rate or faster goes on, however long. Only the time this
+/// stream waits for the client counts: while the reader is busy elsewhere (writing the spool,
+/// waiting for a spool slot) the client cannot send, and is not blamed.
+struct MinRate {
     inner: BodyDataStream,
-    idle: Duration,
+    rate: u64,
+    window: Duration,
+    /// When the body is cut unless more comes.
     deadline: Pin<Box<tokio::time::Sleep>>,
-    /// Bytes since the deadline was last pushed back.
-    progress: usize,
+    /// When the last chunk was handed to the reader.
+    handed: Option<tokio::time::Instant>,
     done: bool,
 }
 
-impl Idle {
-    fn new(inner: BodyDataStream, idle: Duration) -> Self {
+impl MinRate {
+    fn new(inner: BodyDataStream, limits: &Limits) -> Self {
+        let window = Duration::from_secs(limits.body_idle_secs);
         Self {
             inner,
-            idle,
-            deadline: Box::pin(tokio::time::sleep(idle)),
-            progress: 0,
+            rate: limits.min_body_bytes_per_sec.max(1),
+            window,
+            deadline: Box::pin(tokio::time::sleep(window)),
+            handed: None,
             done: false,
         }
     }
+
+    /// Moves the deadline `by` later, but never more than `window` from now.
+    fn extend(&mut self, by: Duration, now: tokio::time::Instant) {
+        let next = (self.deadline.deadline() + by).min(now + self.window);
+        self.deadline.as_mut().reset(next);
+    }
 }
 
-impl futures_util::Stream for Idle {
+impl futures_util::Stream for MinRate {
     type Item = Result<axum::body::Bytes, std::io::Error>;
 
     fn poll_next(
@@ -269,14 +283,15 @@ impl futures_util::Stream for Idle {
         if self.done {
             return Poll::Ready(None);
         }
+        let now = tokio::time::Instant::now();
+        if let Some(handed) = self.handed.take() {
+            self.extend(now - handed, now);
+        }
         match Pin::new(&mut self.inner).poll_next(cx) {
             Poll::Ready(Some(Ok(chunk))) => {
-                self.progress += chunk.len();
-                if self.progress >= MIN_PROGRESS {
-                    self.progress = 0;
-                    let next = tokio::time::Instant::now() + self.idle;
-                    self.deadline.as_mut().reset(next);
-                }
+                let earned = Duration::from_secs_f64(chunk.len() as f64 / self.rate as f64);
+                self.extend(earned, now);
+                self.handed = Some(now);
                 Poll::Ready(Some(Ok(chunk)))
             }
             Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(std::io::Error::other(e)))),
@@ -287,10 +302,13 @@ impl futures_util::Stream for Idle {
             Poll::Pending => match self.deadline.as_mut().poll(cx) {
                 Poll::Ready(()) => {
                     self.done = true;
-                    let secs = self.idle.as_secs();
+                    let (rate, secs) = (self.rate, self.window.as_secs());
                     Poll::Ready(Some(Err(std::io::Error::new(
                         std::io::ErrorKind::TimedOut,
-                        format!("the body stalled: less than {MIN_PROGRESS} bytes in {secs} s"),
+                        format!(
+                            "the body came too slowly: under {rate} bytes a second, \
+                             {secs} s behind"
+                        ),
                     ))))
                 }
                 Poll::Pending => Poll::Pending,
@@ -365,7 +383,6 @@ impl Params {
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
-        let idle = Duration::from_secs(limits.body_idle_secs);
         if let Ok(boundary) = multer::parse_boundary(&content_type) {
             let limit = limits
                 .max_upload_bytes
@@ -374,11 +391,11 @@ impl Params {
                 // A body of a few megabytes is read and dropped so that the client gets the
                 // answer rather than a reset connection; a larger one is not worth reading.
                 if n <= DRAIN_CAP {
-                    drain(&mut body.into_data_stream(), n).await;
+                    drain(&mut MinRate::new(body.into_data_stream(), limits), n).await;
                 }
                 return Err(ApiError::TooLarge { limit });
             }
-            let stream = Idle::new(body.into_data_stream(), idle);
+            let stream = MinRate::new(body.into_data_stream(), limits);
             let mut multipart = multer::Multipart::new(stream, boundary);
             let mut text_bytes = 0u64;
             loop {
@@ -413,7 +430,7 @@ impl Params {
             if declared.is_some_and(|n| n > limit) {
                 return Err(ApiError::TooLarge { limit });
             }
-            let mut stream = Idle::new(body.into_data_stream(), idle);
+            let mut stream = MinRate::new(body.into_data_stream(), limits);
             let mut bytes = Vec::new();
             while let Some(chunk) = stream.next().await {
                 let chunk = chunk.map_err(|e| ApiError::bad("body", e.to_string()))?;

@@ -545,3 +545,173 @@ async fn slow_headers_and_stalled_bodies_are_cut_off() {
             .exists()
     );
 }
+
+/// Sends `bytes` on `stream` one at a time, `every` apart, until the server closes it (a write
+/// or a read fails or sees the end) or `limit` passes: how long that took, or `None`.
+fn trickled_until_closed(
+    stream: &mut std::net::TcpStream,
+    bytes: &[u8],
+    every: Duration,
+    limit: Duration,
+) -> Option<Duration> {
+    let started = Instant::now();
+    stream.set_nonblocking(true).expect("nonblocking");
+    let mut buf = [0u8; 4096];
+    for byte in bytes.iter().cycle() {
+        if started.elapsed() >= limit {
+            return None;
+        }
+        if stream.write_all(std::slice::from_ref(byte)).is_err() {
+            return Some(started.elapsed());
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => return Some(started.elapsed()),
+            Err(e) if e.kind() != std::io::ErrorKind::WouldBlock => {
+                return Some(started.elapsed());
+            }
+            _ => {}
+        }
+        std::thread::sleep(every);
+    }
+    None
+}
+
+#[tokio::test]
+async fn trickled_headers_and_idle_keep_alive_connections_are_closed() {
+    let app = TestApp::spawn_with("[limits]\nheader_timeout_secs = 2\n", true).await;
+    let addr = format!("127.0.0.1:{}", app.port);
+    // A request line and then a header that never ends, a byte every 300 ms: each byte is
+    // progress, but the headers as a whole are not in within the time-out.
+    let mut trickle = std::net::TcpStream::connect(&addr).expect("connect");
+    trickle
+        .write_all(b"GET /webapi/query.cgi HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .expect("write");
+    // A keep-alive connection that asked one thing and then says nothing more.
+    let mut kept = std::net::TcpStream::connect(&addr).expect("connect");
+    kept.write_all(
+        b"GET /webapi/query.cgi?api=SYNO.API.Info&version=1&method=query&query=all HTTP/1.1\r\n\
+          Host: x\r\n\r\n",
+    )
+    .expect("write");
+    let trickled = tokio::task::spawn_blocking(move || {
+        trickled_until_closed(
+            &mut trickle,
+            b"abcdefgh",
+            Duration::from_millis(300),
+            Duration::from_secs(20),
+        )
+    });
+    let idle = tokio::task::spawn_blocking(move || {
+        // Its answer first: the connection was served, and kept until the time-out.
+        let mut answer = [0u8; 12];
+        kept.read_exact(&mut answer).expect("an answer");
+        assert_eq!(&answer, b"HTTP/1.1 200");
+        closed_within(&mut kept, Duration::from_secs(20))
+    });
+    let (trickled, idle) = (trickled.await.expect("trickle"), idle.await.expect("kept"));
+    assert!(
+        trickled.is_some(),
+        "headers trickled a byte at a time are still read after 20 s"
+    );
+    assert!(
+        idle.is_some(),
+        "an idle keep-alive connection is still open after 20 s"
+    );
+    eprintln!("trickled headers closed after {trickled:?}, the idle connection after {idle:?}");
+}
+
+/// Posts `body` (a multipart upload) from another task; its status, or the transport error.
+fn post_in_background(app: &TestApp, body: Chunks) -> tokio::task::JoinHandle<Result<u16, String>> {
+    let url = app.url("/webapi/entry.cgi");
+    tokio::spawn(async move {
+        TestApp::client()
+            .post(url)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(reqwest::Body::wrap_stream(body))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+            .map_err(|e| format!("{e:?}"))
+    })
+}
+
+#[tokio::test]
+async fn a_body_slower_than_the_minimum_rate_is_cut_off() {
+    // 600 bytes every 0.8 s: more than 1 KiB in every 2 s (the stall rule alone lets it go on
+    // for ever), but 750 bytes a second, under the default minimum of 1 KiB a second.
+    let app = TestApp::spawn_with("[limits]\nbody_idle_secs = 2\n", true).await;
+    app.add_user("anna", "anna-pass-1", true);
+    let anna = app.login("anna", "anna-pass-1").await;
+    let mut fields = routed("SYNO.Foto.Upload.Item", "upload", Some(&anna.sid));
+    fields.push(("name", "\"crawling.jpg\""));
+    let crawl = futures_util::stream::iter([Ok(head(&fields))])
+        .chain(content(1))
+        .chain(futures_util::stream::repeat(()).then(|()| async {
+            tokio::time::sleep(Duration::from_millis(800)).await;
+            Ok(Bytes::from_static(&[0x5a; 600]))
+        }))
+        .boxed();
+    let client = post_in_background(&app, crawl);
+    let tmp: PathBuf = app.data_dir().join("tmp");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while files_under(&tmp).is_empty() {
+        assert!(Instant::now() < deadline, "the upload never spooled");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let started = Instant::now();
+    let ended = tokio::time::timeout(Duration::from_secs(25), client).await;
+    assert!(
+        ended.is_ok(),
+        "a body crawling at 750 bytes a second is still read after 25 s"
+    );
+    eprintln!("cut after {:?}: {:?}", started.elapsed(), ended);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !files_under(&tmp).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "its spool is left: {:?}",
+            files_under(&tmp)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let photos = app.data_dir().join("homes/anna/Photos");
+    let kept: Vec<String> = files_under(&photos)
+        .into_iter()
+        .filter(|f| std::fs::metadata(photos.join(f)).is_ok_and(|m| m.len() >= MIB as u64))
+        .collect();
+    assert!(kept.is_empty(), "the cut body was stored: {kept:?}");
+}
+
+#[tokio::test]
+async fn a_slow_but_steady_upload_is_stored() {
+    // 400 bytes every 250 ms (1.6 KB a second, a weak mobile uplink), for longer than twice
+    // the stall limit: every piece is small, but the body keeps coming, and is stored whole.
+    let app = TestApp::spawn_with("[limits]\nbody_idle_secs = 2\n", true).await;
+    app.add_user("anna", "anna-pass-1", true);
+    let anna = app.login("anna", "anna-pass-1").await;
+    let photo = corpus_file("metadata/camera_phone.jpg");
+    assert!(photo.len() > 4000, "long enough to take 2.5 s");
+    let mut fields = routed("SYNO.Foto.Upload.Item", "upload", Some(&anna.sid));
+    fields.push(("name", "\"steady.jpg\""));
+    let pieces: Vec<Bytes> = photo.chunks(400).map(Bytes::copy_from_slice).collect();
+    let steady = futures_util::stream::iter([Ok(head(&fields))])
+        .chain(futures_util::stream::iter(pieces).then(|piece| async move {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            Ok(piece)
+        }))
+        .chain(futures_util::stream::iter([Ok(tail())]))
+        .boxed();
+    let started = Instant::now();
+    let (_, body) = send(&app, "", steady).await.expect("an answer");
+    assert_eq!(body["success"], true, "{body}");
+    assert!(started.elapsed() >= Duration::from_secs(3), "it was slow");
+    let photos = app.data_dir().join("homes/anna/Photos");
+    let stored: Vec<String> = files_under(&photos)
+        .into_iter()
+        .filter(|f| std::fs::read(photos.join(f)).is_ok_and(|b| b == photo))
+        .collect();
+    assert_eq!(stored.len(), 1, "stored whole: {:?}", files_under(&photos));
+}

@@ -4,5 +4,6 @@
 mod bodies;
 mod csrf;
 mod files;
+mod http;
 mod links;
 mod login;
