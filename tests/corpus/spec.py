@@ -477,6 +477,9 @@ add(E + "truncated.heic", "broken", {"type": "truncate", "format": "heic", "keep
     reason="truncated", note="first half of a HEIC (mdat cut)")
 add(E + "truncated.avif", "broken", {"type": "truncate", "format": "avif", "keep": 0.5, "size": (640, 480)},
     reason="truncated", note="first half of an AVIF (heif-enc -A; mdat cut)")
+for _fmt, _ext in (("png", "png"), ("gif", "gif"), ("webp", "webp"), ("tiff", "tif")):
+    add(E + "truncated." + _ext, "broken", {"type": "truncate", "format": _fmt, "keep": 0.5, "size": (640, 480)},
+        reason="truncated", note=f"first half of a {_fmt.upper()} (Pillow): refused, never shown half blank")
 PUG = HEIF + "heif_other/pug.heic"
 add(E + "truncated_grid.heic", "broken", {"type": "real", "src": "pillow-heif", "inner": PUG, "keep": 0.4},
     reason="truncated", claimed_width=4032, claimed_height=3024,
