@@ -200,11 +200,8 @@ fn decode_generic(
         }
         _ => ThumbError::Decode(e.to_string()),
     };
-    if let Some(declared) = riff_length(bytes).filter(|&n| n > bytes.len() as u64) {
-        return Err(ThumbError::Decode(format!(
-            "the WebP file is truncated: it has {} of its {declared} bytes",
-            bytes.len()
-        )));
+    if let Some(reason) = webp_truncated(bytes, bytes.len() as u64) {
+        return Err(ThumbError::Decode(reason));
     }
     let mut reader = ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
@@ -230,13 +227,15 @@ fn decode_generic(
     Ok((flatten(image), icc))
 }
 
-/// The length a WebP file's RIFF header declares, header included.
-fn riff_length(bytes: &[u8]) -> Option<u64> {
-    if bytes.get(..4)? != b"RIFF" || bytes.get(8..12)? != b"WEBP" {
+/// The reason a WebP file is broken when it is shorter than its RIFF header (its first 12
+/// bytes, in `head`) says; `len` is the file's length.
+pub fn webp_truncated(head: &[u8], len: u64) -> Option<String> {
+    if head.get(..4)? != b"RIFF" || head.get(8..12)? != b"WEBP" {
         return None;
     }
-    let n = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?);
-    Some(u64::from(n) + 8)
+    let declared = u64::from(u32::from_le_bytes(head.get(4..8)?.try_into().ok()?)) + 8;
+    (declared > len)
+        .then(|| format!("the WebP file is truncated: it has {len} of its {declared} bytes"))
 }
 
 /// RGB, with any transparency laid over white (a transparent PNG should not turn black).
