@@ -248,7 +248,7 @@ fn parse_iloc(payload: &[u8]) -> Option<HashMap<u32, Extents>> {
             c.uint(index_size)?;
             let offset = c.uint(offset_size)?;
             let length = c.uint(length_size)?;
-            extents.push((base.checked_add(offset).unwrap_or(u64::MAX), length));
+            extents.push((base.saturating_add(offset), length));
         }
         // Data in this file, by file offset; the rest (idat, item offsets, other files) is
         // libheif's to check.
