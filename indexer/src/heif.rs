@@ -1,13 +1,20 @@
 //! HEIF family (HEIC from phones, camera `.HIF`, AVIF) through libheif, built into the binary.
 //! libheif applies the `irot`/`imir` transforms itself, so the EXIF orientation of these files
 //! is never applied again (../shared/reference/rust-stack.md §3).
+//!
+//! A file that does not hold all of its picture is broken, never shown with holes: the `meta`
+//! box is checked first ([`items`]: a tile, or the image, with its data past the end of the
+//! file or not there at all), and libheif then decodes strictly, so that a tile it cannot
+//! decode is an error rather than a solid green square.
+
+mod items;
 
 use std::path::Path;
 
 use image::RgbImage;
 use libheif_rs::{
-    ColorPrimaries, ColorSpace, HeifContext, ImageHandle, LibHeif, RgbChroma,
-    TransferCharacteristics,
+    ColorPrimaries, ColorSpace, DecodingOptions, HeifContext, HeifError, HeifErrorSubCode,
+    ImageHandle, LibHeif, RgbChroma, TransferCharacteristics,
 };
 
 use crate::thumbnail::{self, DecodeLimits, SourceColour, ThumbSet, ThumbSize};
@@ -19,8 +26,13 @@ fn open(bytes: &[u8]) -> Result<HeifContext<'_>, String> {
     Ok(ctx)
 }
 
+/// The file's bytes, once its `meta` box says they hold the whole primary image.
 fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))
+    let io = |e: std::io::Error| format!("cannot read the file: {e}");
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    items::check(&mut file, len)?;
+    std::fs::read(path).map_err(io)
 }
 
 /// What the index job needs from a HEIF file: the displayed size of the primary image, and the
@@ -130,9 +142,13 @@ fn decode(handle: &ImageHandle, limits: &DecodeLimits) -> Result<RgbImage, Strin
     if u64::from(w) * u64::from(h) > limits.max_heif_pixels {
         return Err(format!("the image is {w}×{h}, too large to decode"));
     }
+    // Strict: a grid tile that is missing or does not decode is an error, not a hole that
+    // libheif would leave zero (solid green once in RGB) with a warning.
+    let mut options = DecodingOptions::new().ok_or("cannot set up the HEIF decoder")?;
+    options.set_strict_decoding(true);
     let image = LibHeif::new()
-        .decode(handle, ColorSpace::Rgb(RgbChroma::Rgb), None)
-        .map_err(|e| format!("cannot decode the HEIF image: {e}"))?;
+        .decode(handle, ColorSpace::Rgb(RgbChroma::Rgb), Some(options))
+        .map_err(decode_error)?;
     let planes = image.planes();
     let plane = planes
         .interleaved
@@ -150,4 +166,16 @@ fn decode(handle: &ImageHandle, limits: &DecodeLimits) -> Result<RgbImage, Strin
         );
     }
     RgbImage::from_raw(w, h, rgb).ok_or_else(|| "HEIF buffer has the wrong size".into())
+}
+
+/// The reason a decode failed, in the indexer's words where the file is at fault.
+fn decode_error(e: HeifError) -> String {
+    let detail = e.message.trim();
+    match e.sub_code {
+        HeifErrorSubCode::EndOfData => format!("the HEIF file is truncated: {detail}"),
+        HeifErrorSubCode::MissingGridImages => {
+            format!("the HEIF image is incomplete (a grid tile is missing): {detail}")
+        }
+        _ => format!("cannot decode the HEIF image: {e}"),
+    }
 }

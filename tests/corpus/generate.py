@@ -224,6 +224,13 @@ class Gen:
                 self._archives[path] = tarfile.open(path, "r:gz")
             t = self._archives[path]
             data = t.extractfile(t.getmember(member)).read()
+        # Damaged copies of a real file (edge/): cut short, or one grid tile lost.
+        if "keep" in e["gen"]:
+            data = data[:int(len(data) * e["gen"]["keep"])]
+        if "tile_past_end" in e["gen"]:
+            data = W.heif_move_tile_past_end(data, e["gen"]["tile_past_end"])
+        if "unlink_tile" in e["gen"]:
+            data = W.heif_unlink_tile(data, e["gen"]["unlink_tile"])
         open(self.dest(e["path"]), "wb").write(data)
 
     def bayer(self, w, h, label):
@@ -502,6 +509,8 @@ class Checker:
                 self.fail(p, "ExifTool found a preview")
             self.check_meta(e, md)
             return
+        if e["gen"]["type"] == "real" and full.lower().endswith(".heic"):
+            return self.check_lost_tiles(e, full)
         try:
             im = Image.open(full)
             im.load()
@@ -516,6 +525,41 @@ class Checker:
             self.fail(p, "not empty")
         if e.get("taken"):
             self.check_meta(e, md)
+
+    def check_lost_tiles(self, e, full):
+        """A damaged copy of a real gridded HEIC: some tiles of its primary grid are lost (no
+        such item, or data past the end of the file), and libheif (pillow-heif), which does not
+        decode strictly, either refuses it (a tile that is no image) or shows each lost tile
+        solid green (0, 136, 0: all-zero YCbCr), which is the case the indexer must catch."""
+        import pillow_heif
+        from PIL import Image
+        p = e["path"]
+        data = open(full, "rb").read()
+        tiles, lost = W.heif_lost_tiles(data)
+        if not lost:
+            return self.fail(p, "no grid tile is lost")
+        h = W.heif_items(data)
+        dangling = [t for t in lost if t not in h["items"]]
+        pillow_heif.register_heif_opener()
+        try:
+            im = Image.open(full)
+            im.load()
+        except Exception as ex:  # noqa: BLE001
+            if not dangling:
+                self.fail(p, f"pillow-heif refuses it ({ex!r}); expected the lost tiles filled")
+            return
+        if dangling:
+            return self.fail(p, "pillow-heif decoded a grid with a tile that does not exist")
+        if im.size != (e["claimed_width"], e["claimed_height"]):
+            return self.fail(p, f"decoded size {im.size}")
+        # Tiles are listed row by row; sample the middle of each lost one.
+        cols = -(-im.size[0] // 512)
+        for t in lost:
+            i = tiles.index(t)
+            x, y = (i % cols) * 512 + 256, (i // cols) * 512 + 256
+            px = im.getpixel((min(x, im.size[0] - 1), min(y, im.size[1] - 1)))
+            if any(abs(a - b) > 12 for a, b in zip(px, (0, 136, 0))):
+                self.fail(p, f"lost tile {t} at ({x}, {y}) is {px}, not the fill colour")
 
     def check_video(self, e, full, md):
         p = e["path"]

@@ -21,7 +21,8 @@ Manifest vocabulary (all optional except path and kind):
   duration_ms (+ duration_tolerance_ms), video_codec (ffprobe codec_name), fps, rotation
   live_pair (path of the other half), content_id, pair_by: content_id|basename
   pano360: true/false for files carrying GPano
-  reason: truncated|empty|not_an_image|too_large|no_preview|bad_video|loop|hidden|not_media
+  reason: truncated|missing_tile|empty|not_an_image|too_large|no_preview|bad_video|loop|hidden|
+          not_media
 """
 
 DEFAULT_MTIME = "2009-02-13T23:31:30Z"  # every file's mtime unless the entry sets `mtime`
@@ -97,8 +98,8 @@ FIELDS = {
                                                "[video_offset, video_offset + video_length) = the file's tail",
     "pano360/gpano": "whether the file is a 360-degree photo, and the GPano XMP it carries",
     "corners": "the file shows the test card: see card.how",
-    "reason": "broken/ignored class: truncated, empty, not_an_image, too_large, no_preview, bad_video, loop, "
-              "hidden, not_media",
+    "reason": "broken/ignored class: truncated, missing_tile (a HEIF grid tile whose item or data is not in the "
+              "file), empty, not_an_image, too_large, no_preview, bad_video, loop, hidden, not_media",
     "source": "for real files: the PyPI sdist and member they were taken from, and its licence",
 }
 
@@ -474,6 +475,24 @@ add(E + "truncated.jpg", "broken", {"type": "truncate", "format": "jpeg", "keep"
     note="first 35% of a 640x480 JPEG: headers and EXIF intact, scan cut off")
 add(E + "truncated.heic", "broken", {"type": "truncate", "format": "heic", "keep": 0.5, "size": (640, 480)},
     reason="truncated", note="first half of a HEIC (mdat cut)")
+add(E + "truncated.avif", "broken", {"type": "truncate", "format": "avif", "keep": 0.5, "size": (640, 480)},
+    reason="truncated", note="first half of an AVIF (heif-enc -A; mdat cut)")
+for _fmt, _ext in (("png", "png"), ("gif", "gif"), ("webp", "webp"), ("tiff", "tif")):
+    add(E + "truncated." + _ext, "broken", {"type": "truncate", "format": _fmt, "keep": 0.5, "size": (640, 480)},
+        reason="truncated", note=f"first half of a {_fmt.upper()} (Pillow): refused, never shown half blank")
+PUG = HEIF + "heif_other/pug.heic"
+add(E + "truncated_grid.heic", "broken", {"type": "real", "src": "pillow-heif", "inner": PUG, "keep": 0.4},
+    reason="truncated", claimed_width=4032, claimed_height=3024,
+    note="the first 40% of real/pug.heic (iPhone 13 Pro, a grid of 48 tiles of 512x512): the meta box is whole, "
+         "the data of tiles 29-48 is past the end. libheif decodes it without complaint and leaves the lost "
+         "tiles solid green")
+add(E + "missing_tile.heic", "broken", {"type": "real", "src": "pillow-heif", "inner": PUG, "tile_past_end": 20},
+    reason="missing_tile", claimed_width=4032, claimed_height=3024,
+    note="real/pug.heic whose 21st grid tile (row 3, column 5) has its iloc extent moved to the end of the file: "
+         "the tile item is there, its data is not. libheif decodes it with that tile solid green")
+add(E + "dangling_tile.heic", "broken", {"type": "real", "src": "pillow-heif", "inner": PUG, "unlink_tile": 20},
+    reason="missing_tile", claimed_width=4032, claimed_height=3024,
+    note="real/pug.heic whose 21st dimg reference names item 65535, which does not exist (libheif refuses it)")
 add(E + "empty.jpg", "broken", {"type": "bytes", "data": ""}, reason="empty", note="0 bytes")
 add(E + "png_as.jpg", "photo", {"type": "card", "format": "png"}, width=200, height=100, corners=True,
     taken_source="mtime", taken="2009-02-13T23:31:30", actual_format="png",

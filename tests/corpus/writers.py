@@ -456,3 +456,119 @@ def dng_with_preview(bayer_le16, width, height, preview_jpeg, pw, ph, meta):
         ifd0.set(tag, typ, val)
     assert exif is not None
     return build_tiff(ifd0, "II")
+
+
+# ------------------------------------------------------------------------ HEIF item surgery
+# Just enough ISOBMFF to find a HEIF's primary item, its grid tiles (`dimg` references) and
+# where each item's data lies (`iloc`), so that a real file can lose a tile on purpose and the
+# build can prove which tiles a damaged file has lost.
+
+def _boxes(data, start, end):
+    """(type, box start, payload start, box end as declared) of each box in data[start:end]."""
+    pos = start
+    while pos + 8 <= end:
+        size, typ = struct.unpack(">I4s", data[pos:pos + 8])
+        hdr = 8
+        if size == 1:
+            size, hdr = struct.unpack(">Q", data[pos + 8:pos + 16])[0], 16
+        elif size == 0:
+            size = end - pos
+        if size < hdr:
+            raise ValueError(f"box {typ!r} at {pos} has size {size}")
+        yield typ.decode("latin-1"), pos, pos + hdr, pos + size
+        pos += size
+
+
+def _uint(data, pos, n):
+    return int.from_bytes(data[pos:pos + n], "big") if n else 0
+
+
+def _iloc(data, p):
+    """item id -> (construction method, [(file offset, length)], (where the first extent's
+    offset field is, its width, the item's base offset)) from an iloc payload."""
+    version = data[p]
+    pos = p + 4
+    offset_size, length_size = data[pos] >> 4, data[pos] & 15
+    base_size, index_size = data[pos + 1] >> 4, (data[pos + 1] & 15) if version in (1, 2) else 0
+    pos += 2
+    idw = 2 if version < 2 else 4
+    count = _uint(data, pos, idw)
+    pos += idw
+    items = {}
+    for _ in range(count):
+        item = _uint(data, pos, idw)
+        pos += idw
+        method = 0
+        if version in (1, 2):
+            method = _uint(data, pos, 2) & 15
+            pos += 2
+        pos += 2  # data_reference_index
+        base = _uint(data, pos, base_size)
+        pos += base_size
+        extents, field = [], None
+        n = _uint(data, pos, 2)
+        pos += 2
+        for _ in range(n):
+            pos += index_size
+            field = field or (pos, offset_size, base)
+            off = _uint(data, pos, offset_size)
+            length = _uint(data, pos + offset_size, length_size)
+            pos += offset_size + length_size
+            extents.append((base + off, length))
+        items[item] = (method, extents, field)
+    return items
+
+
+def heif_items(data):
+    """The meta box of a HEIF: {'primary': id, 'items': iloc map, 'dimg': {grid id: (tile ids,
+    file offset of the first id, id width)}}."""
+    meta = next(b for b in _boxes(data, 0, len(data)) if b[0] == "meta")
+    out = {"primary": None, "items": {}, "dimg": {}}
+    for typ, _s, p, end in _boxes(data, meta[2] + 4, meta[3]):
+        if typ == "pitm":
+            out["primary"] = _uint(data, p + 4, 2 if data[p] == 0 else 4)
+        elif typ == "iloc":
+            out["items"] = _iloc(data, p)
+        elif typ == "iref":
+            w = 2 if data[p] == 0 else 4
+            for rtyp, _rs, rp, _re in _boxes(data, p + 4, end):
+                if rtyp == "dimg":
+                    src, n = _uint(data, rp, w), _uint(data, rp + w, 2)
+                    ids = [_uint(data, rp + w + 2 + i * w, w) for i in range(n)]
+                    out["dimg"][src] = (ids, rp + w + 2, w)
+    return out
+
+
+def heif_lost_tiles(data):
+    """(tile ids of the primary grid, the ones that are lost): a tile is lost when no item has
+    that id, or its data runs past the end of the file."""
+    h = heif_items(data)
+    tiles = h["dimg"].get(h["primary"], ([], 0, 2))[0]
+    lost = []
+    for t in tiles:
+        item = h["items"].get(t)
+        if item is None or (item[0] == 0 and any(o + n > len(data) for o, n in item[1])):
+            lost.append(t)
+    return tiles, lost
+
+
+def heif_unlink_tile(data, index):
+    """The same file with the primary grid's `index`-th `dimg` reference pointing to an item id
+    that no item has: a grid with a tile missing. Same length, one id changed."""
+    h = heif_items(data)
+    ids, pos, w = h["dimg"][h["primary"]]
+    ghost = (1 << (8 * w)) - 1
+    assert ghost not in h["items"] and ghost not in ids
+    at = pos + index * w
+    return data[:at] + ghost.to_bytes(w, "big") + data[at + w:]
+
+
+def heif_move_tile_past_end(data, index):
+    """The same file with the data of the primary grid's `index`-th tile placed, by its iloc
+    extent, at the end of the file, where there is nothing: the tile item is there, its data is
+    not (what a file cut short, or a broken copy, looks like to a reader). One offset changed."""
+    h = heif_items(data)
+    tile = h["dimg"][h["primary"]][0][index]
+    method, _extents, (at, width, base) = h["items"][tile]
+    assert method == 0
+    return data[:at] + (len(data) - base).to_bytes(width, "big") + data[at + width:]

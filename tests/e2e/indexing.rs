@@ -134,6 +134,7 @@ fn reason_matches(class: &str, error: &str) -> bool {
     let e = error.to_lowercase();
     let words: &[&str] = match class {
         "truncated" => &["truncated", "end of file", "unexpected end"],
+        "missing_tile" => &["tile"],
         "empty" => &["empty"],
         "not_an_image" => &["not a readable image"],
         "too_large" => &["mp allowed", "too large"],

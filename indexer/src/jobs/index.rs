@@ -2,6 +2,7 @@
 //! of one file. Runs on a blocking thread.
 
 use std::fs::File;
+use std::io::Read;
 use std::path::Path;
 
 use crate::media::MediaKind;
@@ -117,6 +118,15 @@ pub fn run_known(
     };
     let mut meta = match kind {
         MediaKind::Image => {
+            // The dimensions come from the header; a WebP's header also says how long it is.
+            let mut head = [0u8; 12];
+            if File::open(path)
+                .and_then(|mut f| f.read_exact(&mut head))
+                .is_ok()
+                && let Some(reason) = crate::thumbnail::webp_truncated(&head, size)
+            {
+                return Err(reason);
+            }
             let dims = image::ImageReader::open(path)
                 .and_then(|r| r.with_guessed_format())
                 .map_err(|e| format!("cannot read the file: {e}"))?

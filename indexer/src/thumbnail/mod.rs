@@ -191,7 +191,18 @@ fn decode_generic(
     bytes: &[u8],
     limits: &DecodeLimits,
 ) -> Result<(RgbImage, Option<Vec<u8>>), ThumbError> {
-    let decode_err = |e: image::ImageError| ThumbError::Decode(e.to_string());
+    // A file that ends early is refused, never shown with the rest of the picture blank: the
+    // PNG, GIF, TIFF and BMP decoders fail at the end of the data; a WebP is refused from its
+    // RIFF header, which says how long the file is.
+    let decode_err = |e: image::ImageError| match &e {
+        image::ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            ThumbError::Decode(format!("the image is truncated ({e})"))
+        }
+        _ => ThumbError::Decode(e.to_string()),
+    };
+    if let Some(reason) = webp_truncated(bytes, bytes.len() as u64) {
+        return Err(ThumbError::Decode(reason));
+    }
     let mut reader = ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| ThumbError::Decode(e.to_string()))?;
@@ -214,6 +225,17 @@ fn decode_generic(
     let icc = decoder.icc_profile().ok().flatten();
     let image = DynamicImage::from_decoder(decoder).map_err(decode_err)?;
     Ok((flatten(image), icc))
+}
+
+/// The reason a WebP file is broken when it is shorter than its RIFF header (its first 12
+/// bytes, in `head`) says; `len` is the file's length.
+pub fn webp_truncated(head: &[u8], len: u64) -> Option<String> {
+    if head.get(..4)? != b"RIFF" || head.get(8..12)? != b"WEBP" {
+        return None;
+    }
+    let declared = u64::from(u32::from_le_bytes(head.get(4..8)?.try_into().ok()?)) + 8;
+    (declared > len)
+        .then(|| format!("the WebP file is truncated: it has {len} of its {declared} bytes"))
 }
 
 /// RGB, with any transparency laid over white (a transparent PNG should not turn black).
@@ -463,6 +485,38 @@ mod tests {
             6,
             "Adobe RGB (200,100,50)",
         );
+    }
+
+    #[test]
+    fn truncated_images_are_refused_as_truncated() {
+        let rgb = RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+        for format in [
+            image::ImageFormat::Png,
+            image::ImageFormat::Gif,
+            image::ImageFormat::WebP,
+            image::ImageFormat::Tiff,
+            image::ImageFormat::Bmp,
+        ] {
+            let mut bytes = Vec::new();
+            DynamicImage::ImageRgb8(rgb.clone())
+                .write_to(&mut std::io::Cursor::new(&mut bytes), format)
+                .expect("encode");
+            assert!(
+                from_image_bytes(&bytes, 1, &DecodeLimits::default()).is_ok(),
+                "{format:?} whole"
+            );
+            for keep in [0.5, 0.9] {
+                let cut = &bytes[..(bytes.len() as f64 * keep) as usize];
+                let err = from_image_bytes(cut, 1, &DecodeLimits::default())
+                    .err()
+                    .map(|e| e.to_string().to_lowercase())
+                    .unwrap_or_default();
+                assert!(
+                    err.contains("truncated") || err.contains("unexpected end"),
+                    "{format:?} cut at {keep}: {err:?}"
+                );
+            }
+        }
     }
 
     #[test]
