@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod cookies;
 pub mod index_command;
+pub mod inflight;
 pub mod login_crypto;
 pub mod password;
 pub mod proxy;

@@ -23,6 +23,8 @@ pub struct TestApp {
     child: Child,
     log: Arc<Mutex<String>>,
     extra_args: Vec<String>,
+    /// More environment for the server (each start).
+    env: Vec<(String, String)>,
 }
 
 /// A signed-in session.
@@ -43,6 +45,19 @@ impl TestApp {
     /// A server whose data folder holds `config_toml` as `shoebox.toml`; `with_key` pre-installs
     /// the fixture RSA key.
     pub async fn spawn_with(config_toml: &str, with_key: bool) -> TestApp {
+        Self::spawn_with_env(config_toml, with_key, &[]).await
+    }
+
+    /// As [`TestApp::spawn_with`], the server's environment added to (at each start).
+    pub async fn spawn_with_env(
+        config_toml: &str,
+        with_key: bool,
+        env: &[(&str, &str)],
+    ) -> TestApp {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         let data = tempfile::tempdir().expect("temp data folder");
         if !config_toml.is_empty() {
             std::fs::write(data.path().join("shoebox.toml"), config_toml).expect("write config");
@@ -56,7 +71,7 @@ impl TestApp {
             )
             .expect("copy key");
         }
-        let (child, port, log) = start(data.path(), &[]);
+        let (child, port, log) = start(data.path(), &[], &env);
         TestApp {
             base: format!("http://127.0.0.1:{port}"),
             port,
@@ -64,6 +79,7 @@ impl TestApp {
             child,
             log,
             extra_args: Vec::new(),
+            env,
         }
     }
 
@@ -84,8 +100,19 @@ impl TestApp {
     /// Stops the server with SIGTERM and starts it again on the same data folder (new port).
     pub fn restart(&mut self) {
         self.stop();
+        self.start_again();
+    }
+
+    /// Kills the server with SIGKILL (no clean-up of any kind), and waits for it to be gone.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again on the same data folder (new port), after [`TestApp::kill`].
+    pub fn start_again(&mut self) {
         let args: Vec<&str> = self.extra_args.iter().map(String::as_str).collect();
-        let (child, port, log) = start(self.data.path(), &args);
+        let (child, port, log) = start(self.data.path(), &args, &self.env);
         self.child = child;
         self.port = port;
         self.base = format!("http://127.0.0.1:{port}");
@@ -254,7 +281,7 @@ pub fn cli_in(data: &Path, args: &[&str], stdin: &str) -> Output {
 }
 
 /// Starts `shoebox serve` and waits for the line that names its port.
-fn start(data: &Path, args: &[&str]) -> (Child, u16, Arc<Mutex<String>>) {
+fn start(data: &Path, args: &[&str], env: &[(String, String)]) -> (Child, u16, Arc<Mutex<String>>) {
     let mut child = Command::new(BIN)
         .arg("serve")
         .arg("--data")
@@ -263,6 +290,7 @@ fn start(data: &Path, args: &[&str]) -> (Child, u16, Arc<Mutex<String>>) {
         .args(args)
         .env_remove("RUST_LOG")
         .env("SHOEBOX_LOG", "info,tower_http=warn")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
