@@ -552,6 +552,45 @@ mod tests {
         assert!(root.join("real/y.jpg").exists());
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn only_staging_files_are_removed_as_leftovers() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path().join("space");
+        std::fs::create_dir_all(root.join("a")).expect("mkdir");
+        let staged = staging_name();
+        assert!(is_staging_name(&staged));
+        for bad in [
+            ".shoebox-upload-",
+            ".shoebox-upload-0123",
+            "x.jpg",
+            ".shoebox-upload-../x",
+        ] {
+            assert!(!is_staging_name(bad), "{bad}");
+        }
+        std::fs::write(root.join("a").join(&staged), b"12345").expect("write");
+        std::fs::write(tmp.path().join("outside"), b"keep").expect("write");
+        let linked = staging_name();
+        std::os::unix::fs::symlink(tmp.path().join("outside"), root.join("a").join(&linked))
+            .expect("symlink");
+        let space = SpaceRoot::open(&root).expect("open");
+        assert!(space.remove_staged("/a", "x.jpg").is_err());
+        assert!(space.remove_staged("/../a", &staged).is_err());
+        assert_eq!(
+            space.remove_staged("/a", &staged).expect("removed"),
+            Some(5)
+        );
+        assert_eq!(space.remove_staged("/a", &staged).expect("gone"), None);
+        assert_eq!(
+            space.remove_staged("/gone", &staged).expect("no folder"),
+            None
+        );
+        // A link of a staging name is left alone, and what it points to.
+        assert_eq!(space.remove_staged("/a", &linked).expect("a link"), None);
+        assert!(root.join("a").join(&linked).symlink_metadata().is_ok());
+        assert!(tmp.path().join("outside").exists());
+    }
+
     #[test]
     fn the_bin_keeps_both_of_two_same_named_files() {
         let tmp = tempfile::tempdir().expect("tmp");
