@@ -192,18 +192,91 @@ pub fn run(
 /// before `exec` is the shell's `ulimit`, which then `exec`s the program in its own place: the
 /// pid, the pipes and a kill reach the program itself. (Setting it with `prlimit` after `spawn`
 /// races the dynamic loader: measured, some runs got half their libraries mapped first.)
+///
+/// With a [launcher](set_launcher) (the server's own binary), the command starts the launcher,
+/// which asks the kernel to kill it when the server dies and then `exec`s the rest in its own
+/// place ([`exec_child`]): the program dies with the server however the server ends.
 fn command(program: &str, limits: &Limits) -> Result<Command, ProcessError> {
-    let Some(bytes) = limits.memory else {
+    let launcher = LAUNCHER.get();
+    if limits.memory.is_none() && launcher.is_none() {
         return Ok(Command::new(program));
-    };
+    }
     let path = find_program(program).ok_or_else(|| ProcessError::NotFound(program.to_owned()))?;
-    let kib = own_hard_limit().map_or(bytes, |hard| hard.min(bytes)) >> 10;
-    // No core dumps either, from a program that crashes on a bad file.
-    let script =
-        format!("ulimit -c 0 2>/dev/null; ulimit -v {kib} || exit 125; exec \"$0\" \"$@\"");
-    let mut command = Command::new("/bin/sh");
-    command.arg("-c").arg(script).arg(path);
+    let mut words: Vec<std::ffi::OsString> = Vec::new();
+    if let Some(bytes) = limits.memory {
+        let kib = own_hard_limit().map_or(bytes, |hard| hard.min(bytes)) >> 10;
+        // No core dumps either, from a program that crashes on a bad file.
+        let script =
+            format!("ulimit -c 0 2>/dev/null; ulimit -v {kib} || exit 125; exec \"$0\" \"$@\"");
+        words.extend(["/bin/sh".into(), "-c".into(), script.into()]);
+    }
+    words.push(path.into_os_string());
+    let command = match launcher {
+        Some(launcher) => {
+            let mut c = Command::new(&launcher.program);
+            c.args(&launcher.args)
+                .arg(std::process::id().to_string())
+                .arg("--");
+            c.args(&words);
+            c
+        }
+        None => {
+            let mut c = Command::new(&words[0]);
+            c.args(&words[1..]);
+            c
+        }
+    };
     Ok(command)
+}
+
+/// How the server's own binary is started to launch a program: the binary, and the arguments
+/// before the server's pid (`child-launcher --parent`).
+#[derive(Debug)]
+pub struct Launcher {
+    pub program: std::path::PathBuf,
+    pub args: Vec<std::ffi::OsString>,
+}
+
+static LAUNCHER: std::sync::OnceLock<Launcher> = std::sync::OnceLock::new();
+
+/// From now on every program is started through `launcher` (see [`command`]); the first call
+/// wins. The `shoebox` binary sets it at start (docs/indexer.md "Programs die with the
+/// server"); without it (tests of this crate) programs are started directly.
+pub fn set_launcher(launcher: Launcher) {
+    let _ = LAUNCHER.set(launcher);
+}
+
+/// The launcher's side, in the child: asks the kernel for SIGKILL when the thread that spawned
+/// it ends (the server's thread waiting in [`run`], which lives as long as the program unless
+/// the server dies), checks that `parent` did not die before that, and `exec`s `command`
+/// (program and arguments) in its own place, which keeps the request: the program, and the
+/// `sh` that sets its limits before it, die with the server. Returns only on failure.
+pub fn exec_child(parent: u32, command: &[std::ffi::OsString]) -> std::process::ExitCode {
+    use std::os::unix::process::CommandExt;
+    let Some((program, args)) = command.split_first() else {
+        eprintln!("shoebox child-launcher: no program to run");
+        return std::process::ExitCode::from(127);
+    };
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{Signal, getppid, set_parent_process_death_signal};
+        if let Err(e) = set_parent_process_death_signal(Some(Signal::KILL)) {
+            eprintln!("shoebox child-launcher: cannot ask to die with the server: {e}");
+            return std::process::ExitCode::from(126);
+        }
+        // The server may have died before the request was made: then nobody waits for this.
+        if getppid().map(|p| p.as_raw_pid() as u32) != Some(parent) {
+            return std::process::ExitCode::from(126);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = parent;
+    let e = Command::new(program).args(args).exec();
+    eprintln!(
+        "shoebox child-launcher: cannot run {}: {e}",
+        program.to_string_lossy()
+    );
+    std::process::ExitCode::from(127)
 }
 
 /// `program` as `PATH` finds it (an executable file), or as given when it is a path.

@@ -77,6 +77,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .library
         .ensure_roots()
         .context("cannot create the library folders")?;
+    // What interrupted uploads left (a killed server's spool and staging files), before any
+    // request; then now and then.
+    crate::inflight::clean_at_start(&state).await;
+    tokio::spawn(crate::inflight::sweep_now_and_then(state.clone()));
     let purged = sessions::purge_expired(&state.db).await?;
     tracing::debug!(purged, "expired sessions removed");
     if users::count(&state.db).await? == 0 {

@@ -57,7 +57,24 @@ pub enum Command {
     /// speaks JSON lines on its standard input and output. Not for people to run.
     #[command(name = "recognition-worker", hide = true)]
     RecognitionWorker(RecognitionWorkerArgs),
+    /// How the server starts ffmpeg and ffprobe, so that they die with it (docs/indexer.md
+    /// "Programs die with the server"). Not for people to run.
+    #[command(name = "child-launcher", hide = true)]
+    ChildLauncher(ChildLauncherArgs),
 }
+
+#[derive(Debug, Args)]
+pub struct ChildLauncherArgs {
+    /// The server's process id.
+    #[arg(long)]
+    pub parent: u32,
+    /// The program and its arguments, after `--`.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+/// The arguments before the server's pid that make this binary a [`Command::ChildLauncher`].
+pub const CHILD_LAUNCHER: [&str; 2] = ["child-launcher", "--parent"];
 
 #[derive(Debug, Args)]
 pub struct RecognitionWorkerArgs {
@@ -173,7 +190,8 @@ impl Cli {
             Command::User(_)
             | Command::Group(_)
             | Command::SharedSpace { .. }
-            | Command::RecognitionWorker(_) => None,
+            | Command::RecognitionWorker(_)
+            | Command::ChildLauncher(_) => None,
         };
         if let Some(library) = library {
             flags.photo_root = library.photo_root.clone();

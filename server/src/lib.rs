@@ -9,6 +9,7 @@ pub mod config;
 pub mod connections;
 pub mod cookies;
 pub mod index_command;
+pub mod inflight;
 pub mod login_crypto;
 pub mod password;
 pub mod proxy;

@@ -21,6 +21,19 @@ fn main() -> std::process::ExitCode {
             .init();
         return shoebox_indexer::recognition::worker::serve(args.options());
     }
+    if let Command::ChildLauncher(args) = &cli.command {
+        return shoebox_indexer::process::exec_child(args.parent, &args.command);
+    }
+    // ffmpeg and ffprobe are started through this binary, so that they die with the server.
+    if let Some(program) = shoebox_indexer::recognition::worker::this_program() {
+        shoebox_indexer::process::set_launcher(shoebox_indexer::process::Launcher {
+            program,
+            args: shoebox_server::cli::CHILD_LAUNCHER
+                .iter()
+                .map(std::ffi::OsString::from)
+                .collect(),
+        });
+    }
     let config = match cli.config() {
         Ok(config) => config,
         Err(e) => {
@@ -53,7 +66,7 @@ fn main() -> std::process::ExitCode {
                 shoebox_server::cli::run_shared_space(&config, state == "on").await
             }
             // Answered before the configuration was read.
-            Command::RecognitionWorker(_) => Ok(()),
+            Command::RecognitionWorker(_) | Command::ChildLauncher(_) => Ok(()),
         }
     });
     // Bounded, so a stop never hangs: blocking tasks (a library walk, a key being made) get a

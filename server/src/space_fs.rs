@@ -277,6 +277,34 @@ impl SpaceRoot {
         }
     }
 
+    /// Removes the staging file `name` (a [`staging_name`], and a regular file: nothing else
+    /// is touched) of the folder at `folder`, left by an interrupted upload; its size, or
+    /// `None` when it (or its folder) is not there.
+    pub fn remove_staged(&self, folder: &str, name: &str) -> io::Result<Option<u64>> {
+        if !is_staging_name(name) {
+            return Err(invalid(format!("{name:?}: not a staging name")));
+        }
+        let dir = match self.walk(&parts(folder)?, false) {
+            Ok(d) => d,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let meta = match dir.symlink_metadata(name) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if !meta.is_file() {
+            // Not one this server staged: left alone.
+            return Ok(None);
+        }
+        match dir.remove_file(name) {
+            Ok(()) => Ok(Some(meta.len())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Puts a copy of the regular file at `path` into the bin, as [`SpaceRoot::discard`] would
     /// put the file (a second link to the same bytes where the file system has them), so that
     /// replacing it leaves the old bytes there.
@@ -321,10 +349,33 @@ impl SpaceRoot {
     }
 }
 
-/// A file written under a hidden name in a folder, not yet under its own; dropped, it goes.
+/// What a staged upload's hidden name starts with; 16 lowercase hex digits follow.
+pub const STAGING_PREFIX: &str = ".shoebox-upload-";
+
+/// A new, random staging name.
+pub fn staging_name() -> String {
+    use rand::Rng;
+    let mut random = [0u8; 8];
+    rand::rng().fill_bytes(&mut random);
+    format!("{STAGING_PREFIX}{}", hex::encode(random))
+}
+
+/// Whether `name` is a staging name as [`staging_name`] makes them.
+pub fn is_staging_name(name: &str) -> bool {
+    name.strip_prefix(STAGING_PREFIX).is_some_and(|id| {
+        id.len() == 16
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// A file written under a hidden name in a folder, not yet under its own; dropped, it goes,
+/// and then its record (the staging journal's entry, `crate::inflight::Ticket`).
 pub struct Staged {
     dir: Arc<Dir>,
     name: Option<String>,
+    _record: Box<dyn Send + Sync>,
 }
 
 impl Drop for Staged {
@@ -354,20 +405,28 @@ impl Folder {
         Ok(self.dir.open(name)?.into_std())
     }
 
-    /// Moves the file at `spool` (outside any space: the server's spool) to a new hidden name
-    /// in this folder (renamed there, or copied from another file system), with `mtime`,
-    /// flushed to disk.
-    pub fn stage(&self, spool: tempfile::TempPath, mtime: Option<i64>) -> io::Result<Staged> {
-        use rand::Rng;
-        let mut random = [0u8; 8];
-        rand::rng().fill_bytes(&mut random);
-        let name = format!(".shoebox-upload-{}", hex::encode(random));
+    /// Moves the file at `spool` (outside any space: the server's spool) to the hidden name
+    /// `name` (a [`staging_name`]) in this folder (renamed there, or copied from another file
+    /// system), with `mtime`, flushed to disk. `record` (the name's journal entry, written
+    /// before) is kept until the hidden name is gone.
+    pub fn stage(
+        &self,
+        name: &str,
+        record: Box<dyn Send + Sync>,
+        spool: tempfile::TempPath,
+        mtime: Option<i64>,
+    ) -> io::Result<Staged> {
+        if !is_staging_name(name) {
+            return Err(invalid(format!("{name:?}: not a staging name")));
+        }
+        let name = name.to_owned();
         let mut create = OpenOptions::new();
         create.write(true).create_new(true);
         let file = self.dir.open_with(&name, &create)?;
         let staged = Staged {
             dir: self.dir.clone(),
             name: Some(name.clone()),
+            _record: record,
         };
         let moved = match (spool.parent(), spool.file_name()) {
             (Some(from), Some(file_name)) => Dir::open_ambient_dir(from, ambient_authority())
@@ -491,6 +550,45 @@ mod tests {
         std::os::unix::fs::symlink(&outside, root.join(BIN)).expect("symlink");
         assert!(space.discard("/real/y.jpg", true).is_err());
         assert!(root.join("real/y.jpg").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_staging_files_are_removed_as_leftovers() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path().join("space");
+        std::fs::create_dir_all(root.join("a")).expect("mkdir");
+        let staged = staging_name();
+        assert!(is_staging_name(&staged));
+        for bad in [
+            ".shoebox-upload-",
+            ".shoebox-upload-0123",
+            "x.jpg",
+            ".shoebox-upload-../x",
+        ] {
+            assert!(!is_staging_name(bad), "{bad}");
+        }
+        std::fs::write(root.join("a").join(&staged), b"12345").expect("write");
+        std::fs::write(tmp.path().join("outside"), b"keep").expect("write");
+        let linked = staging_name();
+        std::os::unix::fs::symlink(tmp.path().join("outside"), root.join("a").join(&linked))
+            .expect("symlink");
+        let space = SpaceRoot::open(&root).expect("open");
+        assert!(space.remove_staged("/a", "x.jpg").is_err());
+        assert!(space.remove_staged("/../a", &staged).is_err());
+        assert_eq!(
+            space.remove_staged("/a", &staged).expect("removed"),
+            Some(5)
+        );
+        assert_eq!(space.remove_staged("/a", &staged).expect("gone"), None);
+        assert_eq!(
+            space.remove_staged("/gone", &staged).expect("no folder"),
+            None
+        );
+        // A link of a staging name is left alone, and what it points to.
+        assert_eq!(space.remove_staged("/a", &linked).expect("a link"), None);
+        assert!(root.join("a").join(&linked).symlink_metadata().is_ok());
+        assert!(tmp.path().join("outside").exists());
     }
 
     #[test]

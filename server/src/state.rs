@@ -35,6 +35,8 @@ pub struct Inner {
     pub thumb_reader: crate::store::thumb_reader::ThumbReader,
     /// Uploads each client address is sending now (`limits.spools_per_address`).
     pub spools: crate::spools::SpoolSlots,
+    /// Bytes of uploads in flight, counted against their owners' quotas.
+    pub quotas: crate::inflight::Quotas,
 }
 
 /// Cheap to clone; derefs to [`Inner`].
@@ -66,6 +68,7 @@ impl AppState {
             recent: crate::recent::Recent::default(),
             thumb_reader: crate::store::thumb_reader::ThumbReader::new(&config.database_path()),
             spools: crate::spools::SpoolSlots::new(config.limits.spools_per_address),
+            quotas: crate::inflight::Quotas::default(),
             config,
         }))
     }

@@ -5,6 +5,7 @@ mod auth;
 mod browse;
 mod cli;
 mod conformance;
+mod crash;
 mod discovery;
 mod errors;
 mod indexing;

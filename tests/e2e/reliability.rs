@@ -30,7 +30,10 @@ async fn an_upload_answered_during_a_scan_keeps_its_id() {
     let app = TestApp::spawn_with_env(
         "",
         true,
-        &[("SHOEBOX_TEST_SCAN_GATE", gate.path().as_os_str())],
+        &[(
+            "SHOEBOX_TEST_SCAN_GATE",
+            gate.path().to_str().expect("a UTF-8 temporary folder"),
+        )],
     )
     .await;
     app.add_user("anna", "anna-pass-1", true);

@@ -23,7 +23,8 @@ pub struct TestApp {
     child: Child,
     log: Arc<Mutex<String>>,
     extra_args: Vec<String>,
-    env: Vec<(String, std::ffi::OsString)>,
+    /// More environment for the server (each start).
+    env: Vec<(String, String)>,
 }
 
 /// A signed-in session.
@@ -47,13 +48,16 @@ impl TestApp {
         Self::spawn_with_env(config_toml, with_key, &[]).await
     }
 
-    /// [`TestApp::spawn_with`], with environment variables for the server (its test-only pause
-    /// points, for one).
+    /// As [`TestApp::spawn_with`], the server's environment added to (at each start).
     pub async fn spawn_with_env(
         config_toml: &str,
         with_key: bool,
-        env: &[(&str, &std::ffi::OsStr)],
+        env: &[(&str, &str)],
     ) -> TestApp {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         let data = tempfile::tempdir().expect("temp data folder");
         if !config_toml.is_empty() {
             std::fs::write(data.path().join("shoebox.toml"), config_toml).expect("write config");
@@ -67,10 +71,6 @@ impl TestApp {
             )
             .expect("copy key");
         }
-        let env: Vec<(String, std::ffi::OsString)> = env
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
         let (child, port, log) = start(data.path(), &[], &env);
         TestApp {
             base: format!("http://127.0.0.1:{port}"),
@@ -100,6 +100,17 @@ impl TestApp {
     /// Stops the server with SIGTERM and starts it again on the same data folder (new port).
     pub fn restart(&mut self) {
         self.stop();
+        self.start_again();
+    }
+
+    /// Kills the server with SIGKILL (no clean-up of any kind), and waits for it to be gone.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again on the same data folder (new port), after [`TestApp::kill`].
+    pub fn start_again(&mut self) {
         let args: Vec<&str> = self.extra_args.iter().map(String::as_str).collect();
         let (child, port, log) = start(self.data.path(), &args, &self.env);
         self.child = child;
@@ -270,11 +281,7 @@ pub fn cli_in(data: &Path, args: &[&str], stdin: &str) -> Output {
 }
 
 /// Starts `shoebox serve` and waits for the line that names its port.
-fn start(
-    data: &Path,
-    args: &[&str],
-    env: &[(String, std::ffi::OsString)],
-) -> (Child, u16, Arc<Mutex<String>>) {
+fn start(data: &Path, args: &[&str], env: &[(String, String)]) -> (Child, u16, Arc<Mutex<String>>) {
     let mut child = Command::new(BIN)
         .arg("serve")
         .arg("--data")

@@ -13,7 +13,10 @@
 //! output: `{"path": "<xl thumbnail>", "faces": true, "subjects": true}` in,
 //! `{"faces": [{"b": [x, y, w, h], "e": [128 floats]}], "subjects": [["dog", 0.93]]}` or
 //! `{"error": "…"}` out. The worker's log goes to its standard error, which is the server's.
-//! It ends at the end of its input, so it never outlives the server.
+//! It ends at the end of its input, so it never outlives the server: between pictures it reads
+//! the end of its input as soon as the server is gone, and within a picture (which may take
+//! minutes) a thread that watches its parent ends it (docs/indexer.md "Programs die with the
+//! server").
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -144,6 +147,7 @@ pub fn serve(opts: RecognitionOptions) -> std::process::ExitCode {
         worker: None,
         ..opts
     });
+    exit_with_parent();
     let mut pictures = 0u64;
     let stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
@@ -182,6 +186,34 @@ pub fn serve(opts: RecognitionOptions) -> std::process::ExitCode {
     );
     std::process::ExitCode::SUCCESS
 }
+
+/// Ends this process as soon as its parent (the server) is gone, whatever it is doing: the
+/// parent's death makes another process the parent (init, or a subreaper), which a thread
+/// checks for every [`PARENT_CHECK`]. Not `PR_SET_PDEATHSIG`: that fires when the *thread*
+/// that started the worker ends, and the worker outlives the request that started it.
+fn exit_with_parent() {
+    #[cfg(target_os = "linux")]
+    {
+        let parent = rustix::process::getppid();
+        let watch = std::thread::Builder::new()
+            .name("parent-watch".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(PARENT_CHECK);
+                    if rustix::process::getppid() != parent {
+                        tracing::warn!("the server is gone; the recognition worker ends");
+                        std::process::exit(1);
+                    }
+                }
+            });
+        if let Err(e) = watch {
+            tracing::warn!("cannot watch the server: {e}");
+        }
+    }
+}
+
+/// How often the worker checks that the server is still there.
+const PARENT_CHECK: Duration = Duration::from_millis(500);
 
 /// This process's peak resident set (`VmHWM`), in kB.
 fn peak_rss_kb() -> Option<u64> {

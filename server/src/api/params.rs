@@ -47,6 +47,9 @@ pub struct UploadedFile {
     pub path: tempfile::TempPath,
     /// BLAKE3 of the content, computed as it arrived (bodies over 32 MB or of unknown length).
     pub checksum: Option<[u8; 32]>,
+    /// The spool file registered as a live request's, so no sweep removes it meanwhile
+    /// (`crate::inflight`); `None` for a file that is not in the spool folder.
+    pub live: Option<crate::inflight::Live>,
 }
 
 /// The merged parameters of one request.
@@ -205,25 +208,25 @@ impl Params {
         if self.files.len() >= MAX_FILES {
             return Err(ApiError::bad(name, format!("more than {MAX_FILES} files")));
         }
-        let (path, size, checksum) =
-            spool_field(&mut field, limit, spool, hash)
-                .await
-                .map_err(|e| match e {
-                    SpoolError::Multipart(e) => malformed(e),
-                    SpoolError::TooLarge => ApiError::TooLarge { limit },
-                    SpoolError::Io(e) if e.kind() == std::io::ErrorKind::StorageFull => {
-                        ApiError::Storage("receiving the upload: the disk is full".into())
-                    }
-                    SpoolError::Io(e) => {
-                        ApiError::Internal(anyhow::Error::new(e).context("spooling an upload"))
-                    }
-                })?;
+        let (path, live, size, checksum) = spool_field(&mut field, limit, spool, hash)
+            .await
+            .map_err(|e| match e {
+                SpoolError::Multipart(e) => malformed(e),
+                SpoolError::TooLarge => ApiError::TooLarge { limit },
+                SpoolError::Io(e) if e.kind() == std::io::ErrorKind::StorageFull => {
+                    ApiError::Storage("receiving the upload: the disk is full".into())
+                }
+                SpoolError::Io(e) => {
+                    ApiError::Internal(anyhow::Error::new(e).context("spooling an upload"))
+                }
+            })?;
         self.files.push(UploadedFile {
             field: name,
             file_name: Some(file_name),
             size,
             path,
             checksum,
+            live: Some(live),
         });
         Ok(())
     }
@@ -641,15 +644,25 @@ async fn spool_field(
     limit: u64,
     spool: &Path,
     hash: bool,
-) -> Result<(tempfile::TempPath, u64, Option<[u8; 32]>), SpoolError> {
+) -> Result<
+    (
+        tempfile::TempPath,
+        crate::inflight::Live,
+        u64,
+        Option<[u8; 32]>,
+    ),
+    SpoolError,
+> {
     tokio::fs::create_dir_all(spool)
         .await
         .map_err(SpoolError::Io)?;
     let path = tempfile::Builder::new()
-        .prefix("upload-")
+        .prefix(crate::inflight::SPOOL_PREFIX)
         .tempfile_in(spool)
         .map_err(SpoolError::Io)?
         .into_temp_path();
+    // A sweep spares it from now on (and a young file before: it goes by age).
+    let live = crate::inflight::Live::new(path.to_path_buf());
     // Network chunks are small; each write to a tokio file is a trip to a blocking thread, so
     // they are gathered into writes of a megabyte.
     let mut file = tokio::io::BufWriter::with_capacity(
@@ -671,7 +684,7 @@ async fn spool_field(
         file.write_all(&chunk).await.map_err(SpoolError::Io)?;
     }
     file.flush().await.map_err(SpoolError::Io)?;
-    Ok((path, size, hasher.map(|h| *h.finalize().as_bytes())))
+    Ok((path, live, size, hasher.map(|h| *h.finalize().as_bytes())))
 }
 
 #[cfg(test)]

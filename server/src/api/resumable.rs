@@ -154,7 +154,8 @@ pub async fn create(call: Call) -> ApiResult {
     };
     upload::check(&call, &reach, target, None).await?;
     if !call.team() {
-        upload::within_quota(&call, reach.owner, size).await?;
+        // Checked, not held: the bytes are reserved when the finish puts the file in place.
+        drop(upload::within_quota(&call, reach.owner, size).await?);
     }
 
     let dir = dir(&call);
@@ -348,6 +349,7 @@ async fn finish(mut call: Call, dir: &Path, id: &str, open: Open) -> ApiResult {
         checksum: verified,
         path: tempfile::TempPath::try_from_path(spool)
             .map_err(|e| io("finishing the upload", e))?,
+        live: None,
     };
     for (k, v) in &open.params {
         call.params.insert(k.clone(), v.clone());

@@ -443,16 +443,27 @@ pub(super) async fn put_value(mut call: Call, target: Target) -> ApiResult<serde
     if duplicate == Duplicate::Overwrite && entry(name.clone()).await? == Entry::File {
         may_replace(&call, &reach, &folder).await?;
     }
-    if !call.team() {
-        within_quota(&call, reach.owner, file.size).await?;
-    }
+    // Its bytes count for the owner from here until its item is in the index.
+    let reserved = if call.team() {
+        None
+    } else {
+        Some(within_quota(&call, reach.owner, file.size).await?)
+    };
     // The phone's modification time is kept, so a later backup check knows the file by it.
     let mtime = call.params.int("mtime")?.map(seconds);
     let checksum = file.checksum;
     let staged = {
         let dir = dir.clone();
-        space_fs::blocking("writing the upload", move || dir.stage(file.path, mtime)).await?
+        let (data, owner, at) = (call.state.config.data.clone(), reach.owner, folder.clone());
+        space_fs::blocking("writing the upload", move || {
+            // The journal names the staging file before it exists (crate::inflight).
+            let ticket = crate::inflight::Ticket::write(&data, owner, &at)?;
+            let name = ticket.name().to_owned();
+            dir.stage(&name, Box::new(ticket), file.path, mtime)
+        })
+        .await?
     };
+    crate::inflight::test_pause_staged().await;
     // Choosing the name and linking it are one step per folder.
     let (name, action) = {
         let _one_at_a_time = FOLDER_LOCKS
@@ -521,6 +532,9 @@ pub(super) async fn put_value(mut call: Call, target: Target) -> ApiResult<serde
         .indexer
         .add_file(reach.owner, &folder, &name, checksum)
         .await?;
+    if let Some(reserved) = reserved {
+        reserved.settle().await;
+    }
     if !client_thumbs.is_empty() {
         keep_client_thumbs(&call, id, client_thumbs).await?;
     }
@@ -571,21 +585,42 @@ async fn keep_client_thumbs(call: &Call, id: i64, parts: Vec<UploadedFile>) -> A
 }
 
 /// A Personal Space with a quota (`shoebox user quota`) takes `adding` more bytes only while
-/// they fit; otherwise code 100 with the reason.
-pub(super) async fn within_quota(call: &Call, user: i64, adding: u64) -> ApiResult<()> {
-    let quota = crate::store::users::quota(&call.state.db, user).await?;
-    if let Some(limit) = quota.limit
-        && quota
-            .used
-            .saturating_add(i64::try_from(adding).unwrap_or(i64::MAX))
-            > limit
-    {
-        return Err(ApiError::Storage(format!(
-            "the quota is reached: {} of {} bytes used, the upload is {adding} bytes",
-            quota.used, limit
-        )));
-    }
-    Ok(())
+/// they fit with what it holds and the uploads in flight into it (`crate::inflight::Quotas`);
+/// otherwise code 100 with the reason. The bytes are reserved until the reservation is settled
+/// (the item is in the index) or dropped.
+pub(super) async fn within_quota(
+    call: &Call,
+    user: i64,
+    adding: u64,
+) -> ApiResult<crate::inflight::Reservation> {
+    let db = &call.state.db;
+    call.state
+        .quotas
+        .reserve(user, adding, |in_flight| async move {
+            let quota = crate::store::users::quota(db, user).await?;
+            let Some(limit) = quota.limit else {
+                return Ok(());
+            };
+            let bytes = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+            if quota
+                .used
+                .saturating_add(bytes(in_flight))
+                .saturating_add(bytes(adding))
+                > limit
+            {
+                let also = if in_flight > 0 {
+                    format!(" and {in_flight} bytes of uploads in flight")
+                } else {
+                    String::new()
+                };
+                return Err(ApiError::Storage(format!(
+                    "the quota is reached: {} of {} bytes used{also}, the upload is {adding} bytes",
+                    quota.used, limit
+                )));
+            }
+            Ok(())
+        })
+        .await
 }
 
 /// The answer to an upload whose name is taken, with `duplicate` = ignore: nothing is
