@@ -79,8 +79,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .context("cannot create the library folders")?;
     // What interrupted uploads left (a killed server's spool and staging files), before any
     // request; then now and then.
-    crate::inflight::clean_at_start(&state).await;
-    tokio::spawn(crate::inflight::sweep_now_and_then(state.clone()));
+    let leftovers = crate::inflight::Leftovers {
+        db: state.db.clone(),
+        library: state.library.clone(),
+        data: state.config.data.clone(),
+        spool: state.config.spool_dir(),
+    };
+    crate::inflight::clean_at_start(&leftovers).await;
+    tokio::spawn(crate::inflight::sweep_now_and_then(leftovers));
     let purged = sessions::purge_expired(&state.db).await?;
     tracing::debug!(purged, "expired sessions removed");
     if users::count(&state.db).await? == 0 {

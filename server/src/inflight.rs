@@ -35,7 +35,6 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use crate::space_fs::{self, SpaceRoot};
-use crate::state::AppState;
 
 /// The name a spool file starts with (`api::params`).
 pub const SPOOL_PREFIX: &str = "upload-";
@@ -225,8 +224,8 @@ pub fn sweep_spool(spool: &Path, older_than: Option<Duration>) -> Removed {
 /// file it names is removed (if it is there) and then the entry. An entry whose space cannot
 /// be reached now stays for the next sweep; one that cannot be read, or whose owner is gone,
 /// goes.
-pub async fn replay_journal(state: &AppState, older_than: Option<Duration>) -> Removed {
-    let dir = journal_dir(&state.config.data);
+pub async fn replay_journal(place: &Leftovers, older_than: Option<Duration>) -> Removed {
+    let dir = journal_dir(&place.data);
     let listed = tokio::task::spawn_blocking(move || -> Vec<(PathBuf, Option<Entry>)> {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             return Vec::new();
@@ -257,7 +256,7 @@ pub async fn replay_journal(state: &AppState, older_than: Option<Duration>) -> R
                 tracing::warn!(entry = %path.display(), "a staging journal entry that cannot be read; removed");
                 true
             }
-            Some(entry) => match remove_staged(state, &entry).await {
+            Some(entry) => match remove_staged(place, &entry).await {
                 Ok(Some(bytes)) => {
                     removed.add(bytes);
                     true
@@ -282,8 +281,8 @@ pub async fn replay_journal(state: &AppState, older_than: Option<Duration>) -> R
 
 /// Removes the staging file of `entry`; its size, or `None` when there was none (or its
 /// owner is gone).
-async fn remove_staged(state: &AppState, entry: &Entry) -> Result<Option<u64>, String> {
-    let space = match SpaceRoot::of(&state.db, &state.library, entry.owner).await {
+async fn remove_staged(place: &Leftovers, entry: &Entry) -> Result<Option<u64>, String> {
+    let space = match SpaceRoot::of(&place.db, &place.library, entry.owner).await {
         Ok(space) => space,
         Err(crate::api::error::ApiError::NotFound) => return Ok(None),
         Err(e) => return Err(e.to_string()),
@@ -295,27 +294,37 @@ async fn remove_staged(state: &AppState, entry: &Entry) -> Result<Option<u64>, S
         .map_err(|e| e.to_string())
 }
 
+/// Where the leftovers of interrupted uploads are looked for: the catalog and the library (to
+/// open a staging file's space), the data folder (the journal) and the spool folder.
+#[derive(Clone)]
+pub struct Leftovers {
+    pub db: sqlx::SqlitePool,
+    pub library: shoebox_indexer::library::Library,
+    pub data: PathBuf,
+    pub spool: PathBuf,
+}
+
 /// At start, before any request: every spool file and every staging file the journal names.
-pub async fn clean_at_start(state: &AppState) {
-    let spool = state.config.spool_dir();
+pub async fn clean_at_start(place: &Leftovers) {
+    let spool = place.spool.clone();
     let spooled = tokio::task::spawn_blocking(move || sweep_spool(&spool, None))
         .await
         .unwrap_or_default();
-    let staged = replay_journal(state, None).await;
+    let staged = replay_journal(place, None).await;
     report("at start", spooled, staged);
 }
 
 /// Every [`SWEEP_EVERY`]: the strays no live request owns, older than [`STRAY_AFTER`].
-pub async fn sweep_now_and_then(state: AppState) {
+pub async fn sweep_now_and_then(place: Leftovers) {
     let mut tick = tokio::time::interval(SWEEP_EVERY);
     tick.tick().await;
     loop {
         tick.tick().await;
-        let spool = state.config.spool_dir();
+        let spool = place.spool.clone();
         let spooled = tokio::task::spawn_blocking(move || sweep_spool(&spool, Some(STRAY_AFTER)))
             .await
             .unwrap_or_default();
-        let staged = replay_journal(&state, Some(STRAY_AFTER)).await;
+        let staged = replay_journal(&place, Some(STRAY_AFTER)).await;
         report("sweep", spooled, staged);
     }
 }
