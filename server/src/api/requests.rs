@@ -16,7 +16,8 @@ use super::error::{ApiError, ApiResult};
 use super::params::FilePart;
 use super::reply::Reply;
 use super::upload::{self, Target};
-use crate::store::{albums, now, users};
+use crate::store::requests::{self, NewRequest, Request};
+use crate::store::{albums, library, now, users};
 
 /// Most files one request takes unless its creator says otherwise, and the most they may say.
 const DEFAULT_MAX_FILES: i64 = 500;
@@ -24,37 +25,8 @@ const MAX_MAX_FILES: i64 = 10_000;
 /// The bytes one request takes in all unless its creator says otherwise.
 const DEFAULT_MAX_BYTES: i64 = 10 << 30;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Request {
-    passphrase: String,
-    user_id: i64,
-    folder_id: i64,
-    album_id: Option<i64>,
-    subject: String,
-    description: String,
-    expires_at: Option<i64>,
-    closed: bool,
-    max_files: i64,
-    max_bytes: i64,
-    created_at: i64,
-    password_hash: Option<String>,
-}
-
-impl Request {
-    fn open(&self) -> bool {
-        !self.closed && self.expires_at.is_none_or(|t| t > now())
-    }
-}
-
 async fn by_passphrase(call: &Call, passphrase: &str) -> ApiResult<Option<Request>> {
-    Ok(sqlx::query_as(
-        "SELECT passphrase, user_id, folder_id, album_id, subject, description, expires_at,
-                closed, max_files, max_bytes, created_at, password_hash FROM photo_requests
-          WHERE passphrase = ?",
-    )
-    .bind(passphrase)
-    .fetch_optional(&call.state.db)
-    .await?)
+    Ok(requests::by_passphrase(&call.state.db, passphrase).await?)
 }
 
 fn passphrase(call: &Call) -> ApiResult<String> {
@@ -65,27 +37,18 @@ fn passphrase(call: &Call) -> ApiResult<String> {
 }
 
 async fn uploads_of(call: &Call, passphrase: &str) -> ApiResult<Vec<Value>> {
-    let rows: Vec<(Option<i64>, String, i64, String, i64)> = sqlx::query_as(
-        "SELECT item_id, filename, size, sender, uploaded_at FROM photo_request_uploads
-          WHERE passphrase = ? ORDER BY uploaded_at, rowid",
-    )
-    .bind(passphrase)
-    .fetch_all(&call.state.db)
-    .await?;
-    Ok(rows
+    Ok(requests::uploads(&call.state.db, passphrase)
+        .await?
         .into_iter()
-        .map(|(item, name, size, sender, at)| {
-            json!({"item_id": item, "filename": name, "size": size, "sender": sender, "time": at})
+        .map(|u| {
+            json!({"item_id": u.item_id, "filename": u.filename, "size": u.size,
+                   "sender": u.sender, "time": u.uploaded_at})
         })
         .collect())
 }
 
 async fn request_json(call: &Call, r: &Request, with_uploads: bool) -> ApiResult<Value> {
-    let (count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM photo_request_uploads WHERE passphrase = ?")
-            .bind(&r.passphrase)
-            .fetch_one(&call.state.db)
-            .await?;
+    let (count, _) = requests::taken(&call.state.db, &r.passphrase).await?;
     let mut v = json!({
         "passphrase": r.passphrase,
         "link": super::sharing::public_link(call, "request", &r.passphrase),
@@ -180,24 +143,19 @@ pub async fn create(call: Call) -> ApiResult {
     let max_bytes = max_bytes(&call)?.unwrap_or(DEFAULT_MAX_BYTES);
     let password = super::sharing::password_param(&call).await?.flatten();
     let passphrase = crate::state::random_token(16);
-    sqlx::query(
-        "INSERT INTO photo_requests (passphrase, user_id, folder_id, album_id, subject,
-                description, expires_at, max_files, max_bytes, created_at, password_hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&passphrase)
-    .bind(user)
-    .bind(folder.id)
-    .bind(album)
-    .bind(&subject)
-    .bind(&description)
-    .bind(expires)
-    .bind(max_files)
-    .bind(max_bytes)
-    .bind(now())
-    .bind(password)
-    .execute(&call.state.db)
-    .await?;
+    let new = NewRequest {
+        passphrase: &passphrase,
+        user_id: user,
+        folder_id: folder.id,
+        album_id: album,
+        subject: &subject,
+        description: &description,
+        expires_at: expires,
+        max_files,
+        max_bytes,
+        password_hash: password,
+    };
+    requests::insert(&call.state.db, &new).await?;
     let r = by_passphrase(&call, &passphrase)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -216,14 +174,7 @@ async fn own(call: &Call) -> ApiResult<Request> {
 /// `list`: the caller's requests, newest first.
 pub async fn list(call: Call) -> ApiResult {
     let user = call.user()?.user_id.0;
-    let rows: Vec<Request> = sqlx::query_as(
-        "SELECT passphrase, user_id, folder_id, album_id, subject, description, expires_at,
-                closed, max_files, max_bytes, created_at, password_hash FROM photo_requests WHERE user_id = ?
-          ORDER BY created_at DESC, rowid DESC",
-    )
-    .bind(user)
-    .fetch_all(&call.state.db)
-    .await?;
+    let rows = requests::of_user(&call.state.db, user).await?;
     let mut list = Vec::with_capacity(rows.len());
     for r in &rows {
         list.push(request_json(&call, r, false).await?);
@@ -256,20 +207,17 @@ pub async fn set(call: Call) -> ApiResult {
     let bytes = max_bytes(&call)?;
     let closed = call.params.bool("closed")?;
     let password = super::sharing::password_param(&call).await?;
-    sqlx::query(
-        "UPDATE photo_requests SET subject = ?, description = ?, expires_at = ?, max_files = ?,
-                max_bytes = ?, closed = ?, password_hash = ? WHERE passphrase = ?",
-    )
-    .bind(subject.unwrap_or(r.subject.clone()))
-    .bind(description.unwrap_or(r.description.clone()))
-    .bind(expires.unwrap_or(r.expires_at))
-    .bind(files.unwrap_or(r.max_files))
-    .bind(bytes.unwrap_or(r.max_bytes))
-    .bind(closed.unwrap_or(r.closed))
-    .bind(password.unwrap_or(r.password_hash.clone()))
-    .bind(&r.passphrase)
-    .execute(&call.state.db)
-    .await?;
+    let changed = Request {
+        subject: subject.unwrap_or(r.subject.clone()),
+        description: description.unwrap_or(r.description.clone()),
+        expires_at: expires.unwrap_or(r.expires_at),
+        max_files: files.unwrap_or(r.max_files),
+        max_bytes: bytes.unwrap_or(r.max_bytes),
+        closed: closed.unwrap_or(r.closed),
+        password_hash: password.unwrap_or(r.password_hash.clone()),
+        ..r
+    };
+    requests::update(&call.state.db, &changed).await?;
     let r = own(&call).await?;
     Ok(Reply::data(request_json(&call, &r, false).await?))
 }
@@ -278,26 +226,14 @@ pub async fn set(call: Call) -> ApiResult {
 /// are); its link answers as if it never existed.
 pub async fn delete(call: Call) -> ApiResult {
     let r = own(&call).await?;
-    let mut tx = call.state.db.begin().await?;
-    sqlx::query("DELETE FROM photo_request_uploads WHERE passphrase = ?")
-        .bind(&r.passphrase)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM photo_requests WHERE passphrase = ?")
-        .bind(&r.passphrase)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
+    requests::delete(&call.state.db, &r.passphrase).await?;
     Ok(Reply::data(json!({})))
 }
 
 /// `close`: the link takes nothing more (and answers as if it never existed).
 pub async fn close(call: Call) -> ApiResult {
     let r = own(&call).await?;
-    sqlx::query("UPDATE photo_requests SET closed = 1 WHERE passphrase = ?")
-        .bind(&r.passphrase)
-        .execute(&call.state.db)
-        .await?;
+    requests::close(&call.state.db, &r.passphrase).await?;
     Ok(Reply::data(json!({})))
 }
 
@@ -347,16 +283,6 @@ pub async fn public_info(call: Call) -> ApiResult {
     })))
 }
 
-/// What request `passphrase` has taken so far: files, and bytes in all.
-async fn taken(call: &Call, passphrase: &str) -> ApiResult<(i64, i64)> {
-    Ok(sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM photo_request_uploads WHERE passphrase = ?",
-    )
-    .bind(passphrase)
-    .fetch_one(&call.state.db)
-    .await?)
-}
-
 /// The file gate of `Upload.PhotoRequestItem upload` (api::table), the one upload read without
 /// a session: the link must be open, its password given, a sender named and a file still
 /// taken; the file is held to the bytes the link still takes, so a body past them is cut
@@ -376,7 +302,7 @@ pub fn admits_upload<'a>(
 async fn accepting(call: &Call) -> ApiResult<(Request, String, i64)> {
     let r = open_request(call).await?;
     let sender = text(call, "sender", 100, true)?;
-    let (count, bytes) = taken(call, &r.passphrase).await?;
+    let (count, bytes) = requests::taken(&call.state.db, &r.passphrase).await?;
     if count >= r.max_files {
         return Err(ApiError::bad(
             "passphrase",
@@ -397,11 +323,9 @@ pub async fn public_upload(mut call: Call) -> ApiResult {
         .await?
         .filter(|u| u.enabled)
         .ok_or(ApiError::NotFound)?;
-    let folder_owner: Option<(i64,)> = sqlx::query_as("SELECT owner_id FROM folders WHERE id = ?")
-        .bind(r.folder_id)
-        .fetch_optional(&call.state.db)
-        .await?;
-    let (folder_owner,) = folder_owner.ok_or(ApiError::NotFound)?;
+    let folder_owner = library::folder_owner(&call.state.db, r.folder_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let size = call
         .params
         .files
@@ -446,17 +370,14 @@ pub async fn public_upload(mut call: Call) -> ApiResult {
     }
     let db = call.state.db.clone();
     let answer = upload::put_value(call, Target::FolderId).await?;
-    sqlx::query(
-        "INSERT INTO photo_request_uploads (passphrase, item_id, filename, size, sender, uploaded_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+    requests::record_upload(
+        &db,
+        &r.passphrase,
+        answer["id"].as_i64(),
+        answer["name"].as_str().unwrap_or_default(),
+        i64::try_from(size).unwrap_or(i64::MAX),
+        &sender,
     )
-    .bind(&r.passphrase)
-    .bind(answer["id"].as_i64())
-    .bind(answer["name"].as_str().unwrap_or_default())
-    .bind(i64::try_from(size).unwrap_or(i64::MAX))
-    .bind(&sender)
-    .bind(now())
-    .execute(&db)
     .await?;
     Ok(Reply::data(answer))
 }

@@ -958,6 +958,15 @@ pub async fn folders_by_ids(
     .await
 }
 
+/// The space (owner id) folder `id` belongs to.
+pub async fn folder_owner(db: &SqlitePool, id: i64) -> sqlx::Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT owner_id FROM folders WHERE id = ?")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|(owner,)| owner))
+}
+
 pub async fn folder(db: &SqlitePool, owner: i64, id: i64) -> sqlx::Result<Option<FolderRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {FOLDER_COLUMNS} FROM folders WHERE owner_id = ? AND id = ?"

@@ -7,6 +7,7 @@ pub mod changes;
 pub mod library;
 pub mod people;
 pub mod places;
+pub mod requests;
 pub mod sessions;
 pub mod settings;
 pub mod shares;
