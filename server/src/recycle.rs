@@ -145,18 +145,8 @@ pub async fn delete_folder(
         .await
         .context("the delete task")?
         .map_err(|e| api_error("deleting a folder", e))?;
-    let ids: Vec<(i64,)> = sqlx::query_as(
-        "SELECT i.id FROM items i JOIN folders f ON f.id = i.folder_id
-          WHERE f.owner_id = ? AND (f.id = ? OR substr(f.path, 1, ?) = ?)",
-    )
-    .bind(owner)
-    .bind(folder_id)
-    .bind(path.len() as i64 + 1)
-    .bind(format!("{path}/"))
-    .fetch_all(&state.db)
-    .await?;
+    let ids = crate::store::library::items_in_subtree(&state.db, owner, folder_id, path).await?;
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
     shoebox_indexer::catalog::delete_items(&mut tx, &ids).await?;
     shoebox_indexer::catalog::delete_folder(&mut tx, folder_id).await?;
     tx.commit().await?;

@@ -80,6 +80,16 @@ pub async fn enqueue(conn: &mut SqliteConnection, kind: JobKind, item_id: i64) -
 
 /// Takes the next due job, if any; a preview job only when `previews` allows it (the workers
 /// keep one of them free of hour-long transcodes, for the thumbnails of new items).
+/// Moves item `item_id`'s pending jobs to the front of the queue, due now (a client waits for
+/// its thumbnail).
+pub async fn hurry(db: &SqlitePool, item_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE jobs SET priority = -1000, run_after = 0 WHERE item_id = ?")
+        .bind(item_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn claim(db: &SqlitePool, previews: bool) -> sqlx::Result<Option<Job>> {
     let t = now();
     let row: Option<(i64, String, i64, i64)> = sqlx::query_as(

@@ -286,10 +286,7 @@ async fn wait_for_thumbnail(call: &Call, item: ThumbState) -> ApiResult<ThumbSta
     if item.thumb_status == "broken" {
         return Err(ApiError::NotFound);
     }
-    sqlx::query("UPDATE jobs SET priority = -1000, run_after = 0 WHERE item_id = ?")
-        .bind(item.id)
-        .execute(&call.state.db)
-        .await?;
+    shoebox_indexer::jobs::hurry(&call.state.db, item.id).await?;
     call.state.indexer.wake();
     let deadline = tokio::time::Instant::now() + THUMB_WAIT;
     loop {

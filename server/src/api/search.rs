@@ -205,14 +205,7 @@ pub async fn suggest(call: Call) -> ApiResult {
         // The caller's own albums (Personal Space API only) and places.
         if !call.team() {
             let user = call.user()?.user_id.0;
-            let albums: Vec<(i64, String)> = sqlx::query_as(
-                "SELECT id, name FROM albums WHERE owner_id = ? AND instr(lower(name), ?) > 0
-                  ORDER BY name COLLATE NOCASE LIMIT 10",
-            )
-            .bind(user)
-            .bind(&word)
-            .fetch_all(&call.state.db)
-            .await?;
+            let albums = crate::store::albums::named_like(&call.state.db, user, &word, 10).await?;
             for (id, name) in albums {
                 list.push(json!({"id": id, "type": "album", "name": name, "passphrase": ""}));
             }

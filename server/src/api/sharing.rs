@@ -421,12 +421,9 @@ pub async fn list_shared_folder(call: Call) -> ApiResult {
         let Some(folder) = share.folder_id else {
             continue;
         };
-        let path: Option<(String,)> = sqlx::query_as("SELECT path FROM folders WHERE id = ?")
-            .bind(folder)
-            .fetch_optional(&call.state.db)
-            .await?;
+        let path = crate::store::library::folder_path_of(&call.state.db, folder).await?;
         // A link whose folder has gone answers nothing: it is not listed either.
-        let Some((path,)) = path else {
+        let Some(path) = path else {
             continue;
         };
         list.push(json!({
@@ -535,11 +532,8 @@ pub async fn guest_login(call: Call) -> ApiResult {
             .map(|a| a.name)
             .unwrap_or_default(),
         (None, Some(folder)) => {
-            let path: Option<(String,)> = sqlx::query_as("SELECT path FROM folders WHERE id = ?")
-                .bind(folder)
-                .fetch_optional(&call.state.db)
-                .await?;
-            path.map(|(p,)| p.rsplit('/').next().unwrap_or("").to_owned())
+            let path = crate::store::library::folder_path_of(&call.state.db, folder).await?;
+            path.map(|p| p.rsplit('/').next().unwrap_or("").to_owned())
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| "Shared Space".to_owned())
         }

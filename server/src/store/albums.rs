@@ -350,3 +350,22 @@ pub async fn set_order(db: &SqlitePool, id: i64, items: &[i64]) -> sqlx::Result<
     tx.commit().await?;
     Ok(())
 }
+
+/// `(id, name)` of up to `limit` of `owner`'s albums whose name holds `word` (lower case), by
+/// name.
+pub async fn named_like(
+    db: &SqlitePool,
+    owner: i64,
+    word: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT id, name FROM albums WHERE owner_id = ? AND instr(lower(name), ?) > 0
+          ORDER BY name COLLATE NOCASE LIMIT ?",
+    )
+    .bind(owner)
+    .bind(word)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

@@ -958,6 +958,35 @@ pub async fn folders_by_ids(
     .await
 }
 
+/// The path of folder `id` in its space ('/' or '/a/b').
+pub async fn folder_path_of(db: &SqlitePool, id: i64) -> sqlx::Result<Option<String>> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT path FROM folders WHERE id = ?")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|(path,)| path))
+}
+
+/// Every item in folder `folder_id` (whose path is `path`) of `owner`'s space and below it.
+pub async fn items_in_subtree(
+    db: &SqlitePool,
+    owner: i64,
+    folder_id: i64,
+    path: &str,
+) -> sqlx::Result<Vec<i64>> {
+    let ids: Vec<(i64,)> = sqlx::query_as(
+        "SELECT i.id FROM items i JOIN folders f ON f.id = i.folder_id
+          WHERE f.owner_id = ? AND (f.id = ? OR substr(f.path, 1, ?) = ?)",
+    )
+    .bind(owner)
+    .bind(folder_id)
+    .bind(path.len() as i64 + 1)
+    .bind(format!("{path}/"))
+    .fetch_all(db)
+    .await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
 /// The space (owner id) folder `id` belongs to.
 pub async fn folder_owner(db: &SqlitePool, id: i64) -> sqlx::Result<Option<i64>> {
     let row: Option<(i64,)> = sqlx::query_as("SELECT owner_id FROM folders WHERE id = ?")
