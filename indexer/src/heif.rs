@@ -32,7 +32,12 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
     let mut file = std::fs::File::open(path).map_err(io)?;
     let len = file.metadata().map_err(io)?.len();
     items::check(&mut file, len)?;
-    std::fs::read(path).map_err(io)
+    // The same open file the check looked at, from its start.
+    use std::io::{Read, Seek};
+    file.rewind().map_err(io)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.read_to_end(&mut bytes).map_err(io)?;
+    Ok(bytes)
 }
 
 /// What the index job needs from a HEIF file: the displayed size of the primary image, and the
