@@ -81,15 +81,26 @@ pub async fn ensure_folder(
         ),
         None => (None, path.to_owned()),
     };
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO folders (owner_id, parent_id, path, name) VALUES (?, ?, ?, ?) RETURNING id",
+    // Another writer (a second upload into the same new month folder, a scan of a new space)
+    // may have made it since the look above: its row is the folder, not an error.
+    let made: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO folders (owner_id, parent_id, path, name) VALUES (?, ?, ?, ?)
+         ON CONFLICT (owner_id, path) DO NOTHING RETURNING id",
     )
     .bind(owner)
     .bind(parent)
     .bind(path)
     .bind(name)
-    .fetch_one(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    if let Some((id,)) = made {
+        return Ok(id);
+    }
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM folders WHERE owner_id = ? AND path = ?")
+        .bind(owner)
+        .bind(path)
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(id)
 }
 
