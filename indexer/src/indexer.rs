@@ -12,16 +12,17 @@ use serde::Serialize;
 use sqlx::SqlitePool;
 use tokio::sync::{Notify, Semaphore, watch};
 
-use crate::catalog::{self, ItemFile, SHARED_OWNER};
 use crate::geocode::GeocoderCache;
 use crate::jobs::{self, Job, JobKind, preview::Made};
 use crate::library::Library;
 use crate::media::MediaKind;
 use crate::preview::{PreviewMode, PreviewStore};
 use crate::process::{self, Cancel, Limits};
-use crate::recognition::{Recogniser, RecognitionOptions, store as people};
+use crate::recognition::{Recogniser, RecognitionOptions};
 use crate::scan::{self, ScanReport};
 use crate::thumbnail::{DecodeLimits, ThumbSize, ThumbStore};
+use shoebox_catalog::faces as people;
+use shoebox_catalog::files::{self as catalog, ItemFile, SHARED_OWNER};
 
 /// How the indexer works.
 #[derive(Debug, Clone)]
@@ -414,7 +415,7 @@ impl Indexer {
     /// Works the queue with the worker pool until no job is left (jobs waiting for a retry are
     /// waited for).
     pub async fn run_until_idle(self: &Arc<Self>) -> anyhow::Result<()> {
-        jobs::release_orphans(&self.db).await?;
+        jobs::release_orphans(&self.db, crate::preview::longest()).await?;
         self.resume_previews().await?;
         self.resume_recognition().await?;
         loop {
@@ -492,7 +493,7 @@ impl Indexer {
         crate::background::start(self.workers);
         let me = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = jobs::release_orphans(&me.db).await {
+            if let Err(e) = jobs::release_orphans(&me.db, crate::preview::longest()).await {
                 tracing::error!("cannot release orphaned jobs: {e}");
             }
             if let Err(e) = me.resume_previews().await {
@@ -747,7 +748,11 @@ impl Indexer {
         let Some(r) = &self.recogniser else {
             return Ok(());
         };
-        people::sync_concepts(&self.db).await?;
+        let subjects: Vec<(&str, &str)> = crate::recognition::subjects::subjects()
+            .iter()
+            .map(|s| (s.key.as_str(), s.name.as_str()))
+            .collect();
+        people::sync_concepts(&self.db, &subjects).await?;
         for (what, state) in [("faces", r.faces()), ("subjects", r.subjects())] {
             if !state.is_ready() {
                 tracing::warn!("{what} recognition is not running: {}", state.describe());

@@ -2,8 +2,6 @@
 //! it. The server crate builds the HTTP face on top; nothing here knows about HTTP or sessions.
 
 pub mod background;
-pub mod catalog;
-pub mod db;
 pub mod geocode;
 pub mod heif;
 pub mod indexer;

@@ -34,6 +34,11 @@ pub const MAX_SHORT_SIDE: u32 = 720;
 /// encode, and play at normal speed in a browser anyway.
 pub const MAX_FPS: &str = "30";
 
+/// The longest any transcode is allowed ([`timeout_for`] of the longest video).
+pub fn longest() -> Duration {
+    timeout_for(Some(f64::MAX))
+}
+
 /// Time allowed for a transcode: a base plus a multiple of the video's length, bounded. Here a
 /// 1080p HEVC to 720p transcode runs at about real time on one busy core; a NAS core is two to
 /// four times slower, 4K four times the work again, and an ARM NAS slower still.

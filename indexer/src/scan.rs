@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sqlx::SqlitePool;
 
-use crate::catalog::{self, NewFile};
 use crate::jobs::{self, JobKind};
 use crate::library::is_ignored_folder;
 use crate::media::MediaKind;
+use shoebox_catalog::files::{self as catalog, NewFile};
 
 /// Writes per transaction while scanning.
 const BATCH: usize = 500;

@@ -2,12 +2,12 @@
 //! an upload and a scan of a new Personal Space) must both get its one id; neither may fail on
 //! the other's row.
 
-use shoebox_indexer::catalog::ensure_folder;
+use shoebox_catalog::files::ensure_folder;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_writers_get_the_same_folder() {
     let dir = tempfile::tempdir().expect("tmp");
-    let db = shoebox_indexer::db::open(&dir.path().join("shoebox.db"))
+    let db = shoebox_catalog::db::open(&dir.path().join("shoebox.db"))
         .await
         .expect("db");
     for round in 0..40i64 {

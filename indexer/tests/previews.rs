@@ -99,7 +99,7 @@ async fn setup() -> Setup {
     let dir = tempfile::tempdir().expect("tmp");
     let photo = dir.path().join("photo");
     std::fs::create_dir_all(&photo).expect("mkdir");
-    let db = shoebox_indexer::db::open(&dir.path().join("shoebox.db"))
+    let db = shoebox_catalog::db::open(&dir.path().join("shoebox.db"))
         .await
         .expect("db");
     Setup {

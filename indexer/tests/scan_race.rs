@@ -20,7 +20,7 @@ async fn ids_handed_out_during_scans_survive_them() {
     let dir = tempfile::tempdir().expect("tmp");
     let photo = dir.path().join("photo");
     std::fs::create_dir_all(photo.join("up")).expect("mkdir");
-    let db = shoebox_indexer::db::open(&dir.path().join("shoebox.db"))
+    let db = shoebox_catalog::db::open(&dir.path().join("shoebox.db"))
         .await
         .expect("db");
     let library = Library::new(photo.clone(), photo.join("homes"));

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
-use shoebox_indexer::db;
+use shoebox_catalog::db;
 use shoebox_indexer::geocode::GeocoderCache;
 use sqlx::SqlitePool;
 
@@ -278,7 +278,7 @@ async fn geocode(data: &Path) -> Result<()> {
     // The keyword index catches up with the new place names before the server starts, as a
     // running server does in the background over the following minutes.
     let t = Instant::now();
-    shoebox_indexer::catalog::flush_search(&pool).await?;
+    shoebox_catalog::files::flush_search(&pool).await?;
     let flush_seconds = t.elapsed().as_secs_f64();
     println!(
         "{}",

@@ -12,13 +12,13 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
-use shoebox_indexer::catalog::SHARED_OWNER;
+use shoebox_catalog::files::SHARED_OWNER;
 
 use crate::api::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::library::{self, FolderRow, ItemFilter};
-use crate::store::sessions::Session;
-use crate::store::shares::Role;
+use shoebox_catalog::library::{self, FolderRow, ItemFilter};
+use shoebox_catalog::sessions::Session;
+use shoebox_catalog::shares::Role;
 
 /// What a user may do in a folder (`additional.access_permission` of a folder).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

@@ -12,8 +12,8 @@ use crate::api::dispatch;
 use crate::config::Config;
 use crate::connections::ConnectionCap;
 use crate::state::AppState;
-use crate::store::{sessions, users};
 use crate::web;
+use shoebox_catalog::{sessions, users};
 
 /// The whole HTTP surface: the web API under `/webapi` and `/photo/webapi`, the portal elsewhere.
 pub fn router(state: AppState) -> Router {
@@ -71,7 +71,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = config.listen_addr()?;
     std::fs::create_dir_all(&config.data)
         .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
-    let db = shoebox_indexer::db::open(&config.database_path()).await?;
+    let db = shoebox_catalog::db::open(&config.database_path()).await?;
     let state = AppState::new(config, db);
     state
         .library

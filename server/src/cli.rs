@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, Overrides};
 use crate::password;
-use crate::store::users;
+use shoebox_catalog::users;
 
 /// Shoebox: your photos and videos, served to the Synology Photos apps and your browser.
 #[derive(Debug, Parser)]
@@ -217,10 +217,10 @@ fn read_password() -> anyhow::Result<String> {
 
 /// Runs a `shoebox group …` command.
 pub async fn run_group(config: &Config, command: &GroupCommand) -> anyhow::Result<()> {
-    use crate::store::shares;
+    use shoebox_catalog::shares;
     std::fs::create_dir_all(&config.data)
         .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
-    let db = shoebox_indexer::db::open(&config.database_path()).await?;
+    let db = shoebox_catalog::db::open(&config.database_path()).await?;
     match command {
         GroupCommand::Add { name } => {
             users::check_name(name)?;
@@ -256,7 +256,7 @@ pub async fn run_group(config: &Config, command: &GroupCommand) -> anyhow::Resul
 pub async fn run_shared_space(config: &Config, enabled: bool) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data)
         .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
-    let db = shoebox_indexer::db::open(&config.database_path()).await?;
+    let db = shoebox_catalog::db::open(&config.database_path()).await?;
     crate::api::settings::set_team_space_enabled(&db, enabled).await?;
     println!("the Shared Space is {}", if enabled { "on" } else { "off" });
     db.close().await;
@@ -267,7 +267,7 @@ pub async fn run_shared_space(config: &Config, enabled: bool) -> anyhow::Result<
 pub async fn run_user(config: &Config, command: &UserCommand) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data)
         .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
-    let db = shoebox_indexer::db::open(&config.database_path()).await?;
+    let db = shoebox_catalog::db::open(&config.database_path()).await?;
     match command {
         UserCommand::Add { name, admin, .. } => {
             users::check_name(name)?;

@@ -13,7 +13,7 @@ use shoebox_indexer::library::Library;
 use crate::config::Config;
 
 /// Opens the library of `config` for indexing.
-pub fn indexer_for(config: &Config, db: shoebox_indexer::db::SqlitePool) -> Arc<Indexer> {
+pub fn indexer_for(config: &Config, db: shoebox_catalog::db::SqlitePool) -> Arc<Indexer> {
     let library = Library::new(config.photo_root(), config.homes_root());
     Indexer::new(db, library, &config.cache_dir(), config.indexer_options())
 }
@@ -22,7 +22,7 @@ pub async fn run(config: &Config, json: bool) -> anyhow::Result<()> {
     let started = Instant::now();
     std::fs::create_dir_all(&config.data)
         .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
-    let db = shoebox_indexer::db::open(&config.database_path()).await?;
+    let db = shoebox_catalog::db::open(&config.database_path()).await?;
     Library::new(config.photo_root(), config.homes_root())
         .ensure_roots()
         .context("cannot create the library folders")?;

@@ -19,6 +19,5 @@ pub mod session;
 pub mod space_fs;
 pub mod spools;
 pub mod state;
-pub mod store;
 pub mod throttle;
 pub mod web;

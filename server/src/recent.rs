@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::access::Reach;
-use crate::store::sessions::Session;
+use shoebox_catalog::sessions::Session;
 
 /// How long an answer read from the database is trusted.
 pub const TRUST_FOR: Duration = Duration::from_secs(2);

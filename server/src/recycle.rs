@@ -7,12 +7,12 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use shoebox_indexer::catalog::SHARED_OWNER;
+use shoebox_catalog::files::SHARED_OWNER;
 
 use crate::api::error::ApiError;
 use crate::space_fs::{SpaceRoot, api_error};
 use crate::state::AppState;
-use crate::store::library::ItemRow;
+use shoebox_catalog::library::ItemRow;
 
 /// The settings key of the recycle bin's switch (`SYNO.Core.RecycleBin set`); unset, the
 /// configuration's `recycle_bin` decides.
@@ -20,7 +20,7 @@ pub const SETTING: &str = "recycle_bin";
 
 /// Whether deleted files go to the bin (`true`) or are deleted for good.
 pub async fn enabled(state: &AppState) -> anyhow::Result<bool> {
-    Ok(crate::store::settings::get(&state.db, SETTING)
+    Ok(shoebox_catalog::settings::get(&state.db, SETTING)
         .await?
         .and_then(|v| v.as_bool())
         .unwrap_or(state.config.recycle_bin))
@@ -29,7 +29,7 @@ pub async fn enabled(state: &AppState) -> anyhow::Result<bool> {
 /// Every space's bin: the Shared Space's and each account's, with the space's owner id.
 pub async fn bins(state: &AppState) -> anyhow::Result<Vec<(i64, PathBuf)>> {
     let mut out = vec![(SHARED_OWNER, state.library.shared_root().join("#recycle"))];
-    for user in crate::store::users::list(&state.db).await? {
+    for user in shoebox_catalog::users::list(&state.db).await? {
         if let Ok(root) = state.library.personal_root(&user.name) {
             out.push((user.id.0, root.join("#recycle")));
         }
@@ -118,7 +118,7 @@ pub async fn delete_items(state: &AppState, rows: &[ItemRow]) -> Result<(), ApiE
         let mut ids = vec![row.id];
         ids.extend(row.live_video_id);
         let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-        shoebox_indexer::catalog::delete_items(&mut tx, &ids).await?;
+        shoebox_catalog::files::delete_items(&mut tx, &ids).await?;
         tx.commit().await?;
         for id in ids {
             state.indexer.remove_derived(id);
@@ -145,10 +145,10 @@ pub async fn delete_folder(
         .await
         .context("the delete task")?
         .map_err(|e| api_error("deleting a folder", e))?;
-    let ids = crate::store::library::items_in_subtree(&state.db, owner, folder_id, path).await?;
+    let ids = shoebox_catalog::library::items_in_subtree(&state.db, owner, folder_id, path).await?;
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    shoebox_indexer::catalog::delete_items(&mut tx, &ids).await?;
-    shoebox_indexer::catalog::delete_folder(&mut tx, folder_id).await?;
+    shoebox_catalog::files::delete_items(&mut tx, &ids).await?;
+    shoebox_catalog::files::delete_folder(&mut tx, folder_id).await?;
     tx.commit().await?;
     for id in ids {
         state.indexer.remove_derived(id);

@@ -13,7 +13,7 @@ use crate::api::error::ApiResult;
 use crate::api::params::Params;
 pub use crate::cookies::{cookie, set_cookie};
 use crate::state::AppState;
-use crate::store::sessions::{self, Session};
+use shoebox_catalog::sessions::{self, Session};
 
 /// Re-writing `last_seen_at` on every request would make each read a write; once a minute is
 /// enough for a sliding expiry counted in days.
@@ -164,9 +164,9 @@ async fn find_with(
     if !presented.allows(&session, presented_token(headers, params), usage) {
         return Ok(None);
     }
-    if crate::store::now() - session.last_seen_at >= TOUCH_EVERY_SECS {
+    if shoebox_catalog::now() - session.last_seen_at >= TOUCH_EVERY_SECS {
         sessions::touch(&state.db, &session.sid_hash, state.session_idle_secs()).await?;
-        session.last_seen_at = crate::store::now();
+        session.last_seen_at = shoebox_catalog::now();
     }
     if let (true, Some(generation)) = (recent, generation) {
         state.recent.keep_session(&session, generation);
@@ -191,7 +191,7 @@ mod tests {
     fn session(token_required: bool) -> Session {
         Session {
             sid_hash: String::new(),
-            user_id: crate::store::users::UserId(1),
+            user_id: shoebox_catalog::users::UserId(1),
             user_name: "anna".into(),
             is_admin: true,
             synotoken: "tok".into(),

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use cap_std::ambient_authority;
 use cap_std::fs::{Dir, OpenOptions};
-use shoebox_indexer::catalog::SHARED_OWNER;
+use shoebox_catalog::files::SHARED_OWNER;
 use shoebox_indexer::library::Library;
 use sqlx::SqlitePool;
 
@@ -161,7 +161,7 @@ impl SpaceRoot {
             let root = library.shared_root().to_path_buf();
             return blocking("opening the Shared Space", move || SpaceRoot::open(&root)).await;
         }
-        let name = crate::store::users::by_id(db, owner)
+        let name = shoebox_catalog::users::by_id(db, owner)
             .await?
             .ok_or(ApiError::NotFound)?
             .name;

@@ -8,7 +8,7 @@ use std::time::Instant;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::Rng;
-use shoebox_indexer::db::SqlitePool;
+use shoebox_catalog::db::SqlitePool;
 use shoebox_indexer::library::Library;
 
 use crate::api::table::ApiTable;
@@ -31,8 +31,8 @@ pub struct Inner {
     pub spaces_changed: Arc<tokio::sync::Notify>,
     /// Sessions and reaches thumbnail requests trust for a moment.
     pub recent: crate::recent::Recent,
-    /// The thumbnail path's own read of an item (crate::store::thumb_reader).
-    pub thumb_reader: crate::store::thumb_reader::ThumbReader,
+    /// The thumbnail path's own read of an item (shoebox_catalog::thumb_reader).
+    pub thumb_reader: shoebox_catalog::thumb_reader::ThumbReader,
     /// Uploads each client address is sending now (`limits.spools_per_address`).
     pub spools: crate::spools::SpoolSlots,
     /// Bytes of uploads in flight, counted against their owners' quotas.
@@ -66,7 +66,7 @@ impl AppState {
             started: Instant::now(),
             spaces_changed: Arc::new(tokio::sync::Notify::new()),
             recent: crate::recent::Recent::default(),
-            thumb_reader: crate::store::thumb_reader::ThumbReader::new(&config.database_path()),
+            thumb_reader: shoebox_catalog::thumb_reader::ThumbReader::new(&config.database_path()),
             spools: crate::spools::SpoolSlots::new(config.limits.spools_per_address),
             quotas: crate::inflight::Quotas::default(),
             config,

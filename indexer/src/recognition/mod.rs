@@ -10,10 +10,9 @@
 //! keeps a crash in a model away from the server. Missing models leave recognition off, said once
 //! in the log and in the indexing status; everything else works as before.
 
-pub mod cluster;
+pub use shoebox_catalog::cluster;
 #[cfg(feature = "faces")]
 pub mod faces;
-pub mod store;
 pub mod subjects;
 pub mod worker;
 
@@ -22,22 +21,13 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use image::RgbImage;
+pub use shoebox_catalog::faces::{Analysis, Face};
 
 /// Models are unloaded after this long without a job, unless configured otherwise.
 pub const IDLE: Duration = Duration::from_secs(60);
 /// Pictures are scaled to this long side before face detection (dlib's HOG finds faces from
 /// about 80 pixels, so 8% of the long side; `thorough` doubles it).
 pub const DETECT_LONG_SIDE: u32 = 1000;
-
-/// A face found: its box relative to the picture (0..1) and its 128-d embedding.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Face {
-    pub x: f32,
-    pub y: f32,
-    pub w: f32,
-    pub h: f32,
-    pub embedding: [f32; 128],
-}
 
 /// What the server configured.
 #[derive(Debug, Clone)]
@@ -80,13 +70,6 @@ impl Availability {
             Self::Unavailable(why) => why.clone(),
         }
     }
-}
-
-/// What a job found. `None`: that kind did not run (off or unavailable).
-#[derive(Debug, Default)]
-pub struct Analysis {
-    pub faces: Option<Vec<Face>>,
-    pub subjects: Option<Vec<(String, f32)>>,
 }
 
 struct Slot<T> {

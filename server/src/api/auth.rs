@@ -14,9 +14,9 @@ use crate::login_crypto::{CIPHER_KEY, OpenError, Receipt};
 use crate::password;
 use crate::session;
 use crate::state::random_token;
-use crate::store::sessions::{self, NewSession};
-use crate::store::{now, users};
 use crate::throttle::Target;
+use shoebox_catalog::sessions::{self, NewSession};
+use shoebox_catalog::{now, users};
 
 /// How long the `did` (device) cookie lives: ten years, like DSM's.
 const DEVICE_COOKIE_SECS: i64 = 10 * 365 * 86_400;

@@ -17,8 +17,8 @@ use super::reply::Reply;
 use super::settings::require_admin;
 use crate::password;
 use crate::recycle;
-use crate::store::settings;
-use crate::store::users::{self, User, UserError};
+use shoebox_catalog::settings;
+use shoebox_catalog::users::{self, User, UserError};
 
 /// Passwords shorter than this are refused (DSM's default policy has no minimum; the portal's
 /// first-run page asks for 8).
@@ -290,8 +290,8 @@ pub async fn recycle_clean(call: Call) -> ApiResult {
         .into_iter()
         .filter(|(owner, _)| match share {
             None => true,
-            Some("photo") => *owner == shoebox_indexer::catalog::SHARED_OWNER,
-            Some(_) => *owner != shoebox_indexer::catalog::SHARED_OWNER,
+            Some("photo") => *owner == shoebox_catalog::files::SHARED_OWNER,
+            Some(_) => *owner != shoebox_catalog::files::SHARED_OWNER,
         })
         .collect();
     let removed = tokio::task::spawn_blocking(move || {

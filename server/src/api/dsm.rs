@@ -29,7 +29,7 @@ pub async fn getinfo(call: Call) -> ApiResult {
         "serial": "",
         "temperature": 0,
         "temperature_warn": false,
-        "time": crate::store::now(),
+        "time": shoebox_catalog::now(),
         "uptime": uptime,
         "version": DSM_BUILD,
         "version_string": format!("DSM 7.2.2-{DSM_BUILD} (Shoebox {})", env!("CARGO_PKG_VERSION")),

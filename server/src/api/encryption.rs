@@ -18,6 +18,6 @@ pub async fn getinfo(call: Call) -> ApiResult {
         "public_key": public_modulus_hex(&key),
         "cipherkey": CIPHER_KEY,
         "ciphertoken": CIPHER_TOKEN,
-        "server_time": crate::store::now(),
+        "server_time": shoebox_catalog::now(),
     })))
 }

@@ -3,7 +3,7 @@
 //! docs/protocol-choices.md). The Shared Space may be reindexed by administrators only.
 
 use serde_json::json;
-use shoebox_indexer::catalog::{self, SHARED_OWNER};
+use shoebox_catalog::files::{self as catalog, SHARED_OWNER};
 
 use super::Call;
 use super::error::{ApiError, ApiResult};

@@ -19,7 +19,7 @@ use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
 use crate::access::Rights;
 use crate::space_fs::{self, SpaceRoot};
-use crate::store::library::{self, FolderRow, ItemRow, ThumbState};
+use shoebox_catalog::library::{self, FolderRow, ItemRow, ThumbState};
 
 /// How long a thumbnail request waits for a thumbnail being made with priority.
 const THUMB_WAIT: Duration = Duration::from_secs(20);
@@ -165,7 +165,7 @@ pub async fn thumbnail(call: Call) -> ApiResult {
         None | Some("unit") => {
             // The hot path of every grid (reference §6): the session and reach trusted for a
             // moment (crate::recent), then one primary-key read of the item on this thread
-            // (crate::store::thumb_reader).
+            // (shoebox_catalog::thumb_reader).
             let reach = call.reach_recent().await?;
             call.state
                 .thumb_reader

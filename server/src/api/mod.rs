@@ -31,9 +31,9 @@ use std::net::IpAddr;
 use axum::http::HeaderMap;
 
 use crate::state::AppState;
-use crate::store::sessions::Session;
 use error::{ApiError, ApiResult};
 use params::Params;
+use shoebox_catalog::sessions::Session;
 
 /// `(api, method, version)` as the request names them.
 #[derive(Debug)]

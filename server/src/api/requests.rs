@@ -16,8 +16,8 @@ use super::error::{ApiError, ApiResult};
 use super::params::FilePart;
 use super::reply::Reply;
 use super::upload::{self, Target};
-use crate::store::requests::{self, NewRequest, Request};
-use crate::store::{albums, library, now, users};
+use shoebox_catalog::requests::{self, NewRequest, Request};
+use shoebox_catalog::{albums, library, now, users};
 
 /// Most files one request takes unless its creator says otherwise, and the most they may say.
 const DEFAULT_MAX_FILES: i64 = 500;
@@ -343,8 +343,8 @@ pub async fn public_upload(mut call: Call) -> ApiResult {
         ));
     }
     // As the requester, into the request's folder: what the sender may set is the name only.
-    call.session = Some(crate::store::sessions::Session::acting_as(&user));
-    call.api = if folder_owner == shoebox_indexer::catalog::SHARED_OWNER {
+    call.session = Some(shoebox_catalog::sessions::Session::acting_as(&user));
+    call.api = if folder_owner == shoebox_catalog::files::SHARED_OWNER {
         "SYNO.FotoTeam.Upload.Item"
     } else {
         "SYNO.Foto.Upload.Item"

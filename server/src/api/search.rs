@@ -11,7 +11,7 @@ use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
 use crate::access::Reach;
 use crate::state::AppState;
-use crate::store::library::{self, CAMERA_EXPR, ItemFilter, Kind};
+use shoebox_catalog::library::{self, CAMERA_EXPR, ItemFilter, Kind};
 
 /// A stable id for a name in a filter list (cameras, lenses): the same name gets the same id
 /// in every call, so a client may keep ids between the list and the filter call.
@@ -181,11 +181,11 @@ pub async fn suggest(call: Call) -> ApiResult {
         // Named people and subjects (docs/recognition.md), when switched on.
         let (people_on, subjects_on) = super::browse::person::switches(&call, &reach).await?;
         if people_on {
-            let q = crate::store::people::PersonQuery {
+            let q = shoebox_catalog::people::PersonQuery {
                 name_like: Some(&word),
                 ..Default::default()
             };
-            for p in crate::store::people::persons(&call.state.db, &items, &q)
+            for p in shoebox_catalog::people::persons(&call.state.db, &items, &q)
                 .await?
                 .into_iter()
                 .take(10)
@@ -194,7 +194,7 @@ pub async fn suggest(call: Call) -> ApiResult {
             }
         }
         if subjects_on {
-            for c in crate::store::people::concepts(&call.state.db, &items, None).await? {
+            for c in shoebox_catalog::people::concepts(&call.state.db, &items, None).await? {
                 if c.name.to_lowercase().contains(&word) || c.key.contains(&word) {
                     list.push(
                         json!({"id": c.id, "type": "concept", "name": c.name, "passphrase": ""}),
@@ -205,14 +205,15 @@ pub async fn suggest(call: Call) -> ApiResult {
         // The caller's own albums (Personal Space API only) and places.
         if !call.team() {
             let user = call.user()?.user_id.0;
-            let albums = crate::store::albums::named_like(&call.state.db, user, &word, 10).await?;
+            let albums =
+                shoebox_catalog::albums::named_like(&call.state.db, user, &word, 10).await?;
             for (id, name) in albums {
                 list.push(json!({"id": id, "type": "album", "name": name, "passphrase": ""}));
             }
         }
         let me = call.user()?.user_id.0;
         if crate::api::settings::shows_locations(&call.state, me).await? {
-            for place in crate::store::places::counted(&call.state.db, &items)
+            for place in shoebox_catalog::places::counted(&call.state.db, &items)
                 .await?
                 .into_iter()
                 .filter(|p| p.node.name.to_lowercase().contains(&word))

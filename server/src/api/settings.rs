@@ -3,14 +3,14 @@
 //! does. Shapes follow the reference where it has them; docs/protocol-choices.md says the rest.
 
 use serde_json::{Map, Value, json};
-use shoebox_indexer::catalog::SHARED_OWNER;
+use shoebox_catalog::files::SHARED_OWNER;
 
 use super::Call;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
 use crate::access::TeamAccess;
 use crate::state::AppState;
-use crate::store::{library, settings};
+use shoebox_catalog::{library, settings};
 
 const ADMIN_KEY: &str = "admin";
 const TEAM_KEY: &str = "team_space";

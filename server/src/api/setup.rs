@@ -10,7 +10,7 @@ use super::Call;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
 use crate::password::{self, PasswordError};
-use crate::store::users::{self, UserError};
+use shoebox_catalog::users::{self, UserError};
 
 /// `get` → `{"needs_admin": bool}`: whether the server still has no account.
 pub async fn get(call: Call) -> ApiResult {

@@ -12,11 +12,11 @@ use super::browse::Additional;
 use super::browse::album::{self as album_api, Sight};
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
-use crate::store::albums::{self, AlbumRow};
-use crate::store::library::ItemFilter;
-use crate::store::sessions::hash_sid;
-use crate::store::shares::{self, Role, Share};
-use crate::store::users;
+use shoebox_catalog::albums::{self, AlbumRow};
+use shoebox_catalog::library::ItemFilter;
+use shoebox_catalog::sessions::hash_sid;
+use shoebox_catalog::shares::{self, Role, Share};
+use shoebox_catalog::users;
 
 /// The cookie of a guest's session.
 pub const GUEST_COOKIE: &str = "sharing_sid";
@@ -127,12 +127,12 @@ impl Shared {
 }
 
 /// The maker of a link, to see as they do; a disabled maker's links show nothing.
-async fn maker(call: &Call, owner: i64) -> ApiResult<crate::store::sessions::Session> {
+async fn maker(call: &Call, owner: i64) -> ApiResult<shoebox_catalog::sessions::Session> {
     let user = users::by_id(&call.state.db, owner)
         .await?
         .filter(|u| u.enabled)
         .ok_or(ApiError::NotFound)?;
-    Ok(crate::store::sessions::Session::acting_as(&user))
+    Ok(shoebox_catalog::sessions::Session::acting_as(&user))
 }
 
 /// The Shared Space as the maker of a folder link sees it: the link shows what they may.
@@ -164,7 +164,7 @@ fn expiration(call: &Call) -> ApiResult<Option<Option<i64>>> {
     match call.params.int("expiration")? {
         None => Ok(None),
         Some(0) => Ok(Some(None)),
-        Some(t) if t > crate::store::now() => Ok(Some(Some(t))),
+        Some(t) if t > shoebox_catalog::now() => Ok(Some(Some(t))),
         Some(_) => Err(ApiError::bad(
             "expiration",
             "a time to come, or 0 for never",
@@ -421,7 +421,7 @@ pub async fn list_shared_folder(call: Call) -> ApiResult {
         let Some(folder) = share.folder_id else {
             continue;
         };
-        let path = crate::store::library::folder_path_of(&call.state.db, folder).await?;
+        let path = shoebox_catalog::library::folder_path_of(&call.state.db, folder).await?;
         // A link whose folder has gone answers nothing: it is not listed either.
         let Some(path) = path else {
             continue;
@@ -532,7 +532,7 @@ pub async fn guest_login(call: Call) -> ApiResult {
             .map(|a| a.name)
             .unwrap_or_default(),
         (None, Some(folder)) => {
-            let path = crate::store::library::folder_path_of(&call.state.db, folder).await?;
+            let path = shoebox_catalog::library::folder_path_of(&call.state.db, folder).await?;
             path.map(|p| p.rsplit('/').next().unwrap_or("").to_owned())
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| "Shared Space".to_owned())
@@ -578,7 +578,7 @@ impl Shared {
         &self,
         call: &Call,
         ids: &[i64],
-    ) -> ApiResult<Vec<crate::store::library::ItemRow>> {
+    ) -> ApiResult<Vec<shoebox_catalog::library::ItemRow>> {
         Ok(self
             .reached(call, ids)
             .await?
@@ -594,16 +594,16 @@ impl Shared {
         &self,
         call: &Call,
         ids: &[i64],
-    ) -> ApiResult<Vec<(crate::store::library::ItemRow, crate::access::Rights)>> {
+    ) -> ApiResult<Vec<(shoebox_catalog::library::ItemRow, crate::access::Rights)>> {
         let filter = ItemFilter {
             ids: Some(ids.to_vec()),
             ..self.items.clone()
         };
         let limit = i64::try_from(ids.len()).unwrap_or(i64::MAX);
-        let rows = crate::store::library::list_items(
+        let rows = shoebox_catalog::library::list_items(
             &call.state.db,
             &filter,
-            crate::store::library::Sort::default(),
+            shoebox_catalog::library::Sort::default(),
             0,
             limit,
         )

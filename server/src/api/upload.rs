@@ -22,7 +22,7 @@ use super::params::{FilePart, UploadedFile};
 use super::reply::Reply;
 use crate::access::Reach;
 use crate::space_fs::{self, Entry, Folder, SpaceRoot};
-use crate::store::{albums, library};
+use shoebox_catalog::{albums, library};
 
 /// What to do when the name is taken (`duplicate`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,7 +221,7 @@ pub async fn backup_check(call: Call) -> ApiResult {
                 Some(bytes)
             }
         };
-        described.push(crate::store::backup::Described {
+        described.push(shoebox_catalog::backup::Described {
             name: name.to_owned(),
             size,
             mtime,
@@ -235,18 +235,22 @@ pub async fn backup_check(call: Call) -> ApiResult {
     let mut list = Vec::with_capacity(described.len());
     for file in &described {
         let found =
-            match crate::store::backup::check(&call.state.db, reach.owner, &visible, file).await? {
-                crate::store::backup::Found::Deleted if partial => crate::store::backup::Found::New,
+            match shoebox_catalog::backup::check(&call.state.db, reach.owner, &visible, file)
+                .await?
+            {
+                shoebox_catalog::backup::Found::Deleted if partial => {
+                    shoebox_catalog::backup::Found::New
+                }
                 found => found,
             };
         list.push(match found {
-            crate::store::backup::Found::Exists(id) => {
+            shoebox_catalog::backup::Found::Exists(id) => {
                 json!({"name": file.name, "size": file.size, "status": "exists", "id": id})
             }
-            crate::store::backup::Found::Deleted => {
+            shoebox_catalog::backup::Found::Deleted => {
                 json!({"name": file.name, "size": file.size, "status": "deleted"})
             }
-            crate::store::backup::Found::New => {
+            shoebox_catalog::backup::Found::New => {
                 json!({"name": file.name, "size": file.size, "status": "new"})
             }
         });
@@ -317,7 +321,7 @@ pub(super) async fn check(
             if album.r#type != "normal" {
                 return Err(ApiError::bad("album_id", "not a manual album"));
             }
-            if shared.role < crate::store::shares::Role::Upload {
+            if shared.role < shoebox_catalog::shares::Role::Upload {
                 return Err(ApiError::Forbidden);
             }
             Some(AlbumTarget {
@@ -597,7 +601,7 @@ pub(super) async fn within_quota(
     call.state
         .quotas
         .reserve(user, adding, |in_flight| async move {
-            let quota = crate::store::users::quota(db, user).await?;
+            let quota = shoebox_catalog::users::quota(db, user).await?;
             let Some(limit) = quota.limit else {
                 return Ok(());
             };
@@ -662,7 +666,7 @@ async fn taken_time(call: &Call, file: &UploadedFile, name: &str) -> ApiResult<i
         .filter(|t| t.source != shoebox_indexer::metadata::TakenSource::Mtime)
         .map(|t| t.secs)
         .or(told.map(seconds))
-        .unwrap_or_else(crate::store::now))
+        .unwrap_or_else(shoebox_catalog::now))
 }
 
 /// Where an upload goes before the date is known: a folder path, and whether the year and

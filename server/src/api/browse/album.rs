@@ -17,9 +17,9 @@ use crate::api::error::{ApiError, ApiResult};
 use crate::api::params::Params;
 use crate::api::reply::Reply;
 use crate::api::sharing::{Direction, shared_album_count, shared_albums_json};
-use crate::store::albums::{self, AlbumRow, AlbumSort, MAX_ALBUM_ITEMS};
-use crate::store::library::{self, ItemFilter, ItemRow, Sort, SortBy};
-use crate::store::shares::Role;
+use shoebox_catalog::albums::{self, AlbumRow, AlbumSort, MAX_ALBUM_ITEMS};
+use shoebox_catalog::library::{self, ItemFilter, ItemRow, Sort, SortBy};
+use shoebox_catalog::shares::Role;
 
 /// Longest album name, in characters.
 const MAX_NAME: usize = 255;
@@ -89,7 +89,7 @@ impl Sight {
     /// What the user of `session` sees.
     pub async fn of_session(
         state: &crate::state::AppState,
-        user: &crate::store::sessions::Session,
+        user: &shoebox_catalog::sessions::Session,
     ) -> ApiResult<Sight> {
         let personal = Reach::of(state, user, false).await?;
         let team = match Reach::of(state, user, true).await {
@@ -248,7 +248,7 @@ pub async fn album_json(
     let db = &call.state.db;
     let count = library::count_items(db, &filter).await?;
     let (start, end) = library::time_span(db, &filter).await?;
-    let share = crate::store::shares::of_album(db, album.id)
+    let share = shoebox_catalog::shares::of_album(db, album.id)
         .await?
         .filter(|s| !s.expired());
     let mut object = json!({
@@ -626,7 +626,7 @@ pub async fn create_for_selection(call: &Call, items: &[i64]) -> ApiResult<Album
         Some(_) => album_name(call)?,
         None => {
             let (y, m, d) = shoebox_indexer::metadata::time::civil_from_days(
-                crate::store::now().div_euclid(86_400),
+                shoebox_catalog::now().div_euclid(86_400),
             );
             format!("Shared on {y}-{m:02}-{d:02}")
         }
@@ -862,7 +862,7 @@ pub async fn suggest(call: Call) -> ApiResult {
             }
             "geocoding" => {
                 let filter = sight.items();
-                for place in crate::store::places::counted(&call.state.db, &filter).await? {
+                for place in shoebox_catalog::places::counted(&call.state.db, &filter).await? {
                     if place.node.name.to_lowercase().contains(&word) {
                         list.push(json!({"id": place.node.id, "name": place.node.name, "type": "geocoding"}));
                     }
@@ -904,7 +904,7 @@ pub async fn recently_added_count(call: Call) -> ApiResult {
 
 async fn recently_added(call: &Call) -> ApiResult<ItemFilter> {
     let reach = call.reach().await?;
-    let since_ms = (crate::store::now() - RECENT_DAYS * 86_400) * 1000;
+    let since_ms = (shoebox_catalog::now() - RECENT_DAYS * 86_400) * 1000;
     Ok(ItemFilter {
         added_since: Some(since_ms),
         ..reach.items()

@@ -11,8 +11,8 @@ use super::{Additional, MAX_LIMIT, items_json};
 use crate::api::Call;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::reply::Reply;
-use crate::store::changes;
-use crate::store::library;
+use shoebox_catalog::changes;
+use shoebox_catalog::library;
 
 /// Changes per reply when the client does not say.
 const DEFAULT_LIMIT: i64 = 1000;

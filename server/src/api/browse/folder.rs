@@ -10,7 +10,7 @@ use crate::api::error::{ApiError, ApiResult};
 use crate::api::reply::Reply;
 use crate::recycle;
 use crate::space_fs::{self, SpaceRoot};
-use crate::store::library::{self, FolderRow};
+use shoebox_catalog::library::{self, FolderRow};
 
 pub(super) async fn folder_json(
     call: &Call,
@@ -191,7 +191,7 @@ pub async fn create(call: Call) -> ApiResult {
     })
     .await?;
     let mut conn = call.state.db.acquire().await?;
-    let id = shoebox_indexer::catalog::ensure_folder(&mut conn, reach.owner, &path).await?;
+    let id = shoebox_catalog::files::ensure_folder(&mut conn, reach.owner, &path).await?;
     drop(conn);
     let folder = library::folder(&call.state.db, reach.owner, id)
         .await?

@@ -10,8 +10,8 @@ use crate::api::params::Params;
 use crate::api::reply::Reply;
 use crate::api::sharing::Shared;
 use crate::state::AppState;
-use crate::store::albums::AlbumRow;
-use crate::store::library::{self, ItemEdit, ItemFilter, Kind};
+use shoebox_catalog::albums::AlbumRow;
+use shoebox_catalog::library::{self, ItemEdit, ItemFilter, Kind};
 
 /// The items a `list`/`count` call asks for: the caller's reach narrowed by the scope
 /// parameters (`folder_id`; `album_id`/`id`/`passphrase`; `person_id`, `concept_id`,
@@ -30,7 +30,7 @@ async fn scope(call: &Call, reach: &Reach) -> ApiResult<(ItemFilter, Option<Albu
     };
     let album = match album {
         Some(id) => {
-            let album = crate::store::albums::get(&call.state.db, call.user()?.user_id.0, id)
+            let album = shoebox_catalog::albums::get(&call.state.db, call.user()?.user_id.0, id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
             if call.params.raw("folder_id").is_some() {

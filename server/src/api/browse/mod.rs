@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 use super::Call;
 use super::error::{ApiError, ApiResult};
-use crate::store::library::{self, ItemRow, Sort, SortBy};
+use shoebox_catalog::library::{self, ItemRow, Sort, SortBy};
 
 /// The largest page a listing returns (FD: "max 5000").
 pub const MAX_LIMIT: i64 = 5000;
@@ -120,7 +120,7 @@ fn trim_float(v: f64) -> String {
 /// `state`) and city filled, the finer levels empty; ids are strings, as the syno_api DTO has.
 fn address_json(
     place: Option<i64>,
-    nodes: &HashMap<i64, crate::store::places::PlaceNode>,
+    nodes: &HashMap<i64, shoebox_catalog::places::PlaceNode>,
 ) -> Value {
     let node = place.and_then(|id| nodes.get(&id));
     let named = |id: Option<i64>| -> (String, String) {
@@ -199,7 +199,8 @@ pub async fn items_json(
     };
     // The people in the items (face recognition, docs/recognition.md).
     let people: HashMap<i64, Vec<Value>> = if additional.has("person") && !ids.is_empty() {
-        let (faces, counts) = crate::store::people::people_of_items(&call.state.db, &ids).await?;
+        let (faces, counts) =
+            shoebox_catalog::people::people_of_items(&call.state.db, &ids).await?;
         let counts: HashMap<i64, i64> = counts.into_iter().collect();
         let mut out: HashMap<i64, Vec<Value>> = HashMap::new();
         for f in faces {
@@ -229,7 +230,7 @@ pub async fn items_json(
         };
     let places =
         if locations && additional.has("address") && rows.iter().any(|r| r.place_id.is_some()) {
-            crate::store::places::nodes(&call.state.db).await?
+            shoebox_catalog::places::nodes(&call.state.db).await?
         } else {
             HashMap::new()
         };

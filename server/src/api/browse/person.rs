@@ -11,7 +11,7 @@ use crate::access::Reach;
 use crate::api::Call;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::reply::Reply;
-use crate::store::people::{self, ConceptRow, PersonQuery, PersonRow};
+use shoebox_catalog::people::{self, ConceptRow, PersonQuery, PersonRow};
 
 /// Whether people and subjects are on for the caller's space: this server has their models
 /// and neither the administrator, the user nor the Shared Space switched them off.
@@ -24,7 +24,7 @@ pub(crate) async fn switches(call: &Call, reach: &Reach) -> ApiResult<(bool, boo
         return Ok((false, false));
     }
     let (faces_on, subjects_on) =
-        shoebox_indexer::recognition::store::space_switches(&call.state.db, reach.owner).await?;
+        shoebox_catalog::faces::space_switches(&call.state.db, reach.owner).await?;
     Ok((faces && faces_on, subjects && subjects_on))
 }
 

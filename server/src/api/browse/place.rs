@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
-use shoebox_indexer::places::grid;
+use shoebox_catalog::grid;
 
 use super::{Additional, items_json, page, sort, thumbnail_json};
 use crate::access::Reach;
@@ -15,8 +15,8 @@ use crate::api::Call;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::reply::Reply;
 use crate::api::settings::shows_locations;
-use crate::store::library::{self, GeoBox, ItemFilter};
-use crate::store::places::{self, CountedPlace};
+use shoebox_catalog::library::{self, GeoBox, ItemFilter};
+use shoebox_catalog::places::{self, CountedPlace};
 
 /// The caller's reach, or `None` when they hide locations.
 async fn located_reach(call: &Call) -> ApiResult<Option<Reach>> {

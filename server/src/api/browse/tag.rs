@@ -7,7 +7,7 @@ use super::page;
 use crate::api::Call;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::reply::Reply;
-use crate::store::library;
+use shoebox_catalog::library;
 
 fn tag_json(id: i64, name: &str, count: i64) -> serde_json::Value {
     json!({"id": id, "name": name, "item_count": count, "additional": {}})

@@ -6,7 +6,7 @@ use shoebox_indexer::metadata::time::civil_from_days;
 use crate::api::Call;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::reply::Reply;
-use crate::store::library::{self, Kind};
+use shoebox_catalog::library::{self, Kind};
 
 /// Items per section, as observed on a real NAS.
 const PAGE: i64 = 100;

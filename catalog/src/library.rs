@@ -341,7 +341,7 @@ pub(crate) fn push_where(qb: &mut QueryBuilder<Sqlite>, filter: &ItemFilter) {
         push_folders(qb, filter.folders.as_deref());
         if let Some(shared) = &filter.shared {
             qb.push(") OR (+i.owner_id = ")
-                .push_bind(shoebox_indexer::catalog::SHARED_OWNER);
+                .push_bind(crate::files::SHARED_OWNER);
             push_folders(qb, shared.as_deref());
         }
         if let Some(album) = contributed {
@@ -629,7 +629,7 @@ async fn fresh_search(db: &SqlitePool, filter: &ItemFilter) {
     if filter.keyword.is_none() {
         return;
     }
-    if let Err(e) = shoebox_indexer::catalog::flush_search(db).await {
+    if let Err(e) = crate::files::flush_search(db).await {
         tracing::warn!("bringing the search index up to date: {e}");
     }
 }
@@ -854,7 +854,7 @@ pub async fn edit_items(db: &SqlitePool, ids: &[i64], edit: &ItemEdit) -> sqlx::
                         taken_source = 'user' WHERE id = ?3",
             )
             .bind(time)
-            .bind(shoebox_indexer::metadata::time::month_key(time))
+            .bind(crate::time::month_key(time))
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -937,7 +937,7 @@ const FOLDER_COLUMNS: &str = "id, owner_id, parent_id, path, cover_item_id";
 /// The root folder of a space, made when the space has not been scanned yet.
 pub async fn root_folder(db: &SqlitePool, owner: i64) -> sqlx::Result<FolderRow> {
     let mut conn = db.acquire().await?;
-    let id = shoebox_indexer::catalog::ensure_folder(&mut conn, owner, "/").await?;
+    let id = crate::files::ensure_folder(&mut conn, owner, "/").await?;
     drop(conn);
     folder(db, owner, id).await?.ok_or(sqlx::Error::RowNotFound)
 }
@@ -1336,16 +1336,14 @@ pub async fn folder_subtree(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shoebox_indexer::catalog::{self, NewFile, SHARED_OWNER};
+    use crate::files::{self as catalog, NewFile, SHARED_OWNER};
 
     /// Every keyword plan finds the same items: by id (few matches), per row (many, in listing
     /// order) and from the whole match list (counts).
     #[tokio::test]
     async fn keyword_plans_agree() {
         let dir = tempfile::tempdir().expect("tmp");
-        let db = shoebox_indexer::db::open(&dir.path().join("t.db"))
-            .await
-            .expect("db");
+        let db = crate::db::open(&dir.path().join("t.db")).await.expect("db");
         let mut conn = db.acquire().await.expect("conn");
         let folder = catalog::ensure_folder(&mut conn, SHARED_OWNER, "/Trip")
             .await
@@ -1373,9 +1371,7 @@ mod tests {
             .expect("insert");
         }
         drop(conn);
-        shoebox_indexer::catalog::flush_search(&db)
-            .await
-            .expect("flush");
+        crate::files::flush_search(&db).await.expect("flush");
         let base = ItemFilter {
             keyword: Some("Zeppelin".into()),
             ..ItemFilter::space(SHARED_OWNER)

@@ -5,9 +5,25 @@ use std::collections::HashMap;
 
 use sqlx::{Row, SqlitePool};
 
-use super::cluster::{self, Centre, Embedding, Loose};
-use super::{Analysis, Face};
+use crate::cluster::{self, Centre, Embedding, Loose};
 use crate::db::now_secs;
+
+/// A face found: its box relative to the picture (0..1) and its 128-d embedding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Face {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+    pub embedding: [f32; 128],
+}
+
+/// What a job found. `None`: that kind did not run (off or unavailable).
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub faces: Option<Vec<Face>>,
+    pub subjects: Option<Vec<(String, f32)>>,
+}
 
 /// People change under this lock: the clustering passes and the users' own changes (merge,
 /// separate, name) never interleave.
@@ -20,7 +36,7 @@ pub async fn lock() -> tokio::sync::MutexGuard<'static, ()> {
 /// server, the user's their Personal Space, the Shared Space's its own (`enable_person`,
 /// `enable_concept`; on unless set to false).
 pub async fn space_switches(db: &SqlitePool, owner: i64) -> sqlx::Result<(bool, bool)> {
-    let space_key = if owner == crate::catalog::SHARED_OWNER {
+    let space_key = if owner == crate::files::SHARED_OWNER {
         "team_space".to_owned()
     } else {
         format!("user.{owner}")
@@ -39,18 +55,17 @@ pub async fn space_switches(db: &SqlitePool, owner: i64) -> sqlx::Result<(bool, 
     Ok((faces, subjects))
 }
 
-/// Makes the concepts table hold the built-in subjects (ids stay; subjects no longer in the
-/// table go, with their items' links).
-pub async fn sync_concepts(db: &SqlitePool) -> sqlx::Result<()> {
-    let subjects = super::subjects::subjects();
+/// Makes the concepts table hold the built-in subjects, `(key, name)` each (ids stay; subjects
+/// no longer in the list go, with their items' links).
+pub async fn sync_concepts(db: &SqlitePool, subjects: &[(&str, &str)]) -> sqlx::Result<()> {
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    for s in subjects {
+    for (key, name) in subjects {
         sqlx::query(
             "INSERT INTO concepts (key, name) VALUES (?, ?)
              ON CONFLICT (key) DO UPDATE SET name = excluded.name",
         )
-        .bind(&s.key)
-        .bind(&s.name)
+        .bind(key)
+        .bind(name)
         .execute(&mut *tx)
         .await?;
     }
@@ -58,7 +73,7 @@ pub async fn sync_concepts(db: &SqlitePool) -> sqlx::Result<()> {
         .fetch_all(&mut *tx)
         .await?;
     for (id, key) in keys {
-        if !subjects.iter().any(|s| s.key == key) {
+        if !subjects.iter().any(|(k, _)| *k == key) {
             sqlx::query("DELETE FROM concepts WHERE id = ?")
                 .bind(id)
                 .execute(&mut *tx)

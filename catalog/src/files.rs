@@ -5,8 +5,8 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::db::now_secs;
 
-use crate::metadata::Metadata;
-use crate::metadata::time::month_key;
+use crate::meta::Metadata;
+use crate::time::month_key;
 
 /// The owner of the Shared Space's folders and items.
 pub const SHARED_OWNER: i64 = 0;

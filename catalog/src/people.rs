@@ -4,7 +4,7 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use shoebox_indexer::recognition::store::recentre;
+use crate::faces::recentre;
 
 use super::library::{ItemFilter, json_ids, push_where};
 
@@ -175,7 +175,7 @@ pub async fn person(db: &SqlitePool, id: i64) -> sqlx::Result<Option<(i64, Strin
 /// them one: this person's faces join that one ("Name as …"). Returns the person that has the
 /// name now.
 pub async fn set_name(db: &SqlitePool, id: i64, name: &str) -> sqlx::Result<i64> {
-    let _people = shoebox_indexer::recognition::store::lock().await;
+    let _people = crate::faces::lock().await;
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     let same: Option<(i64,)> = if name.is_empty() {
         None
@@ -245,7 +245,7 @@ async fn merge_into(
 /// Makes `sources` one with `target` (their faces join it, pinned; a name it lacks comes from
 /// them).
 pub async fn merge(db: &SqlitePool, sources: &[i64], target: i64) -> sqlx::Result<()> {
-    let _people = shoebox_indexer::recognition::store::lock().await;
+    let _people = crate::faces::lock().await;
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     merge_into(&mut tx, sources, target).await?;
     tx.commit().await
@@ -254,7 +254,7 @@ pub async fn merge(db: &SqlitePool, sources: &[i64], target: i64) -> sqlx::Resul
 /// Takes faces out of a person ("not this person"): they belong to nobody and no pass puts them
 /// back there. Returns how many were the person's.
 pub async fn separate(db: &SqlitePool, person: i64, faces: &[i64]) -> sqlx::Result<u64> {
-    let _people = shoebox_indexer::recognition::store::lock().await;
+    let _people = crate::faces::lock().await;
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     let done = sqlx::query(
         "UPDATE faces SET person_id = NULL, pinned = 0, excluded_person_id = ?1, clustered = 1
@@ -272,7 +272,7 @@ pub async fn separate(db: &SqlitePool, person: i64, faces: &[i64]) -> sqlx::Resu
 /// Marks faces of a person as no face at all: they leave every person and stay gone when the
 /// item is indexed again.
 pub async fn delete_faces(db: &SqlitePool, person: i64, faces: &[i64]) -> sqlx::Result<u64> {
-    let _people = shoebox_indexer::recognition::store::lock().await;
+    let _people = crate::faces::lock().await;
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     let done = sqlx::query(
         "UPDATE faces SET person_id = NULL, pinned = 0, deleted = 1
@@ -323,7 +323,7 @@ pub async fn face_on_item(db: &SqlitePool, person: i64, item: i64) -> sqlx::Resu
 
 /// Named people of the space nearest to a person's centre (for "Is this …?").
 pub async fn nearest_named(db: &SqlitePool, person: i64, limit: usize) -> sqlx::Result<Vec<i64>> {
-    use shoebox_indexer::recognition::cluster;
+    use crate::cluster;
     let me: Option<(i64, Option<Vec<u8>>)> =
         sqlx::query_as("SELECT owner_id, centroid FROM persons WHERE id = ?")
             .bind(person)

@@ -127,8 +127,8 @@ pub struct MapQuery {
     pub level: u32,
 }
 
-const FINE: u32 = shoebox_indexer::places::grid::FINE;
-const COARSE: u32 = shoebox_indexer::places::grid::COARSE;
+const FINE: u32 = crate::grid::FINE;
+const COARSE: u32 = crate::grid::COARSE;
 
 impl MapQuery {
     fn holds(&self, x: i64, y: i64) -> bool {
@@ -218,7 +218,7 @@ pub fn map_clusters(
         let mut rows = statement.query((q.owner, lo, hi))?;
         while let Some(row) = rows.next()? {
             let (cell, id, folder): (i64, i64, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
-            let (x, y) = shoebox_indexer::places::grid::unpack(cell);
+            let (x, y) = crate::grid::unpack(cell);
             if !q.holds(x, y) || q.folders.as_ref().is_some_and(|f| !f.contains(&folder)) {
                 continue;
             }
