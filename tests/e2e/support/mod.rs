@@ -12,6 +12,7 @@ use serde_json::Value;
 pub mod api;
 pub mod corpus;
 pub mod fs;
+pub mod snapshot;
 pub mod upload;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_shoebox");
