@@ -30,6 +30,8 @@ const REDACTED_FIELDS: &[&str] = &[
     "upload_id",
     "cache_key",
     "uptime",
+    // The machine's, not the server's.
+    "ram",
 ];
 
 /// Who makes a call.
