@@ -6,7 +6,9 @@
 //! The library is built one step at a time (each upload, album, tag and link made and waited
 //! for before the next), with one indexing worker, so every id is the same on every run. What
 //! cannot be the same (sessions, tokens, link passphrases, upload ids, clock times, the temporary
-//! data folder and port) is replaced by a placeholder: see `REDACTED_FIELDS` (insta redactions) and `scrub`.
+//! data folder and port) is replaced by a placeholder: see `REDACTED_FIELDS` (insta redactions)
+//! and `scrub`. Recognition has no models here, so the people and subject methods that need one
+//! answer "no such person" (642), and that is what their snapshots pin.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -607,7 +609,12 @@ async fn wait_count_app(app: &TestApp, sql: &str, want: i64) {
     }
 }
 
-const ADDITIONAL: &str = r#"["thumbnail","resolution","orientation","video_convert","video_meta","provider_user_id","exif","tag","description","gps","geocoding_id","address","person","rating","favorite"]"#;
+/// Every `additional` an item list can be asked for.
+const ADDITIONAL: &str = concat!(
+    r#"["thumbnail","resolution","orientation","video_convert","video_meta","#,
+    r#""provider_user_id","exif","tag","description","gps","geocoding_id","address","#,
+    r#""person","rating","favorite"]"#,
+);
 
 /// The browse methods of one space (`prefix` `SYNO.Foto` or `SYNO.FotoTeam`), reading first.
 #[allow(clippy::too_many_lines)]
@@ -962,6 +969,12 @@ fn space_deletes(prefix: &str, ids: &Ids, team: bool) -> Vec<Case> {
     ]
 }
 
+/// A share link's permission: ben may view.
+fn ben_views(ids: &Ids) -> String {
+    json!([{"action": "update", "role": "view", "member": {"type": "user", "id": ids.ben_id}}])
+        .to_string()
+}
+
 #[allow(clippy::too_many_lines)]
 fn table(ids: &Ids) -> Vec<Case> {
     let mut t = vec![
@@ -1171,7 +1184,11 @@ fn table(ids: &Ids) -> Vec<Case> {
                 ("expired", "normal".to_owned()),
             ],
         ),
-        case("SYNO.Core.RecycleBin", "set", &[("enable", "true".to_owned())]),
+        case(
+            "SYNO.Core.RecycleBin",
+            "set",
+            &[("enable", "true".to_owned())],
+        ),
         case(
             "SYNO.Foto.Browse.Album",
             "set_name",
@@ -1212,7 +1229,10 @@ fn table(ids: &Ids) -> Vec<Case> {
                 ("name", q("Videos")),
                 (
                     "condition",
-                    format!(r#"{{"folder_filter":[{}],"item_type":[1],"user_id":0}}"#, ids.month),
+                    format!(
+                        r#"{{"folder_filter":[{}],"item_type":[1],"user_id":0}}"#,
+                        ids.month
+                    ),
                 ),
             ],
         ),
@@ -1223,32 +1243,24 @@ fn table(ids: &Ids) -> Vec<Case> {
                 ("id", n(ids.photos)),
                 (
                     "condition",
-                    format!(r#"{{"folder_filter":[{}],"item_type":[0,1],"user_id":0}}"#, ids.month),
+                    format!(
+                        r#"{{"folder_filter":[{}],"item_type":[0,1],"user_id":0}}"#,
+                        ids.month
+                    ),
                 ),
             ],
         ),
         case(
             "SYNO.Foto.Sharing.Passphrase",
             "update",
-            &[
-                ("passphrase", q(&ids.link)),
-                (
-                    "permission",
-                    json!([{"action": "update", "role": "view", "member": {"type": "user", "id": ids.ben_id}}])
-                        .to_string(),
-                ),
-            ],
+            &[("passphrase", q(&ids.link)), ("permission", ben_views(ids))],
         ),
         case(
             "SYNO.FotoTeam.Sharing.Passphrase",
             "update",
             &[
                 ("passphrase", q(&ids.team_link)),
-                (
-                    "permission",
-                    json!([{"action": "update", "role": "view", "member": {"type": "user", "id": ids.ben_id}}])
-                        .to_string(),
-                ),
+                ("permission", ben_views(ids)),
             ],
         ),
         case(
@@ -1308,7 +1320,8 @@ fn now() -> i64 {
 /// What changes from run to run inside an answer, replaced by placeholders: every occurrence of
 /// a volatile text (the data folder, the port, sessions, link passphrases) inside strings, the
 /// passphrase at the end of a link's address, and any number that is a time of day while the
-/// test ran (`clock`: its start and end, in seconds; also as milliseconds), so times of photos stay as they are.
+/// test ran (`clock`: its start and end, in seconds; also as milliseconds), so that the times
+/// of photos stay as they are.
 fn scrub(value: &mut Value, volatile: &[(String, &str)], clock: (i64, i64)) {
     match value {
         Value::String(s) => {
