@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::browse::{Library, library, names};
-use crate::indexing::corpus;
+use crate::support::api::{Library, library, names};
+use crate::support::corpus::corpus;
 use crate::support::{Login, TestApp};
 
 const ALBUM: &str = "SYNO.Foto.Browse.Album";

@@ -50,7 +50,7 @@ async fn synology_api_client_signs_in_and_out() {
 #[tokio::test]
 async fn synology_api_client_browses_both_spaces() {
     let python = python();
-    let corpus = crate::indexing::corpus();
+    let corpus = crate::support::corpus::corpus();
     let app = TestApp::spawn().await;
     app.add_user("alice", "alice-pass-1", true);
     app.add_user("bob", "bob-pass-1", false);
@@ -117,7 +117,7 @@ async fn synology_api_client_browses_both_spaces() {
 #[tokio::test]
 async fn synology_api_client_uploads() {
     let python = python();
-    let corpus = crate::indexing::corpus();
+    let corpus = crate::support::corpus::corpus();
     let app = TestApp::spawn().await;
     app.add_user("alice", "alice-pass-1", true);
     std::fs::create_dir_all(app.data_dir().join("photo/Family")).expect("mkdir");

@@ -9,9 +9,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::browse::Library;
 use crate::support::TestApp;
-use crate::upload::{corpus_file, files_under, upload};
+use crate::support::api::Library;
+use crate::support::corpus::corpus_file;
+use crate::support::fs::files_under;
+use crate::support::upload::upload;
 
 const UPLOAD: &str = "SYNO.Foto.Upload.Item";
 /// The test-only pause point of an upload whose file is staged (server/src/inflight.rs).

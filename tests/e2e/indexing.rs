@@ -9,26 +9,9 @@ use std::process::Command;
 use serde_json::Value;
 use sqlx::Row;
 
-use crate::support::{BIN, repo_root};
-
-/// Builds (or finds, cached) the corpus and returns its folder.
-pub fn corpus() -> PathBuf {
-    let out = Command::new(repo_root().join("tests/corpus/build"))
-        .output()
-        .expect("run tests/corpus/build");
-    assert!(
-        out.status.success(),
-        "corpus build failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    PathBuf::from(stdout.lines().last().expect("corpus path").trim())
-}
-
-pub fn manifest(corpus: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(corpus.join("manifest.json")).expect("manifest"))
-        .expect("manifest JSON")
-}
+use crate::support::BIN;
+use crate::support::corpus::{corpus, manifest};
+use crate::support::fs::preview_path;
 
 /// Runs `shoebox index --json` with `photo_root` as the Shared Space.
 pub fn index(data: &Path, photo_root: &Path) -> Value {
@@ -119,15 +102,6 @@ fn thumb_path(data: &Path, id: i64, size: &str) -> PathBuf {
         .join(format!("{:02x}", u & 0xff))
         .join(format!("{:02x}", (u >> 8) & 0xff))
         .join(format!("{id}_{size}.jpg"))
-}
-
-/// Where the H.264 preview of item `id` is cached.
-pub fn preview_path(data: &Path, id: i64) -> PathBuf {
-    let u = id.unsigned_abs();
-    data.join("cache/video")
-        .join(format!("{:02x}", u & 0xff))
-        .join(format!("{:02x}", (u >> 8) & 0xff))
-        .join(format!("{id}.mp4"))
 }
 
 fn reason_matches(class: &str, error: &str) -> bool {
@@ -692,7 +666,7 @@ async fn a_kill_in_the_middle_of_indexing_loses_and_duplicates_nothing() {
             );
         }
     }
-    let files = crate::support::count_media(&library);
+    let files = crate::support::fs::count_media(&library);
     let data = work.path().join("data");
     let mut child = Command::new(BIN)
         .args(["index", "--data"])

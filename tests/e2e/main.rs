@@ -17,6 +17,7 @@ mod resumable;
 mod security;
 mod setup;
 mod sharing;
+mod snapshots;
 mod streaming;
 mod support;
 mod upload;

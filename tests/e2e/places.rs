@@ -5,23 +5,17 @@
 //! and the "Show Dates and Locations" setting.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::browse::{Library, names};
-use crate::indexing::corpus;
 use crate::support::TestApp;
+use crate::support::api::{Library, names};
+use crate::support::corpus::{copy, corpus};
 
 const GEO: &str = "SYNO.FotoTeam.Browse.Geocoding";
 const MAP: &str = "SYNO.FotoTeam.Browse.Map";
 const ITEMS: &str = "SYNO.FotoTeam.Browse.Item";
-
-fn copy(corpus: &Path, from: &str, to: &Path) {
-    std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-    std::fs::copy(corpus.join(from), to).expect("copy");
-}
 
 /// The Shared Space holds one photo per city of the corpus, the (0, 0) of a camera without a
 /// fix, a Live Photo and a video; ben's Personal Space one photo of Rio.

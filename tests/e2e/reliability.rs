@@ -4,9 +4,10 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::browse::Library;
 use crate::support::TestApp;
-use crate::upload::{corpus_file, upload};
+use crate::support::api::Library;
+use crate::support::corpus::corpus_file;
+use crate::support::upload::upload;
 
 const UPLOAD: &str = "SYNO.Foto.Upload.Item";
 

@@ -4,9 +4,11 @@
 
 use serde_json::Value;
 
-use crate::browse::Library;
 use crate::support::TestApp;
-use crate::upload::{corpus_file, people, upload};
+use crate::support::api::Library;
+use crate::support::api::people;
+use crate::support::corpus::corpus_file;
+use crate::support::upload::upload;
 
 const PUBLIC: &str = "SYNO.Foto.Upload.PhotoRequestItem";
 
@@ -315,7 +317,7 @@ async fn a_photo_request_takes_anonymous_uploads_into_the_folder_and_album() {
     assert_eq!(early["error"]["code"], 120, "{early}");
     assert!(!inbox_dir.join("big.heic").exists());
     assert_eq!(
-        crate::upload::files_under(&lib.app.data_dir().join("tmp")),
+        crate::support::fs::files_under(&lib.app.data_dir().join("tmp")),
         Vec::<String>::new(),
         "nothing left in the spool"
     );

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::browse::Library;
-use crate::indexing::corpus;
+use crate::support::api::Library;
+use crate::support::corpus::corpus;
 use crate::support::{Login, TestApp};
 
 const RESUMABLE: &str = "SYNO.Foto.Upload.Resumable";

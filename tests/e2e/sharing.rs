@@ -6,9 +6,11 @@
 
 use serde_json::Value;
 
-use crate::browse::Library;
+use crate::support::api::Library;
+use crate::support::api::people;
+use crate::support::corpus::corpus_file;
+use crate::support::upload::upload;
 use crate::support::{Login, TestApp};
-use crate::upload::{corpus_file, people, upload};
 
 const PASSPHRASE: &str = "SYNO.Foto.Sharing.Passphrase";
 

@@ -3,19 +3,14 @@
 //! original stays the `original` quality; without a preview (not needed, previews off) the
 //! original is served.
 
-use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::indexing::{corpus, preview_path};
+use crate::support::corpus::{copy_file, corpus};
+use crate::support::fs::preview_path;
 use crate::support::{Login, TestApp, error_code};
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-    std::fs::copy(from, to).expect("copy");
-}
 
 /// The codec of the first video stream of `bytes`, as ffprobe reads it.
 fn codec_of(bytes: &[u8]) -> String {
@@ -118,13 +113,13 @@ async fn converted_qualities_stream_the_h264_preview_with_ranges() {
     let app = TestApp::spawn().await;
     app.add_user("anna", "anna-pass-1", true);
     let shared = app.data_dir().join("photo");
-    copy(&corpus.join("video/hevc.mov"), &shared.join("hevc.mov"));
-    copy(&corpus.join("video/h264.mp4"), &shared.join("clip.mp4"));
+    copy_file(&corpus.join("video/hevc.mov"), &shared.join("hevc.mov"));
+    copy_file(&corpus.join("video/h264.mp4"), &shared.join("clip.mp4"));
     let anna = app.login("anna", "anna-pass-1").await;
     // A Live Photo whose video half is HEVC, in anna's Personal Space.
     let personal = app.data_dir().join("homes/anna/Photos");
     for f in ["IMG_0001.HEIC", "IMG_0001.MOV"] {
-        copy(&corpus.join("live").join(f), &personal.join(f));
+        copy_file(&corpus.join("live").join(f), &personal.join(f));
     }
     let team = "SYNO.FotoTeam.Streaming";
     wait_indexed(&app, &anna, "SYNO.FotoTeam.Index", 2).await;
@@ -226,7 +221,7 @@ async fn converted_qualities_stream_the_h264_preview_with_ranges() {
 async fn one_hevc(mode: &str) -> (TestApp, Login, i64) {
     let app = TestApp::spawn_with(&format!("[indexer]\nvideo_previews = \"{mode}\"\n"), true).await;
     app.add_user("anna", "anna-pass-1", true);
-    copy(
+    copy_file(
         &corpus().join("video/hevc.mov"),
         &app.data_dir().join("photo/hevc.mov"),
     );
@@ -283,8 +278,8 @@ async fn a_motion_photos_video_streams_with_ranges() {
     let mia = app.login("mia", "mia-pass-1").await;
     let file = corpus.join("motion/PXL_20230405_060708123.MP.jpg");
     let home = app.data_dir().join("homes/mia/Photos");
-    copy(&file, &home.join("PXL_20230405_060708123.MP.jpg"));
-    copy(
+    copy_file(&file, &home.join("PXL_20230405_060708123.MP.jpg"));
+    copy_file(
         &corpus.join("metadata/gps_paris.jpg"),
         &home.join("paris.jpg"),
     );

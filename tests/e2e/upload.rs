@@ -4,92 +4,19 @@
 //! bad names, and a client that goes away halfway.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::browse::{Library, names};
-use crate::indexing::corpus;
-use crate::support::{Login, TestApp};
+use crate::support::Login;
+use crate::support::api::{Library, names, people};
+use crate::support::corpus::corpus_file;
+use crate::support::fs::files_under;
+use crate::support::upload::upload;
 
 const UPLOAD: &str = "SYNO.Foto.Upload.Item";
 const TEAM_UPLOAD: &str = "SYNO.FotoTeam.Upload.Item";
-
-pub(crate) async fn people() -> Library {
-    let app = TestApp::spawn().await;
-    app.add_user("anna", "anna-pass-1", true);
-    app.add_user("ben", "ben-pass-1", false);
-    app.add_user("cleo", "cleo-pass-1", false);
-    std::fs::create_dir_all(app.data_dir().join("photo/Family")).expect("mkdir");
-    let anna = app.login("anna", "anna-pass-1").await;
-    let ben = app.login("ben", "ben-pass-1").await;
-    let cleo = app.login("cleo", "cleo-pass-1").await;
-    Library {
-        app,
-        anna,
-        ben,
-        cleo,
-    }
-}
-
-/// One upload: the text fields in the Android app's order, then the file part.
-pub(crate) async fn upload(
-    lib: &Library,
-    who: &Login,
-    api: &str,
-    method: &str,
-    fields: &[(&str, &str)],
-    file: &[u8],
-) -> Value {
-    let mut form = reqwest::multipart::Form::new()
-        .text("method", method.to_owned())
-        .text("api", api.to_owned())
-        .text("version", "1")
-        .text("_sid", who.sid.clone());
-    for (k, v) in fields {
-        form = form.text((*k).to_owned(), (*v).to_owned());
-    }
-    let part = reqwest::multipart::Part::bytes(file.to_vec())
-        .file_name("file")
-        .mime_str("application/octet-stream")
-        .expect("mime");
-    form = form.part("file", part);
-    TestApp::client()
-        .post(lib.app.url("/webapi/entry.cgi"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload")
-        .json()
-        .await
-        .expect("json")
-}
-
-pub(crate) fn corpus_file(path: &str) -> Vec<u8> {
-    std::fs::read(corpus().join(path)).expect("corpus file")
-}
-
-/// Every file below `dir`, relative, sorted (hidden ones too: nothing may be left behind).
-pub(crate) fn files_under(dir: &Path) -> Vec<String> {
-    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else {
-                out.push(p.strip_prefix(base).expect("under").display().to_string());
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
-}
 
 fn anna_photos(lib: &Library) -> PathBuf {
     lib.app.data_dir().join("homes/anna/Photos")

@@ -7,9 +7,12 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::browse::Library;
 use crate::support::TestApp;
-use crate::upload::{corpus_file, files_under, people, upload};
+use crate::support::api::Library;
+use crate::support::api::people;
+use crate::support::corpus::corpus_file;
+use crate::support::fs::files_under;
+use crate::support::upload::upload;
 
 const UPLOAD: &str = "SYNO.Foto.Upload.Item";
 const TEAM_UPLOAD: &str = "SYNO.FotoTeam.Upload.Item";

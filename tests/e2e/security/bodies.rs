@@ -18,9 +18,11 @@ use axum::body::Bytes;
 use futures_util::StreamExt;
 use serde_json::Value;
 
-use crate::browse::Library;
 use crate::support::TestApp;
-use crate::upload::{corpus_file, files_under, upload};
+use crate::support::api::Library;
+use crate::support::corpus::corpus_file;
+use crate::support::fs::files_under;
+use crate::support::upload::upload;
 
 const BOUNDARY: &str = "shoebox-security-bodies-7f3a";
 const MIB: usize = 1 << 20;
@@ -152,7 +154,7 @@ fn routed<'a>(api: &'a str, method: &'a str, sid: Option<&'a str>) -> Vec<(&'a s
 }
 
 async fn people() -> Library {
-    crate::upload::people().await
+    crate::support::api::people().await
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use crate::support::TestApp;
-use crate::upload::corpus_file;
+use crate::support::corpus::corpus_file;
 
 const INFO: &str = "/webapi/query.cgi?api=SYNO.API.Info&version=1&method=query&query=all";
 

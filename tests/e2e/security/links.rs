@@ -6,8 +6,8 @@
 
 use serde_json::{Value, json};
 
-use crate::browse::{Library, library};
-use crate::indexing::corpus;
+use crate::support::api::{Library, library};
+use crate::support::corpus::corpus;
 use crate::support::{Login, TestApp, error_code};
 
 /// What a request answered: its status, its JSON (if it was JSON) and its bytes otherwise.

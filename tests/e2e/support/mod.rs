@@ -9,6 +9,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+pub mod api;
+pub mod corpus;
+pub mod fs;
+pub mod snapshot;
+pub mod upload;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_shoebox");
 
 /// The repository's top folder.
@@ -330,23 +336,4 @@ pub fn error_code(body: &Value) -> Option<i64> {
     } else {
         body["error"]["code"].as_i64()
     }
-}
-
-/// Media files below `dir`, by the indexer's own rules (extension, hidden names, system folders).
-pub fn count_media(dir: &Path) -> usize {
-    use shoebox_indexer::library::is_ignored_folder;
-    use shoebox_indexer::media::MediaKind;
-    let mut n = 0;
-    for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() && !is_ignored_folder(&name) {
-            n += count_media(&entry.path());
-        } else if kind.is_file() && !name.starts_with('.') && MediaKind::of(&name).is_some() {
-            n += 1;
-        }
-    }
-    n
 }
