@@ -14,15 +14,16 @@
 //   #/requests[/<passphrase>]             Photo Requests, one of them
 //   #/settings                            the user's settings, indexing progress, administration
 
-import { call, setToken, token, whenSessionLost, spaceApi, url, setSharing } from "./api.js";
-import { h, toast, prompt, confirmDialog } from "./dom.js";
-import { PhotoGrid } from "./grid.js";
-import { timelineSource, folderSource, albumSource, searchSource } from "./sources.js";
-import { attachSearch } from "./searchbox.js";
-import { Uploader } from "./upload.js";
-import { folderChain, listFolders, breadcrumbs, folderCards } from "./folders.js";
-import { showShortcuts } from "./shortcuts.js";
-import { datesAndPlacesShown, forgetUserSettings } from "./info.js";
+import { call, setToken, token, whenSessionLost, spaceApi, url, setSharing } from "./lib/api.js";
+import { h, toolbar, toast, prompt, confirmDialog } from "./lib/dom.js";
+import { PhotoGrid } from "./lib/grid.js";
+import { timelineSource, folderSource, albumSource, searchSource } from "./lib/sources.js";
+import { attachSearch } from "./lib/searchbox.js";
+import { Uploader } from "./lib/upload.js";
+import { folderChain, listFolders, breadcrumbs, folderCards } from "./lib/folders.js";
+import { spaceSwitch, backToAlbums } from "./lib/space.js";
+import { showShortcuts } from "./lib/shortcuts.js";
+import { datesAndPlacesShown, forgetUserSettings } from "./lib/info.js";
 
 // What is not on the first screen (the viewer, the album, sharing, people, map and settings
 // pages) is loaded when first used, and fetched in the background once the first screen is up:
@@ -31,16 +32,16 @@ const later = (load) => {
   let loading = null;
   return () => (loading ||= load());
 };
-const viewerJs = later(() => import("./viewer.js"));
-const albumsJs = later(() => import("./albums.js"));
-const automaticJs = later(() => import("./automatic.js"));
-const peopleJs = later(() => import("./people.js"));
-const mapJs = later(() => import("./map.js"));
-const shareJs = later(() => import("./share.js"));
-const sharingJs = later(() => import("./sharing.js"));
-const requestsJs = later(() => import("./requests.js"));
-const permissionsJs = later(() => import("./permissions.js"));
-const settingsJs = later(() => import("./settings.js"));
+const viewerJs = later(() => import("./lib/viewer.js"));
+const albumsJs = later(() => import("./pages/albums.js"));
+const automaticJs = later(() => import("./pages/automatic.js"));
+const peopleJs = later(() => import("./pages/people.js"));
+const mapJs = later(() => import("./pages/map.js"));
+const shareJs = later(() => import("./lib/share.js"));
+const sharingJs = later(() => import("./pages/sharing.js"));
+const requestsJs = later(() => import("./pages/requests.js"));
+const permissionsJs = later(() => import("./lib/permissions.js"));
+const settingsJs = later(() => import("./pages/settings.js"));
 const LATER = [viewerJs, albumsJs, automaticJs, peopleJs, mapJs, shareJs, sharingJs, requestsJs,
   permissionsJs, settingsJs];
 let prefetched = false;
@@ -204,12 +205,6 @@ function setSection(name) {
   document.body.classList.remove("nav-open");
 }
 
-function spaceSwitch(team, hrefFor) {
-  return h("div.segmented", { role: "group", "aria-label": "Space" },
-    h("a", { href: hrefFor("personal"), className: team ? "" : "on", "aria-current": team ? null : "true" }, "Personal"),
-    h("a", { href: hrefFor("shared"), className: team ? "on" : "", "aria-current": team ? "true" : null }, "Shared"));
-}
-
 // The bar shown while photos are selected: add to an album, a slideshow of them, share them (a
 // new shared album), download (one file, or a zip of several), delete (into the recycle bin),
 // "Set as cover" (one photo, in an album or a folder), and the page's own actions.
@@ -299,7 +294,7 @@ async function photosPage(space) {
     route();
   } }, h("option", { value: "day" }, "By day"), h("option", { value: "month" }, "By month"));
   group.value = unit;
-  view.replaceChildren(h("div.toolbar", {}, h("h2", {}, "Photos"),
+  view.replaceChildren(toolbar(h("h2", {}, "Photos"),
     spaceSwitch(team, (s) => `#/photos/${s}`), h("span.spacer"), group));
   const dates = await datesAndPlacesShown();
   await mountGrid(view, timelineSource(team, unit, { dates }), {
@@ -319,7 +314,7 @@ async function folderPage(space, id) {
   const name = here.name.split("/").filter(Boolean).pop() || "";
   const sub = team && chain.length > 1;
   view.replaceChildren(
-    h("div.toolbar", {}, breadcrumbs(team, chain, go), h("span.spacer"),
+    toolbar(breadcrumbs(team, chain, go), h("span.spacer"),
       spaceSwitch(team, (s) => `#/folders/${s}/0`),
       h("button.secondary", { type: "button", onclick: async () => {
         const name = await prompt("New folder", "Name");
@@ -366,7 +361,7 @@ async function albumPage(id) {
   const shared = h("a.shared-link", { href: album.passphrase ? shareLink(album.passphrase) : "#",
     target: "_blank", rel: "noopener", hidden: !album.passphrase }, "Shared link");
   view.replaceChildren(h("div.toolbar", {},
-    h("a.back", { href: "#/albums", "aria-label": "All albums" }, "‹ Albums"), title,
+    backToAlbums(false), title,
     h("small.count", {}, `${album.item_count} item${album.item_count === 1 ? "" : "s"}`),
     shared, h("span.spacer"), ...albumTools(album, route),
     h("button", { type: "button", onclick: async () => {
@@ -402,7 +397,7 @@ async function albumPage(id) {
 async function searchPage(space, keyword) {
   const team = space === "shared";
   setSection("");
-  view.replaceChildren(h("div.toolbar", {}, h("h2", {}, "Search: ", h("q", {}, keyword)),
+  view.replaceChildren(toolbar(h("h2", {}, "Search: ", h("q", {}, keyword)),
     spaceSwitch(team, (s) => `#/search/${s}/${encodeURIComponent(keyword)}`)));
   await mountGrid(view, searchSource(team, keyword), { empty: "Nothing matches." });
 }

@@ -1,33 +1,32 @@
-"use strict";
 // The public page of a Photo Request (docs/protocol-choices.md "Photo Requests"): no account,
-// the link's passphrase is the last part of the address.
+// the link's passphrase is the last part of the address. The page (web/request.html) calls
+// through the portal's api.js, without the SynoToken.
+
+import { upload, entryBeside } from "./lib/api.js";
+
 const passphrase = decodeURIComponent(location.pathname.replace(/\/+$/, "").split("/").pop());
-const api = location.pathname.startsWith("/photo/") ? "/photo/webapi/entry.cgi" : "/webapi/entry.cgi";
+entryBeside(location.pathname);
 const status = document.getElementById("status");
 // The request's password, when it has one: asked for once, sent with every call.
 let password = "";
 const WRONG_PASSWORD = 400;
 const BLOCKED = 407; // too many wrong passwords from this address, for a while
 
-async function call(method, fields, file) {
-  const body = new FormData();
-  body.append("api", "SYNO.Foto.Upload.PhotoRequestItem");
-  body.append("method", method);
-  body.append("version", "1");
-  body.append("passphrase", JSON.stringify(passphrase));
-  if (password) body.append("password", JSON.stringify(password));
-  for (const [k, v] of Object.entries(fields)) body.append(k, v);
-  if (file) body.append("file", file, file.name);
+// A call of SYNO.Foto.Upload.PhotoRequestItem as a form (with the file, when there is one).
+// Resolves to the answer as the server gave it ({ success, data } or { success: false, error }).
+function requestCall(method, fields, file) {
+  const form = { passphrase: JSON.stringify(passphrase) };
+  if (password) form.password = JSON.stringify(password);
+  Object.assign(form, fields);
   // The link in the address too: the server then holds the upload to what the link still
   // takes while reading it.
-  const address = `${api}?api=SYNO.Foto.Upload.PhotoRequestItem&method=${encodeURIComponent(method)}`
-    + `&passphrase=${encodeURIComponent(JSON.stringify(passphrase))}`;
-  const response = await fetch(address, { method: "POST", body });
-  return response.json();
+  return upload("SYNO.Foto.Upload.PhotoRequestItem", method, form, file, null,
+    { query: { passphrase: form.passphrase }, withToken: false })
+    .then((data) => ({ success: true, data }), (e) => ({ success: false, error: e.data || { code: e.code ?? e.message } }));
 }
 
 async function start() {
-  const info = await call("get_info", {});
+  const info = await requestCall("get_info", {});
   if (!info.success && info.error.code === WRONG_PASSWORD) {
     document.getElementById("subject").textContent = "This request has a password";
     status.textContent = password ? "That is not the password." : "Enter the password you were given with the link.";
@@ -65,7 +64,7 @@ document.getElementById("send").addEventListener("submit", async (event) => {
   let sent = 0;
   for (const file of files) {
     status.textContent = `Sending ${file.name} (${sent + 1} of ${files.length})…`;
-    const answer = await call("upload", { sender, name: JSON.stringify(file.name) }, file);
+    const answer = await requestCall("upload", { sender, name: JSON.stringify(file.name) }, file);
     if (!answer.success) {
       const reason = (answer.error && answer.error.errors && answer.error.errors.reason) || "";
       status.textContent = `${file.name} was not accepted (error ${answer.error.code}). ${reason}`;

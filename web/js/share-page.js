@@ -1,26 +1,25 @@
-"use strict";
 // The share view of an album link (docs/protocol-choices.md "Sharing"): a guest signs in with
 // the link (and its password, if it has one); a signed-in member's own session works too.
+// The page (web/share.html) is public: it calls through the portal's api.js, without the
+// SynoToken except where a signed-in member adds photos.
+
+import { call, url, upload, token, entryBeside } from "./lib/api.js";
+
 const passphrase = decodeURIComponent(location.pathname.replace(/\/+$/, "").split("/").pop());
-const base = location.pathname.startsWith("/photo/") ? "/photo/webapi/entry.cgi" : "/webapi/entry.cgi";
+entryBeside(location.pathname);
 const status = document.getElementById("status");
 // Album links are read through SYNO.Foto.*, Shared Space folder links through SYNO.FotoTeam.*.
 let space = "SYNO.Foto";
 
-async function post(fields, headers = {}) {
-  const body = new URLSearchParams(fields);
-  const response = await fetch(base, { method: "POST", body, headers, credentials: "same-origin" });
-  return response.json();
+// A guest's call: the link's cookie, no SynoToken. Resolves to the answer as the server gave it
+// ({ success, data } or { success: false, error }).
+function guestCall(api, method, version, params) {
+  return call(api, method, version, params, { quiet: true, withToken: false })
+    .then((data) => ({ success: true, data }), (e) => ({ success: false, error: e.data || { code: e.code ?? e.message } }));
 }
 
-function url(fields) {
-  return base + "?" + new URLSearchParams(fields).toString();
-}
-
-async function login(password) {
-  const fields = { api: "SYNO.Core.Sharing.Login", method: "login", version: "1", sharing_id: passphrase };
-  if (password !== undefined) fields.password = password;
-  return post(fields);
+function login(password) {
+  return guestCall("SYNO.Core.Sharing.Login", "login", 1, { sharing_id: passphrase, password });
 }
 
 // The items, each opening the viewer; with downloads allowed, a check box each, "Download all"
@@ -40,7 +39,7 @@ function thumb(item, size) {
                size, _sharing_id: passphrase });
 }
 
-function openViewer(index) {
+function showPhoto(index) {
   current = (index + items.length) % items.length;
   const item = items[current];
   document.getElementById("viewer-img").src = thumb(item, "xl");
@@ -51,12 +50,12 @@ function openViewer(index) {
   link.href = downloadUrl([item.id]);
   if (!viewer.open) viewer.showModal();
 }
-document.getElementById("prev").addEventListener("click", () => openViewer(current - 1));
-document.getElementById("next").addEventListener("click", () => openViewer(current + 1));
+document.getElementById("prev").addEventListener("click", () => showPhoto(current - 1));
+document.getElementById("next").addEventListener("click", () => showPhoto(current + 1));
 document.getElementById("viewer-close").addEventListener("click", () => viewer.close());
 viewer.addEventListener("keydown", (event) => {
-  if (event.key === "ArrowLeft") openViewer(current - 1);
-  if (event.key === "ArrowRight") openViewer(current + 1);
+  if (event.key === "ArrowLeft") showPhoto(current - 1);
+  if (event.key === "ArrowRight") showPhoto(current + 1);
 });
 
 function selected() {
@@ -75,9 +74,8 @@ document.getElementById("download-selected").addEventListener("click", () => {
 });
 
 async function show(downloads) {
-  const list = await post({
-    api: space + ".Browse.Item", method: "list", version: "1", offset: "0", limit: "500",
-    passphrase: JSON.stringify(passphrase), additional: JSON.stringify(["thumbnail"]),
+  const list = await guestCall(space + ".Browse.Item", "list", 1, {
+    offset: "0", limit: "500", passphrase: JSON.stringify(passphrase), additional: ["thumbnail"],
   });
   if (!list.success) {
     status.textContent = "This album is not available. The link may have expired or been turned off.";
@@ -97,7 +95,7 @@ async function show(downloads) {
     open.type = "button";
     open.className = "open";
     open.setAttribute("aria-label", `Open ${item.filename}`);
-    open.addEventListener("click", () => openViewer(index));
+    open.addEventListener("click", () => showPhoto(index));
     const img = document.createElement("img");
     img.loading = "lazy";
     img.alt = item.filename;
@@ -129,13 +127,16 @@ async function show(downloads) {
 // A signed-in member (opening a private link with their own session) who is a Provider or a
 // Manager adds their photos: Upload.Item upload with the album and the link (docs "Sharing",
 // roles); they go to the member's own timeline and join the album.
-const token = localStorage.getItem("shoebox.synotoken") || "";
 async function offerUpload() {
-  if (!token || space !== "SYNO.Foto") return;
-  const album = await post({ api: "SYNO.Foto.Browse.Album", method: "get", version: "2",
-    passphrase: JSON.stringify(passphrase) }, { "X-SYNO-TOKEN": token });
-  if (!album.success || !album.data.list.length) return;
-  const albumId = album.data.list[0].id;
+  if (!token() || space !== "SYNO.Foto") return;
+  let album;
+  try {
+    album = await call("SYNO.Foto.Browse.Album", "get", 2, { passphrase: JSON.stringify(passphrase) }, { quiet: true });
+  } catch {
+    return;
+  }
+  if (!album.list.length) return;
+  const albumId = album.list[0].id;
   const form = document.getElementById("add");
   form.hidden = false;
   form.addEventListener("submit", async (event) => {
@@ -144,17 +145,15 @@ async function offerUpload() {
     let sent = 0;
     for (const file of files) {
       status.textContent = `Adding ${file.name} (${sent + 1} of ${files.length})…`;
-      const body = new FormData();
-      for (const [k, v] of Object.entries({ api: "SYNO.Foto.Upload.Item", method: "upload", version: "1",
-        name: JSON.stringify(file.name), uploadDestination: "timeline", duplicate: "rename",
-        album_id: String(albumId), passphrase: JSON.stringify(passphrase) })) body.append(k, v);
-      body.append("file", file, file.name);
-      const response = await fetch(base, { method: "POST", body, headers: { "X-SYNO-TOKEN": token } });
-      const answer = await response.json();
-      if (!answer.success) {
-        status.textContent = answer.error.code === 105
+      try {
+        await upload("SYNO.Foto.Upload.Item", "upload", {
+          name: JSON.stringify(file.name), uploadDestination: "timeline", duplicate: "rename",
+          album_id: String(albumId), passphrase: JSON.stringify(passphrase),
+        }, file);
+      } catch (e) {
+        status.textContent = e.code === 105
           ? "Only Providers and Managers of this album may add photos."
-          : `${file.name} was not added (error ${answer.error.code}).`;
+          : `${file.name} was not added (error ${e.code || e.message}).`;
         return;
       }
       sent += 1;

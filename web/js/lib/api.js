@@ -1,10 +1,19 @@
-// The one way the portal talks to the server: the Synology Photos web API at entry.cgi.
+// The one way the portal and its public pages (share.html, request.html) talk to the server: the
+// Synology Photos web API at entry.cgi.
 // The session lives in the HttpOnly `id` cookie; the SynoToken (kept in localStorage, so that a
 // reload or a new tab keeps the session) guards every call as the X-SYNO-TOKEN header. URLs that
 // stand alone (<img>, <video>, a download link) are reads the cookie alone authenticates: the
 // token never goes in a URL, where history, logs and Referer headers would keep it.
+// The public pages need no session: a guest calls with a link's passphrase (and the guest cookie
+// `Core.Sharing.Login` gives), and their calls go without the token (`withToken: false`).
 
-const ENTRY = "/webapi/entry.cgi";
+let ENTRY = "/webapi/entry.cgi";
+
+// A public page calls the entry beside its own address: `/photo/webapi/entry.cgi` when it was
+// opened under DSM's `/photo/` alias (`/photo/mo/sharing/<p>`). The portal keeps the default.
+export function entryBeside(pathname) {
+  ENTRY = pathname.startsWith("/photo/") ? "/photo/webapi/entry.cgi" : "/webapi/entry.cgi";
+}
 const TOKEN_KEY = "shoebox.synotoken";
 
 export class ApiError extends Error {
@@ -54,9 +63,11 @@ export function whenSessionLost(callback) {
 }
 
 // Calls `api`/`method` and resolves to `data`; rejects with ApiError on `success: false`.
-export async function call(api, method, version, params = {}, { quiet = false } = {}) {
+// `quiet`: a lost session (119) is not reported to whenSessionLost's callback; `withToken: false`:
+// no SynoToken header, the cookie alone (a public page's guest calls).
+export async function call(api, method, version, params = {}, { quiet = false, withToken = true } = {}) {
   const body = encodeParams(withSharing({ api, method, version: String(version), ...params }));
-  const headers = token() ? { "X-SYNO-TOKEN": token() } : {};
+  const headers = withToken && token() ? { "X-SYNO-TOKEN": token() } : {};
   const response = await fetch(ENTRY, { method: "POST", body, headers, credentials: "same-origin" });
   let answer;
   try {
@@ -92,10 +103,10 @@ export function thumbnailUrl(item, size = "m", team = false) {
 }
 
 // Uploads one file (or a chunk of one: a Blob, named by `name`) with XMLHttpRequest so that its
-// progress can be shown. `onProgress` gets a fraction 0..1; `query` fields go in the address too
-// (the server merges them with the body). Resolves to the answer's data, rejects with ApiError,
-// or Error when the connection failed.
-export function upload(api, method, fields, file, onProgress, { name, query } = {}) {
+// progress can be shown. `onProgress` (if any) gets a fraction 0..1; `query` fields go in the
+// address too (the server merges them with the body); `withToken` as for `call`. Resolves to the
+// answer's data, rejects with ApiError, or Error when the connection failed.
+export function upload(api, method, fields, file, onProgress, { name, query, withToken = true } = {}) {
   return new Promise((resolve, reject) => {
     const form = new FormData();
     form.append("api", api);
@@ -107,9 +118,9 @@ export function upload(api, method, fields, file, onProgress, { name, query } = 
     if (file) form.append("file", file, name || file.name);
     const xhr = new XMLHttpRequest();
     xhr.open("POST", query ? `${ENTRY}?${encodeParams({ api, method, ...query })}` : ENTRY);
-    if (token()) xhr.setRequestHeader("X-SYNO-TOKEN", token());
+    if (withToken && token()) xhr.setRequestHeader("X-SYNO-TOKEN", token());
     xhr.upload.addEventListener("progress", (event) => {
-      if (event.lengthComputable) onProgress(event.loaded / event.total);
+      if (event.lengthComputable && onProgress) onProgress(event.loaded / event.total);
     });
     xhr.addEventListener("load", () => {
       let answer = null;

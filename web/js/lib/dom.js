@@ -115,3 +115,13 @@ export function formatBytes(n) {
   }
   return `${n < 10 && i ? n.toFixed(1) : Math.round(n)} ${units[i]}`;
 }
+
+// "1 photo", "3 photos"; `many` for an irregular plural ("2 people").
+export function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+// A page's bar above its content: title, switches, buttons.
+export function toolbar(...children) {
+  return h("div.toolbar", {}, ...children);
+}

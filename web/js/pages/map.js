@@ -7,10 +7,10 @@
 // clusters stay on a plain graticule and a notice says so. A click on a cluster zooms in, or,
 // once close enough (or for one photo), lists its photos (`list_item` with its bounds).
 
-import { call, thumbnailUrl, spaceApi } from "./api.js";
-import { h } from "./dom.js";
-import { mapSource } from "./sources.js";
-import { spaceHref, spaceSwitch } from "./automatic.js";
+import { call, thumbnailUrl, spaceApi } from "../lib/api.js";
+import { h, toolbar, plural } from "../lib/dom.js";
+import { mapSource } from "../lib/sources.js";
+import { spaceHref, spaceSwitch } from "../lib/space.js";
 
 const ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
 const LAYERS = [
@@ -63,10 +63,6 @@ function box(bounds) {
   };
 }
 
-function plural(n) {
-  return `${n} photo${n === 1 ? "" : "s"}`;
-}
-
 export async function mapPage(ctx, team = false) {
   const MAP = spaceApi(team, "Browse.Map");
   ctx.setSection("map");
@@ -81,7 +77,7 @@ export async function mapPage(ctx, team = false) {
   const items = h("section.map-items", { hidden: true, "aria-label": "Photos on the map" });
   const inView = h("button.secondary", { type: "button" }, "Photos in view");
   ctx.view.replaceChildren(h("div.map-page", {},
-    h("div.toolbar", {}, h("a.back", { href: spaceHref(team, "places"), "aria-label": "Places" }, "‹ Places"),
+    toolbar(h("a.back", { href: spaceHref(team, "places"), "aria-label": "Places" }, "‹ Places"),
       h("h2", {}, "Map"), spaceSwitch(team, (s) => spaceHref(s === "shared", "map")), total, h("span.spacer"), inView),
     notice, mapBox, items));
 
@@ -145,7 +141,7 @@ export async function mapPage(ctx, team = false) {
   } catch {
     // An empty map still shows.
   }
-  total.textContent = world.total ? `${plural(world.total)} with a location` : "No photos with a location yet";
+  total.textContent = world.total ? `${plural(world.total, "photo")} with a location` : "No photos with a location yet";
   if (world.list.length) {
     const points = L.latLngBounds(world.list.map((c) => [c.latitude, c.longitude]));
     map.fitBounds(points.pad(0.2), { maxZoom: 12 });
@@ -187,7 +183,7 @@ export async function mapPage(ctx, team = false) {
       items.replaceChildren();
       map.invalidateSize();
     } }, "Close");
-    items.replaceChildren(h("div.toolbar", {}, h("h3", {}, title), h("span.spacer"), close));
+    items.replaceChildren(toolbar(h("h3", {}, title), h("span.spacer"), close));
     map.invalidateSize();
     await ctx.mountGrid(items, mapSource(team, bounds), { empty: "No photos here." });
   }
@@ -209,7 +205,7 @@ function clusterMarker(L, map, cluster, showItems, team) {
   const marker = L.marker([cluster.latitude, cluster.longitude], { icon, keyboard: true });
   marker.on("add", () => {
     const el = marker.getElement();
-    el.setAttribute("aria-label", `${plural(cluster.item_count)} here`);
+    el.setAttribute("aria-label", `${plural(cluster.item_count, "photo")} here`);
     el.dataset.count = String(cluster.item_count);
   });
   marker.on("click", () => {
@@ -217,7 +213,7 @@ function clusterMarker(L, map, cluster, showItems, team) {
     if (cluster.item_count > 1 && map.getZoom() < LIST_ZOOM) {
       map.fitBounds([[b.south, b.west], [b.north, b.east]], { maxZoom: LIST_ZOOM });
     } else {
-      showItems(b, plural(cluster.item_count));
+      showItems(b, plural(cluster.item_count, "photo"));
     }
   });
   return marker;

@@ -8,14 +8,14 @@
 //
 // Pages get a context from main.js: { view, mountGrid, setSection, dropGrid }.
 
-import { call, url, thumbnailUrl, spaceApi } from "./api.js";
-import { h, toast, dialog } from "./dom.js";
-import { personSource, conceptSource } from "./sources.js";
-import { spaceHref, spaceSwitch } from "./automatic.js";
+import { call, url, thumbnailUrl, spaceApi } from "../lib/api.js";
+import { h, toast, dialog, plural, toolbar } from "../lib/dom.js";
+import { personSource, conceptSource } from "../lib/sources.js";
+import { spaceHref, spaceSwitch, backToAlbums } from "../lib/space.js";
+import { listAll } from "../lib/paging.js";
 
 const PERSON = (team) => spaceApi(team, "Browse.Person");
 const CONCEPT = (team) => spaceApi(team, "Browse.Concept");
-const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 // The person's face, cut square by the server; the cache_key lets the browser keep it.
 export function faceUrl(person, size = "m", team = false) {
@@ -30,17 +30,9 @@ function face(person, size = "m", className = "face", team = false) {
 
 const nameOf = (person) => person.name || "Add a name";
 
-async function listAll(api, params) {
-  const all = [];
-  for (let offset = 0; ; offset += 500) {
-    const { list } = await call(api, "list", 1, { ...params, offset, limit: 500 });
-    all.push(...list);
-    if (list.length < 500) return all;
-  }
-}
-
 export async function listPeople(hidden = false, team = false) {
-  const people = await listAll(PERSON(team), { additional: ["thumbnail"], show_more: hidden || undefined });
+  const people = await listAll(PERSON(team), { additional: ["thumbnail"], show_more: hidden || undefined },
+    { pageSize: 500 });
   return people.sort((a, b) => b.item_count - a.item_count);
 }
 
@@ -66,10 +58,6 @@ export async function subjectsSummary(team = false) {
   return { line: plural(count, "subject"), cover: thumb ? thumbnailUrl({ id: thumb.unit_id, additional: { thumbnail: thumb } }, "m", team) : null };
 }
 
-function toolbar(...children) {
-  return h("div.toolbar", {}, ...children);
-}
-
 // ---- People ---------------------------------------------------------------------------------
 
 function personCard(person, team) {
@@ -92,7 +80,7 @@ export async function peoplePage(ctx, team = false) {
     } });
   const list = h("div.people-grid", { role: "list", "aria-label": "People" });
   const page = h("div.albums-page.people-page", {},
-    toolbar(h("a.back", { href: team ? "#/albums/shared" : "#/albums", "aria-label": "All albums" }, "‹ Albums"),
+    toolbar(backToAlbums(team),
       h("h2", {}, "People"), spaceSwitch(team, (sp) => spaceHref(sp === "shared", "people")), h("span.spacer"), h("label.check-row", {}, hiddenToo, "Show hidden people")),
     list);
   ctx.view.replaceChildren(page);
@@ -333,7 +321,7 @@ export async function personPage(ctx, id, team = false) {
 export async function subjectsPage(ctx, team = false) {
   ctx.setSection("albums");
   ctx.dropGrid();
-  const subjects = await listAll(CONCEPT(team), { additional: ["thumbnail"] });
+  const subjects = await listAll(CONCEPT(team), { additional: ["thumbnail"] }, { pageSize: 500 });
   subjects.sort((a, b) => b.item_count - a.item_count);
   const cards = subjects.map((s) => {
     const thumb = s.additional && s.additional.thumbnail;
@@ -343,7 +331,7 @@ export async function subjectsPage(ctx, team = false) {
       h("strong", {}, s.name), h("small", {}, plural(s.item_count, "photo"))));
   });
   ctx.view.replaceChildren(h("div.albums-page", {},
-    toolbar(h("a.back", { href: team ? "#/albums/shared" : "#/albums", "aria-label": "All albums" }, "‹ Albums"),
+    toolbar(backToAlbums(team),
       h("h2", {}, "Subjects"), spaceSwitch(team, (sp) => spaceHref(sp === "shared", "subjects"))),
     cards.length ? h("div.album-grid", { role: "list", "aria-label": "Subjects" }, cards)
       : h("p.empty", {}, "No subjects yet: dogs, flowers, beaches… appear here as photos are indexed.")));

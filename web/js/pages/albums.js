@@ -1,21 +1,12 @@
 // Albums: the list with covers, creating, renaming, deleting, and adding the selected photos
 // (Browse.Album, Browse.NormalAlbum; docs/protocol-choices.md "Albums").
 
-import { call, url } from "./api.js";
-import { h, dialog, prompt, confirmDialog, toast, formatDate } from "./dom.js";
+import { call, url } from "../lib/api.js";
+import { h, toolbar, dialog, prompt, confirmDialog, toast, formatDate } from "../lib/dom.js";
+import { listAlbums } from "../lib/albums.js";
 import { automaticSection } from "./automatic.js";
-import { createConditionAlbum, editAlbumConditions } from "./conditions.js";
-import { datesAndPlacesShown } from "./info.js";
-
-export async function listAlbums() {
-  const all = [];
-  for (let offset = 0; ; offset += 500) {
-    const { list } = await call("SYNO.Foto.Browse.Album", "list", 2,
-      { offset, limit: 500, category: "normal", additional: ["thumbnail"] });
-    all.push(...list);
-    if (list.length < 500) return all;
-  }
-}
+import { createConditionAlbum, editAlbumConditions } from "../lib/conditions.js";
+import { datesAndPlacesShown } from "../lib/info.js";
 
 export function albumCoverUrl(album) {
   const thumb = album.additional && album.additional.thumbnail;
@@ -104,7 +95,7 @@ export async function renderAlbumList(container, { onOpen, team = false }) {
   });
   const automatic = await automaticSection(team).catch(() => null);
   container.replaceChildren(
-    h("div.toolbar", {}, h("h2", {}, "Albums"), h("span.spacer"),
+    toolbar(h("h2", {}, "Albums"), h("span.spacer"),
       h("button", { type: "button", onclick: async () => {
         const name = await prompt("New album", "Name");
         if (!name) return;

@@ -5,30 +5,18 @@
 //
 // Pages get a context from main.js: { view, mountGrid, setSection, dropGrid }.
 
-import { call, thumbnailUrl, spaceApi } from "./api.js";
-import { h } from "./dom.js";
-import { placeSource, tagSource, videoSource, recentSource } from "./sources.js";
+import { call, thumbnailUrl, spaceApi } from "../lib/api.js";
+import { h, plural, toolbar } from "../lib/dom.js";
+import { placeSource, tagSource, videoSource, recentSource } from "../lib/sources.js";
+import { spaceHref, spaceSwitch, backToAlbums } from "../lib/space.js";
+import { listAll } from "../lib/paging.js";
 import { peopleSummary, subjectsSummary } from "./people.js";
-
-const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 // A cover image for an item-like object ({ id } or a thumbnail with its unit_id), or an address.
 function coverImg(thumbnail, team = false, alt = "") {
   if (!thumbnail) return h("div.no-cover", {}, "No photos");
   if (typeof thumbnail === "string") return h("img", { src: thumbnail, alt, loading: "lazy" });
   return h("img", { src: thumbnailUrl({ id: thumbnail.unit_id, additional: { thumbnail } }, "m", team), alt, loading: "lazy" });
-}
-
-// An automatic page's address in a space: `#/places/3` or `#/places/shared/3`.
-export function spaceHref(team, page, ...rest) {
-  return `#/${[page, team ? "shared" : null, ...rest].filter((p) => p !== null && p !== undefined).join("/")}`;
-}
-
-// The Personal / Shared switch of an automatic page (`href(space)` gives its address there).
-export function spaceSwitch(team, href) {
-  return h("div.segmented", { role: "group", "aria-label": "Space" },
-    h("a", { href: href("personal"), className: team ? "" : "on", "aria-current": team ? null : "true" }, "Personal"),
-    h("a", { href: href("shared"), className: team ? "on" : "", "aria-current": team ? "true" : null }, "Shared"));
 }
 
 // A card: a link with a cover, a title and a line below. `cover` may be a promise of a
@@ -124,24 +112,6 @@ function whenSeen(el, load) {
     }
   });
   observer.observe(el);
-}
-
-function toolbar(...children) {
-  return h("div.toolbar", {}, ...children);
-}
-
-async function listAll(api, params) {
-  const all = [];
-  for (let offset = 0; ; offset += 1000) {
-    const { list } = await call(api, "list", 1, { ...params, offset, limit: 1000 });
-    all.push(...list);
-    if (list.length < 1000) return all;
-  }
-}
-
-// The "‹ Albums" link back to the Albums page of the same space.
-function backToAlbums(team) {
-  return h("a.back", { href: team ? "#/albums/shared" : "#/albums", "aria-label": "All albums" }, "‹ Albums");
 }
 
 // ---- Places --------------------------------------------------------------------------------

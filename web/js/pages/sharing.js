@@ -5,10 +5,11 @@
 // A shared-with-me album opens through its link (docs "Sharing": Browse.Item list/count,
 // Browse.Album get, Thumbnail, Download with `passphrase`).
 
-import { call, url } from "./api.js";
-import { h, formatDate } from "./dom.js";
-import { openShareDialog, openFolderShareDialog, shareLink } from "./share.js";
-import { datesAndPlacesShown } from "./info.js";
+import { call, url } from "../lib/api.js";
+import { h, toolbar, formatDate, plural } from "../lib/dom.js";
+import { openShareDialog, openFolderShareDialog, shareLink } from "../lib/share.js";
+import { datesAndPlacesShown } from "../lib/info.js";
+import { listAll } from "../lib/paging.js";
 
 const PRIVACY = {
   private: "Private: invited users only",
@@ -16,14 +17,10 @@ const PRIVACY = {
   "public-download": "Public: anyone with the link can view and download",
 };
 
-async function listAlbums(category) {
-  const all = [];
-  for (let offset = 0; ; offset += 500) {
-    const { list } = await call("SYNO.Foto.Browse.Album", "list", 2,
-      { offset, limit: 500, category, additional: ["thumbnail", "sharing_info"] });
-    all.push(...list);
-    if (list.length < 500) return all;
-  }
+// The albums shared with the user (`shared_with_me`) or by them (`shared`).
+function sharedAlbums(category) {
+  return listAll("SYNO.Foto.Browse.Album", { category, additional: ["thumbnail", "sharing_info"] },
+    { version: 2, pageSize: 500 });
 }
 
 function coverUrl(album) {
@@ -33,34 +30,30 @@ function coverUrl(album) {
     size: "m", cache_key: thumb.cache_key || undefined, passphrase: JSON.stringify(album.passphrase) });
 }
 
-function count(n) {
-  return `${n} item${n === 1 ? "" : "s"}`;
-}
-
 export async function renderSharedWithMe(container) {
-  const albums = await listAlbums("shared_with_me");
+  const albums = await sharedAlbums("shared_with_me");
   const dates = await datesAndPlacesShown();
   const cards = albums.map((album) => {
     const cover = coverUrl(album);
     return h("a.album-card", { href: `#/sharing/with-me/${encodeURIComponent(album.passphrase)}` },
       cover ? h("img", { src: cover, alt: "", loading: "lazy" }) : h("div.no-cover", {}, "No photos"),
       h("strong", {}, album.name),
-      h("small", {}, count(album.item_count), album.item_count && dates ? ` · ${formatDate(album.end_time)}` : ""));
+      h("small", {}, plural(album.item_count, "item"), album.item_count && dates ? ` · ${formatDate(album.end_time)}` : ""));
   });
   container.replaceChildren(
-    h("div.toolbar", {}, h("h2", {}, "Shared with me")),
+    toolbar(h("h2", {}, "Shared with me")),
     cards.length ? h("div.album-grid", {}, cards)
       : h("p.empty", {}, "Nobody has shared an album with you yet."));
 }
 
 export async function renderSharedWithOthers(container) {
-  const albums = await listAlbums("shared");
+  const albums = await sharedAlbums("shared");
   const rows = albums.map((album) => {
     const info = (album.additional && album.additional.sharing_info) || {};
     const invited = (info.permission || []).filter((p) => p.type !== "public");
     return h("li", { dataset: { id: String(album.id) } },
       h("div.title", {}, h("a", { href: `#/albums/${album.id}` }, h("strong", {}, album.name)), h("br"),
-        h("small.muted", {}, count(album.item_count), " · ", PRIVACY[info.privacy_type] || "shared",
+        h("small.muted", {}, plural(album.item_count, "item"), " · ", PRIVACY[info.privacy_type] || "shared",
           invited.length ? ` · ${invited.map((p) => p.name).join(", ")}` : "",
           info.expiration ? ` · until ${formatDate(info.expiration)}` : "")),
       h("a", { href: shareLink(album.passphrase), target: "_blank", rel: "noopener" }, "Open link"),
@@ -88,7 +81,7 @@ export async function renderSharedWithOthers(container) {
       } }, "Settings"));
   });
   container.replaceChildren(
-    h("div.toolbar", {}, h("h2", {}, "Shared with others")),
+    toolbar(h("h2", {}, "Shared with others")),
     rows.length ? h("ul.request-list", { "aria-label": "Shared albums" }, rows)
       : h("p.empty", {}, "You share no album. Open an album and choose “Share”."),
     h("h3", { style: { padding: "0 1rem" } }, "Shared Space folders"),

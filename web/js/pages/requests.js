@@ -5,10 +5,10 @@
 // create / list / get / set / close / delete (docs/protocol-choices.md "Photo Requests"); the
 // guest page is web/request.html.
 
-import { call, spaceApi } from "./api.js";
-import { h, dialog, toast, formatBytes, confirmDialog } from "./dom.js";
-import { listAlbums } from "./albums.js";
-import { allFolders } from "./folders.js";
+import { call, spaceApi } from "../lib/api.js";
+import { h, toolbar, dialog, toast, formatBytes, confirmDialog } from "../lib/dom.js";
+import { listAlbums } from "../lib/albums.js";
+import { allFolders } from "../lib/folders.js";
 
 export function requestLink(passphrase) {
   return `${location.origin}/mo/request/${encodeURIComponent(passphrase)}`;
@@ -250,7 +250,7 @@ export async function renderRequests(container, me) {
       onclick: () => copy(requestLink(r.passphrase), status) }, "Copy link"),
     requestActions(r, () => renderRequests(container, me))));
   container.replaceChildren(
-    h("div.toolbar", {}, h("h2", {}, "Photo Requests"), h("span.spacer"),
+    toolbar(h("h2", {}, "Photo Requests"), h("span.spacer"),
       h("button", { type: "button", onclick: async () => {
         const made = await createDialog(me);
         if (made) location.hash = `#/requests/${encodeURIComponent(made.passphrase)}`;
@@ -268,7 +268,7 @@ export async function renderRequest(container, passphrase) {
   const uploads = r.uploads || [];
   const senders = [...new Set(uploads.map((u) => u.sender))];
   container.replaceChildren(
-    h("div.toolbar", {}, h("a.back", { href: "#/requests" }, "‹ Photo Requests"), h("h2", {}, r.subject),
+    toolbar(h("a.back", { href: "#/requests" }, "‹ Photo Requests"), h("h2", {}, r.subject),
       h("small.count", {}, state(r))),
     h("section.request-detail", {},
       r.description ? h("p", {}, r.description) : null,

@@ -12,11 +12,11 @@
 // password; accounts are never deleted) and the recycle bin (SYNO.Core.RecycleBin get / set /
 // clean). The SYNO.Core APIs take plain strings, not JSON literals: their values go as text.
 
-import { call, spaceApi } from "./api.js";
-import { h, toast, dialog, confirmDialog, formatBytes } from "./dom.js";
-import { allFolders } from "./folders.js";
-import { uploadDestination, setUploadDestination } from "./upload.js";
-import { forgetUserSettings } from "./info.js";
+import { call, spaceApi } from "../lib/api.js";
+import { h, toolbar, toast, dialog, confirmDialog, formatBytes } from "../lib/dom.js";
+import { allFolders } from "../lib/folders.js";
+import { uploadDestination, setUploadDestination } from "../lib/upload.js";
+import { forgetUserSettings } from "../lib/info.js";
 
 const USER_SETTINGS = [
   ["rename_by_date", "Rename uploads by date taken (IMG_yyyyMMdd_HHmmss)"],
@@ -329,7 +329,7 @@ export async function renderSettings(container, me = {}) {
     await draw();
   }
   container.replaceChildren(
-    h("div.toolbar", {}, h("h2", {}, "Settings")),
+    toolbar(h("h2", {}, "Settings")),
     h("section.settings", {},
       h("h3", {}, "Yours"), ...boxes, await destinationChooser(),
       h("h3", {}, "Indexing"), progress,

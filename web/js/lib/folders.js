@@ -3,6 +3,7 @@
 
 import { call, spaceApi, thumbnailUrl } from "./api.js";
 import { h } from "./dom.js";
+import { listAll } from "./paging.js";
 
 export async function folderChain(team, id) {
   const chain = [];
@@ -16,14 +17,8 @@ export async function folderChain(team, id) {
   return chain;
 }
 
-export async function listFolders(team, id) {
-  const all = [];
-  for (let offset = 0; ; offset += 1000) {
-    const { list } = await call(spaceApi(team, "Browse.Folder"), "list", 1,
-      { id, offset, limit: 1000, additional: ["thumbnail"] });
-    all.push(...list);
-    if (list.length < 1000) return all;
-  }
+export function listFolders(team, id) {
+  return listAll(spaceApi(team, "Browse.Folder"), { id, additional: ["thumbnail"] });
 }
 
 function lastName(path) {
