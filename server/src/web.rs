@@ -95,7 +95,7 @@ async fn asset_or_index(State(state): State<AppState>, path: String) -> Response
 }
 
 /// What the portal's pages may load: their own scripts only (no inline script, no `eval`),
-/// and nothing from another host but the map's tiles (web/js/map.js). Styles may be inline
+/// and nothing from another host but the map's tiles (web/js/pages/map.js). Styles may be inline
 /// (Leaflet and the grid position elements with them). A share link's page is the same.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' blob: data: https://tile.openstreetmap.org https://*.tile.openstreetmap.fr \

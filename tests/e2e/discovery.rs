@@ -270,7 +270,7 @@ async fn the_portal_is_served_from_the_binary() {
         );
     }
     let js = TestApp::client()
-        .get(app.url("/photo/js/api.js"))
+        .get(app.url("/photo/js/lib/api.js"))
         .send()
         .await
         .expect("request");
@@ -293,7 +293,7 @@ async fn the_portal_is_served_from_the_binary() {
 
     // The first screen's modules (main.js and what it imports, statically) are all preloaded by
     // the page, in one round of requests instead of one per level of imports; the modules it
-    // loads later (`import("./viewer.js")`) are not, so they do not hold up the first screen.
+    // loads later (`import("./lib/viewer.js")`) are not, so they do not hold up the first screen.
     let index = std::fs::read_to_string(repo_root().join("web/index.html")).expect("index.html");
     let mut graph = std::collections::BTreeSet::new();
     let mut todo = vec!["main.js".to_owned()];
@@ -303,9 +303,14 @@ async fn the_portal_is_served_from_the_binary() {
         }
         let text = std::fs::read_to_string(repo_root().join("web/js").join(&module))
             .unwrap_or_else(|e| panic!("web/js/{module}: {e}"));
+        // An import is relative to its module's folder: main.js's "./lib/api.js" is lib/api.js,
+        // lib/grid.js's "./dom.js" is lib/dom.js.
+        let dir = module
+            .rsplit_once('/')
+            .map_or(String::new(), |(dir, _)| format!("{dir}/"));
         for part in text.split("from \"./").skip(1) {
             let name = part.split('"').next().expect("module name");
-            todo.push(name.to_owned());
+            todo.push(format!("{dir}{name}"));
         }
     }
     let preloaded: std::collections::BTreeSet<String> = index
