@@ -23,6 +23,7 @@ use crate::scan::{self, ScanReport};
 use crate::thumbnail::{DecodeLimits, ThumbSize, ThumbStore};
 use shoebox_catalog::faces as people;
 use shoebox_catalog::files::{self as catalog, ItemFile, SHARED_OWNER};
+use shoebox_catalog::indexing::{self, FileProblem, SpaceUser};
 
 /// How the indexer works.
 #[derive(Debug, Clone)]
@@ -223,11 +224,7 @@ impl Indexer {
             root: self.library.shared_root().to_path_buf(),
             label: "shared".into(),
         }];
-        let users: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, name FROM users WHERE enabled = 1 ORDER BY id")
-                .fetch_all(&self.db)
-                .await?;
-        for (id, name) in users {
+        for SpaceUser { id, name } in indexing::enabled_users(&self.db).await? {
             if let Ok(root) = self.library.personal_root(&name)
                 && root.is_dir()
             {
@@ -290,14 +287,8 @@ impl Indexer {
         );
         let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
         let folder_id = catalog::ensure_folder(&mut tx, owner, folder).await?;
-        let existing: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM items WHERE folder_id = ? AND filename = ?")
-                .bind(folder_id)
-                .bind(name)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let id = match existing {
-            Some((id,)) => {
+        let id = match indexing::item_in_folder(&mut tx, folder_id, name).await? {
+            Some(id) => {
                 catalog::mark_changed(&mut tx, id, size, mtime_ns, inode).await?;
                 id
             }
@@ -316,11 +307,7 @@ impl Indexer {
             }
         };
         if let Some(sum) = checksum {
-            sqlx::query("UPDATE items SET known_checksum = ? WHERE id = ?")
-                .bind(&sum[..])
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            indexing::set_known_checksum(&mut tx, id, &sum).await?;
         }
         jobs::enqueue(&mut tx, JobKind::Index, id).await?;
         tx.commit().await?;
@@ -331,17 +318,8 @@ impl Indexer {
     /// The item of a file already in a space (an upload that found its name taken), put in the
     /// index first if it is not there yet.
     pub async fn add_existing(&self, owner: i64, folder: &str, name: &str) -> anyhow::Result<i64> {
-        let found: Option<(i64,)> = sqlx::query_as(
-            "SELECT i.id FROM items i JOIN folders f ON f.id = i.folder_id
-              WHERE f.owner_id = ? AND f.path = ? AND i.filename = ?",
-        )
-        .bind(owner)
-        .bind(folder)
-        .bind(name)
-        .fetch_optional(&self.db)
-        .await?;
-        match found {
-            Some((id,)) => Ok(id),
+        match indexing::item_at(&self.db, owner, folder, name).await? {
+            Some(id) => Ok(id),
             None => self.add_file(owner, folder, name, None).await,
         }
     }
@@ -350,12 +328,8 @@ impl Indexer {
         if owner == SHARED_OWNER {
             return Some(self.library.shared_root().to_path_buf());
         }
-        let name: Option<(String,)> = sqlx::query_as("SELECT name FROM users WHERE id = ?")
-            .bind(owner)
-            .fetch_optional(&self.db)
-            .await
-            .ok()?;
-        self.library.personal_root(&name?.0).ok()
+        let name = indexing::user_name(&self.db, owner).await.ok()??;
+        self.library.personal_root(&name).ok()
     }
 
     /// Scans every space. A space that cannot be read is reported and left as it was.
@@ -763,23 +737,14 @@ impl Indexer {
             r.faces().is_ready() as u8,
             r.subjects().is_ready() as u8
         );
-        let before: Option<(String,)> =
-            sqlx::query_as("SELECT value FROM settings WHERE key = 'recognition_ready'")
-                .fetch_optional(&self.db)
-                .await?;
-        let newly = before.is_some_and(|(b,)| {
+        let before = indexing::recognition_ready(&self.db).await?;
+        let newly = before.is_some_and(|b| {
             b.len() == 2
                 && b.bytes()
                     .zip(ready.bytes())
                     .any(|(o, n)| o == b'0' && n == b'1')
         });
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ('recognition_ready', ?)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(&ready)
-        .execute(&self.db)
-        .await?;
+        indexing::set_recognition_ready(&self.db, &ready).await?;
         if r.enabled() {
             let queued = people::queue_waiting(&self.db, None, newly).await?;
             if queued > 0 {
@@ -978,52 +943,10 @@ impl Indexer {
         skipped: &[(String, scan::Skipped)],
         seconds: f64,
     ) -> sqlx::Result<Summary> {
-        let (files, items, photos, videos, live, motion, panoramas): (
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-        ) = sqlx::query_as(
-            "SELECT COUNT(*),
-                    COALESCE(SUM(ok AND live_parent_id IS NULL), 0),
-                    COALESCE(SUM(ok AND live_parent_id IS NULL AND type = 'photo'), 0),
-                    COALESCE(SUM(ok AND live_parent_id IS NULL AND type = 'video'), 0),
-                    COALESCE(SUM(ok AND live_parent_id IS NULL AND type = 'live'), 0),
-                    COALESCE(SUM(ok AND motion_offset IS NOT NULL), 0),
-                    COALESCE(SUM(ok AND is_pano), 0)
-               FROM (SELECT *, metadata_status != 'broken' AND thumb_status != 'broken' AS ok FROM items)",
-        )
-        .fetch_one(&self.db)
-        .await?;
-        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT i.owner_id, f.path, i.filename, COALESCE(i.error, '')
-               FROM items i JOIN folders f ON f.id = i.folder_id
-              WHERE i.metadata_status = 'broken' OR i.thumb_status = 'broken'
-              ORDER BY i.owner_id, f.path, i.filename",
-        )
-        .fetch_all(&self.db)
-        .await?;
-        let preview_rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT i.owner_id, f.path, i.filename, COALESCE(i.preview_error, '')
-               FROM items i JOIN folders f ON f.id = i.folder_id
-              WHERE i.preview_status = 'broken'
-              ORDER BY i.owner_id, f.path, i.filename",
-        )
-        .fetch_all(&self.db)
-        .await?;
-        let (previews,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM items WHERE preview_status = 'ready'")
-                .fetch_one(&self.db)
-                .await?;
-        let names: std::collections::HashMap<i64, String> =
-            sqlx::query_as("SELECT id, name FROM users")
-                .fetch_all(&self.db)
-                .await?
-                .into_iter()
-                .collect();
+        let counts = indexing::counts(&self.db).await?;
+        let rows = indexing::broken_files(&self.db).await?;
+        let preview_rows = indexing::preview_failures(&self.db).await?;
+        let names = indexing::user_names(&self.db).await?;
         let label = |owner: i64, rel: &str| -> String {
             let rel = rel.trim_start_matches('/');
             match names.get(&owner) {
@@ -1031,17 +954,17 @@ impl Indexer {
                 _ => rel.to_owned(),
             }
         };
-        let listed = |rows: Vec<(i64, String, String, String)>| -> Vec<BrokenFile> {
+        let listed = |rows: Vec<FileProblem>| -> Vec<BrokenFile> {
             rows.into_iter()
-                .map(|(owner, folder, file, reason)| {
-                    let rel = if folder == "/" {
-                        file
+                .map(|p| {
+                    let rel = if p.folder == "/" {
+                        p.filename
                     } else {
-                        format!("{}/{file}", folder.trim_start_matches('/'))
+                        format!("{}/{}", p.folder.trim_start_matches('/'), p.filename)
                     };
                     BrokenFile {
-                        path: label(owner, &rel),
-                        reason,
+                        path: label(p.owner_id, &rel),
+                        reason: p.reason,
                     }
                 })
                 .collect()
@@ -1060,15 +983,15 @@ impl Indexer {
             })
             .collect();
         Ok(Summary {
-            files,
-            items,
-            photos,
-            videos,
-            live,
-            motion,
-            panoramas,
+            files: counts.files,
+            items: counts.items,
+            photos: counts.photos,
+            videos: counts.videos,
+            live: counts.live,
+            motion: counts.motion,
+            panoramas: counts.panoramas,
             broken,
-            previews,
+            previews: counts.previews,
             preview_failures,
             skipped,
             seconds,
