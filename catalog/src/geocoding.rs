@@ -92,7 +92,17 @@ async fn place_node(
 ) -> sqlx::Result<i64> {
     let code = place.country_code.as_str();
     let country_key = place.country_code.clone();
-    let country = node(conn, cache, &country_key, 1, None, None, &place.country, code).await?;
+    let country = node(
+        conn,
+        cache,
+        &country_key,
+        1,
+        None,
+        None,
+        &place.country,
+        code,
+    )
+    .await?;
     let parent = if place.region.is_empty() {
         country
     } else {
@@ -101,7 +111,17 @@ async fn place_node(
         node(conn, cache, &key, 2, c, c, &place.region, code).await?
     };
     let key = format!("{}/{}/{}", place.country_code, place.region, place.city);
-    node(conn, cache, &key, 3, Some(parent), Some(country), &place.city, code).await
+    node(
+        conn,
+        cache,
+        &key,
+        3,
+        Some(parent),
+        Some(country),
+        &place.city,
+        code,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
