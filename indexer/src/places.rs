@@ -89,6 +89,9 @@ fn chord_to_km(squared_chord: f64) -> f64 {
     2.0 * (chord / 2.0).asin() * EARTH_RADIUS_KM
 }
 
+/// The map grid (Web Mercator cells), kept with the catalog that stores them.
+pub use shoebox_catalog::grid;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +141,3 @@ mod tests {
         assert!((chord_to_km(one_degree) - 111.19).abs() < 0.1);
     }
 }
-
-/// The map grid (Web Mercator cells), kept with the catalog that stores them.
-pub use shoebox_catalog::grid;

@@ -198,6 +198,112 @@ pub async fn scan_subtrees(
         .map(|t| (t.clone(), root.join(t.trim_start_matches('/'))))
         .collect();
     let mut report = ScanReport::default();
+    let Walked {
+        items: seen_items,
+        folders: mut seen_folders,
+        new_files,
+    } = walk_and_compare(db, owner, starts, &mut report).await?;
+    let gate = TestGate::take();
+    if let Some(gate) = &gate {
+        gate.wait().await;
+    }
+
+    let Unseen {
+        folder_paths,
+        mut vanished,
+        mut gone,
+    } = unseen(
+        db,
+        owner,
+        &report,
+        &in_scope,
+        &seen_items,
+        &mut seen_folders,
+    )
+    .await?;
+    // The walk listed each folder once, some time ago: what it did not see may have been written
+    // after it listed that folder (an upload links its file, then writes its row, and answers
+    // the row's id). So nothing is moved, removed or dropped on the walk's word alone: a row
+    // goes only when its file is missing now, looked at under the write lock that also removes
+    // it, and so after the row's last write. The same for folders.
+    let mut conn = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut writes = 0usize;
+    for (folder_id, file) in new_files {
+        let key = (file.inode, file.size, file.mtime_ns);
+        let twin = match vanished.remove(&key).filter(|_| file.inode != 0) {
+            Some(row) if missing(&mut conn, root, row.id).await? => Some(row),
+            // Its file is there after all: this one is another name for it (a hard link).
+            Some(_) | None => None,
+        };
+        if let Some(row) = twin {
+            catalog::move_file(&mut conn, row.id, folder_id, &file.name).await?;
+            report.moved += 1;
+        } else {
+            let new = NewFile {
+                owner_id: owner,
+                folder_id,
+                item_type: file.kind.item_type(),
+                format: file.ext,
+                filename: file.name,
+                size: file.size,
+                mtime_ns: file.mtime_ns,
+                inode: file.inode,
+            };
+            let id = catalog::insert_file(&mut conn, &new).await?;
+            jobs::enqueue(&mut conn, JobKind::Index, id).await?;
+            report.new += 1;
+        }
+        writes += 1;
+        if writes >= BATCH {
+            conn.commit().await?;
+            conn = db.begin_with("BEGIN IMMEDIATE").await?;
+            writes = 0;
+        }
+    }
+    gone.extend(vanished.into_values().map(|row| row.id));
+    let mut removed = Vec::with_capacity(gone.len());
+    for id in gone {
+        if missing(&mut conn, root, id).await? {
+            removed.push(id);
+        }
+    }
+    catalog::delete_items(&mut conn, &removed).await?;
+    report.removed = removed.len() as u64;
+    report.removed_ids = removed;
+    // Folders no longer on disk, deepest first (their items are already gone or moved).
+    let mut stale: Vec<(i64, String)> = folder_paths
+        .into_iter()
+        .filter(|(id, path)| !seen_folders.contains(id) && path != "/")
+        .collect();
+    stale.sort_by_key(|(_, path)| std::cmp::Reverse(path.len()));
+    for (id, path) in stale {
+        if !is_there(&root.join(path.trim_start_matches('/')), true) {
+            catalog::delete_folder(&mut conn, id).await?;
+        }
+    }
+    conn.commit().await?;
+    if let Some(gate) = gate {
+        gate.done();
+    }
+    Ok(report)
+}
+
+/// What the walk saw: the items and folders of the index it found, and the files new to it
+/// (with their folder's id).
+struct Walked {
+    items: HashSet<i64>,
+    folders: HashSet<i64>,
+    new_files: Vec<(i64, FileStat)>,
+}
+
+/// Walks the folders `starts` and compares what it finds with the index: folders get their rows,
+/// changed files are marked and queued (in short write transactions), new files are noted.
+async fn walk_and_compare(
+    db: &SqlitePool,
+    owner: i64,
+    starts: Vec<(String, PathBuf)>,
+    report: &mut ScanReport,
+) -> anyhow::Result<Walked> {
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let walker = tokio::task::spawn_blocking(move || walk(starts, tx));
     let mut seen_items: HashSet<i64> = HashSet::new();
@@ -275,11 +381,33 @@ pub async fn scan_subtrees(
     if let Some(tx) = open.take() {
         tx.commit().await?;
     }
-    let gate = TestGate::take();
-    if let Some(gate) = &gate {
-        gate.wait().await;
-    }
+    Ok(Walked {
+        items: seen_items,
+        folders: seen_folders,
+        new_files,
+    })
+}
 
+/// What the index has under the scanned folders and the walk did not see.
+struct Unseen {
+    /// The index's folders in scope, by id.
+    folder_paths: HashMap<i64, String>,
+    /// Files not seen that may have moved, by (inode, size, mtime).
+    vanished: HashMap<(i64, i64, i64), catalog::FileRow>,
+    /// Items not seen that cannot have moved.
+    gone: Vec<i64>,
+}
+
+/// The rows the walk did not see: moved, renamed, or gone. Folders that could not be read count
+/// as seen (added to `seen_folders`), with everything below them.
+async fn unseen(
+    db: &SqlitePool,
+    owner: i64,
+    report: &ScanReport,
+    in_scope: &(dyn Fn(&str) -> bool + Sync),
+    seen_items: &HashSet<i64>,
+    seen_folders: &mut HashSet<i64>,
+) -> anyhow::Result<Unseen> {
     // What is in the index but was not seen: moved, renamed, or gone. Folders that could not be
     // read count as seen, with everything below them.
     let unreadable: Vec<String> = report
@@ -320,71 +448,11 @@ pub async fn scan_subtrees(
             gone.push(row.id);
         }
     }
-    // The walk listed each folder once, some time ago: what it did not see may have been written
-    // after it listed that folder (an upload links its file, then writes its row, and answers
-    // the row's id). So nothing is moved, removed or dropped on the walk's word alone: a row
-    // goes only when its file is missing now, looked at under the write lock that also removes
-    // it, and so after the row's last write. The same for folders.
-    let mut conn = db.begin_with("BEGIN IMMEDIATE").await?;
-    let mut writes = 0usize;
-    for (folder_id, file) in new_files {
-        let key = (file.inode, file.size, file.mtime_ns);
-        let twin = match vanished.remove(&key).filter(|_| file.inode != 0) {
-            Some(row) if missing(&mut conn, root, row.id).await? => Some(row),
-            // Its file is there after all: this one is another name for it (a hard link).
-            Some(_) | None => None,
-        };
-        if let Some(row) = twin {
-            catalog::move_file(&mut conn, row.id, folder_id, &file.name).await?;
-            report.moved += 1;
-        } else {
-            let new = NewFile {
-                owner_id: owner,
-                folder_id,
-                item_type: file.kind.item_type(),
-                format: file.ext,
-                filename: file.name,
-                size: file.size,
-                mtime_ns: file.mtime_ns,
-                inode: file.inode,
-            };
-            let id = catalog::insert_file(&mut conn, &new).await?;
-            jobs::enqueue(&mut conn, JobKind::Index, id).await?;
-            report.new += 1;
-        }
-        writes += 1;
-        if writes >= BATCH {
-            conn.commit().await?;
-            conn = db.begin_with("BEGIN IMMEDIATE").await?;
-            writes = 0;
-        }
-    }
-    gone.extend(vanished.into_values().map(|row| row.id));
-    let mut removed = Vec::with_capacity(gone.len());
-    for id in gone {
-        if missing(&mut conn, root, id).await? {
-            removed.push(id);
-        }
-    }
-    catalog::delete_items(&mut conn, &removed).await?;
-    report.removed = removed.len() as u64;
-    report.removed_ids = removed;
-    // Folders no longer on disk, deepest first (their items are already gone or moved).
-    let mut stale: Vec<(i64, String)> = folder_paths
-        .into_iter()
-        .filter(|(id, path)| !seen_folders.contains(id) && path != "/")
-        .collect();
-    stale.sort_by_key(|(_, path)| std::cmp::Reverse(path.len()));
-    for (id, path) in stale {
-        if !is_there(&root.join(path.trim_start_matches('/')), true) {
-            catalog::delete_folder(&mut conn, id).await?;
-        }
-    }
-    conn.commit().await?;
-    if let Some(gate) = gate {
-        gate.done();
-    }
-    Ok(report)
+    Ok(Unseen {
+        folder_paths,
+        vanished,
+        gone,
+    })
 }
 
 /// Whether the file of item `id` is missing from the disk now (a row that is no longer there is

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::media::MediaKind;
 use crate::metadata::{self, Metadata};
+use crate::preview;
 use crate::process::Limits;
 use crate::raw;
 
@@ -158,7 +159,12 @@ pub fn run_known(
             }
             meta
         }
-        MediaKind::Video => metadata::video::read_video(path, tools).map_err(|e| e.to_string())?,
+        MediaKind::Video => {
+            let (mut meta, probe) =
+                metadata::video::read_video(path, tools).map_err(|e| e.to_string())?;
+            meta.needs_preview = preview::needed(&probe, path);
+            meta
+        }
     };
     metadata::fill_date(&mut meta, file_name, mtime_ns.div_euclid(1_000_000_000));
     Ok(Indexed { meta, checksum })

@@ -2,7 +2,6 @@
 //! (`shoebox_catalog::jobs`).
 
 pub mod index;
-pub mod preview;
 pub mod thumbnail;
 
 pub use shoebox_catalog::jobs::*;

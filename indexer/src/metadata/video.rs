@@ -10,7 +10,6 @@ use serde_json::Value;
 
 use super::Metadata;
 use super::time::{Taken, TakenSource, parse_iso};
-use crate::preview::{self, Plan};
 use crate::process::{self, Limits, ProcessError};
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -56,19 +55,18 @@ pub fn probe(path: &Path, limits: &Limits) -> Result<Value, ProcessError> {
     })
 }
 
-/// Probes `path` with ffprobe.
-pub fn read_video(path: &Path, limits: &Limits) -> Result<Metadata, ProcessError> {
+/// Probes `path` with ffprobe: its metadata, and the probe itself (whether the video needs a
+/// preview is `crate::preview::needed` of it).
+pub fn read_video(path: &Path, limits: &Limits) -> Result<(Metadata, Value), ProcessError> {
     let probe = probe(path, limits)?;
-    let mut meta = from_probe(&probe);
+    let meta = from_probe(&probe);
     if meta.video_codec.is_none() {
         return Err(ProcessError::Failed {
             program: "ffprobe".into(),
             message: "no video stream".into(),
         });
     }
-    meta.needs_preview = preview::Source::from_probe(&probe, path)
-        .is_some_and(|source| preview::plan(&source) != Plan::Keep);
-    Ok(meta)
+    Ok((meta, probe))
 }
 
 pub(crate) fn tag<'a>(tags: &'a Value, name: &str) -> Option<&'a str> {

@@ -4,7 +4,8 @@
 //! Image Assistant. This module decides which videos need one and how it is made, and keeps the
 //! files: `CACHE/video/<aa>/<bb>/<item id>.mp4`, apart from the originals, written under a
 //! temporary name in `CACHE/video/tmp/` and renamed into place, so a reader never sees half a
-//! file. Any of them can be deleted and made again. The job itself is `jobs/preview.rs`.
+//! file. Any of them can be deleted and made again. One build is `make` (the `preview` job and
+//! the on-demand request run it); `builds` schedules them for the indexer, one per item at a time.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::metadata::video::{DEMUXERS, THREADS, tag};
+
+pub mod builds;
+pub mod make;
 
 /// When previews are made.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -278,6 +282,37 @@ pub fn ffmpeg_args(
     ]);
     args.push(output.into());
     args
+}
+
+/// Why `Indexer::preview_for` has no preview to give.
+#[derive(Debug, thiserror::Error)]
+pub enum PreviewError {
+    #[error("video previews are off")]
+    Off,
+    #[error("no such item")]
+    NoSuchItem,
+    #[error("the item is not indexed yet")]
+    NotReady,
+    /// Not a video, or one that plays as it is: serve the original.
+    #[error("the video plays as it is")]
+    NotNeeded,
+    /// The file is broken, or ffmpeg could not make its preview; until the file changes or is
+    /// indexed again.
+    #[error("no preview can be made: {0}")]
+    Broken(String),
+    /// It could not be made now (the file could not be read, the disk is full): try again later.
+    #[error("the preview cannot be made now: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// A finished preview build: its file, none needed, or why it failed.
+pub(crate) type Built = Result<Option<PathBuf>, String>;
+
+/// Whether the video `probe` describes needs a preview (browsers cannot play it as it is).
+pub fn needed(probe: &Value, path: &Path) -> bool {
+    Source::from_probe(probe, path).is_some_and(|source| plan(&source) != Plan::Keep)
 }
 
 /// Where previews live.

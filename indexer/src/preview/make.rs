@@ -1,5 +1,6 @@
-//! The `preview` job: the H.264 preview of one video that browsers cannot play (which, and how it
-//! is made: `crate::preview`). Runs on a blocking thread.
+//! One preview build, as the `preview` job and an on-demand request run it: the H.264 preview of
+//! one video that browsers cannot play (which, and how it is made: `super`). Runs on a blocking
+//! thread.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
