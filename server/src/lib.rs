@@ -12,6 +12,7 @@ pub mod index_command;
 pub mod inflight;
 pub mod login_crypto;
 pub mod password;
+pub mod protocol;
 pub mod proxy;
 pub mod recent;
 pub mod recycle;

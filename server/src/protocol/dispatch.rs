@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::{ApiError, ApiResult};
 use super::params::{Admitted, Files, Params};
-use super::table::{Access, Effect, FileGate, Handler};
+use crate::api::table::{Access, Effect, FileGate, Handler};
 use super::{ApiRoute, Call};
 use crate::state::AppState;
 use crate::{proxy, session};
@@ -191,7 +191,7 @@ async fn route(
             };
             if found.is_none() {
                 guest = Some(
-                    super::sharing::guest_of(&state, &headers)
+                    crate::api::sharing::guest_of(&state, &headers)
                         .await?
                         .filter(|_| usage.cookie_may_authenticate())
                         .ok_or(ApiError::NoSession)?,
@@ -275,7 +275,7 @@ pub async fn rest_thumbnail(
             https: client.https,
             headers,
         };
-        Ok::<_, ApiError>(super::media::thumbnail(call).await?.into_response())
+        Ok::<_, ApiError>(crate::api::media::thumbnail(call).await?.into_response())
     }
     .await
     .unwrap_or_else(IntoResponse::into_response)
