@@ -103,7 +103,7 @@ impl Reach {
                 home: None,
             });
         }
-        if !crate::api::settings::team_space_enabled(state).await? {
+        if !crate::services::settings::team_space_enabled(state).await? {
             return Err(ApiError::Forbidden);
         }
         let access = if session.is_admin {

@@ -16,6 +16,7 @@ pub mod protocol;
 pub mod proxy;
 pub mod recent;
 pub mod recycle;
+pub mod services;
 pub mod session;
 pub mod space_fs;
 pub mod spools;

@@ -20,4 +20,3 @@ mod setup;
 pub mod sharing;
 mod upload;
 mod user_info;
-

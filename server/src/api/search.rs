@@ -212,7 +212,7 @@ pub async fn suggest(call: Call) -> ApiResult {
             }
         }
         let me = call.user()?.user_id.0;
-        if crate::api::settings::shows_locations(&call.state, me).await? {
+        if crate::services::settings::shows_locations(&call.state, me).await? {
             for place in shoebox_catalog::places::counted(&call.state.db, &items)
                 .await?
                 .into_iter()

@@ -65,7 +65,7 @@ impl Shared {
             (None, Some(named)) => named,
             (None, None) => return Ok(None),
         };
-        if !crate::api::settings::user_sharing_enabled(&call.state).await? {
+        if !crate::services::settings::user_sharing_enabled(&call.state).await? {
             return Err(ApiError::NotFound);
         }
         let db = &call.state.db;
@@ -216,7 +216,7 @@ pub async fn set_shared(call: Call) -> ApiResult {
     let db = &call.state.db;
     // Ending a link is always allowed; making one only while user sharing is on.
     if call.params.bool("enabled")? != Some(false) {
-        crate::api::settings::require_user_sharing(&call.state).await?;
+        crate::services::settings::require_user_sharing(&call.state).await?;
     }
     // Checked first: a selection's album is made only for a call that is otherwise sound.
     let expires = expiration(&call)?;
@@ -320,7 +320,7 @@ pub async fn password_param(call: &Call) -> ApiResult<Option<Option<String>>> {
 /// "public"|"user"|"group", "id"}}`.
 pub async fn update(call: Call) -> ApiResult {
     let share = owned(&call).await?;
-    crate::api::settings::require_user_sharing(&call.state).await?;
+    crate::services::settings::require_user_sharing(&call.state).await?;
     let db = &call.state.db;
     let expires = expiration(&call)?;
     let password = password_param(&call).await?;
@@ -499,7 +499,7 @@ pub async fn guest_login(call: Call) -> ApiResult {
         .string("sharing_id")
         .or_else(|| call.params.string("passphrase"))
         .ok_or(ApiError::MissingParam("sharing_id"))?;
-    if !crate::api::settings::user_sharing_enabled(&call.state).await? {
+    if !crate::services::settings::user_sharing_enabled(&call.state).await? {
         return Err(ApiError::NotFound);
     }
     let share = shares::live(&call.state.db, &passphrase)

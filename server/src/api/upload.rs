@@ -401,7 +401,7 @@ pub(super) async fn put_value(mut call: Call, target: Target) -> ApiResult<serde
         album,
         folder,
     } = check(&call, &reach, target, file.file_name.clone()).await?;
-    let rename = crate::api::settings::renames_by_date(&call.state, user).await?;
+    let rename = crate::services::settings::renames_by_date(&call.state, user).await?;
     // The date taken, only when the timeline's folders or the name need it: the file read
     // (the index job reads it anyway), else the phone's `date` or `mtime`, else now.
     let taken = if folder.timeline || rename {

@@ -4,9 +4,9 @@ use std::net::IpAddr;
 
 use axum::http::HeaderMap;
 
-use crate::state::AppState;
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
+use crate::state::AppState;
 use shoebox_catalog::sessions::Session;
 
 /// `(api, method, version)` as the request names them.

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::{ApiError, ApiResult};
 use super::params::{Admitted, Files, Params};
-use crate::api::table::{Access, Effect, FileGate, Handler};
 use super::{ApiRoute, Call};
+use crate::api::table::{Access, Effect, FileGate, Handler};
 use crate::state::AppState;
 use crate::{proxy, session};
 

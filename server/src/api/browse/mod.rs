@@ -151,7 +151,7 @@ fn address_json(
 pub async fn shows_photo_info(call: &Call) -> ApiResult<bool> {
     Ok(match call.session {
         Some(_) => true,
-        None => crate::api::settings::guests_see_info(&call.state).await?,
+        None => crate::services::settings::guests_see_info(&call.state).await?,
     })
 }
 
@@ -225,7 +225,7 @@ pub async fn items_json(
         additional.has("gps") || additional.has("address") || additional.has("geocoding_id");
     let locations = wants_place
         && match caller {
-            Some(me) => crate::api::settings::shows_locations(&call.state, me).await?,
+            Some(me) => crate::services::settings::shows_locations(&call.state, me).await?,
             None => true,
         };
     let places =

@@ -14,7 +14,7 @@ use crate::access::Reach;
 use crate::api::Call;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::reply::Reply;
-use crate::api::settings::shows_locations;
+use crate::services::settings::shows_locations;
 use shoebox_catalog::library::{self, GeoBox, ItemFilter};
 use shoebox_catalog::places::{self, CountedPlace};
 

@@ -1,0 +1,4 @@
+//! The policy between the protocol and the handlers: who may reach what, settings, sharing,
+//! uploads, the recycle bin. Services call `shoebox_catalog`; they never import `api::*`.
+
+pub mod settings;
