@@ -72,7 +72,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data)
         .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
     let db = shoebox_catalog::db::open(&config.database_path()).await?;
-    let state = AppState::new(config, db);
+    let state = AppState::new(config, db, crate::api::table::build());
     state
         .library
         .ensure_roots()

@@ -11,15 +11,16 @@ use rand::Rng;
 use shoebox_catalog::db::SqlitePool;
 use shoebox_indexer::library::Library;
 
-use crate::api::table::ApiTable;
 use crate::config::Config;
 use crate::login_crypto::LoginKey;
+use crate::protocol::table::ApiTable;
 use crate::throttle::LoginThrottle;
 
 pub struct Inner {
     pub config: Config,
     pub db: SqlitePool,
     pub library: Library,
+    /// The served APIs, built by `api::table` and handed in by whoever starts the server.
     pub apis: ApiTable,
     pub indexer: std::sync::Arc<shoebox_indexer::indexer::Indexer>,
     pub throttle: LoginThrottle,
@@ -51,7 +52,7 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, db: SqlitePool) -> Self {
+    pub fn new(config: Config, db: SqlitePool, apis: ApiTable) -> Self {
         let library = Library::new(config.photo_root(), config.homes_root());
         let throttle = LoginThrottle::new(config.login_guard.clone());
         let indexer = crate::index_command::indexer_for(&config, db.clone());
@@ -60,7 +61,7 @@ impl AppState {
             library,
             throttle,
             db,
-            apis: ApiTable::build(),
+            apis,
             login_key: LoginKey::default(),
             ssid: random_token(32),
             started: Instant::now(),

@@ -12,14 +12,12 @@ use super::browse::Additional;
 use super::browse::album::{self as album_api, Sight};
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
+use crate::services::sharing::{GUEST_COOKIE, guest_of};
 use shoebox_catalog::albums::{self, AlbumRow};
 use shoebox_catalog::library::ItemFilter;
 use shoebox_catalog::sessions::hash_sid;
 use shoebox_catalog::shares::{self, Role, Share};
 use shoebox_catalog::users;
-
-/// The cookie of a guest's session.
-pub const GUEST_COOKIE: &str = "sharing_sid";
 
 /// The link a request names: `passphrase`, `_sharing_id` or the `X-SYNO-SHARING` header.
 pub fn named_passphrase(call: &Call) -> Option<String> {
@@ -546,25 +544,6 @@ pub async fn guest_login(call: Call) -> ApiResult {
         "album_name": album_name,
     }))
     .cookie(cookie))
-}
-
-/// A guest's session from its cookie: the passphrase it was opened for.
-pub async fn guest_of(
-    state: &crate::state::AppState,
-    headers: &axum::http::HeaderMap,
-) -> ApiResult<Option<String>> {
-    let Some(sid) = headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == GUEST_COOKIE)
-        .map(|(_, v)| v.to_owned())
-    else {
-        return Ok(None);
-    };
-    Ok(shares::guest(&state.db, &hash_sid(&sid)).await?)
 }
 
 /// Whether `reach` (the caller's own) is not needed: the call goes through a link.

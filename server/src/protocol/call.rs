@@ -39,6 +39,8 @@ pub struct Call {
     pub state: AppState,
     /// The API called, as the table names it.
     pub api: &'static str,
+    /// The space the API speaks for (its table entry's).
+    pub space: super::table::Space,
     pub params: Params,
     /// Present for every method that requires sign-in.
     pub session: Option<Session>,
@@ -58,9 +60,9 @@ impl Call {
         self.session.as_ref().ok_or(ApiError::NoSession)
     }
 
-    /// Whether the call is for the Shared Space (`SYNO.FotoTeam.*`).
+    /// Whether the call is for the Shared Space (`SYNO.FotoTeam.*`: [`Call::space`]).
     pub fn team(&self) -> bool {
-        self.api.starts_with("SYNO.FotoTeam.")
+        self.space == super::table::Space::Team
     }
 
     /// The caller's reach in the space the API speaks for.

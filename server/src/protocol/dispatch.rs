@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::{ApiError, ApiResult};
 use super::params::{Admitted, Files, Params};
+use super::table::{Access, Effect, FileGate, Handler};
 use super::{ApiRoute, Call};
-use crate::api::table::{Access, Effect, FileGate, Handler};
 use crate::state::AppState;
 use crate::{proxy, session};
 
@@ -184,14 +184,14 @@ async fn route(
         Access::Public => None,
         // Signed in, or a guest with a link.
         Access::Shared => {
-            let found = if api.name.ends_with(".Thumbnail") {
+            let found = if api.recent_session {
                 session::find_recent(&state, &params, &headers, usage).await?
             } else {
                 session::find(&state, &params, &headers, usage).await?
             };
             if found.is_none() {
                 guest = Some(
-                    crate::api::sharing::guest_of(&state, &headers)
+                    crate::services::sharing::guest_of(&state, &headers)
                         .await?
                         .filter(|_| usage.cookie_may_authenticate())
                         .ok_or(ApiError::NoSession)?,
@@ -200,7 +200,7 @@ async fn route(
             found
         }
         // Thumbnails come by the hundred per screen: they trust a session read a moment ago.
-        Access::User if api.name.ends_with(".Thumbnail") => Some(
+        Access::User if api.recent_session => Some(
             session::find_recent(&state, &params, &headers, usage)
                 .await?
                 .ok_or(ApiError::NoSession)?,
@@ -215,6 +215,7 @@ async fn route(
     let call = Call {
         state: state.clone(),
         api: api.name,
+        space: api.space,
         params,
         session,
         guest,
@@ -240,11 +241,13 @@ pub async fn rest_thumbnail(
     Path(space): Path<String>,
     request: Request,
 ) -> Response {
-    let api = match space.as_str() {
-        "p" => "SYNO.Foto.Thumbnail",
-        "t" => "SYNO.FotoTeam.Thumbnail",
-        _ => return axum::http::StatusCode::NOT_FOUND.into_response(),
+    let Some((api, handler)) = state.apis.rest_thumbnail(&space).and_then(|api| {
+        let get = api.methods.get("get")?;
+        Some((api, get.handler.clone()))
+    }) else {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
     };
+    let (api, space) = (api.name, api.space);
     async {
         let (parts, body) = request.into_parts();
         let (params, files) = Params::read_head(&parts, body, &state.config.limits).await?;
@@ -267,6 +270,7 @@ pub async fn rest_thumbnail(
         let call = Call {
             state: state.clone(),
             api,
+            space,
             params,
             session: Some(session),
             guest: None,
@@ -275,7 +279,7 @@ pub async fn rest_thumbnail(
             https: client.https,
             headers,
         };
-        Ok::<_, ApiError>(crate::api::media::thumbnail(call).await?.into_response())
+        Ok::<_, ApiError>(handler(call).await?.into_response())
     }
     .await
     .unwrap_or_else(IntoResponse::into_response)

@@ -9,5 +9,6 @@ pub mod effect;
 pub mod error;
 pub mod params;
 pub mod reply;
+pub mod table;
 
 pub use call::{ApiRoute, Call};

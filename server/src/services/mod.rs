@@ -2,3 +2,4 @@
 //! uploads, the recycle bin. Services call `shoebox_catalog`; they never import `api::*`.
 
 pub mod settings;
+pub mod sharing;
