@@ -119,7 +119,7 @@ pub async fn find(
 }
 
 /// [`find`] for thumbnail requests: a session read from the database in the last moments
-/// ([`crate::recent`]) is trusted without reading it again.
+/// ([`crate::services::recent`]) is trusted without reading it again.
 pub async fn find_recent(
     state: &AppState,
     params: &Params,

@@ -31,7 +31,7 @@ pub struct Inner {
     /// Told when a space may have appeared (a first sign-in made a Personal Space folder).
     pub spaces_changed: Arc<tokio::sync::Notify>,
     /// Sessions and reaches thumbnail requests trust for a moment.
-    pub recent: crate::recent::Recent,
+    pub recent: crate::services::recent::Recent,
     /// The thumbnail path's own read of an item (shoebox_catalog::thumb_reader).
     pub thumb_reader: shoebox_catalog::thumb_reader::ThumbReader,
     /// Uploads each client address is sending now (`limits.spools_per_address`).
@@ -66,7 +66,7 @@ impl AppState {
             ssid: random_token(32),
             started: Instant::now(),
             spaces_changed: Arc::new(tokio::sync::Notify::new()),
-            recent: crate::recent::Recent::default(),
+            recent: crate::services::recent::Recent::default(),
             thumb_reader: shoebox_catalog::thumb_reader::ThumbReader::new(&config.database_path()),
             spools: crate::spools::SpoolSlots::new(config.limits.spools_per_address),
             quotas: crate::inflight::Quotas::default(),

@@ -8,7 +8,7 @@ use shoebox_catalog::files::SHARED_OWNER;
 use super::Call;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
-use crate::access::TeamAccess;
+use crate::services::access::TeamAccess;
 use crate::services::settings::{
     ADMIN_KEY, TEAM_KEY, admin_defaults, load, require_admin, team_defaults, team_space_enabled,
     user_defaults, user_key,

@@ -64,22 +64,4 @@ impl Call {
     pub fn team(&self) -> bool {
         self.space == super::table::Space::Team
     }
-
-    /// The caller's reach in the space the API speaks for.
-    pub async fn reach(&self) -> ApiResult<crate::access::Reach> {
-        // Through a folder link (a guest's, or a `passphrase` named): the Shared Space as the
-        // link shows it.
-        if self.team() && crate::api::sharing::via_link(self) {
-            return crate::api::sharing::Shared::of(self)
-                .await?
-                .and_then(|shared| shared.reach)
-                .ok_or(ApiError::NotFound);
-        }
-        crate::access::Reach::of(&self.state, self.user()?, self.team()).await
-    }
-
-    /// [`Call::reach`] as thumbnail requests read it ([`crate::recent`]).
-    pub async fn reach_recent(&self) -> ApiResult<crate::access::Reach> {
-        crate::access::Reach::of_recent(&self.state, self.user()?, self.team()).await
-    }
 }

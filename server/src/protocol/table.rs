@@ -57,7 +57,7 @@ pub struct Api {
     /// The space the API speaks for (`SYNO.Foto.*` personal, `SYNO.FotoTeam.*` shared).
     pub space: Space,
     /// Its sessions are trusted from a read a moment ago (thumbnails come by the hundred per
-    /// screen; [`crate::recent`]).
+    /// screen; [`crate::services::recent`]).
     pub recent_session: bool,
     /// Served on the REST thumbnail path `/synofoto/api/v2/{p|t}/Thumbnail/get` under this
     /// segment, by its `get` method.

@@ -173,7 +173,7 @@ pub async fn items_json(
     let info = shows_photo_info(call).await?;
     // Guests of a link never see who is in the photos, nor do its members: the people are
     // its owner's, named and counted over the owner's whole library.
-    let additional = &if caller.is_none() || crate::api::sharing::via_link(call) {
+    let additional = &if caller.is_none() || crate::services::sharing::via_link(call) {
         additional.without(&["person"])
     } else {
         additional.clone()
