@@ -1,4 +1,4 @@
-//! The state every handler shares: settings, database, library layout, the API table and the
+//! The state every handler shares: settings, database, library layout, API discovery and the
 //! sign-in machinery. Built once per server; tests run many servers side by side.
 
 use std::ops::Deref;
@@ -13,15 +13,16 @@ use shoebox_indexer::library::Library;
 
 use crate::config::Config;
 use crate::login_crypto::LoginKey;
-use crate::protocol::table::ApiTable;
+use crate::protocol::discovery::Discovery;
 use crate::throttle::LoginThrottle;
 
 pub struct Inner {
     pub config: Config,
     pub db: SqlitePool,
     pub library: Library,
-    /// The served APIs, built by `api::table` and handed in by whoever starts the server.
-    pub apis: ApiTable,
+    /// The served APIs as `SYNO.API.Info` reports them (the table, with its handlers, is the
+    /// router's: [`crate::app::router`]).
+    pub discovery: Discovery,
     pub indexer: std::sync::Arc<shoebox_indexer::indexer::Indexer>,
     pub throttle: LoginThrottle,
     pub login_key: LoginKey,
@@ -52,7 +53,7 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, db: SqlitePool, apis: ApiTable) -> Self {
+    pub fn new(config: Config, db: SqlitePool, discovery: Discovery) -> Self {
         let library = Library::new(config.photo_root(), config.homes_root());
         let throttle = LoginThrottle::new(config.login_guard.clone());
         let indexer = crate::index_command::indexer_for(&config, db.clone());
@@ -61,7 +62,7 @@ impl AppState {
             library,
             throttle,
             db,
-            apis,
+            discovery,
             login_key: LoginKey::default(),
             ssid: random_token(32),
             started: Instant::now(),

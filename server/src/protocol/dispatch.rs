@@ -3,14 +3,16 @@
 //! handler. Any path serves any API, as DSM's do; `SYNO.API.Info` reports the canonical one.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Extension;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::response::{IntoResponse, Response};
 
 use super::error::{ApiError, ApiResult};
 use super::params::{Admitted, Files, Params};
-use super::table::{Access, Effect, FileGate, Handler};
+use super::table::{Access, ApiTable, Effect, FileGate, Handler};
 use super::{ApiRoute, Call};
 use crate::state::AppState;
 use crate::{proxy, session};
@@ -20,6 +22,7 @@ const CGI_PATHS: &[&str] = &["entry.cgi", "query.cgi", "auth.cgi", "encryption.c
 /// `/webapi/{cgi}`
 pub async fn cgi(
     State(state): State<AppState>,
+    Extension(apis): Extension<Arc<ApiTable>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(cgi): Path<String>,
     request: Request,
@@ -27,7 +30,7 @@ pub async fn cgi(
     if !CGI_PATHS.contains(&cgi.as_str()) {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     }
-    run(state, peer, None, request)
+    run(state, &apis, peer, None, request)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
@@ -35,11 +38,12 @@ pub async fn cgi(
 /// `/webapi/entry.cgi/{api}`: the API name may come from the path.
 pub async fn entry_with_api(
     State(state): State<AppState>,
+    Extension(apis): Extension<Arc<ApiTable>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(api): Path<String>,
     request: Request,
 ) -> Response {
-    run(state, peer, Some(api), request)
+    run(state, &apis, peer, Some(api), request)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
@@ -50,6 +54,7 @@ pub async fn entry_with_api(
 /// never stored.
 async fn run(
     state: AppState,
+    apis: &ApiTable,
     peer: SocketAddr,
     path_api: Option<String>,
     request: Request,
@@ -59,6 +64,7 @@ async fn run(
     let admitted = async {
         let routed = route(
             state.clone(),
+            apis,
             peer,
             path_api,
             params,
@@ -150,6 +156,7 @@ struct Routed {
 /// Picks the method from the table and checks who calls it.
 async fn route(
     state: AppState,
+    apis: &ApiTable,
     peer: SocketAddr,
     path_api: Option<String>,
     params: Params,
@@ -157,8 +164,7 @@ async fn route(
     headers: axum::http::HeaderMap,
 ) -> ApiResult<Routed> {
     let route = ApiRoute::from_params(&params, path_api)?;
-    let api = state
-        .apis
+    let api = apis
         .get(&route.api)
         .ok_or_else(|| ApiError::NoSuchApi(route.api.clone()))?;
     let method = api
@@ -237,11 +243,12 @@ async fn route(
 /// ignored; the session is checked as on `entry.cgi`.
 pub async fn rest_thumbnail(
     State(state): State<AppState>,
+    Extension(apis): Extension<Arc<ApiTable>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(space): Path<String>,
     request: Request,
 ) -> Response {
-    let Some((api, handler)) = state.apis.rest_thumbnail(&space).and_then(|api| {
+    let Some((api, handler)) = apis.rest_thumbnail(&space).and_then(|api| {
         let get = api.methods.get("get")?;
         Some((api, get.handler.clone()))
     }) else {

@@ -4,6 +4,7 @@
 
 pub mod call;
 pub mod codes;
+pub mod discovery;
 pub mod dispatch;
 pub mod effect;
 pub mod error;

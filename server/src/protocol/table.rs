@@ -204,6 +204,22 @@ impl ApiTable {
             .find(|api| api.rest_thumbnail == Some(segment))
     }
 
+    /// What `SYNO.API.Info` reports: every API, in name order.
+    pub fn discovery(&self) -> super::discovery::Discovery {
+        let apis = self
+            .apis
+            .values()
+            .map(|api| super::discovery::ApiInfo {
+                name: api.name,
+                path: api.path,
+                min_version: api.min_version,
+                max_version: api.max_version,
+                json_format: api.json_format,
+            })
+            .collect();
+        super::discovery::Discovery { apis }
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Api> {
         self.apis.values()
     }
