@@ -40,7 +40,7 @@ pub struct Call {
     /// The API called, as the table names it.
     pub api: &'static str,
     /// The space the API speaks for (its table entry's).
-    pub space: super::table::Space,
+    pub space: Space,
     pub params: Params,
     /// Present for every method that requires sign-in.
     pub session: Option<Session>,
@@ -62,6 +62,15 @@ impl Call {
 
     /// Whether the call is for the Shared Space (`SYNO.FotoTeam.*`: [`Call::space`]).
     pub fn team(&self) -> bool {
-        self.space == super::table::Space::Team
+        self.space == Space::Team
     }
+}
+
+/// The space an API speaks for: the caller's Personal Space, or the Shared Space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Space {
+    /// Neither: accounts, sign-in, discovery.
+    None,
+    Personal,
+    Team,
 }

@@ -9,6 +9,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::call::Call;
+pub use super::call::Space;
 pub use super::effect::Effect;
 use super::error::ApiResult;
 use super::params::FilePart;
@@ -62,15 +63,6 @@ pub struct Api {
     /// Served on the REST thumbnail path `/synofoto/api/v2/{p|t}/Thumbnail/get` under this
     /// segment, by its `get` method.
     pub rest_thumbnail: Option<&'static str>,
-}
-
-/// The space an API speaks for: the caller's Personal Space, or the Shared Space.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Space {
-    /// Neither: accounts, sign-in, discovery.
-    None,
-    Personal,
-    Team,
 }
 
 impl Api {
