@@ -8,9 +8,9 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::any;
 use tower_http::trace::TraceLayer;
 
-use crate::api::dispatch;
 use crate::config::Config;
 use crate::connections::ConnectionCap;
+use crate::protocol::dispatch;
 use crate::protocol::table::ApiTable;
 use crate::state::AppState;
 use crate::web;

@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::api::error::{ApiError, ApiResult};
+use crate::protocol::error::{ApiError, ApiResult};
 use shoebox_catalog::library::{FolderRow, ItemFilter};
 use shoebox_catalog::shares::Role;
 

@@ -11,10 +11,10 @@
 use serde_json::{Map, Value, json};
 
 use super::{Additional, items_json, page, thumbnail_json};
-use crate::api::Call;
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::reply::Reply;
 use crate::api::sharing::{Direction, shared_album_count, shared_albums_json};
+use crate::protocol::Call;
+use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::reply::Reply;
 use crate::services::sight::{Sight, album_items, condition_items};
 use shoebox_catalog::albums::{self, AlbumRow, AlbumSort, MAX_ALBUM_ITEMS};
 use shoebox_catalog::library::{self, ItemFilter, ItemRow, Sort, SortBy};
@@ -451,7 +451,7 @@ async fn visible_items(call: &Call, ids: &[i64]) -> ApiResult<(Vec<i64>, Vec<Val
         if found.contains(id) {
             ok.push(*id);
         } else {
-            errors.push(json!({"id": id, "error": {"code": crate::api::codes::NOT_FOUND}}));
+            errors.push(json!({"id": id, "error": {"code": crate::protocol::codes::NOT_FOUND}}));
         }
     }
     Ok((ok, errors))

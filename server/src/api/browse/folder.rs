@@ -4,9 +4,9 @@
 use serde_json::{Value, json};
 
 use super::{Additional, page, thumbnail_json};
-use crate::api::Call;
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::reply::Reply;
+use crate::protocol::Call;
+use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::reply::Reply;
 use crate::services::access::Reach;
 use crate::services::recycle;
 use crate::space_fs::{self, SpaceRoot};

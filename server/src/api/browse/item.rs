@@ -3,9 +3,9 @@
 use serde_json::json;
 
 use super::{Additional, items_json, page, sort};
-use crate::api::Call;
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::reply::Reply;
+use crate::protocol::Call;
+use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::reply::Reply;
 use crate::services::access::Reach;
 use crate::services::filters::narrow_by_fields;
 use crate::services::sharing::Shared;

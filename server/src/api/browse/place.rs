@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 use shoebox_catalog::grid;
 
 use super::{Additional, items_json, page, sort, thumbnail_json};
-use crate::api::Call;
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::reply::Reply;
+use crate::protocol::Call;
+use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::reply::Reply;
 use crate::services::access::Reach;
 use crate::services::settings::shows_locations;
 use shoebox_catalog::library::{self, GeoBox, ItemFilter};
