@@ -8,15 +8,16 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::any;
 use tower_http::trace::TraceLayer;
 
-use crate::api::dispatch;
 use crate::config::Config;
 use crate::connections::ConnectionCap;
+use crate::protocol::dispatch;
+use crate::protocol::table::ApiTable;
 use crate::state::AppState;
 use crate::web;
 use shoebox_catalog::{sessions, users};
 
 /// The whole HTTP surface: the web API under `/webapi` and `/photo/webapi`, the portal elsewhere.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, apis: std::sync::Arc<ApiTable>) -> Router {
     let webapi = Router::new()
         .route("/{cgi}", any(dispatch::cgi))
         .route("/entry.cgi/{api}", any(dispatch::entry_with_api));
@@ -31,6 +32,8 @@ pub fn router(state: AppState) -> Router {
         .nest("/photo", rest)
         .merge(web::router())
         .with_state(state)
+        // The table of served APIs, with their handlers: dispatch's own, outside the state.
+        .layer(axum::Extension(apis))
         // Bodies are bounded by `api::params` against the configured limits instead.
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(require_host))
@@ -72,7 +75,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data)
         .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
     let db = shoebox_catalog::db::open(&config.database_path()).await?;
-    let state = AppState::new(config, db);
+    let apis = std::sync::Arc::new(crate::api::table::build());
+    let state = AppState::new(config, db, apis.discovery());
     state
         .library
         .ensure_roots()
@@ -131,10 +135,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         state.config.limits.connections_per_address,
         state.config.trusted_proxies.clone(),
     );
-    let server = serve_connections(listener, router(state), header_timeout, cap, async move {
-        shutdown_signal().await;
-        told.notify_one();
-    });
+    let server = serve_connections(
+        listener,
+        router(state, apis),
+        header_timeout,
+        cap,
+        async move {
+            shutdown_signal().await;
+            told.notify_one();
+        },
+    );
     // Requests still running when the signal comes get a few seconds to finish; an upload or a
     // download that takes longer is cut, so a stop (DSM, systemd) never waits on a client.
     let drained = async {

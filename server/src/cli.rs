@@ -257,7 +257,7 @@ pub async fn run_shared_space(config: &Config, enabled: bool) -> anyhow::Result<
     std::fs::create_dir_all(&config.data)
         .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
     let db = shoebox_catalog::db::open(&config.database_path()).await?;
-    crate::api::settings::set_team_space_enabled(&db, enabled).await?;
+    crate::services::settings::set_team_space_enabled(&db, enabled).await?;
     println!("the Shared Space is {}", if enabled { "on" } else { "off" });
     db.close().await;
     Ok(())

@@ -284,7 +284,7 @@ pub async fn replay_journal(place: &Leftovers, older_than: Option<Duration>) -> 
 async fn remove_staged(place: &Leftovers, entry: &Entry) -> Result<Option<u64>, String> {
     let space = match SpaceRoot::of(&place.db, &place.library, entry.owner).await {
         Ok(space) => space,
-        Err(crate::api::error::ApiError::NotFound) => return Ok(None),
+        Err(crate::protocol::error::ApiError::NotFound) => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };
     let (folder, name) = (entry.folder.clone(), entry.name.clone());

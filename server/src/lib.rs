@@ -1,7 +1,6 @@
 //! Shoebox's HTTP face: the Synology Photos web API, sessions and accounts, the web portal.
 //! Media knowledge (the library on disk, the catalogue) lives in the `shoebox-indexer` crate.
 
-pub mod access;
 pub mod api;
 pub mod app;
 pub mod cli;
@@ -12,9 +11,9 @@ pub mod index_command;
 pub mod inflight;
 pub mod login_crypto;
 pub mod password;
+pub mod protocol;
 pub mod proxy;
-pub mod recent;
-pub mod recycle;
+pub mod services;
 pub mod session;
 pub mod space_fs;
 pub mod spools;

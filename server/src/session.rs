@@ -8,10 +8,10 @@
 
 use axum::http::{HeaderMap, Method};
 
-pub use crate::api::effect::Effect;
-use crate::api::error::ApiResult;
-use crate::api::params::Params;
 pub use crate::cookies::{cookie, set_cookie};
+pub use crate::protocol::effect::Effect;
+use crate::protocol::error::ApiResult;
+use crate::protocol::params::Params;
 use crate::state::AppState;
 use shoebox_catalog::sessions::{self, Session};
 
@@ -119,7 +119,7 @@ pub async fn find(
 }
 
 /// [`find`] for thumbnail requests: a session read from the database in the last moments
-/// ([`crate::recent`]) is trusted without reading it again.
+/// ([`crate::services::recent`]) is trusted without reading it again.
 pub async fn find_recent(
     state: &AppState,
     params: &Params,

@@ -22,7 +22,7 @@ use shoebox_catalog::files::SHARED_OWNER;
 use shoebox_indexer::library::Library;
 use sqlx::SqlitePool;
 
-use crate::api::error::ApiError;
+use crate::protocol::error::ApiError;
 
 /// The longest file or folder name the file systems of a NAS take, in bytes.
 pub const NAME_MAX: usize = 255;

@@ -1,4 +1,4 @@
-//! The state every handler shares: settings, database, library layout, the API table and the
+//! The state every handler shares: settings, database, library layout, API discovery and the
 //! sign-in machinery. Built once per server; tests run many servers side by side.
 
 use std::ops::Deref;
@@ -11,16 +11,18 @@ use rand::Rng;
 use shoebox_catalog::db::SqlitePool;
 use shoebox_indexer::library::Library;
 
-use crate::api::table::ApiTable;
 use crate::config::Config;
 use crate::login_crypto::LoginKey;
+use crate::protocol::discovery::Discovery;
 use crate::throttle::LoginThrottle;
 
 pub struct Inner {
     pub config: Config,
     pub db: SqlitePool,
     pub library: Library,
-    pub apis: ApiTable,
+    /// The served APIs as `SYNO.API.Info` reports them (the table, with its handlers, is the
+    /// router's: [`crate::app::router`]).
+    pub discovery: Discovery,
     pub indexer: std::sync::Arc<shoebox_indexer::indexer::Indexer>,
     pub throttle: LoginThrottle,
     pub login_key: LoginKey,
@@ -30,7 +32,7 @@ pub struct Inner {
     /// Told when a space may have appeared (a first sign-in made a Personal Space folder).
     pub spaces_changed: Arc<tokio::sync::Notify>,
     /// Sessions and reaches thumbnail requests trust for a moment.
-    pub recent: crate::recent::Recent,
+    pub recent: crate::services::recent::Recent,
     /// The thumbnail path's own read of an item (shoebox_catalog::thumb_reader).
     pub thumb_reader: shoebox_catalog::thumb_reader::ThumbReader,
     /// Uploads each client address is sending now (`limits.spools_per_address`).
@@ -51,7 +53,7 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, db: SqlitePool) -> Self {
+    pub fn new(config: Config, db: SqlitePool, discovery: Discovery) -> Self {
         let library = Library::new(config.photo_root(), config.homes_root());
         let throttle = LoginThrottle::new(config.login_guard.clone());
         let indexer = crate::index_command::indexer_for(&config, db.clone());
@@ -60,12 +62,12 @@ impl AppState {
             library,
             throttle,
             db,
-            apis: ApiTable::build(),
+            discovery,
             login_key: LoginKey::default(),
             ssid: random_token(32),
             started: Instant::now(),
             spaces_changed: Arc::new(tokio::sync::Notify::new()),
-            recent: crate::recent::Recent::default(),
+            recent: crate::services::recent::Recent::default(),
             thumb_reader: shoebox_catalog::thumb_reader::ThumbReader::new(&config.database_path()),
             spools: crate::spools::SpoolSlots::new(config.limits.spools_per_address),
             quotas: crate::inflight::Quotas::default(),

@@ -14,9 +14,9 @@ use super::Call;
 use super::auth::decrypt_params;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
-use super::settings::require_admin;
 use crate::password;
-use crate::recycle;
+use crate::services::recycle;
+use crate::services::settings::require_admin;
 use shoebox_catalog::settings;
 use shoebox_catalog::users::{self, User, UserError};
 

@@ -19,7 +19,7 @@ async fn get(call: Call, team: bool) -> ApiResult {
     let owner = owner(&call, team)?;
     if team {
         // The Shared Space's counts are for those who reach it (105 for the others).
-        crate::access::Reach::of(&call.state, call.user()?, true).await?;
+        crate::services::access::Reach::of(&call.state, call.user()?, true).await?;
     }
     let (items, pending, broken) = catalog::index_state(&call.state.db, owner).await?;
     let progress = call.state.indexer.progress().await;

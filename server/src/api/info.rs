@@ -12,7 +12,7 @@ pub async fn query(call: Call) -> ApiResult {
     let names: Vec<&str> = wanted.split(',').map(str::trim).collect();
     let all = names.iter().any(|n| *n == "all" || n.is_empty());
     let mut data = Map::new();
-    for api in call.state.apis.iter() {
+    for api in call.state.discovery.iter() {
         if all || names.contains(&api.name) {
             let mut entry = json!({
                 "maxVersion": api.max_version,

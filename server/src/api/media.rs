@@ -17,7 +17,7 @@ use super::Call;
 use super::browse::cache_key_of;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
-use crate::access::Rights;
+use crate::services::access::Rights;
 use crate::space_fs::{self, SpaceRoot};
 use shoebox_catalog::library::{self, FolderRow, ItemRow, ThumbState};
 
@@ -46,7 +46,7 @@ fn named_ids(call: &Call, keys: &[&'static str]) -> ApiResult<Vec<i64>> {
 /// The rows of `ids` through the link the call names, all of them in what the link covers (any
 /// other id is 642, as if it did not exist), each with what the link gives on it.
 async fn linked_rows(call: &Call, ids: &[i64]) -> ApiResult<Vec<(ItemRow, Rights)>> {
-    let shared = super::sharing::Shared::of(call)
+    let shared = crate::services::sharing::Shared::of(call)
         .await?
         .ok_or(ApiError::NotFound)?;
     let mut distinct = ids.to_vec();
@@ -120,7 +120,7 @@ fn zip_entries(rows: &[ItemRow]) -> Vec<ZipEntry> {
 /// link covers it), with the caller's rights on it.
 async fn one_item(call: &Call, keys: &[&'static str]) -> ApiResult<(ItemRow, Rights)> {
     let ids = named_ids(call, keys)?;
-    let mut rows = if super::sharing::via_link(call) {
+    let mut rows = if crate::services::sharing::via_link(call) {
         linked_rows(call, &ids).await?
     } else {
         let reach = call.reach().await?;
@@ -151,8 +151,8 @@ pub async fn thumbnail(call: Call) -> ApiResult {
     };
     let mut item = match call.params.string("type").as_deref() {
         // Through a link: an item of the shared album.
-        None | Some("unit") if super::sharing::via_link(&call) => {
-            let shared = super::sharing::Shared::of(&call)
+        None | Some("unit") if crate::services::sharing::via_link(&call) => {
+            let shared = crate::services::sharing::Shared::of(&call)
                 .await?
                 .ok_or(ApiError::NotFound)?;
             if shared.rows(&call, &[id]).await?.is_empty() {
@@ -164,7 +164,7 @@ pub async fn thumbnail(call: Call) -> ApiResult {
         }
         None | Some("unit") => {
             // The hot path of every grid (reference §6): the session and reach trusted for a
-            // moment (crate::recent), then one primary-key read of the item on this thread
+            // moment (crate::services::recent), then one primary-key read of the item on this thread
             // (shoebox_catalog::thumb_reader).
             let reach = call.reach_recent().await?;
             call.state
@@ -539,7 +539,7 @@ fn download_type(row: &ItemRow) -> &'static str {
 /// (for a Live Photo, its still), with byte ranges. Several ids, or `folder_id`, give a zip
 /// streamed as it is built.
 pub async fn download(call: Call) -> ApiResult {
-    if super::sharing::via_link(&call) {
+    if crate::services::sharing::via_link(&call) {
         return download_shared(&call).await;
     }
     let reach = call.reach().await?;
@@ -569,7 +569,11 @@ pub async fn download(call: Call) -> ApiResult {
 const MAX_ZIP_FILES: usize = 100_000;
 
 /// Every item the caller may download below `folder`, with paths inside the zip relative to it.
-async fn zip_folder(call: &Call, reach: &crate::access::Reach, folder: &FolderRow) -> ApiResult {
+async fn zip_folder(
+    call: &Call,
+    reach: &crate::services::access::Reach,
+    folder: &FolderRow,
+) -> ApiResult {
     let subtree = library::folder_subtree(&call.state.db, reach.owner, folder).await?;
     let folders: Vec<i64> = subtree
         .into_iter()

@@ -1,12 +1,7 @@
-//! The Synology Photos web API: the wire protocol (`dispatch`, `params`, `reply`, `error`,
-//! `codes`), the table of served APIs (`table`), and one module per API family.
+//! The Synology Photos web API: the table of served APIs (`table`) and one module per API
+//! family. The wire protocol lives in [`crate::protocol`] (re-exported here by its old names).
 
-pub mod codes;
-pub mod dispatch;
-pub mod effect;
-pub mod error;
-pub mod params;
-pub mod reply;
+pub use crate::protocol::{ApiRoute, Call, codes, dispatch, effect, error, params, reply};
 pub mod table;
 
 mod auth;
@@ -25,85 +20,3 @@ mod setup;
 pub mod sharing;
 mod upload;
 mod user_info;
-
-use std::net::IpAddr;
-
-use axum::http::HeaderMap;
-
-use crate::state::AppState;
-use error::{ApiError, ApiResult};
-use params::Params;
-use shoebox_catalog::sessions::Session;
-
-/// `(api, method, version)` as the request names them.
-#[derive(Debug)]
-pub struct ApiRoute {
-    pub api: String,
-    pub method: String,
-    pub version: String,
-}
-
-impl ApiRoute {
-    /// The routing parameters; the API name may also come from the URL path.
-    pub fn from_params(params: &Params, path_api: Option<String>) -> ApiResult<Self> {
-        let api = params
-            .routing("api")
-            .or(path_api)
-            .ok_or(ApiError::NoRouting)?;
-        let method = params.routing("method").ok_or(ApiError::NoRouting)?;
-        let version = params.routing("version").ok_or(ApiError::NoRouting)?;
-        Ok(Self {
-            api,
-            method,
-            version,
-        })
-    }
-}
-
-/// One API call, as a handler receives it.
-pub struct Call {
-    pub state: AppState,
-    /// The API called, as the table names it.
-    pub api: &'static str,
-    pub params: Params,
-    /// Present for every method that requires sign-in.
-    pub session: Option<Session>,
-    /// For a guest (no session) on a method open to share links: the link their session holds.
-    pub guest: Option<String>,
-    pub version: u32,
-    /// The client's address, through trusted proxies ([`crate::proxy::client`]).
-    pub client_ip: IpAddr,
-    /// The request came over HTTPS (to us or to a trusted proxy): cookies are `Secure`.
-    pub https: bool,
-    pub headers: HeaderMap,
-}
-
-impl Call {
-    /// The signed-in caller.
-    pub fn user(&self) -> ApiResult<&Session> {
-        self.session.as_ref().ok_or(ApiError::NoSession)
-    }
-
-    /// Whether the call is for the Shared Space (`SYNO.FotoTeam.*`).
-    pub fn team(&self) -> bool {
-        self.api.starts_with("SYNO.FotoTeam.")
-    }
-
-    /// The caller's reach in the space the API speaks for.
-    pub async fn reach(&self) -> ApiResult<crate::access::Reach> {
-        // Through a folder link (a guest's, or a `passphrase` named): the Shared Space as the
-        // link shows it.
-        if self.team() && sharing::via_link(self) {
-            return sharing::Shared::of(self)
-                .await?
-                .and_then(|shared| shared.reach)
-                .ok_or(ApiError::NotFound);
-        }
-        crate::access::Reach::of(&self.state, self.user()?, self.team()).await
-    }
-
-    /// [`Call::reach`] as thumbnail requests read it ([`crate::recent`]).
-    pub async fn reach_recent(&self) -> ApiResult<crate::access::Reach> {
-        crate::access::Reach::of_recent(&self.state, self.user()?, self.team()).await
-    }
-}

@@ -114,7 +114,7 @@ fn max_bytes(call: &Call) -> ApiResult<Option<i64>> {
 /// seconds, 0 never), `max_files` (default 500), `max_bytes` (default 10 GiB), `password`.
 pub async fn create(call: Call) -> ApiResult {
     let user = call.user()?.user_id.0;
-    crate::api::settings::require_user_sharing(&call.state).await?;
+    crate::services::settings::require_user_sharing(&call.state).await?;
     let reach = call.reach().await?;
     let folder_id = call
         .params
@@ -193,7 +193,7 @@ pub async fn get(call: Call) -> ApiResult {
 /// again).
 pub async fn set(call: Call) -> ApiResult {
     let r = own(&call).await?;
-    crate::api::settings::require_user_sharing(&call.state).await?;
+    crate::services::settings::require_user_sharing(&call.state).await?;
     let subject = match call.params.string("subject") {
         Some(_) => Some(text(&call, "subject", 200, true)?),
         None => None,
@@ -245,7 +245,7 @@ async fn open_request(call: &Call) -> ApiResult<Request> {
         return Err(ApiError::IpBlocked);
     }
     // While user sharing is off, requests answer as if they did not exist.
-    if !crate::api::settings::user_sharing_enabled(&call.state).await? {
+    if !crate::services::settings::user_sharing_enabled(&call.state).await? {
         return Err(ApiError::NotFound);
     }
     let r = by_passphrase(call, &passphrase(call)?)

@@ -9,57 +9,9 @@ use super::Call;
 use super::browse::{Additional, items_json, page, sort};
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
-use crate::access::Reach;
-use crate::state::AppState;
-use shoebox_catalog::library::{self, CAMERA_EXPR, ItemFilter, Kind};
-
-/// A stable id for a name in a filter list (cameras, lenses): the same name gets the same id
-/// in every call, so a client may keep ids between the list and the filter call.
-pub fn name_id(name: &str) -> i64 {
-    use sha2::Digest;
-    let hash = sha2::Sha256::digest(name.as_bytes());
-    let bytes: [u8; 4] = hash[..4].try_into().unwrap_or_default();
-    i64::from(u32::from_le_bytes(bytes) & 0x7fff_ffff)
-}
-
-/// The camera and lens names of a space, by filter id.
-pub struct FilterNames {
-    cameras: HashMap<i64, String>,
-    lenses: HashMap<i64, String>,
-}
-
-impl FilterNames {
-    pub async fn load(state: &AppState, reach: &Reach) -> ApiResult<FilterNames> {
-        Self::load_for(state, &reach.items()).await
-    }
-
-    /// The camera and lens names among the items of `filter`.
-    pub async fn load_for(state: &AppState, filter: &ItemFilter) -> ApiResult<FilterNames> {
-        let by_id = |names: Vec<String>| names.into_iter().map(|n| (name_id(&n), n)).collect();
-        Ok(FilterNames {
-            cameras: by_id(library::distinct_values(&state.db, filter, CAMERA_EXPR).await?),
-            lenses: by_id(library::distinct_values(&state.db, filter, "i.lens").await?),
-        })
-    }
-
-    fn names(map: &HashMap<i64, String>, ids: &[i64], key: &str) -> ApiResult<Vec<String>> {
-        ids.iter()
-            .map(|id| {
-                map.get(id)
-                    .cloned()
-                    .ok_or_else(|| ApiError::bad(key.to_owned(), format!("unknown id {id}")))
-            })
-            .collect()
-    }
-
-    pub fn cameras(&self, ids: &[i64]) -> ApiResult<Vec<String>> {
-        Self::names(&self.cameras, ids, "camera")
-    }
-
-    pub fn lenses(&self, ids: &[i64]) -> ApiResult<Vec<String>> {
-        Self::names(&self.lenses, ids, "lens")
-    }
-}
+use crate::services::access::Reach;
+use crate::services::filters::{FilterNames, name_id};
+use shoebox_catalog::library::{self, ItemFilter, Kind};
 
 fn named(names: &HashMap<i64, String>) -> Vec<Value> {
     let mut list: Vec<(&i64, &String)> = names.iter().collect();
@@ -212,7 +164,7 @@ pub async fn suggest(call: Call) -> ApiResult {
             }
         }
         let me = call.user()?.user_id.0;
-        if crate::api::settings::shows_locations(&call.state, me).await? {
+        if crate::services::settings::shows_locations(&call.state, me).await? {
             for place in shoebox_catalog::places::counted(&call.state.db, &items)
                 .await?
                 .into_iter()

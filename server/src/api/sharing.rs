@@ -9,144 +9,14 @@ use serde_json::{Value, json};
 
 use super::Call;
 use super::browse::Additional;
-use super::browse::album::{self as album_api, Sight};
+use super::browse::album as album_api;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
-use shoebox_catalog::albums::{self, AlbumRow};
-use shoebox_catalog::library::ItemFilter;
+use crate::services::sharing::{GUEST_COOKIE, owner_sight};
+use shoebox_catalog::albums;
 use shoebox_catalog::sessions::hash_sid;
 use shoebox_catalog::shares::{self, Role, Share};
 use shoebox_catalog::users;
-
-/// The cookie of a guest's session.
-pub const GUEST_COOKIE: &str = "sharing_sid";
-
-/// The link a request names: `passphrase`, `_sharing_id` or the `X-SYNO-SHARING` header.
-pub fn named_passphrase(call: &Call) -> Option<String> {
-    call.params
-        .string("passphrase")
-        .or_else(|| call.params.string("_sharing_id"))
-        .or_else(|| {
-            call.headers
-                .get("x-syno-sharing")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        })
-        .filter(|p| !p.is_empty())
-}
-
-/// A shared album as one caller reaches it through its link.
-pub struct Shared {
-    pub share: Share,
-    /// The album shared (`None` for a folder link).
-    pub album: Option<AlbumRow>,
-    pub role: Role,
-    /// The album's items as its owner sees them, or the folder's and those below it.
-    pub items: ItemFilter,
-    /// For a folder link: the Shared Space as the link shows it (its folder as the root).
-    pub reach: Option<crate::access::Reach>,
-    /// For an album link: what its owner sees now.
-    sight: Option<Sight>,
-}
-
-impl Shared {
-    /// The album behind the link the call names, if the caller may open it: a guest whose
-    /// session is for this link, or a signed-in user who owns it, is invited, or holds a public
-    /// link (with a password: who has also opened a guest session of it, [`access::link_role`]).
-    /// Anything else (no such link, expired, private and not invited, user sharing switched
-    /// off) is 642, as if it never existed.
-    ///
-    /// [`access::link_role`]: crate::access::link_role
-    pub async fn of(call: &Call) -> ApiResult<Option<Shared>> {
-        let named = named_passphrase(call);
-        let passphrase = match (&call.guest, named) {
-            (Some(guest), Some(named)) if *guest != named => return Err(ApiError::NotFound),
-            (Some(guest), _) => guest.clone(),
-            (None, Some(named)) => named,
-            (None, None) => return Ok(None),
-        };
-        if !crate::api::settings::user_sharing_enabled(&call.state).await? {
-            return Err(ApiError::NotFound);
-        }
-        let db = &call.state.db;
-        let share = shares::live(db, &passphrase)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        let caller = call.session.as_ref().map(|s| s.user_id.0);
-        let invited = match caller {
-            Some(user) => shares::invited_role(db, &share, user).await?,
-            None => None,
-        };
-        // A guest session is opened for one link, with its password if it has one.
-        let password_given = match &call.guest {
-            Some(guest) => *guest == share.passphrase,
-            None => {
-                share.password_hash.is_some()
-                    && guest_of(&call.state, &call.headers).await?.as_deref()
-                        == Some(share.passphrase.as_str())
-            }
-        };
-        let role = crate::access::link_role(
-            invited,
-            share.public_role(),
-            share.password_hash.is_some(),
-            password_given,
-        )
-        .ok_or(ApiError::NotFound)?;
-        // Album links through the Personal Space's APIs, folder links through the Shared
-        // Space's.
-        let (album, items, reach, sight) = match (share.album_id, share.folder_id, call.team()) {
-            (Some(album), None, false) => {
-                let album = albums::get(db, share.owner_id, album)
-                    .await?
-                    .ok_or(ApiError::NotFound)?;
-                let sight = owner_sight(call, share.owner_id).await?;
-                let items = album_api::album_items(call, &sight, &album, false).await?;
-                (Some(album), items, None, Some(sight))
-            }
-            (None, Some(folder), true) => {
-                let reach = owner_team_reach(call, share.owner_id).await?;
-                let folder = reach.folder(&call.state, folder).await?;
-                let reach = reach
-                    .through_link(&call.state, &folder, role, caller.unwrap_or(0))
-                    .await?;
-                let items = reach.items_below(&call.state, &folder).await?;
-                (None, items, Some(reach), None)
-            }
-            _ => return Err(ApiError::NotFound),
-        };
-        Ok(Some(Shared {
-            share,
-            album,
-            role,
-            items,
-            reach,
-            sight,
-        }))
-    }
-}
-
-/// The maker of a link, to see as they do; a disabled maker's links show nothing.
-async fn maker(call: &Call, owner: i64) -> ApiResult<shoebox_catalog::sessions::Session> {
-    let user = users::by_id(&call.state.db, owner)
-        .await?
-        .filter(|u| u.enabled)
-        .ok_or(ApiError::NotFound)?;
-    Ok(shoebox_catalog::sessions::Session::acting_as(&user))
-}
-
-/// The Shared Space as the maker of a folder link sees it: the link shows what they may.
-async fn owner_team_reach(call: &Call, owner: i64) -> ApiResult<crate::access::Reach> {
-    match crate::access::Reach::of(&call.state, &maker(call, owner).await?, true).await {
-        Err(ApiError::Forbidden) => Err(ApiError::NotFound),
-        other => other,
-    }
-}
-
-/// What the album's owner sees, which is what their album shows to everyone it is shared with.
-pub async fn owner_sight(call: &Call, owner: i64) -> ApiResult<Sight> {
-    Sight::of_session(&call.state, &maker(call, owner).await?).await
-}
 
 /// The address of a public page for a link (`sharing` or `request`), on the host the caller
 /// used.
@@ -216,7 +86,7 @@ pub async fn set_shared(call: Call) -> ApiResult {
     let db = &call.state.db;
     // Ending a link is always allowed; making one only while user sharing is on.
     if call.params.bool("enabled")? != Some(false) {
-        crate::api::settings::require_user_sharing(&call.state).await?;
+        crate::services::settings::require_user_sharing(&call.state).await?;
     }
     // Checked first: a selection's album is made only for a call that is otherwise sound.
     let expires = expiration(&call)?;
@@ -320,7 +190,7 @@ pub async fn password_param(call: &Call) -> ApiResult<Option<Option<String>>> {
 /// "public"|"user"|"group", "id"}}`.
 pub async fn update(call: Call) -> ApiResult {
     let share = owned(&call).await?;
-    crate::api::settings::require_user_sharing(&call.state).await?;
+    crate::services::settings::require_user_sharing(&call.state).await?;
     let db = &call.state.db;
     let expires = expiration(&call)?;
     let password = password_param(&call).await?;
@@ -499,7 +369,7 @@ pub async fn guest_login(call: Call) -> ApiResult {
         .string("sharing_id")
         .or_else(|| call.params.string("passphrase"))
         .ok_or(ApiError::MissingParam("sharing_id"))?;
-    if !crate::api::settings::user_sharing_enabled(&call.state).await? {
+    if !crate::services::settings::user_sharing_enabled(&call.state).await? {
         return Err(ApiError::NotFound);
     }
     let share = shares::live(&call.state.db, &passphrase)
@@ -546,106 +416,4 @@ pub async fn guest_login(call: Call) -> ApiResult {
         "album_name": album_name,
     }))
     .cookie(cookie))
-}
-
-/// A guest's session from its cookie: the passphrase it was opened for.
-pub async fn guest_of(
-    state: &crate::state::AppState,
-    headers: &axum::http::HeaderMap,
-) -> ApiResult<Option<String>> {
-    let Some(sid) = headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == GUEST_COOKIE)
-        .map(|(_, v)| v.to_owned())
-    else {
-        return Ok(None);
-    };
-    Ok(shares::guest(&state.db, &hash_sid(&sid)).await?)
-}
-
-/// Whether `reach` (the caller's own) is not needed: the call goes through a link.
-pub fn via_link(call: &Call) -> bool {
-    call.guest.is_some() || named_passphrase(call).is_some()
-}
-
-impl Shared {
-    /// The items of `ids` that this link reaches, as rows.
-    pub async fn rows(
-        &self,
-        call: &Call,
-        ids: &[i64],
-    ) -> ApiResult<Vec<shoebox_catalog::library::ItemRow>> {
-        Ok(self
-            .reached(call, ids)
-            .await?
-            .into_iter()
-            .map(|(row, _)| row)
-            .collect())
-    }
-
-    /// The items of `ids` that this link reaches, each with what the link gives the caller on
-    /// it ([`crate::access::link_rights`]: the link's role capped by its maker's rights on the
-    /// item now). Every call that names items through a link comes here.
-    pub async fn reached(
-        &self,
-        call: &Call,
-        ids: &[i64],
-    ) -> ApiResult<Vec<(shoebox_catalog::library::ItemRow, crate::access::Rights)>> {
-        let filter = ItemFilter {
-            ids: Some(ids.to_vec()),
-            ..self.items.clone()
-        };
-        let limit = i64::try_from(ids.len()).unwrap_or(i64::MAX);
-        let rows = shoebox_catalog::library::list_items(
-            &call.state.db,
-            &filter,
-            shoebox_catalog::library::Sort::default(),
-            0,
-            limit,
-        )
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        if let Some(reach) = &self.reach {
-            // A folder link: its reach holds what it gives on each folder.
-            for row in rows {
-                let rights = reach.rights(row.folder_id);
-                out.push((row, rights));
-            }
-        } else if let (Some(album), Some(sight)) = (&self.album, &self.sight) {
-            // An album link: each item's maker is the album's owner, or the member who added
-            // it.
-            let found: Vec<i64> = rows.iter().map(|r| r.id).collect();
-            let added_by = albums::added_by(&call.state.db, album.id, &found).await?;
-            // What each member who added some of them sees (a disabled member: nothing).
-            let mut members: std::collections::HashMap<i64, Option<Sight>> =
-                std::collections::HashMap::new();
-            for &member in added_by.values() {
-                if member == self.share.owner_id || members.contains_key(&member) {
-                    continue;
-                }
-                let seen = match maker(call, member).await {
-                    Ok(session) => Some(Sight::of_session(&call.state, &session).await?),
-                    Err(ApiError::NotFound) => None,
-                    Err(e) => return Err(e),
-                };
-                members.insert(member, seen);
-            }
-            for row in rows {
-                let holder = match added_by.get(&row.id) {
-                    Some(member) if *member != self.share.owner_id => {
-                        members.get(member).and_then(Option::as_ref)
-                    }
-                    _ => Some(sight),
-                };
-                let held = holder.map(|s| s.rights_on(&row)).unwrap_or_default();
-                out.push((row, crate::access::link_rights(self.role, held)));
-            }
-        }
-        out.retain(|(_, rights)| rights.view);
-        Ok(out)
-    }
 }

@@ -1,156 +1,15 @@
 //! Every API the server answers, in one table that reads top to bottom: name, the CGI path
 //! `SYNO.API.Info` reports, the versions served, and each method with who may call it and
 //! whether it changes anything. `SYNO.API.Info` is generated from this table, so it lists
-//! exactly what is served.
-
-use std::collections::BTreeMap;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
+//! exactly what is served. The table's types live in [`crate::protocol::table`].
 
 use super::browse::{album, diff, folder, item, person, place, tag, timeline};
-pub use super::effect::Effect;
-use super::error::ApiResult;
-use super::params::FilePart;
 use super::{
-    Call, auth, core_admin, dsm, encryption, index, info, media, requests, resumable, search,
-    settings, setup, sharing, upload, user_info,
+    auth, core_admin, dsm, encryption, index, info, media, requests, resumable, search, settings,
+    setup, sharing, upload, user_info,
 };
-use Effect::{Changes, Reads, ReadsMedia};
-
-/// Who may call a method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone: discovery and sign-in.
-    Public,
-    /// A signed-in user.
-    User,
-    /// A signed-in user, or a guest holding a share link (`SYNO.Core.Sharing.Login`): the
-    /// handler limits a guest to what the link covers.
-    Shared,
-}
-
-type BoxFuture = Pin<Box<dyn Future<Output = ApiResult> + Send>>;
-pub type Handler = Arc<dyn Fn(Call) -> BoxFuture + Send + Sync>;
-
-/// What a method that takes files checks before any of them is read, once its access check
-/// has passed: that the caller may send them where the request says (`first`: the first file
-/// part, its content unread). `Some(n)` holds each file to `n` bytes (a Photo Request link's
-/// room left). The rule it serves is `dispatch::admit_files`'s.
-pub type FileGate = for<'a> fn(
-    &'a Call,
-    &'a FilePart,
-) -> futures_util::future::BoxFuture<'a, ApiResult<Option<u64>>>;
-
-pub struct Method {
-    pub access: Access,
-    pub effect: Effect,
-    pub handler: Handler,
-    /// `None`: the method takes no files, and a file part sent to it is refused unread (115).
-    pub files: Option<FileGate>,
-}
-
-pub struct Api {
-    pub name: &'static str,
-    pub path: &'static str,
-    pub min_version: u32,
-    pub max_version: u32,
-    /// `requestFormat: JSON` in API.Info: values are JSON literals (reference §1.2).
-    pub json_format: bool,
-    pub methods: BTreeMap<&'static str, Method>,
-}
-
-impl Api {
-    fn new(
-        name: &'static str,
-        path: &'static str,
-        versions: std::ops::RangeInclusive<u32>,
-    ) -> Self {
-        Self {
-            name,
-            path,
-            min_version: *versions.start(),
-            max_version: *versions.end(),
-            json_format: name.starts_with("SYNO.Foto"),
-            methods: BTreeMap::new(),
-        }
-    }
-
-    fn method<F, Fut>(mut self, access: Access, effect: Effect, name: &'static str, f: F) -> Self
-    where
-        F: Fn(Call) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ApiResult> + Send + 'static,
-    {
-        let handler: Handler = Arc::new(move |call| Box::pin(f(call)));
-        self.methods.insert(
-            name,
-            Method {
-                access,
-                effect,
-                handler,
-                files: None,
-            },
-        );
-        self
-    }
-
-    /// A method whose body carries files (an upload: it changes state): read only for a caller
-    /// who passed `access` and whom `gate` lets through (`dispatch::admit_files`).
-    fn with_files<F, Fut>(self, name: &'static str, access: Access, gate: FileGate, f: F) -> Self
-    where
-        F: Fn(Call) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ApiResult> + Send + 'static,
-    {
-        let mut api = self.method(access, Changes, name, f);
-        if let Some(method) = api.methods.get_mut(name) {
-            method.files = Some(gate);
-        }
-        api
-    }
-
-    /// A signed-in user's upload.
-    fn user_files<F, Fut>(self, name: &'static str, gate: FileGate, f: F) -> Self
-    where
-        F: Fn(Call) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ApiResult> + Send + 'static,
-    {
-        self.with_files(name, Access::User, gate, f)
-    }
-
-    /// An upload without a session: only through a link whose `gate` checks it and holds its
-    /// files to the link's limits (Photo Requests).
-    fn public_files<F, Fut>(self, name: &'static str, gate: FileGate, f: F) -> Self
-    where
-        F: Fn(Call) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ApiResult> + Send + 'static,
-    {
-        self.with_files(name, Access::Public, gate, f)
-    }
-
-    fn public<F, Fut>(self, effect: Effect, name: &'static str, f: F) -> Self
-    where
-        F: Fn(Call) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ApiResult> + Send + 'static,
-    {
-        self.method(Access::Public, effect, name, f)
-    }
-
-    fn user<F, Fut>(self, effect: Effect, name: &'static str, f: F) -> Self
-    where
-        F: Fn(Call) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ApiResult> + Send + 'static,
-    {
-        self.method(Access::User, effect, name, f)
-    }
-
-    fn shared<F, Fut>(self, effect: Effect, name: &'static str, f: F) -> Self
-    where
-        F: Fn(Call) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ApiResult> + Send + 'static,
-    {
-        self.method(Access::Shared, effect, name, f)
-    }
-}
+use crate::protocol::table::Effect::{Changes, Reads, ReadsMedia};
+use crate::protocol::table::{Api, ApiTable, Space};
 
 /// One browse API of either space, by its name without the space prefix.
 fn browse_api(name: &'static str) -> Api {
@@ -249,7 +108,15 @@ fn browse_api(name: &'static str) -> Api {
             .user(Changes, "close", requests::close)
             .user(Changes, "delete", requests::delete),
         "Thumbnail" => {
-            Api::new(name, "entry.cgi", 1..=2).shared(ReadsMedia, "get", media::thumbnail)
+            let mut api =
+                Api::new(name, "entry.cgi", 1..=2).shared(ReadsMedia, "get", media::thumbnail);
+            api.recent_session = true;
+            api.rest_thumbnail = Some(if name.starts_with("SYNO.FotoTeam.") {
+                "t"
+            } else {
+                "p"
+            });
+            api
         }
         "Download" => {
             Api::new(name, "entry.cgi", 1..=2).shared(ReadsMedia, "download", media::download)
@@ -260,186 +127,179 @@ fn browse_api(name: &'static str) -> Api {
         other => unreachable!("no browse API {other}"),
     }
 }
-
-/// The served APIs by name.
-pub struct ApiTable {
-    apis: BTreeMap<&'static str, Api>,
-}
-
-impl ApiTable {
-    pub fn build() -> Self {
-        let apis = [
-            Api::new("SYNO.API.Info", "query.cgi", 1..=1).public(Reads, "query", info::query),
-            Api::new("SYNO.API.Auth", "auth.cgi", 3..=7)
-                .public(Changes, "login", auth::login)
-                .public(Changes, "logout", auth::logout),
-            Api::new("SYNO.API.Auth.UIConfig", "entry.cgi", 1..=1).public(
+/// The served APIs.
+pub fn build() -> ApiTable {
+    let apis = [
+        Api::new("SYNO.API.Info", "query.cgi", 1..=1).public(Reads, "query", info::query),
+        Api::new("SYNO.API.Auth", "auth.cgi", 3..=7)
+            .public(Changes, "login", auth::login)
+            .public(Changes, "logout", auth::logout),
+        Api::new("SYNO.API.Auth.UIConfig", "entry.cgi", 1..=1).public(
+            Reads,
+            "get",
+            auth::ui_config,
+        ),
+        Api::new("SYNO.API.Encryption", "encryption.cgi", 1..=1).public(
+            Reads,
+            "getinfo",
+            encryption::getinfo,
+        ),
+        Api::new("SYNO.DSM.Info", "entry.cgi", 1..=2).user(Reads, "getinfo", dsm::getinfo),
+        // Accounts and the recycle bin, as DSM's Control Panel serves them.
+        Api::new("SYNO.Core.User", "entry.cgi", 1..=1)
+            .user(Reads, "list", core_admin::user_list)
+            .user(Reads, "get", core_admin::user_get)
+            .user(Changes, "create", core_admin::user_create)
+            .user(Changes, "set", core_admin::user_set)
+            .user(Changes, "delete", core_admin::user_delete),
+        Api::new("SYNO.Core.RecycleBin", "entry.cgi", 1..=1)
+            .user(Reads, "get", core_admin::recycle_get)
+            .user(Changes, "set", core_admin::recycle_set)
+            .user(Changes, "clean", core_admin::recycle_clean),
+        // Share links (reference §1.5, §3.12; albums only).
+        Api::new("SYNO.Core.Sharing.Login", "entry.cgi", 1..=1).public(
+            Changes,
+            "login",
+            sharing::guest_login,
+        ),
+        Api::new("SYNO.Foto.Sharing.Passphrase", "entry.cgi", 1..=1)
+            .user(Changes, "set_shared", sharing::set_shared)
+            .user(Changes, "update", sharing::update)
+            .user(Reads, "get", sharing::get),
+        Api::new("SYNO.FotoTeam.Sharing.Passphrase", "entry.cgi", 1..=1)
+            .user(Changes, "set_shared", sharing::set_shared)
+            .user(Changes, "update", sharing::update)
+            .user(Reads, "get", sharing::get),
+        // Photo Requests: the public side needs no sign-in.
+        Api::new("SYNO.Foto.Upload.PhotoRequestItem", "entry.cgi", 1..=1)
+            .public(Reads, "get_info", requests::public_info)
+            .public_files("upload", requests::admits_upload, requests::public_upload),
+        Api::new("SYNO.Foto.Sharing.Misc", "entry.cgi", 1..=2)
+            .user(Reads, "list_user_group", sharing::list_user_group)
+            .user(
                 Reads,
-                "get",
-                auth::ui_config,
-            ),
-            Api::new("SYNO.API.Encryption", "encryption.cgi", 1..=1).public(
-                Reads,
-                "getinfo",
-                encryption::getinfo,
-            ),
-            Api::new("SYNO.DSM.Info", "entry.cgi", 1..=2).user(Reads, "getinfo", dsm::getinfo),
-            // Accounts and the recycle bin, as DSM's Control Panel serves them.
-            Api::new("SYNO.Core.User", "entry.cgi", 1..=1)
-                .user(Reads, "list", core_admin::user_list)
-                .user(Reads, "get", core_admin::user_get)
-                .user(Changes, "create", core_admin::user_create)
-                .user(Changes, "set", core_admin::user_set)
-                .user(Changes, "delete", core_admin::user_delete),
-            Api::new("SYNO.Core.RecycleBin", "entry.cgi", 1..=1)
-                .user(Reads, "get", core_admin::recycle_get)
-                .user(Changes, "set", core_admin::recycle_set)
-                .user(Changes, "clean", core_admin::recycle_clean),
-            // Share links (reference §1.5, §3.12; albums only).
-            Api::new("SYNO.Core.Sharing.Login", "entry.cgi", 1..=1).public(
-                Changes,
-                "login",
-                sharing::guest_login,
-            ),
-            Api::new("SYNO.Foto.Sharing.Passphrase", "entry.cgi", 1..=1)
-                .user(Changes, "set_shared", sharing::set_shared)
-                .user(Changes, "update", sharing::update)
-                .user(Reads, "get", sharing::get),
-            Api::new("SYNO.FotoTeam.Sharing.Passphrase", "entry.cgi", 1..=1)
-                .user(Changes, "set_shared", sharing::set_shared)
-                .user(Changes, "update", sharing::update)
-                .user(Reads, "get", sharing::get),
-            // Photo Requests: the public side needs no sign-in.
-            Api::new("SYNO.Foto.Upload.PhotoRequestItem", "entry.cgi", 1..=1)
-                .public(Reads, "get_info", requests::public_info)
-                .public_files("upload", requests::admits_upload, requests::public_upload),
-            Api::new("SYNO.Foto.Sharing.Misc", "entry.cgi", 1..=2)
-                .user(Reads, "list_user_group", sharing::list_user_group)
-                .user(
-                    Reads,
-                    "list_shared_with_me_album",
-                    sharing::list_shared_with_me_album,
-                )
-                .user(Reads, "list_shared_folder", sharing::list_shared_folder),
-            Api::new("SYNO.Foto.UserInfo", "entry.cgi", 1..=1).user(Reads, "me", user_info::me),
-            // Shoebox's extension: the portal's first run creates the administrator.
-            Api::new("SYNO.Shoebox.Setup", "entry.cgi", 1..=1)
-                .public(Reads, "get", setup::get)
-                .public(Changes, "create_admin", setup::create_admin),
-            Api::new("SYNO.Foto.Index", "entry.cgi", 1..=1)
-                .user(Reads, "get", index::get_personal)
-                .user(Changes, "reindex", index::reindex_personal),
-            Api::new("SYNO.Foto.Setting.Guest", "entry.cgi", 1..=1).public(
-                Reads,
-                "get",
-                settings::guest_get,
-            ),
-            Api::new("SYNO.Foto.Setting.Admin", "entry.cgi", 1..=1)
-                .user(Reads, "get", settings::admin_get)
-                .user(Changes, "set", settings::admin_set),
-            Api::new("SYNO.Foto.Setting.User", "entry.cgi", 1..=1)
-                .user(Reads, "get", settings::user_get)
-                .user(Changes, "set", settings::user_set),
-            Api::new("SYNO.Foto.Setting.TeamSpace", "entry.cgi", 1..=1)
-                .user(Reads, "get", settings::team_get)
-                .user(Changes, "set", settings::team_set)
-                .user(Changes, "set_enable", settings::team_set_enable)
-                .user(Reads, "list_permission", settings::team_list_permission)
-                .user(
-                    Changes,
-                    "update_permission",
-                    settings::team_update_permission,
-                ),
-            Api::new("SYNO.FotoTeam.Sharing.FolderPermission", "entry.cgi", 1..=1)
-                .user(Reads, "list", settings::folder_permission_list)
-                .user(Changes, "update", settings::folder_permission_update),
-            Api::new(
-                "SYNO.FotoTeam.Sharing.FolderBatchPermission",
-                "entry.cgi",
-                1..=1,
+                "list_shared_with_me_album",
+                sharing::list_shared_with_me_album,
             )
-            .user(Changes, "update", settings::folder_batch_permission_update),
-            // Albums belong to a user: Foto only (reference §3.4–3.6).
-            Api::new("SYNO.Foto.Browse.Album", "entry.cgi", 1..=5)
-                .user(Reads, "list", album::list)
-                .user(Reads, "count", album::count)
-                .shared(Reads, "get", album::get)
-                .user(Changes, "set_name", album::set_name)
-                .user(Changes, "delete", album::delete)
-                .user(Changes, "set_cover", album::set_cover)
-                .user(Changes, "set_order", album::set_order),
-            Api::new("SYNO.Foto.Browse.NormalAlbum", "entry.cgi", 1..=2)
-                .user(Changes, "create", album::create_normal)
-                .user(Changes, "add_item", album::add_item)
-                .user(Changes, "delete_item", album::delete_item)
-                .user(Reads, "get", album::get_one)
-                .user(Reads, "list", album::list_normal)
-                .user(Reads, "count", album::count_normal),
-            Api::new("SYNO.Foto.Browse.ConditionAlbum", "entry.cgi", 1..=2)
-                .user(Changes, "create", album::create_condition)
-                .user(Changes, "set_condition", album::set_condition)
-                .user(Reads, "get", album::get_one)
-                .user(Reads, "list", album::list_condition)
-                .user(Reads, "count", album::count_condition)
-                .user(Reads, "peek_item_count", album::peek_item_count)
-                .user(Reads, "suggest", album::suggest),
-            Api::new("SYNO.Foto.Browse.Category", "entry.cgi", 1..=2).user(
-                Reads,
-                "get",
-                album::category,
+            .user(Reads, "list_shared_folder", sharing::list_shared_folder),
+        Api::new("SYNO.Foto.UserInfo", "entry.cgi", 1..=1).user(Reads, "me", user_info::me),
+        // Shoebox's extension: the portal's first run creates the administrator.
+        Api::new("SYNO.Shoebox.Setup", "entry.cgi", 1..=1)
+            .public(Reads, "get", setup::get)
+            .public(Changes, "create_admin", setup::create_admin),
+        Api::new("SYNO.Foto.Index", "entry.cgi", 1..=1)
+            .user(Reads, "get", index::get_personal)
+            .user(Changes, "reindex", index::reindex_personal),
+        Api::new("SYNO.Foto.Setting.Guest", "entry.cgi", 1..=1).public(
+            Reads,
+            "get",
+            settings::guest_get,
+        ),
+        Api::new("SYNO.Foto.Setting.Admin", "entry.cgi", 1..=1)
+            .user(Reads, "get", settings::admin_get)
+            .user(Changes, "set", settings::admin_set),
+        Api::new("SYNO.Foto.Setting.User", "entry.cgi", 1..=1)
+            .user(Reads, "get", settings::user_get)
+            .user(Changes, "set", settings::user_set),
+        Api::new("SYNO.Foto.Setting.TeamSpace", "entry.cgi", 1..=1)
+            .user(Reads, "get", settings::team_get)
+            .user(Changes, "set", settings::team_set)
+            .user(Changes, "set_enable", settings::team_set_enable)
+            .user(Reads, "list_permission", settings::team_list_permission)
+            .user(
+                Changes,
+                "update_permission",
+                settings::team_update_permission,
             ),
-            Api::new("SYNO.FotoTeam.Index", "entry.cgi", 1..=1)
-                .user(Reads, "get", index::get_shared)
-                .user(Changes, "reindex", index::reindex_shared),
-        ];
-        let mut apis: Vec<Api> = apis.into_iter().collect();
-        // The browse APIs, once per space (reference §3: every SYNO.Foto.X has a FotoTeam twin).
-        for (foto, team) in [
-            ("SYNO.Foto.Browse.Item", "SYNO.FotoTeam.Browse.Item"),
-            ("SYNO.Foto.Browse.Folder", "SYNO.FotoTeam.Browse.Folder"),
-            ("SYNO.Foto.Browse.Timeline", "SYNO.FotoTeam.Browse.Timeline"),
-            ("SYNO.Foto.Browse.Diff", "SYNO.FotoTeam.Browse.Diff"),
-            (
-                "SYNO.Foto.Browse.GeneralTag",
-                "SYNO.FotoTeam.Browse.GeneralTag",
-            ),
-            (
-                "SYNO.Foto.Browse.RecentlyAdded",
-                "SYNO.FotoTeam.Browse.RecentlyAdded",
-            ),
-            (
-                "SYNO.Foto.Browse.Geocoding",
-                "SYNO.FotoTeam.Browse.Geocoding",
-            ),
-            ("SYNO.Foto.Browse.Person", "SYNO.FotoTeam.Browse.Person"),
-            ("SYNO.Foto.Browse.Concept", "SYNO.FotoTeam.Browse.Concept"),
-            ("SYNO.Foto.Browse.Map", "SYNO.FotoTeam.Browse.Map"),
-            ("SYNO.Foto.Search.Search", "SYNO.FotoTeam.Search.Search"),
-            ("SYNO.Foto.Search.Filter", "SYNO.FotoTeam.Search.Filter"),
-            ("SYNO.Foto.Upload.Item", "SYNO.FotoTeam.Upload.Item"),
-            ("SYNO.Foto.PhotoRequest", "SYNO.FotoTeam.PhotoRequest"),
-            (
-                "SYNO.Foto.Upload.Resumable",
-                "SYNO.FotoTeam.Upload.Resumable",
-            ),
-            ("SYNO.Foto.Thumbnail", "SYNO.FotoTeam.Thumbnail"),
-            ("SYNO.Foto.Download", "SYNO.FotoTeam.Download"),
-            ("SYNO.Foto.Streaming", "SYNO.FotoTeam.Streaming"),
-        ] {
-            for name in [foto, team] {
-                apis.push(browse_api(name));
-            }
+        Api::new("SYNO.FotoTeam.Sharing.FolderPermission", "entry.cgi", 1..=1)
+            .user(Reads, "list", settings::folder_permission_list)
+            .user(Changes, "update", settings::folder_permission_update),
+        Api::new(
+            "SYNO.FotoTeam.Sharing.FolderBatchPermission",
+            "entry.cgi",
+            1..=1,
+        )
+        .user(Changes, "update", settings::folder_batch_permission_update),
+        // Albums belong to a user: Foto only (reference §3.4–3.6).
+        Api::new("SYNO.Foto.Browse.Album", "entry.cgi", 1..=5)
+            .user(Reads, "list", album::list)
+            .user(Reads, "count", album::count)
+            .shared(Reads, "get", album::get)
+            .user(Changes, "set_name", album::set_name)
+            .user(Changes, "delete", album::delete)
+            .user(Changes, "set_cover", album::set_cover)
+            .user(Changes, "set_order", album::set_order),
+        Api::new("SYNO.Foto.Browse.NormalAlbum", "entry.cgi", 1..=2)
+            .user(Changes, "create", album::create_normal)
+            .user(Changes, "add_item", album::add_item)
+            .user(Changes, "delete_item", album::delete_item)
+            .user(Reads, "get", album::get_one)
+            .user(Reads, "list", album::list_normal)
+            .user(Reads, "count", album::count_normal),
+        Api::new("SYNO.Foto.Browse.ConditionAlbum", "entry.cgi", 1..=2)
+            .user(Changes, "create", album::create_condition)
+            .user(Changes, "set_condition", album::set_condition)
+            .user(Reads, "get", album::get_one)
+            .user(Reads, "list", album::list_condition)
+            .user(Reads, "count", album::count_condition)
+            .user(Reads, "peek_item_count", album::peek_item_count)
+            .user(Reads, "suggest", album::suggest),
+        Api::new("SYNO.Foto.Browse.Category", "entry.cgi", 1..=2).user(
+            Reads,
+            "get",
+            album::category,
+        ),
+        Api::new("SYNO.FotoTeam.Index", "entry.cgi", 1..=1)
+            .user(Reads, "get", index::get_shared)
+            .user(Changes, "reindex", index::reindex_shared),
+    ];
+    let mut apis: Vec<Api> = apis.into_iter().collect();
+    // The browse APIs, once per space (reference §3: every SYNO.Foto.X has a FotoTeam twin).
+    for (foto, team) in [
+        ("SYNO.Foto.Browse.Item", "SYNO.FotoTeam.Browse.Item"),
+        ("SYNO.Foto.Browse.Folder", "SYNO.FotoTeam.Browse.Folder"),
+        ("SYNO.Foto.Browse.Timeline", "SYNO.FotoTeam.Browse.Timeline"),
+        ("SYNO.Foto.Browse.Diff", "SYNO.FotoTeam.Browse.Diff"),
+        (
+            "SYNO.Foto.Browse.GeneralTag",
+            "SYNO.FotoTeam.Browse.GeneralTag",
+        ),
+        (
+            "SYNO.Foto.Browse.RecentlyAdded",
+            "SYNO.FotoTeam.Browse.RecentlyAdded",
+        ),
+        (
+            "SYNO.Foto.Browse.Geocoding",
+            "SYNO.FotoTeam.Browse.Geocoding",
+        ),
+        ("SYNO.Foto.Browse.Person", "SYNO.FotoTeam.Browse.Person"),
+        ("SYNO.Foto.Browse.Concept", "SYNO.FotoTeam.Browse.Concept"),
+        ("SYNO.Foto.Browse.Map", "SYNO.FotoTeam.Browse.Map"),
+        ("SYNO.Foto.Search.Search", "SYNO.FotoTeam.Search.Search"),
+        ("SYNO.Foto.Search.Filter", "SYNO.FotoTeam.Search.Filter"),
+        ("SYNO.Foto.Upload.Item", "SYNO.FotoTeam.Upload.Item"),
+        ("SYNO.Foto.PhotoRequest", "SYNO.FotoTeam.PhotoRequest"),
+        (
+            "SYNO.Foto.Upload.Resumable",
+            "SYNO.FotoTeam.Upload.Resumable",
+        ),
+        ("SYNO.Foto.Thumbnail", "SYNO.FotoTeam.Thumbnail"),
+        ("SYNO.Foto.Download", "SYNO.FotoTeam.Download"),
+        ("SYNO.Foto.Streaming", "SYNO.FotoTeam.Streaming"),
+    ] {
+        for name in [foto, team] {
+            apis.push(browse_api(name));
         }
-        Self {
-            apis: apis.into_iter().map(|api| (api.name, api)).collect(),
-        }
     }
-
-    pub fn get(&self, name: &str) -> Option<&Api> {
-        self.apis.get(name)
+    for api in &mut apis {
+        api.json_format = api.name.starts_with("SYNO.Foto");
+        api.space = if api.name.starts_with("SYNO.FotoTeam.") {
+            Space::Team
+        } else if api.name.starts_with("SYNO.Foto.") {
+            Space::Personal
+        } else {
+            Space::None
+        };
     }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Api> {
-        self.apis.values()
-    }
+    ApiTable::new(apis)
 }

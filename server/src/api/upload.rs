@@ -20,7 +20,7 @@ use super::Call;
 use super::error::{ApiError, ApiResult};
 use super::params::{FilePart, UploadedFile};
 use super::reply::Reply;
-use crate::access::Reach;
+use crate::services::access::Reach;
 use crate::space_fs::{self, Entry, Folder, SpaceRoot};
 use shoebox_catalog::{albums, library};
 
@@ -310,7 +310,7 @@ pub(super) async fn check(
         // Into an album shared with the caller, named by its link: Providers and Managers add
         // their own photos, which stay theirs (as `NormalAlbum add_item` through a link).
         Some(id) if call.params.raw("passphrase").is_some() => {
-            let shared = super::sharing::Shared::of(call)
+            let shared = crate::services::sharing::Shared::of(call)
                 .await?
                 .ok_or(ApiError::NotFound)?;
             let album = shared
@@ -401,7 +401,7 @@ pub(super) async fn put_value(mut call: Call, target: Target) -> ApiResult<serde
         album,
         folder,
     } = check(&call, &reach, target, file.file_name.clone()).await?;
-    let rename = crate::api::settings::renames_by_date(&call.state, user).await?;
+    let rename = crate::services::settings::renames_by_date(&call.state, user).await?;
     // The date taken, only when the timeline's folders or the name need it: the file read
     // (the index job reads it anyway), else the phone's `date` or `mtime`, else now.
     let taken = if folder.timeline || rename {
@@ -501,7 +501,7 @@ pub(super) async fn put_value(mut call: Call, target: Target) -> ApiResult<serde
             }
         };
         let replace = action == "overwrite";
-        let recycle = replace && crate::recycle::enabled(&call.state).await?;
+        let recycle = replace && crate::services::recycle::enabled(&call.state).await?;
         let (space, dir, path, target) = (
             space.clone(),
             dir.clone(),

@@ -11,12 +11,11 @@
 use serde_json::{Map, Value, json};
 
 use super::{Additional, items_json, page, thumbnail_json};
-use crate::access::Reach;
-use crate::api::Call;
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::params::Params;
-use crate::api::reply::Reply;
 use crate::api::sharing::{Direction, shared_album_count, shared_albums_json};
+use crate::protocol::Call;
+use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::reply::Reply;
+use crate::services::sight::{Sight, album_items, condition_items};
 use shoebox_catalog::albums::{self, AlbumRow, AlbumSort, MAX_ALBUM_ITEMS};
 use shoebox_catalog::library::{self, ItemFilter, ItemRow, Sort, SortBy};
 use shoebox_catalog::shares::Role;
@@ -71,141 +70,6 @@ fn item_ids(call: &Call, required: bool) -> ApiResult<Vec<i64>> {
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(*id));
     Ok(ids)
-}
-
-/// The caller's reach in both spaces: the Personal Space always, the Shared Space if they have
-/// any access to it. Read once per call, however many albums it answers about.
-pub struct Sight {
-    personal: Reach,
-    team: Option<Reach>,
-}
-
-impl Sight {
-    pub async fn of(call: &Call) -> ApiResult<Sight> {
-        let user = call.user()?;
-        Self::of_session(&call.state, user).await
-    }
-
-    /// What the user of `session` sees.
-    pub async fn of_session(
-        state: &crate::state::AppState,
-        user: &shoebox_catalog::sessions::Session,
-    ) -> ApiResult<Sight> {
-        let personal = Reach::of(state, user, false).await?;
-        let team = match Reach::of(state, user, true).await {
-            Ok(reach) => Some(reach),
-            Err(ApiError::Forbidden) => None,
-            Err(e) => return Err(e),
-        };
-        Ok(Sight { personal, team })
-    }
-
-    /// What the user holds on one item: the rights of their own space, or of the Shared Space
-    /// as they reach it; nothing on another user's items.
-    pub fn rights_on(&self, row: &ItemRow) -> crate::access::Rights {
-        if row.owner_id == self.personal.owner {
-            return self.personal.rights(row.folder_id);
-        }
-        match &self.team {
-            Some(team) if row.owner_id == team.owner => team.rights(row.folder_id),
-            _ => crate::access::Rights::default(),
-        }
-    }
-
-    /// The items of both spaces the caller sees.
-    fn items(&self) -> ItemFilter {
-        let mut filter = self.personal.items();
-        if let Some(team) = &self.team {
-            filter.shared = Some(team.viewable_folders());
-        }
-        filter
-    }
-}
-
-/// The items of `album` the caller sees. With `team_api` (an album scope of a
-/// `SYNO.FotoTeam.*` call) only its Shared Space items.
-pub async fn album_items(
-    call: &Call,
-    sight: &Sight,
-    album: &AlbumRow,
-    team_api: bool,
-) -> ApiResult<ItemFilter> {
-    let mut filter = if album.is_condition() {
-        condition_items(call, &album.condition(), sight).await?
-    } else {
-        ItemFilter {
-            album: Some(album.id),
-            contributed: true,
-            ..sight.items()
-        }
-    };
-    if team_api {
-        // The Personal Space part limited to no folder at all.
-        filter.folders = Some(Vec::new());
-        if filter.shared.is_none() {
-            return Err(ApiError::Forbidden);
-        }
-    }
-    Ok(filter)
-}
-
-/// A condition's fields as request parameters, so that they are read exactly as
-/// `list_with_filter` reads its own. `folder_filter` (the reference's name) is `folder`.
-fn condition_params(condition: &Value) -> ApiResult<Params> {
-    let object = match condition {
-        Value::Object(o) => o,
-        Value::Array(list) if list.len() == 1 && list[0].is_object() => {
-            list[0].as_object().expect("checked")
-        }
-        _ => {
-            return Err(ApiError::bad(
-                "condition",
-                "an object of filter fields, e.g. {\"general_tag\":[3]}",
-            ));
-        }
-    };
-    let mut params = Params::default();
-    for (key, value) in object {
-        let key = if key == "folder_filter" {
-            "folder"
-        } else {
-            key
-        };
-        let text = match value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        params.insert(key.to_owned(), text);
-    }
-    Ok(params)
-}
-
-/// The items a condition selects among those the caller sees in both spaces. Folders (of
-/// either space) count with everything below them.
-async fn condition_items(call: &Call, condition: &Value, sight: &Sight) -> ApiResult<ItemFilter> {
-    let (personal, team) = (&sight.personal, sight.team.as_ref());
-    let params = condition_params(condition)?;
-    let mut filter = sight.items();
-    if let Some(folders) = params.int_list("folder")? {
-        let db = &call.state.db;
-        let (mut mine, mut shared) = (Vec::new(), Vec::new());
-        for id in folders {
-            if let Some(folder) = library::folder(db, personal.owner, id).await? {
-                mine.extend(library::folder_subtree(db, personal.owner, &folder).await?);
-            } else if let Some(team) = team
-                && let Some(folder) = library::folder(db, team.owner, id).await?
-                && team.sees_folder(folder.id)
-            {
-                let below = library::folder_subtree(db, team.owner, &folder).await?;
-                shared.extend(below.into_iter().filter(|f| team.rights(*f).view));
-            } else {
-                return Err(ApiError::NotFound);
-            }
-        }
-        filter.folders = Some(mine);
-        filter.shared = team.map(|_| Some(shared));
-    }
-    super::item::narrow_by_fields(&params, &call.state, filter).await
 }
 
 /// Checks a condition a client sends (`create`, `set_condition`) by evaluating it once.
@@ -434,10 +298,10 @@ pub async fn count(call: Call) -> ApiResult {
 /// `Browse.Album get`: `{"list": [album…]}` for the ids asked; any id the caller does not own
 /// answers 642.
 pub async fn get(call: Call) -> ApiResult {
-    if crate::api::sharing::via_link(&call) {
+    if crate::services::sharing::via_link(&call) {
         // Through a link: the shared album, as its owner's album shows to its members; who
         // else it is shared with is for the owner only.
-        let shared = crate::api::sharing::Shared::of(&call)
+        let shared = crate::services::sharing::Shared::of(&call)
             .await?
             .ok_or(ApiError::NotFound)?;
         let album = shared.album.as_ref().ok_or(ApiError::NotFound)?;
@@ -451,7 +315,7 @@ pub async fn get(call: Call) -> ApiResult {
         } else {
             additional.without(&["sharing_info"])
         };
-        let sight = crate::api::sharing::owner_sight(&call, shared.share.owner_id).await?;
+        let sight = crate::services::sharing::owner_sight(&call, shared.share.owner_id).await?;
         let object = album_json(&call, &sight, album, &additional).await?;
         return Ok(Reply::data(json!({ "list": [object] })));
     }
@@ -587,7 +451,7 @@ async fn visible_items(call: &Call, ids: &[i64]) -> ApiResult<(Vec<i64>, Vec<Val
         if found.contains(id) {
             ok.push(*id);
         } else {
-            errors.push(json!({"id": id, "error": {"code": crate::api::codes::NOT_FOUND}}));
+            errors.push(json!({"id": id, "error": {"code": crate::protocol::codes::NOT_FOUND}}));
         }
     }
     Ok((ok, errors))
@@ -644,16 +508,16 @@ pub async fn create_for_selection(call: &Call, items: &[i64]) -> ApiResult<Album
 }
 
 /// The id of a shared album ([`shared_album`] made sure it is one).
-fn shared_id(shared: &crate::api::sharing::Shared) -> i64 {
+fn shared_id(shared: &crate::services::sharing::Shared) -> i64 {
     shared.album.as_ref().map_or(0, |a| a.id)
 }
 
 /// The shared normal album a member names by its `passphrase` (instead of `id`), signed in.
-async fn shared_album(call: &Call) -> ApiResult<Option<crate::api::sharing::Shared>> {
+async fn shared_album(call: &Call) -> ApiResult<Option<crate::services::sharing::Shared>> {
     if call.params.raw("passphrase").is_none() {
         return Ok(None);
     }
-    let shared = crate::api::sharing::Shared::of(call)
+    let shared = crate::services::sharing::Shared::of(call)
         .await?
         .ok_or(ApiError::NotFound)?;
     match &shared.album {
@@ -667,11 +531,11 @@ async fn shared_album(call: &Call) -> ApiResult<Option<crate::api::sharing::Shar
 
 /// The shared album a Manager (or its owner) names by its `passphrase`, to rename or give a
 /// cover; other members may not.
-async fn managed_album(call: &Call) -> ApiResult<Option<crate::api::sharing::Shared>> {
+async fn managed_album(call: &Call) -> ApiResult<Option<crate::services::sharing::Shared>> {
     if call.params.raw("passphrase").is_none() {
         return Ok(None);
     }
-    let shared = crate::api::sharing::Shared::of(call)
+    let shared = crate::services::sharing::Shared::of(call)
         .await?
         .ok_or(ApiError::NotFound)?;
     if shared.album.is_none() {

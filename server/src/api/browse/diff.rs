@@ -8,9 +8,9 @@ use serde_json::json;
 
 use super::folder::folder_json;
 use super::{Additional, MAX_LIMIT, items_json};
-use crate::api::Call;
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::reply::Reply;
+use crate::protocol::Call;
+use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::reply::Reply;
 use shoebox_catalog::changes;
 use shoebox_catalog::library;
 

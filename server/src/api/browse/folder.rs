@@ -4,11 +4,11 @@
 use serde_json::{Value, json};
 
 use super::{Additional, page, thumbnail_json};
-use crate::access::Reach;
-use crate::api::Call;
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::reply::Reply;
-use crate::recycle;
+use crate::protocol::Call;
+use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::reply::Reply;
+use crate::services::access::Reach;
+use crate::services::recycle;
 use crate::space_fs::{self, SpaceRoot};
 use shoebox_catalog::library::{self, FolderRow};
 

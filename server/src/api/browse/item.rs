@@ -1,15 +1,14 @@
 //! `SYNO.Foto.Browse.Item` / `SYNO.FotoTeam.Browse.Item` (reference §3.1).
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{Additional, items_json, page, sort};
-use crate::access::Reach;
-use crate::api::Call;
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::params::Params;
-use crate::api::reply::Reply;
-use crate::api::sharing::Shared;
-use crate::state::AppState;
+use crate::protocol::Call;
+use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::reply::Reply;
+use crate::services::access::Reach;
+use crate::services::filters::narrow_by_fields;
+use crate::services::sharing::Shared;
 use shoebox_catalog::albums::AlbumRow;
 use shoebox_catalog::library::{self, ItemEdit, ItemFilter, Kind};
 
@@ -36,8 +35,8 @@ async fn scope(call: &Call, reach: &Reach) -> ApiResult<(ItemFilter, Option<Albu
             if call.params.raw("folder_id").is_some() {
                 return Err(ApiError::bad("folder_id", "not with an album"));
             }
-            let sight = super::album::Sight::of(call).await?;
-            filter = super::album::album_items(call, &sight, &album, call.team()).await?;
+            let sight = crate::services::sight::Sight::of(call).await?;
+            filter = crate::services::sight::album_items(call, &sight, &album, call.team()).await?;
             Some(album)
         }
         None => None,
@@ -228,7 +227,7 @@ pub async fn delete(call: Call) -> ApiResult {
     let ids = ids(&call)?;
     let rows = reach.items_by_ids(&call.state, &ids).await?;
     reach.require_manage(rows.iter().map(|r| r.folder_id))?;
-    crate::recycle::delete_items(&call.state, &rows).await?;
+    crate::services::recycle::delete_items(&call.state, &rows).await?;
     Ok(Reply::data(json!({})))
 }
 
@@ -248,75 +247,6 @@ async fn with_filter(call: &Call, reach: &Reach) -> ApiResult<ItemFilter> {
         }
     }
     narrow_by_fields(&call.params, &call.state, filter).await
-}
-
-/// `filter` narrowed by the filter fields of §3.1 other than folders (time, rating, tags with
-/// their policy, item type, ISO, flash, camera, lens), as `list_with_filter` takes them and as
-/// conditional albums keep them. Camera and lens ids name what `filter` holds.
-pub async fn narrow_by_fields(
-    params: &Params,
-    state: &AppState,
-    mut filter: ItemFilter,
-) -> ApiResult<ItemFilter> {
-    if let Some(time) = params.json("time")? {
-        let Value::Array(ranges) = time else {
-            return Err(ApiError::bad("time", "a list of {start_time, end_time}"));
-        };
-        // One range supported per call, as the clients send; several take their hull.
-        for range in &ranges {
-            let start = range["start_time"].as_i64();
-            let end = range["end_time"].as_i64();
-            filter.start_time = match (filter.start_time, start) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            filter.end_time = match (filter.end_time, end) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
-            };
-        }
-    }
-    if let Some(ratings) = params.int_list("rating")? {
-        filter.ratings = ratings;
-    }
-    if let Some(tags) = params.int_list("general_tag")? {
-        filter.tags = tags;
-        filter.all_tags = params.string("general_tag_policy").as_deref() == Some("and");
-    }
-    if let Some(types) = params.int_list("item_type")? {
-        filter.kinds = types
-            .into_iter()
-            .map(|t| Kind::from_id(t).ok_or_else(|| ApiError::bad("item_type", "unknown id")))
-            .collect::<ApiResult<_>>()?;
-    }
-    if let Some(isos) = params.int_list("iso")? {
-        filter.isos = isos;
-    }
-    if let Some(flash) = params.int_list("flash")? {
-        filter.flash = flash;
-    }
-    let cameras = params.int_list("camera")?;
-    let lenses = params.int_list("lens")?;
-    if cameras.is_some() || lenses.is_some() {
-        let names = crate::api::search::FilterNames::load_for(state, &filter).await?;
-        if let Some(cameras) = cameras {
-            filter.cameras = names.cameras(&cameras)?;
-        }
-        if let Some(lenses) = lenses {
-            filter.lenses = names.lenses(&lenses)?;
-        }
-    }
-    if let Some(places) = params.int_list("geocoding")?
-        && !places.is_empty()
-    {
-        filter.places = places;
-    }
-    for unsupported in ["person", "concept"] {
-        if params.int_list(unsupported)?.is_some_and(|l| !l.is_empty()) {
-            return Err(ApiError::NotFound);
-        }
-    }
-    Ok(filter)
 }
 
 pub async fn list_with_filter(call: Call) -> ApiResult {

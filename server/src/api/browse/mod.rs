@@ -151,7 +151,7 @@ fn address_json(
 pub async fn shows_photo_info(call: &Call) -> ApiResult<bool> {
     Ok(match call.session {
         Some(_) => true,
-        None => crate::api::settings::guests_see_info(&call.state).await?,
+        None => crate::services::settings::guests_see_info(&call.state).await?,
     })
 }
 
@@ -173,7 +173,7 @@ pub async fn items_json(
     let info = shows_photo_info(call).await?;
     // Guests of a link never see who is in the photos, nor do its members: the people are
     // its owner's, named and counted over the owner's whole library.
-    let additional = &if caller.is_none() || crate::api::sharing::via_link(call) {
+    let additional = &if caller.is_none() || crate::services::sharing::via_link(call) {
         additional.without(&["person"])
     } else {
         additional.clone()
@@ -225,7 +225,7 @@ pub async fn items_json(
         additional.has("gps") || additional.has("address") || additional.has("geocoding_id");
     let locations = wants_place
         && match caller {
-            Some(me) => crate::api::settings::shows_locations(&call.state, me).await?,
+            Some(me) => crate::services::settings::shows_locations(&call.state, me).await?,
             None => true,
         };
     let places =

@@ -7,10 +7,10 @@
 use serde_json::{Value, json};
 
 use super::page;
-use crate::access::Reach;
-use crate::api::Call;
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::reply::Reply;
+use crate::protocol::Call;
+use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::reply::Reply;
+use crate::services::access::Reach;
 use shoebox_catalog::people::{self, ConceptRow, PersonQuery, PersonRow};
 
 /// Whether people and subjects are on for the caller's space: this server has their models

@@ -10,11 +10,11 @@ use serde_json::{Value, json};
 use shoebox_catalog::grid;
 
 use super::{Additional, items_json, page, sort, thumbnail_json};
-use crate::access::Reach;
-use crate::api::Call;
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::reply::Reply;
-use crate::api::settings::shows_locations;
+use crate::protocol::Call;
+use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::reply::Reply;
+use crate::services::access::Reach;
+use crate::services::settings::shows_locations;
 use shoebox_catalog::library::{self, GeoBox, ItemFilter};
 use shoebox_catalog::places::{self, CountedPlace};
 

@@ -4,9 +4,9 @@
 use serde_json::json;
 
 use super::page;
-use crate::api::Call;
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::reply::Reply;
+use crate::protocol::Call;
+use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::reply::Reply;
 use shoebox_catalog::library;
 
 fn tag_json(id: i64, name: &str, count: i64) -> serde_json::Value {

@@ -3,9 +3,9 @@
 
 use shoebox_indexer::metadata::time::civil_from_days;
 
-use crate::api::Call;
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::reply::Reply;
+use crate::protocol::Call;
+use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::reply::Reply;
 use shoebox_catalog::library::{self, Kind};
 
 /// Items per section, as observed on a real NAS.

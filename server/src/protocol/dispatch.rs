@@ -3,14 +3,16 @@
 //! handler. Any path serves any API, as DSM's do; `SYNO.API.Info` reports the canonical one.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Extension;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::response::{IntoResponse, Response};
 
 use super::error::{ApiError, ApiResult};
 use super::params::{Admitted, Files, Params};
-use super::table::{Access, Effect, FileGate, Handler};
+use super::table::{Access, ApiTable, Effect, FileGate, Handler};
 use super::{ApiRoute, Call};
 use crate::state::AppState;
 use crate::{proxy, session};
@@ -20,6 +22,7 @@ const CGI_PATHS: &[&str] = &["entry.cgi", "query.cgi", "auth.cgi", "encryption.c
 /// `/webapi/{cgi}`
 pub async fn cgi(
     State(state): State<AppState>,
+    Extension(apis): Extension<Arc<ApiTable>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(cgi): Path<String>,
     request: Request,
@@ -27,7 +30,7 @@ pub async fn cgi(
     if !CGI_PATHS.contains(&cgi.as_str()) {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     }
-    run(state, peer, None, request)
+    run(state, &apis, peer, None, request)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
@@ -35,11 +38,12 @@ pub async fn cgi(
 /// `/webapi/entry.cgi/{api}`: the API name may come from the path.
 pub async fn entry_with_api(
     State(state): State<AppState>,
+    Extension(apis): Extension<Arc<ApiTable>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(api): Path<String>,
     request: Request,
 ) -> Response {
-    run(state, peer, Some(api), request)
+    run(state, &apis, peer, Some(api), request)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
@@ -50,6 +54,7 @@ pub async fn entry_with_api(
 /// never stored.
 async fn run(
     state: AppState,
+    apis: &ApiTable,
     peer: SocketAddr,
     path_api: Option<String>,
     request: Request,
@@ -59,6 +64,7 @@ async fn run(
     let admitted = async {
         let routed = route(
             state.clone(),
+            apis,
             peer,
             path_api,
             params,
@@ -150,6 +156,7 @@ struct Routed {
 /// Picks the method from the table and checks who calls it.
 async fn route(
     state: AppState,
+    apis: &ApiTable,
     peer: SocketAddr,
     path_api: Option<String>,
     params: Params,
@@ -157,8 +164,7 @@ async fn route(
     headers: axum::http::HeaderMap,
 ) -> ApiResult<Routed> {
     let route = ApiRoute::from_params(&params, path_api)?;
-    let api = state
-        .apis
+    let api = apis
         .get(&route.api)
         .ok_or_else(|| ApiError::NoSuchApi(route.api.clone()))?;
     let method = api
@@ -184,14 +190,14 @@ async fn route(
         Access::Public => None,
         // Signed in, or a guest with a link.
         Access::Shared => {
-            let found = if api.name.ends_with(".Thumbnail") {
+            let found = if api.recent_session {
                 session::find_recent(&state, &params, &headers, usage).await?
             } else {
                 session::find(&state, &params, &headers, usage).await?
             };
             if found.is_none() {
                 guest = Some(
-                    super::sharing::guest_of(&state, &headers)
+                    crate::services::sharing::guest_of(&state, &headers)
                         .await?
                         .filter(|_| usage.cookie_may_authenticate())
                         .ok_or(ApiError::NoSession)?,
@@ -200,7 +206,7 @@ async fn route(
             found
         }
         // Thumbnails come by the hundred per screen: they trust a session read a moment ago.
-        Access::User if api.name.ends_with(".Thumbnail") => Some(
+        Access::User if api.recent_session => Some(
             session::find_recent(&state, &params, &headers, usage)
                 .await?
                 .ok_or(ApiError::NoSession)?,
@@ -215,6 +221,7 @@ async fn route(
     let call = Call {
         state: state.clone(),
         api: api.name,
+        space: api.space,
         params,
         session,
         guest,
@@ -236,15 +243,18 @@ async fn route(
 /// ignored; the session is checked as on `entry.cgi`.
 pub async fn rest_thumbnail(
     State(state): State<AppState>,
+    Extension(apis): Extension<Arc<ApiTable>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(space): Path<String>,
     request: Request,
 ) -> Response {
-    let api = match space.as_str() {
-        "p" => "SYNO.Foto.Thumbnail",
-        "t" => "SYNO.FotoTeam.Thumbnail",
-        _ => return axum::http::StatusCode::NOT_FOUND.into_response(),
+    let Some((api, handler)) = apis.rest_thumbnail(&space).and_then(|api| {
+        let get = api.methods.get("get")?;
+        Some((api, get.handler.clone()))
+    }) else {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
     };
+    let (api, space) = (api.name, api.space);
     async {
         let (parts, body) = request.into_parts();
         let (params, files) = Params::read_head(&parts, body, &state.config.limits).await?;
@@ -267,6 +277,7 @@ pub async fn rest_thumbnail(
         let call = Call {
             state: state.clone(),
             api,
+            space,
             params,
             session: Some(session),
             guest: None,
@@ -275,7 +286,7 @@ pub async fn rest_thumbnail(
             https: client.https,
             headers,
         };
-        Ok::<_, ApiError>(super::media::thumbnail(call).await?.into_response())
+        Ok::<_, ApiError>(handler(call).await?.into_response())
     }
     .await
     .unwrap_or_else(IntoResponse::into_response)

@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::access::Reach;
+use crate::services::access::Reach;
 use shoebox_catalog::sessions::Session;
 
 /// How long an answer read from the database is trusted.

@@ -134,3 +134,5 @@ impl IntoResponse for ApiError {
         json_response(self.status(), &json!({"success": false, "error": error}))
     }
 }
+
+pub type ApiResult<T = Reply> = Result<T, ApiError>;

@@ -94,5 +94,4 @@ impl From<sqlx::Error> for ApiError {
         Self::Internal(anyhow::Error::new(e).context("database"))
     }
 }
-
-pub type ApiResult<T = super::reply::Reply> = Result<T, ApiError>;
+pub use super::reply::ApiResult;

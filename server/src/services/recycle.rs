@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use shoebox_catalog::files::SHARED_OWNER;
 
-use crate::api::error::ApiError;
+use crate::protocol::error::ApiError;
 use crate::space_fs::{SpaceRoot, api_error};
 use crate::state::AppState;
 use shoebox_catalog::library::ItemRow;

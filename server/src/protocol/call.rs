@@ -1,0 +1,76 @@
+//! `Call`: one API call as a handler receives it, and the route it names.
+
+use std::net::IpAddr;
+
+use axum::http::HeaderMap;
+
+use super::error::{ApiError, ApiResult};
+use super::params::Params;
+use crate::state::AppState;
+use shoebox_catalog::sessions::Session;
+
+/// `(api, method, version)` as the request names them.
+#[derive(Debug)]
+pub struct ApiRoute {
+    pub api: String,
+    pub method: String,
+    pub version: String,
+}
+
+impl ApiRoute {
+    /// The routing parameters; the API name may also come from the URL path.
+    pub fn from_params(params: &Params, path_api: Option<String>) -> ApiResult<Self> {
+        let api = params
+            .routing("api")
+            .or(path_api)
+            .ok_or(ApiError::NoRouting)?;
+        let method = params.routing("method").ok_or(ApiError::NoRouting)?;
+        let version = params.routing("version").ok_or(ApiError::NoRouting)?;
+        Ok(Self {
+            api,
+            method,
+            version,
+        })
+    }
+}
+
+/// One API call, as a handler receives it.
+pub struct Call {
+    pub state: AppState,
+    /// The API called, as the table names it.
+    pub api: &'static str,
+    /// The space the API speaks for (its table entry's).
+    pub space: Space,
+    pub params: Params,
+    /// Present for every method that requires sign-in.
+    pub session: Option<Session>,
+    /// For a guest (no session) on a method open to share links: the link their session holds.
+    pub guest: Option<String>,
+    pub version: u32,
+    /// The client's address, through trusted proxies ([`crate::proxy::client`]).
+    pub client_ip: IpAddr,
+    /// The request came over HTTPS (to us or to a trusted proxy): cookies are `Secure`.
+    pub https: bool,
+    pub headers: HeaderMap,
+}
+
+impl Call {
+    /// The signed-in caller.
+    pub fn user(&self) -> ApiResult<&Session> {
+        self.session.as_ref().ok_or(ApiError::NoSession)
+    }
+
+    /// Whether the call is for the Shared Space (`SYNO.FotoTeam.*`: [`Call::space`]).
+    pub fn team(&self) -> bool {
+        self.space == Space::Team
+    }
+}
+
+/// The space an API speaks for: the caller's Personal Space, or the Shared Space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Space {
+    /// Neither: accounts, sign-in, discovery.
+    None,
+    Personal,
+    Team,
+}

@@ -1,0 +1,15 @@
+//! The wire protocol of the Synology Photos web API: transport and dispatch, parameters,
+//! replies, error codes, the call a handler receives, and the session effects a reply carries.
+//! It knows no API by name.
+
+pub mod call;
+pub mod codes;
+pub mod discovery;
+pub mod dispatch;
+pub mod effect;
+pub mod error;
+pub mod params;
+pub mod reply;
+pub mod table;
+
+pub use call::{ApiRoute, Call};
