@@ -369,10 +369,10 @@ fn long_functions(text: &str) -> Vec<(usize, usize)> {
         }
         let indent = &line[..line.len() - s.len()];
         let close = format!("{indent}}}");
-        if let Some(len) = lines[n + 1..].iter().position(|l| *l == close) {
-            if len + 2 > MAX_FN_LINES {
-                out.push((n + 1, len + 2));
-            }
+        if let Some(len) = lines[n + 1..].iter().position(|l| *l == close)
+            && len + 2 > MAX_FN_LINES
+        {
+            out.push((n + 1, len + 2));
         }
     }
     out
