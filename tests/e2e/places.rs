@@ -58,37 +58,6 @@ async fn world() -> Library {
     lib
 }
 
-/// Waits for the geocoding pass (every few seconds in the server) to have placed `items` of
-/// the Shared Space.
-async fn wait_placed(lib: &Library, items: i64) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let countries = lib
-            .ok(
-                &lib.anna,
-                GEO,
-                "list",
-                &[("offset", "0"), ("limit", "100"), ("level", "1")],
-            )
-            .await;
-        let placed: i64 = countries["list"]
-            .as_array()
-            .expect("list")
-            .iter()
-            .map(|c| c["item_count"].as_i64().expect("count"))
-            .sum();
-        if placed == items {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "places not found in time: {countries}\n{}",
-            lib.app.log()
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
 async fn places(lib: &Library, level: &str) -> BTreeMap<String, (i64, Value)> {
     let data = lib
         .ok(
@@ -177,7 +146,7 @@ async fn in_box(lib: &Library, b: [f64; 4]) -> (i64, Vec<String>) {
 async fn places_from_known_positions() {
     let lib = world().await;
     // Nine items; the (0, 0) has no place, the Live Photo counts once.
-    wait_placed(&lib, 8).await;
+    lib.wait_placed(GEO, 8).await;
 
     let countries = places(&lib, "1").await;
     assert_eq!(
@@ -392,7 +361,7 @@ async fn places_from_known_positions() {
 #[tokio::test]
 async fn map_clusters_add_up_to_the_items_in_the_box() {
     let lib = world().await;
-    wait_placed(&lib, 8).await;
+    lib.wait_placed(GEO, 8).await;
     const WORLD: [f64; 4] = [85.0, -85.0, 180.0, -180.0];
     // Every zoom of the whole world: the clusters hold every mapped item once ((0, 0) is not
     // on the map).
@@ -577,7 +546,7 @@ async fn map_clusters_add_up_to_the_items_in_the_box() {
 #[tokio::test]
 async fn hiding_dates_and_locations() {
     let lib = world().await;
-    wait_placed(&lib, 8).await;
+    lib.wait_placed(GEO, 8).await;
     let setting = "SYNO.Foto.Setting.User";
     assert_eq!(
         lib.ok(&lib.anna, setting, "get", &[]).await["show_date_location"],

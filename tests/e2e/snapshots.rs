@@ -185,32 +185,6 @@ async fn settle(lib: &Library) {
     }
 }
 
-/// Waits until `want` items of a space have a place.
-async fn wait_placed(lib: &Library, api: &str, want: i64) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let countries = lib
-            .ok(
-                &lib.anna,
-                api,
-                "list",
-                &[("offset", "0"), ("limit", "100"), ("level", "1")],
-            )
-            .await;
-        let placed: i64 = countries["list"]
-            .as_array()
-            .expect("list")
-            .iter()
-            .map(|c| c["item_count"].as_i64().unwrap_or(0))
-            .sum();
-        if placed == want {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{api}: {countries}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
 async fn upload_one(
     lib: &Library,
     api: &str,
@@ -350,8 +324,8 @@ async fn build() -> (Library, Login, Ids) {
     let team_rename_me = make("SYNO.FotoTeam.Browse.Folder", team_root, "Rename me").await;
     let team_delete_me = make("SYNO.FotoTeam.Browse.Folder", team_root, "Delete me").await;
     settle(&lib).await;
-    wait_placed(&lib, "SYNO.Foto.Browse.Geocoding", 1).await;
-    wait_placed(&lib, "SYNO.FotoTeam.Browse.Geocoding", 1).await;
+    lib.wait_placed("SYNO.Foto.Browse.Geocoding", 1).await;
+    lib.wait_placed("SYNO.FotoTeam.Browse.Geocoding", 1).await;
     let city = |api: &'static str| {
         let lib = &lib;
         async move {

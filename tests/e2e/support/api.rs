@@ -123,6 +123,37 @@ impl Library {
         error_code(&body).unwrap_or_else(|| panic!("{api} {method} {params:?} succeeded: {body}"))
     }
 
+    /// Waits for the geocoding pass (every few seconds in the server) to have placed `want`
+    /// items of the space whose `Browse.Geocoding` API is `api` (as anna sees it).
+    pub async fn wait_placed(&self, api: &str, want: i64) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let countries = self
+                .ok(
+                    &self.anna,
+                    api,
+                    "list",
+                    &[("offset", "0"), ("limit", "100"), ("level", "1")],
+                )
+                .await;
+            let placed: i64 = countries["list"]
+                .as_array()
+                .expect("list")
+                .iter()
+                .map(|c| c["item_count"].as_i64().expect("count"))
+                .sum();
+            if placed == want {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{api}: places not found in time: {countries}\n{}",
+                self.app.log()
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
     /// Waits until both spaces have their files (a Live Photo counts its two) with thumbnails
     /// made.
     pub async fn wait_indexed(&self, shared: i64, personal: i64) {
