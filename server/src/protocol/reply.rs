@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 use super::error::ApiError;
 
 enum Body {
-    Data(Value),
-    /// `data` already serialized.
+    /// The whole envelope, serialized.
     Serialized(String),
+    Failed(ApiError),
     Done,
     Raw(Response),
 }
@@ -22,31 +22,28 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// `{"success":true,"data":…}`
-    pub fn data(data: Value) -> Self {
-        Self {
-            body: Body::Data(data),
-            cookies: Vec::new(),
-        }
-    }
-
-    /// `{"success":true,"data":…}` serialized straight from `data`, for large answers (a
-    /// million-item timeline): no `Value` tree is built on the way.
-    pub fn serialize<T: serde::Serialize>(data: &T) -> Result<Self, ApiError> {
+    /// `{"success":true,"data":…}`, serialized straight from `data` (a `Serialize` answer type;
+    /// a million-item timeline builds no `Value` tree on the way).
+    pub fn data<T: serde::Serialize>(data: T) -> Self {
         #[derive(serde::Serialize)]
-        struct Envelope<'a, T> {
+        struct Envelope<T> {
             success: bool,
-            data: &'a T,
+            data: T,
         }
-        let text = serde_json::to_string(&Envelope {
+        let body = match serde_json::to_string(&Envelope {
             success: true,
             data,
-        })
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("serializing a reply")))?;
-        Ok(Self {
-            body: Body::Serialized(text),
+        }) {
+            Ok(text) => Body::Serialized(text),
+            // Only a map with keys that are not strings fails; answer an error, not a panic.
+            Err(e) => Body::Failed(ApiError::Internal(
+                anyhow::Error::new(e).context("serializing a reply"),
+            )),
+        };
+        Self {
+            body,
             cookies: Vec::new(),
-        })
+        }
     }
 
     /// `{"success":true}`
@@ -84,10 +81,7 @@ fn json_response(status: axum::http::StatusCode, value: &Value) -> Response {
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
         let mut response = match self.body {
-            Body::Data(data) => json_response(
-                axum::http::StatusCode::OK,
-                &json!({"success": true, "data": data}),
-            ),
+            Body::Failed(error) => return error.into_response(),
             Body::Serialized(text) => {
                 let mut response = (axum::http::StatusCode::OK, text).into_response();
                 response.headers_mut().insert(

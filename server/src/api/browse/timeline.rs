@@ -150,7 +150,7 @@ pub async fn get(call: Call) -> ApiResult {
                 .collect(),
         })
         .collect();
-    Reply::serialize(&Data { section })
+    Ok(Reply::data(Data { section }))
 }
 
 #[cfg(test)]
