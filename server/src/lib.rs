@@ -20,3 +20,4 @@ pub mod spools;
 pub mod state;
 pub mod throttle;
 pub mod web;
+pub mod wire;
