@@ -14,11 +14,11 @@ use shoebox_indexer::thumbnail::ThumbSize;
 use tower::ServiceExt;
 
 use super::Call;
-use super::browse::cache_key_of;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
 use crate::services::access::Rights;
 use crate::space_fs::{self, SpaceRoot};
+use crate::wire::item::cache_key_of;
 use shoebox_catalog::library::{self, FolderRow, ItemRow, ThumbState};
 
 /// How long a thumbnail request waits for a thumbnail being made with priority.

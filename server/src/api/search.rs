@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::Call;
-use super::browse::{Additional, items_json, page, sort};
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
+use crate::protocol::listing::{Additional, page, sort};
 use crate::services::access::Reach;
 use crate::services::filters::{FilterNames, name_id};
+use crate::services::items::present;
 use shoebox_catalog::library::{self, ItemFilter, Kind};
 
 fn named(names: &HashMap<i64, String>) -> Vec<Value> {
@@ -94,7 +95,7 @@ pub async fn list_item(call: Call) -> ApiResult {
     let filter = keyword_filter(&call, &reach)?;
     let (offset, limit) = page(&call)?;
     let rows = library::list_items(&call.state.db, &filter, sort(&call)?, offset, limit).await?;
-    let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
+    let list = present(&call.state, call.viewer(), &rows, &Additional::of(&call)?).await?;
     Ok(Reply::data(json!({ "list": list })))
 }
 

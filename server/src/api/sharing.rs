@@ -8,10 +8,10 @@
 use serde_json::{Value, json};
 
 use super::Call;
-use super::browse::Additional;
 use super::browse::album as album_api;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
+use crate::protocol::listing::Additional;
 use crate::services::sharing::{GUEST_COOKIE, owner_sight};
 use shoebox_catalog::albums;
 use shoebox_catalog::sessions::hash_sid;
@@ -276,7 +276,7 @@ pub async fn list_user_group(call: Call) -> ApiResult {
 
 /// `list_shared_with_me_album`: the albums others shared with the caller, as they see them.
 pub async fn list_shared_with_me_album(call: Call) -> ApiResult {
-    let (offset, limit) = super::browse::page(&call)?;
+    let (offset, limit) = crate::protocol::listing::page(&call)?;
     let list = shared_albums_json(&call, Direction::WithMe, offset, limit).await?;
     Ok(Reply::data(json!({ "list": list })))
 }

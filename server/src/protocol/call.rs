@@ -64,6 +64,37 @@ impl Call {
     pub fn team(&self) -> bool {
         self.space == Space::Team
     }
+
+    /// The share link a request names: `passphrase`, `_sharing_id` or the `X-SYNO-SHARING`
+    /// header.
+    pub fn named_link(&self) -> Option<String> {
+        self.params
+            .string("passphrase")
+            .or_else(|| self.params.string("_sharing_id"))
+            .or_else(|| {
+                self.headers
+                    .get("x-syno-sharing")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            })
+            .filter(|p| !p.is_empty())
+    }
+
+    /// Who is looking, as the services that shape answers need it.
+    pub fn viewer(&self) -> Viewer {
+        Viewer {
+            user: self.session.as_ref().map(|s| s.user_id.0),
+            via_link: self.guest.is_some() || self.named_link().is_some(),
+        }
+    }
+}
+
+/// Who is looking at an answer: a signed-in user or a guest, and whether through a share link
+/// (a guest always is; a member may name one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub user: Option<i64>,
+    pub via_link: bool,
 }
 
 /// The space an API speaks for: the caller's Personal Space, or the Shared Space.

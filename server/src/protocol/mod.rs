@@ -8,8 +8,9 @@ pub mod discovery;
 pub mod dispatch;
 pub mod effect;
 pub mod error;
+pub mod listing;
 pub mod params;
 pub mod reply;
 pub mod table;
 
-pub use call::{ApiRoute, Call};
+pub use call::{ApiRoute, Call, Viewer};

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod filters;
+pub mod items;
 pub mod reach;
 pub mod recent;
 pub mod recycle;

@@ -35,16 +35,7 @@ pub async fn guest_of(
 
 /// The link a request names: `passphrase`, `_sharing_id` or the `X-SYNO-SHARING` header.
 pub fn named_passphrase(call: &Call) -> Option<String> {
-    call.params
-        .string("passphrase")
-        .or_else(|| call.params.string("_sharing_id"))
-        .or_else(|| {
-            call.headers
-                .get("x-syno-sharing")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        })
-        .filter(|p| !p.is_empty())
+    call.named_link()
 }
 
 /// A shared album as one caller reaches it through its link.
@@ -162,7 +153,7 @@ pub async fn owner_sight(call: &Call, owner: i64) -> ApiResult<Sight> {
 
 /// Whether `reach` (the caller's own) is not needed: the call goes through a link.
 pub fn via_link(call: &Call) -> bool {
-    call.guest.is_some() || named_passphrase(call).is_some()
+    call.viewer().via_link
 }
 
 impl Shared {

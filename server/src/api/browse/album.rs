@@ -10,12 +10,14 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Additional, items_json, page, thumbnail_json};
 use crate::api::sharing::{Direction, shared_album_count, shared_albums_json};
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::listing::{Additional, page};
 use crate::protocol::reply::Reply;
+use crate::services::items::present;
 use crate::services::sight::{Sight, album_items, condition_items};
+use crate::wire::item::Thumbnail;
 use shoebox_catalog::albums::{self, AlbumRow, AlbumSort, MAX_ALBUM_ITEMS};
 use shoebox_catalog::library::{self, ItemFilter, ItemRow, Sort, SortBy};
 use shoebox_catalog::shares::Role;
@@ -141,7 +143,9 @@ pub async fn album_json(
         let cover = cover(call, album, &filter).await?;
         extra.insert(
             "thumbnail".into(),
-            cover.as_ref().map_or(Value::Null, thumbnail_json),
+            cover
+                .as_ref()
+                .map_or(Value::Null, |r| json!(Thumbnail::of(r))),
         );
     }
     if additional.has("sharing_info") {
@@ -756,7 +760,7 @@ pub async fn recently_added_list(call: Call) -> ApiResult {
         desc: true,
     };
     let rows = library::list_items(&call.state.db, &filter, sort, offset, limit).await?;
-    let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
+    let list = present(&call.state, call.viewer(), &rows, &Additional::of(&call)?).await?;
     Ok(Reply::data(json!({ "list": list })))
 }
 

@@ -7,10 +7,11 @@ use std::collections::HashSet;
 use serde_json::json;
 
 use super::folder::folder_json;
-use super::{Additional, MAX_LIMIT, items_json};
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::listing::{Additional, MAX_LIMIT};
 use crate::protocol::reply::Reply;
+use crate::services::items;
 use shoebox_catalog::changes;
 use shoebox_catalog::library;
 
@@ -123,7 +124,7 @@ pub async fn get(call: Call) -> ApiResult {
     if !fresh {
         removed_items.extend(item_ids.iter().filter(|id| !present.contains(id)));
     }
-    let items = items_json(&call, &rows_now, &additional).await?;
+    let items = items::present(&call.state, call.viewer(), &rows_now, &additional).await?;
     // One query for the folders, answered in the feed's order.
     let mut rows: std::collections::HashMap<i64, library::FolderRow> =
         library::folders_by_ids(db, reach.owner, &folder_ids)

@@ -3,13 +3,14 @@
 
 use serde_json::{Value, json};
 
-use super::{Additional, page, thumbnail_json};
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::listing::{Additional, page};
 use crate::protocol::reply::Reply;
 use crate::services::access::Reach;
 use crate::services::recycle;
 use crate::space_fs::{self, SpaceRoot};
+use crate::wire::item::Thumbnail;
 use shoebox_catalog::library::{self, FolderRow};
 
 pub(super) async fn folder_json(
@@ -32,7 +33,9 @@ pub(super) async fn folder_json(
         let cover = cover.filter(|c| reach.rights(c.folder_id).view);
         extra.insert(
             "thumbnail".into(),
-            cover.as_ref().map_or_else(|| json!([]), thumbnail_json),
+            cover
+                .as_ref()
+                .map_or_else(|| json!([]), |r| json!(Thumbnail::of(r))),
         );
     }
     Ok(json!({

@@ -2,12 +2,13 @@
 
 use serde_json::json;
 
-use super::{Additional, items_json, page, sort};
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::listing::{Additional, page, sort};
 use crate::protocol::reply::Reply;
 use crate::services::access::Reach;
 use crate::services::filters::narrow_by_fields;
+use crate::services::items::present;
 use crate::services::sharing::Shared;
 use shoebox_catalog::albums::AlbumRow;
 use shoebox_catalog::library::{self, ItemEdit, ItemFilter, Kind};
@@ -43,7 +44,7 @@ async fn scope(call: &Call, reach: &Reach) -> ApiResult<(ItemFilter, Option<Albu
     };
     let info_filters = ["person_id", "concept_id", "geocoding_id", "general_tag_id"];
     if let Some(name) = info_filters.iter().find(|k| call.params.raw(k).is_some())
-        && !super::shows_photo_info(call).await?
+        && !crate::services::items::shows_photo_info(&call.state, call.viewer()).await?
     {
         // A guest who may not see photo information may not filter by it either.
         tracing::debug!("a guest's {name} filter refused");
@@ -99,7 +100,7 @@ pub async fn list(call: Call) -> ApiResult {
         order = super::album::stored_sort(album).unwrap_or(order);
     }
     let rows = library::list_items(&call.state.db, &filter, order, offset, limit).await?;
-    let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
+    let list = present(&call.state, call.viewer(), &rows, &Additional::of(&call)?).await?;
     Ok(Reply::data(json!({ "list": list })))
 }
 
@@ -111,7 +112,7 @@ async fn list_shared_album(call: &Call, shared: &Shared) -> ApiResult {
         _ => sort(call)?,
     };
     let rows = library::list_items(&call.state.db, &shared.items, order, offset, limit).await?;
-    let list = items_json(call, &rows, &Additional::of(call)?).await?;
+    let list = present(&call.state, call.viewer(), &rows, &Additional::of(call)?).await?;
     Ok(Reply::data(json!({ "list": list })))
 }
 
@@ -140,12 +141,12 @@ pub async fn get(call: Call) -> ApiResult {
     if let Some(shared) = Shared::of(&call).await? {
         // Through a link: those of the ids that are in what it shares.
         let rows = shared.rows(&call, &ids).await?;
-        let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
+        let list = present(&call.state, call.viewer(), &rows, &Additional::of(&call)?).await?;
         return Ok(Reply::data(json!({ "list": list })));
     }
     let reach = call.reach().await?;
     let rows = reach.items_by_ids(&call.state, &ids).await?;
-    let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
+    let list = present(&call.state, call.viewer(), &rows, &Additional::of(&call)?).await?;
     Ok(Reply::data(json!({ "list": list })))
 }
 
@@ -254,7 +255,7 @@ pub async fn list_with_filter(call: Call) -> ApiResult {
     let filter = with_filter(&call, &reach).await?;
     let (offset, limit) = page(&call)?;
     let rows = library::list_items(&call.state.db, &filter, sort(&call)?, offset, limit).await?;
-    let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
+    let list = present(&call.state, call.viewer(), &rows, &Additional::of(&call)?).await?;
     Ok(Reply::data(json!({ "list": list })))
 }
 

@@ -6,9 +6,9 @@
 
 use serde_json::{Value, json};
 
-use super::page;
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::listing::page;
 use crate::protocol::reply::Reply;
 use crate::services::access::Reach;
 use shoebox_catalog::people::{self, ConceptRow, PersonQuery, PersonRow};
@@ -323,7 +323,7 @@ fn concept_json(c: &ConceptRow, thumbnail: bool) -> Value {
     });
     if thumbnail {
         out["additional"]["thumbnail"] = json!({
-            "cache_key": super::cache_key_of(c.cover_item, c.cover_version),
+            "cache_key": crate::wire::item::cache_key_of(c.cover_item, c.cover_version),
             "unit_id": c.cover_item,
             "sm": "ready", "m": "ready", "xl": "ready", "preview": "ready",
         });

@@ -9,12 +9,14 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 use shoebox_catalog::grid;
 
-use super::{Additional, items_json, page, sort, thumbnail_json};
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::listing::{Additional, page, sort};
 use crate::protocol::reply::Reply;
 use crate::services::access::Reach;
+use crate::services::items::present;
 use crate::services::settings::shows_locations;
+use crate::wire::item::Thumbnail;
 use shoebox_catalog::library::{self, GeoBox, ItemFilter};
 use shoebox_catalog::places::{self, CountedPlace};
 
@@ -63,7 +65,7 @@ async fn places_json(
         .map(|p| {
             let mut extra = serde_json::Map::new();
             if let Some(row) = covers.get(&p.newest_item) {
-                extra.insert("thumbnail".into(), thumbnail_json(row));
+                extra.insert("thumbnail".into(), json!(Thumbnail::of(row)));
             }
             json!({
                 "id": p.node.id,
@@ -337,7 +339,7 @@ pub async fn list_cluster(call: Call) -> ApiResult {
                 grid::position((c.kx + 1) as f64 / cells, (c.ky + 1) as f64 / cells);
             let mut extra = serde_json::Map::new();
             if let Some(row) = c.item.and_then(|id| covers.get(&id)) {
-                extra.insert("thumbnail".into(), thumbnail_json(row));
+                extra.insert("thumbnail".into(), json!(Thumbnail::of(row)));
             }
             json!({
                 "latitude": lat,
@@ -371,7 +373,7 @@ pub async fn list_item(call: Call) -> ApiResult {
         return Ok(Reply::data(json!({ "list": [] })));
     };
     let rows = library::list_items(&call.state.db, &filter, order, offset, limit).await?;
-    let list = items_json(&call, &rows, &Additional::of(&call)?).await?;
+    let list = present(&call.state, call.viewer(), &rows, &Additional::of(&call)?).await?;
     Ok(Reply::data(json!({ "list": list })))
 }
 

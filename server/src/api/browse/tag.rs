@@ -3,9 +3,9 @@
 
 use serde_json::json;
 
-use super::page;
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
+use crate::protocol::listing::page;
 use crate::protocol::reply::Reply;
 use shoebox_catalog::library;
 
