@@ -2,7 +2,9 @@
 //! uploads, the recycle bin. Services call `shoebox_catalog`; they never import `api::*`.
 
 pub mod access;
+pub mod changes;
 pub mod filters;
+pub mod folders;
 pub mod items;
 pub mod reach;
 pub mod recent;

@@ -1,4 +1,23 @@
 //! The answer shapes several API families share (reference §4: the item, folder, album, person
 //! objects…), as `Serialize` types. Handlers and services fill them; nothing here reads the
 //! catalog or knows a caller. Shapes one handler alone answers stay beside that handler.
+pub mod folder;
 pub mod item;
+
+use serde::Serialize;
+
+/// `{"list": […]}`, the answer of every `list`.
+#[derive(Debug, Serialize)]
+pub struct List<T> {
+    pub list: Vec<T>,
+}
+
+/// `{"count": n}`, the answer of every `count`.
+#[derive(Debug, Serialize)]
+pub struct Count {
+    pub count: i64,
+}
+
+/// `{}`: a write that answers no data but says so with an empty object, as a real NAS does.
+#[derive(Debug, Serialize)]
+pub struct Empty {}

@@ -1,6 +1,6 @@
 //! `SYNO.Foto.Browse.Item` / `SYNO.FotoTeam.Browse.Item` (reference §3.1).
 
-use serde_json::json;
+use crate::wire::{Count, Empty, List};
 
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
@@ -101,7 +101,7 @@ pub async fn list(call: Call) -> ApiResult {
     }
     let rows = library::list_items(&call.state.db, &filter, order, offset, limit).await?;
     let list = present(&call.state, call.viewer(), &rows, &Additional::of(&call)?).await?;
-    Ok(Reply::data(json!({ "list": list })))
+    Ok(Reply::data(List { list }))
 }
 
 /// Through an album's link: the shared album's items, as its owner sees them.
@@ -113,7 +113,7 @@ async fn list_shared_album(call: &Call, shared: &Shared) -> ApiResult {
     };
     let rows = library::list_items(&call.state.db, &shared.items, order, offset, limit).await?;
     let list = present(&call.state, call.viewer(), &rows, &Additional::of(call)?).await?;
-    Ok(Reply::data(json!({ "list": list })))
+    Ok(Reply::data(List { list }))
 }
 
 pub async fn count(call: Call) -> ApiResult {
@@ -121,12 +121,12 @@ pub async fn count(call: Call) -> ApiResult {
         Ok(reach) => reach,
         Err(shared) => {
             let count = library::count_items(&call.state.db, &shared.items).await?;
-            return Ok(Reply::data(json!({ "count": count })));
+            return Ok(Reply::data(Count { count }));
         }
     };
     let (filter, _) = scope(&call, &reach).await?;
     let count = library::count_items(&call.state.db, &filter).await?;
-    Ok(Reply::data(json!({ "count": count })))
+    Ok(Reply::data(Count { count }))
 }
 
 /// The `id` list of an item call: `[1,2]` or one id.
@@ -142,12 +142,12 @@ pub async fn get(call: Call) -> ApiResult {
         // Through a link: those of the ids that are in what it shares.
         let rows = shared.rows(&call, &ids).await?;
         let list = present(&call.state, call.viewer(), &rows, &Additional::of(&call)?).await?;
-        return Ok(Reply::data(json!({ "list": list })));
+        return Ok(Reply::data(List { list }));
     }
     let reach = call.reach().await?;
     let rows = reach.items_by_ids(&call.state, &ids).await?;
     let list = present(&call.state, call.viewer(), &rows, &Additional::of(&call)?).await?;
-    Ok(Reply::data(json!({ "list": list })))
+    Ok(Reply::data(List { list }))
 }
 
 /// `set`: rating 0–5, description, taken time. Kept in the database; originals untouched.
@@ -179,7 +179,7 @@ pub async fn set(call: Call) -> ApiResult {
     }
     let distinct: Vec<i64> = rows.iter().map(|r| r.id).collect();
     library::edit_items(&call.state.db, &distinct, &edit).await?;
-    Ok(Reply::data(json!({})))
+    Ok(Reply::data(Empty {}))
 }
 
 pub async fn set_favorite(call: Call) -> ApiResult {
@@ -192,7 +192,7 @@ pub async fn set_favorite(call: Call) -> ApiResult {
         .ok_or(ApiError::MissingParam("favorite"))?;
     let distinct: Vec<i64> = rows.iter().map(|r| r.id).collect();
     library::set_favorite(&call.state.db, reach.user_id, &distinct, favorite).await?;
-    Ok(Reply::data(json!({})))
+    Ok(Reply::data(Empty {}))
 }
 
 async fn tag(call: Call, add: bool) -> ApiResult {
@@ -211,7 +211,7 @@ async fn tag(call: Call, add: bool) -> ApiResult {
     if !library::tag_items(&call.state.db, &distinct, &tags, add).await? {
         return Err(ApiError::NotFound);
     }
-    Ok(Reply::data(json!({})))
+    Ok(Reply::data(Empty {}))
 }
 
 pub async fn add_tag(call: Call) -> ApiResult {
@@ -229,7 +229,7 @@ pub async fn delete(call: Call) -> ApiResult {
     let rows = reach.items_by_ids(&call.state, &ids).await?;
     reach.require_manage(rows.iter().map(|r| r.folder_id))?;
     crate::services::recycle::delete_items(&call.state, &rows).await?;
-    Ok(Reply::data(json!({})))
+    Ok(Reply::data(Empty {}))
 }
 
 /// The filter arrays of `list_with_filter`/`count_with_filter` (§3.1), with the ids
@@ -256,12 +256,12 @@ pub async fn list_with_filter(call: Call) -> ApiResult {
     let (offset, limit) = page(&call)?;
     let rows = library::list_items(&call.state.db, &filter, sort(&call)?, offset, limit).await?;
     let list = present(&call.state, call.viewer(), &rows, &Additional::of(&call)?).await?;
-    Ok(Reply::data(json!({ "list": list })))
+    Ok(Reply::data(List { list }))
 }
 
 pub async fn count_with_filter(call: Call) -> ApiResult {
     let reach = call.reach().await?;
     let filter = with_filter(&call, &reach).await?;
     let count = library::count_items(&call.state.db, &filter).await?;
-    Ok(Reply::data(json!({ "count": count })))
+    Ok(Reply::data(Count { count }))
 }

@@ -1,16 +1,38 @@
 //! `SYNO.Foto.Browse.GeneralTag` / `SYNO.FotoTeam.Browse.GeneralTag` (reference §3.9, §4.5):
 //! the tags of the caller's items (keywords read from the files and the ones users add).
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
 use crate::protocol::listing::page;
 use crate::protocol::reply::Reply;
+use crate::wire::item::TagRef;
+use crate::wire::{Count, Empty, List};
 use shoebox_catalog::library;
 
-fn tag_json(id: i64, name: &str, count: i64) -> serde_json::Value {
-    json!({"id": id, "name": name, "item_count": count, "additional": {}})
+/// A tag with how many of the caller's items carry it (§4.5).
+#[derive(Serialize)]
+struct Tag {
+    id: i64,
+    name: String,
+    item_count: i64,
+    additional: Empty,
+}
+
+fn tag(&(id, ref name, count): &(i64, String, i64)) -> Tag {
+    Tag {
+        id,
+        name: name.clone(),
+        item_count: count,
+        additional: Empty {},
+    }
+}
+
+/// `{"tag": …}`
+#[derive(Serialize)]
+struct Created {
+    tag: TagRef,
 }
 
 pub async fn list(call: Call) -> ApiResult {
@@ -21,15 +43,17 @@ pub async fn list(call: Call) -> ApiResult {
         .iter()
         .skip(usize::try_from(offset).unwrap_or(usize::MAX))
         .take(usize::try_from(limit).unwrap_or(0))
-        .map(|(id, name, count)| tag_json(*id, name, *count))
+        .map(tag)
         .collect();
-    Ok(Reply::data(json!({ "list": list })))
+    Ok(Reply::data(List { list }))
 }
 
 pub async fn count(call: Call) -> ApiResult {
     let reach = call.reach().await?;
     let tags = library::tags_with_counts(&call.state.db, &reach.items(), None).await?;
-    Ok(Reply::data(json!({ "count": tags.len() })))
+    Ok(Reply::data(Count {
+        count: tags.len() as i64,
+    }))
 }
 
 pub async fn get(call: Call) -> ApiResult {
@@ -47,11 +71,8 @@ pub async fn get(call: Call) -> ApiResult {
     } {
         return Err(ApiError::NotFound);
     }
-    let list: Vec<_> = tags
-        .iter()
-        .map(|(id, name, count)| tag_json(*id, name, *count))
-        .collect();
-    Ok(Reply::data(json!({ "list": list })))
+    let list: Vec<_> = tags.iter().map(tag).collect();
+    Ok(Reply::data(List { list }))
 }
 
 pub async fn create(call: Call) -> ApiResult {
@@ -62,5 +83,7 @@ pub async fn create(call: Call) -> ApiResult {
         return Err(ApiError::bad("name", "1 to 255 printable characters"));
     }
     let (id, name) = library::create_tag(&call.state.db, name).await?;
-    Ok(Reply::data(json!({"tag": {"id": id, "name": name}})))
+    Ok(Reply::data(Created {
+        tag: TagRef { id, name },
+    }))
 }
