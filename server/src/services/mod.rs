@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod changes;
+pub mod edits;
 pub mod filters;
 pub mod folders;
 pub mod items;

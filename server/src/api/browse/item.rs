@@ -7,6 +7,7 @@ use crate::protocol::error::{ApiError, ApiResult};
 use crate::protocol::listing::{Additional, page, sort};
 use crate::protocol::reply::Reply;
 use crate::services::access::Reach;
+use crate::services::edits;
 use crate::services::filters::narrow_by_fields;
 use crate::services::items::present;
 use crate::services::sharing::Shared;
@@ -154,63 +155,34 @@ pub async fn get(call: Call) -> ApiResult {
 pub async fn set(call: Call) -> ApiResult {
     let reach = call.reach().await?;
     let ids = ids(&call)?;
-    let rows = reach.items_by_ids(&call.state, &ids).await?;
-    reach.require_manage(rows.iter().map(|r| r.folder_id))?;
-    let rating = call.params.int("rating")?;
-    if rating.is_some_and(|r| !(0..=5).contains(&r)) {
-        return Err(ApiError::bad("rating", "0 to 5"));
-    }
-    let description = call.params.string("description");
-    if description.as_ref().is_some_and(|d| d.len() > 4096) {
-        return Err(ApiError::bad("description", "longer than 4096 bytes"));
-    }
-    let time = call.params.int("time")?;
-    // Years 1 to 9999, as the timeline can show them.
-    if time.is_some_and(|t| !(-62_135_596_800..=253_402_300_799).contains(&t)) {
-        return Err(ApiError::bad("time", "not a date the timeline can show"));
-    }
     let edit = ItemEdit {
-        rating,
-        description,
-        time,
+        rating: call.params.int("rating")?,
+        description: call.params.string("description"),
+        time: call.params.int("time")?,
     };
-    if edit.rating.is_none() && edit.description.is_none() && edit.time.is_none() {
-        return Err(ApiError::MissingParam("rating"));
-    }
-    let distinct: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    library::edit_items(&call.state.db, &distinct, &edit).await?;
+    edits::edit(&call.state, &reach, &ids, edit).await?;
     Ok(Reply::data(Empty {}))
 }
 
 pub async fn set_favorite(call: Call) -> ApiResult {
     let reach = call.reach().await?;
     let ids = ids(&call)?;
-    let rows = reach.items_by_ids(&call.state, &ids).await?;
     let favorite = call
         .params
         .bool("favorite")?
         .ok_or(ApiError::MissingParam("favorite"))?;
-    let distinct: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    library::set_favorite(&call.state.db, reach.user_id, &distinct, favorite).await?;
+    edits::favorite(&call.state, &reach, &ids, favorite).await?;
     Ok(Reply::data(Empty {}))
 }
 
 async fn tag(call: Call, add: bool) -> ApiResult {
     let reach = call.reach().await?;
     let ids = ids(&call)?;
-    let rows = reach.items_by_ids(&call.state, &ids).await?;
-    reach.require_manage(rows.iter().map(|r| r.folder_id))?;
     let tags = call
         .params
         .int_list("tag")?
         .ok_or(ApiError::MissingParam("tag"))?;
-    if tags.is_empty() || tags.len() > 1000 {
-        return Err(ApiError::bad("tag", "1 to 1000 tag ids"));
-    }
-    let distinct: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    if !library::tag_items(&call.state.db, &distinct, &tags, add).await? {
-        return Err(ApiError::NotFound);
-    }
+    edits::tag(&call.state, &reach, &ids, &tags, add).await?;
     Ok(Reply::data(Empty {}))
 }
 
@@ -226,9 +198,7 @@ pub async fn remove_tag(call: Call) -> ApiResult {
 pub async fn delete(call: Call) -> ApiResult {
     let reach = call.reach().await?;
     let ids = ids(&call)?;
-    let rows = reach.items_by_ids(&call.state, &ids).await?;
-    reach.require_manage(rows.iter().map(|r| r.folder_id))?;
-    crate::services::recycle::delete_items(&call.state, &rows).await?;
+    edits::delete(&call.state, &reach, &ids).await?;
     Ok(Reply::data(Empty {}))
 }
 
