@@ -3,9 +3,14 @@
 
 pub mod access;
 pub mod filters;
+pub mod indexing;
 pub mod reach;
 pub mod recent;
 pub mod recycle;
+pub mod recycle_bin;
 pub mod settings;
 pub mod sharing;
 pub mod sight;
+pub mod signin;
+pub mod team_permissions;
+pub mod users;
