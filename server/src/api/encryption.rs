@@ -1,11 +1,20 @@
 //! `SYNO.API.Encryption getinfo`: the public key clients encrypt their sign-in with.
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::Call;
 use super::error::ApiResult;
 use super::reply::Reply;
 use crate::login_crypto::{CIPHER_KEY, CIPHER_TOKEN, public_modulus_hex};
+
+/// What a client needs to encrypt its fields (reference §2).
+#[derive(Serialize)]
+struct EncryptionInfo {
+    public_key: String,
+    cipherkey: &'static str,
+    ciphertoken: &'static str,
+    server_time: i64,
+}
 
 pub async fn getinfo(call: Call) -> ApiResult {
     let key = call
@@ -14,10 +23,10 @@ pub async fn getinfo(call: Call) -> ApiResult {
         .get(&call.state.config.keys_dir())
         .await
         .map_err(anyhow::Error::new)?;
-    Ok(Reply::data(json!({
-        "public_key": public_modulus_hex(&key),
-        "cipherkey": CIPHER_KEY,
-        "ciphertoken": CIPHER_TOKEN,
-        "server_time": shoebox_catalog::now(),
-    })))
+    Ok(Reply::data(EncryptionInfo {
+        public_key: public_modulus_hex(&key),
+        cipherkey: CIPHER_KEY,
+        ciphertoken: CIPHER_TOKEN,
+        server_time: shoebox_catalog::now(),
+    }))
 }

@@ -1,200 +1,167 @@
 //! `SYNO.Foto.Setting.{Guest,Admin,User,TeamSpace}` (reference §3.13) and
 //! `SYNO.FotoTeam.Sharing.FolderPermission`: real settings, stored, that change what the server
-//! does. Shapes follow the reference where it has them; docs/protocol-choices.md says the rest.
+//! does ([`crate::services::settings`], [`crate::services::team_permissions`]). Shapes follow
+//! the reference where it has them; docs/protocol-choices.md says the rest.
 
-use serde_json::{Map, Value, json};
-use shoebox_catalog::files::SHARED_OWNER;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use super::Call;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
 use crate::services::access::TeamAccess;
-use crate::services::settings::{
-    ADMIN_KEY, TEAM_KEY, admin_defaults, load, require_admin, team_defaults, team_space_enabled,
-    user_defaults, user_key,
-};
-use shoebox_catalog::{library, settings};
+use crate::services::settings::{self, AdminChange, TeamChange, UserChange};
+use crate::services::team_permissions::{self, GrantRequest, Grantee};
+use crate::services::users::require_admin;
+use crate::wire::Empty;
 
-/// Applies the parameters named in `defaults` that the call carries, each checked to have the
-/// default's JSON type, and stores the result.
-async fn update(call: &Call, key: &str, defaults: Value, only: &[&str]) -> ApiResult<Value> {
-    let mut current = load(&call.state, key, defaults.clone()).await?;
-    let mut changed = false;
-    for name in only {
-        let Some(raw) = call.params.raw(name) else {
-            continue;
-        };
-        let value: Value =
-            serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()));
-        let expected = &defaults[*name];
-        let same_type = match (expected, &value) {
-            (Value::Bool(_), Value::Bool(_)) | (Value::String(_), Value::String(_)) => true,
-            (Value::Array(_), Value::Array(items)) => items.iter().all(Value::is_string),
-            _ => false,
-        };
-        if !same_type {
-            return Err(ApiError::bad(*name, "wrong type"));
-        }
-        if *name == "default_thumbnail_size" && !matches!(value.as_str(), Some("sm" | "m" | "xl")) {
-            return Err(ApiError::bad(*name, "sm, m or xl"));
-        }
-        current[*name] = value;
-        changed = true;
-    }
-    if !changed {
-        return Err(ApiError::MissingParam("setting"));
-    }
-    settings::set(&call.state.db, key, &current).await?;
-    Ok(current)
+/// What the sign-in page and share-link guests need (`Setting.Guest get`).
+#[derive(Serialize)]
+struct GuestSettings {
+    alias: &'static str,
+    default_thumbnail_size: String,
+    display_photo_info_to_guest: bool,
+    enable_converted_original_jpeg: bool,
+    enable_home_service: bool,
+    enable_team_space: bool,
+    has_hevc: bool,
 }
 
-/// People or subjects switched on again: the photos of the space (`None`: every space) are
-/// recognised again, keeping what users decided about faces (docs/recognition.md).
-async fn recognition_switched(
-    call: &Call,
-    before: &Value,
-    after: &Value,
-    space: Option<i64>,
-) -> ApiResult<()> {
-    let on_again = ["enable_person", "enable_concept"]
-        .iter()
-        .any(|k| before[*k] == false && after[*k] != false);
-    if on_again {
-        let queued = call.state.indexer.requeue_recognition(space).await?;
-        tracing::info!(photos = queued, "recognition switched on again");
-    }
-    Ok(())
+/// `Setting.User get`: the caller's settings and Shared Space access.
+#[derive(Serialize)]
+struct UserSettings {
+    enable_home_service: bool,
+    enable_person: bool,
+    enable_concept: bool,
+    show_date_location: bool,
+    rename_by_date: bool,
+    team_space_permission: String,
+}
+
+/// An answer that is one `list`.
+#[derive(Serialize)]
+struct Listed<T> {
+    list: Vec<T>,
+}
+
+/// One setting from the call, if given: a JSON literal, or bare text for a string, of the
+/// setting's type (120 `wrong type` otherwise: `yes` is no boolean, `5` no string).
+fn setting<T: DeserializeOwned>(call: &Call, name: &'static str) -> ApiResult<Option<T>> {
+    let Some(raw) = call.params.raw(name) else {
+        return Ok(None);
+    };
+    let value: Value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()));
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|_| ApiError::bad(name, "wrong type"))
 }
 
 /// `Setting.Guest get` (no sign-in): what the sign-in page and share-link guests need.
 pub async fn guest_get(call: Call) -> ApiResult {
-    let admin = load(&call.state, ADMIN_KEY, admin_defaults()).await?;
-    Ok(Reply::data(json!({
-        "alias": "photo",
-        "default_thumbnail_size": admin["default_thumbnail_size"],
-        "display_photo_info_to_guest": admin["display_photo_info_to_guest"],
-        "enable_converted_original_jpeg": false,
-        "enable_home_service": true,
-        "enable_team_space": team_space_enabled(&call.state).await?,
-        "has_hevc": true,
-    })))
+    let admin = settings::admin(&call.state).await?;
+    Ok(Reply::data(GuestSettings {
+        alias: "photo",
+        default_thumbnail_size: admin.default_thumbnail_size,
+        display_photo_info_to_guest: admin.display_photo_info_to_guest,
+        enable_converted_original_jpeg: false,
+        enable_home_service: true,
+        enable_team_space: settings::team_space_enabled(&call.state).await?,
+        has_hevc: true,
+    }))
 }
 
 pub async fn admin_get(call: Call) -> ApiResult {
     call.user()?;
-    Ok(Reply::data(
-        load(&call.state, ADMIN_KEY, admin_defaults()).await?,
-    ))
+    Ok(Reply::data(settings::admin(&call.state).await?))
 }
 
 pub async fn admin_set(call: Call) -> ApiResult {
-    require_admin(&call)?;
-    let names = [
-        "default_thumbnail_size",
-        "display_photo_info_to_guest",
-        "enable_person",
-        "enable_concept",
-        "enable_user_sharing",
-        "exclude_extension",
-    ];
-    let before = load(&call.state, ADMIN_KEY, admin_defaults()).await?;
-    let after = update(&call, ADMIN_KEY, admin_defaults(), &names).await?;
-    recognition_switched(&call, &before, &after, None).await?;
-    Ok(Reply::data(json!({})))
+    let me = call.user()?;
+    require_admin(me)?;
+    let default_thumbnail_size: Option<String> = setting(&call, "default_thumbnail_size")?;
+    if default_thumbnail_size
+        .as_deref()
+        .is_some_and(|s| !matches!(s, "sm" | "m" | "xl"))
+    {
+        return Err(ApiError::bad("default_thumbnail_size", "sm, m or xl"));
+    }
+    let change = AdminChange {
+        default_thumbnail_size,
+        display_photo_info_to_guest: setting(&call, "display_photo_info_to_guest")?,
+        enable_person: setting(&call, "enable_person")?,
+        enable_concept: setting(&call, "enable_concept")?,
+        enable_user_sharing: setting(&call, "enable_user_sharing")?,
+        exclude_extension: setting(&call, "exclude_extension")?,
+    };
+    settings::set_admin(&call.state, me, &change).await?;
+    Ok(Reply::data(Empty {}))
 }
 
 pub async fn user_get(call: Call) -> ApiResult {
-    let user = call.user()?.clone();
-    let prefs = load(&call.state, &user_key(user.user_id.0), user_defaults()).await?;
-    let access = if user.is_admin {
-        "full".to_owned()
-    } else {
-        library::team_access(&call.state.db, user.user_id.0).await?
-    };
-    Ok(Reply::data(json!({
-        "enable_home_service": true,
-        "enable_person": prefs["enable_person"],
-        "enable_concept": prefs["enable_concept"],
-        "show_date_location": prefs["show_date_location"],
-        "rename_by_date": prefs["rename_by_date"],
-        "team_space_permission": access,
-    })))
+    let user = call.user()?;
+    let prefs = settings::user(&call.state, user.user_id.0).await?;
+    let access = team_permissions::access_of(&call.state, user).await?;
+    Ok(Reply::data(UserSettings {
+        enable_home_service: true,
+        enable_person: prefs.enable_person,
+        enable_concept: prefs.enable_concept,
+        show_date_location: prefs.show_date_location,
+        rename_by_date: prefs.rename_by_date,
+        team_space_permission: access,
+    }))
 }
 
 pub async fn user_set(call: Call) -> ApiResult {
     let user = call.user()?.user_id.0;
-    let before = load(&call.state, &user_key(user), user_defaults()).await?;
-    let after = update(
-        &call,
-        &user_key(user),
-        user_defaults(),
-        &[
-            "enable_person",
-            "enable_concept",
-            "show_date_location",
-            "rename_by_date",
-        ],
-    )
-    .await?;
-    recognition_switched(&call, &before, &after, Some(user)).await?;
-    Ok(Reply::data(json!({})))
+    let change = UserChange {
+        enable_person: setting(&call, "enable_person")?,
+        enable_concept: setting(&call, "enable_concept")?,
+        show_date_location: setting(&call, "show_date_location")?,
+        rename_by_date: setting(&call, "rename_by_date")?,
+    };
+    settings::set_user(&call.state, user, &change).await?;
+    Ok(Reply::data(Empty {}))
 }
 
 pub async fn team_get(call: Call) -> ApiResult {
     call.user()?;
-    Ok(Reply::data(
-        load(&call.state, TEAM_KEY, team_defaults()).await?,
-    ))
+    Ok(Reply::data(settings::team(&call.state).await?))
 }
 
 pub async fn team_set(call: Call) -> ApiResult {
-    require_admin(&call)?;
-    let before = load(&call.state, TEAM_KEY, team_defaults()).await?;
-    let after = update(
-        &call,
-        TEAM_KEY,
-        team_defaults(),
-        &["enable_person", "enable_concept"],
-    )
-    .await?;
-    recognition_switched(&call, &before, &after, Some(SHARED_OWNER)).await?;
-    Ok(Reply::data(json!({})))
+    let me = call.user()?;
+    require_admin(me)?;
+    let change = TeamChange {
+        enable_person: setting(&call, "enable_person")?,
+        enable_concept: setting(&call, "enable_concept")?,
+    };
+    settings::set_team(&call.state, me, &change).await?;
+    Ok(Reply::data(Empty {}))
 }
 
 pub async fn team_set_enable(call: Call) -> ApiResult {
-    require_admin(&call)?;
+    let me = call.user()?;
+    require_admin(me)?;
     let enabled = call
         .params
         .bool("enable")?
         .or(call.params.bool("enabled")?)
         .ok_or(ApiError::MissingParam("enable"))?;
-    let mut current = load(&call.state, TEAM_KEY, team_defaults()).await?;
-    current["enabled"] = json!(enabled);
-    settings::set(&call.state.db, TEAM_KEY, &current).await?;
-    Ok(Reply::data(json!({})))
+    settings::set_team_enabled(&call.state, me, enabled).await?;
+    Ok(Reply::data(Empty {}))
 }
 
 /// `list_permission`: every user's Shared Space access (administrators always `full`).
 pub async fn team_list_permission(call: Call) -> ApiResult {
-    require_admin(&call)?;
-    let list: Vec<Value> = settings::team_access_list(&call.state.db)
-        .await?
-        .into_iter()
-        .map(|(id, name, is_admin, access)| {
-            json!({
-                "user_id": id,
-                "name": name,
-                "is_admin": is_admin,
-                "access": if is_admin { "full".to_owned() } else { access },
-            })
-        })
-        .collect();
-    Ok(Reply::data(json!({ "list": list })))
+    let list = team_permissions::list(&call.state, call.user()?).await?;
+    Ok(Reply::data(Listed { list }))
 }
 
 /// `update_permission`: `permission=[{"user_id":N,"access":"full"|"custom"|"none"}]`.
 pub async fn team_update_permission(call: Call) -> ApiResult {
-    require_admin(&call)?;
+    let me = call.user()?;
+    require_admin(me)?;
     let Some(Value::Array(entries)) = call.params.json("permission")? else {
         return Err(ApiError::MissingParam("permission"));
     };
@@ -207,54 +174,40 @@ pub async fn team_update_permission(call: Call) -> ApiResult {
             .as_str()
             .and_then(TeamAccess::parse)
             .ok_or_else(|| ApiError::bad("permission", "access is full, custom or none"))?;
-        changes.push((user, access.as_str()));
+        changes.push((user, access));
     }
-    if !settings::set_team_access(&call.state.db, &changes).await? {
-        return Err(ApiError::NotFound);
-    }
-    Ok(Reply::data(json!({})))
-}
-
-fn grant_json(g: &settings::FolderGrant) -> Value {
-    let key = if g.kind == "group" {
-        "group_id"
-    } else {
-        "user_id"
-    };
-    json!({key: g.user_id, "view": g.view, "download": g.download, "upload": g.upload, "manage": g.manage})
+    team_permissions::set(&call.state, me, &changes).await?;
+    Ok(Reply::data(Empty {}))
 }
 
 /// `Sharing.FolderPermission list`: the grants on one Shared Space folder (`id`).
 pub async fn folder_permission_list(call: Call) -> ApiResult {
-    require_admin(&call)?;
+    let me = call.user()?;
+    require_admin(me)?;
     let id = call.params.int("id")?.ok_or(ApiError::MissingParam("id"))?;
-    let folder = folder(&call, id).await?;
-    let list: Vec<Value> = settings::folder_grants(&call.state.db, folder)
-        .await?
-        .iter()
-        .map(grant_json)
-        .collect();
-    Ok(Reply::data(json!({ "list": list })))
+    let folder = team_permissions::folder(&call.state, id).await?;
+    let list = team_permissions::grants(&call.state, me, folder).await?;
+    Ok(Reply::data(Listed { list }))
 }
 
 /// `Sharing.FolderPermission update`: replaces the grants on a folder; they apply to users with
 /// custom access, on the folder and below it.
 pub async fn folder_permission_update(call: Call) -> ApiResult {
-    require_admin(&call)?;
+    let me = call.user()?;
+    require_admin(me)?;
     let id = call.params.int("id")?.ok_or(ApiError::MissingParam("id"))?;
-    let folder = folder(&call, id).await?;
+    let folder = team_permissions::folder(&call.state, id).await?;
     let grants = grants(&call)?;
-    if !settings::set_folder_grants(&call.state.db, &[folder], &grants).await? {
-        return Err(ApiError::NotFound);
-    }
-    Ok(Reply::data(json!({})))
+    team_permissions::set_grants(&call.state, me, &[folder], &grants).await?;
+    Ok(Reply::data(Empty {}))
 }
 
 /// `FolderBatchPermission update` (shape unknown in the reference; docs/protocol-choices.md):
 /// `id` [folder ids] and `permission` as `FolderPermission update` takes it; every folder gets
 /// the same grants, all of them or (for an unknown folder, user or group: 642) none.
 pub async fn folder_batch_permission_update(call: Call) -> ApiResult {
-    require_admin(&call)?;
+    let me = call.user()?;
+    require_admin(me)?;
     let ids = call
         .params
         .int_list("id")?
@@ -264,20 +217,18 @@ pub async fn folder_batch_permission_update(call: Call) -> ApiResult {
     }
     let mut folders = Vec::with_capacity(ids.len());
     for id in ids {
-        folders.push(folder(&call, id).await?);
+        folders.push(team_permissions::folder(&call.state, id).await?);
     }
     folders.sort_unstable();
     folders.dedup();
     let grants = grants(&call)?;
-    if !settings::set_folder_grants(&call.state.db, &folders, &grants).await? {
-        return Err(ApiError::NotFound);
-    }
-    Ok(Reply::data(json!({})))
+    team_permissions::set_grants(&call.state, me, &folders, &grants).await?;
+    Ok(Reply::data(Empty {}))
 }
 
 /// The `permission` list of a folder permission call: `[{"user_id" | "group_id", "view",
 /// "download", "upload", "manage"}]`.
-fn grants(call: &Call) -> ApiResult<Vec<settings::FolderGrant>> {
+fn grants(call: &Call) -> ApiResult<Vec<GrantRequest>> {
     let Some(Value::Array(entries)) = call.params.json("permission")? else {
         return Err(ApiError::MissingParam("permission"));
     };
@@ -287,12 +238,12 @@ fn grants(call: &Call) -> ApiResult<Vec<settings::FolderGrant>> {
         let Value::Object(e) = entry else {
             return Err(ApiError::bad("permission", "a list of objects"));
         };
-        let (kind, user_id) = match (
+        let to = match (
             e.get("user_id").and_then(Value::as_i64),
             e.get("group_id").and_then(Value::as_i64),
         ) {
-            (Some(id), None) => ("user", id),
-            (None, Some(id)) => ("group", id),
+            (Some(id), None) => Grantee::User(id),
+            (None, Some(id)) => Grantee::Group(id),
             _ => {
                 return Err(ApiError::bad(
                     "permission",
@@ -300,30 +251,13 @@ fn grants(call: &Call) -> ApiResult<Vec<settings::FolderGrant>> {
                 ));
             }
         };
-        // Each right implies viewing; managing implies the rest.
-        let manage = flag(e, "manage");
-        let upload = manage || flag(e, "upload");
-        let download = manage || flag(e, "download");
-        let view = manage || upload || download || flag(e, "view");
-        grants.push(settings::FolderGrant {
-            kind: kind.to_owned(),
-            user_id,
-            view,
-            download,
-            upload,
-            manage,
+        grants.push(GrantRequest {
+            to,
+            view: flag(e, "view"),
+            download: flag(e, "download"),
+            upload: flag(e, "upload"),
+            manage: flag(e, "manage"),
         });
     }
     Ok(grants)
-}
-
-/// A Shared Space folder id (0 = root) to its row id.
-async fn folder(call: &Call, id: i64) -> ApiResult<i64> {
-    if id == 0 {
-        return Ok(library::root_folder(&call.state.db, SHARED_OWNER).await?.id);
-    }
-    library::folder(&call.state.db, SHARED_OWNER, id)
-        .await?
-        .map(|f| f.id)
-        .ok_or(ApiError::NotFound)
 }

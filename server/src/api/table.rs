@@ -11,6 +11,217 @@ use super::{
 use crate::protocol::table::Effect::{Changes, Reads, ReadsMedia};
 use crate::protocol::table::{Api, ApiTable, Space};
 
+/// The served APIs.
+pub fn build() -> ApiTable {
+    let mut apis: Vec<Api> = [
+        sign_in(),
+        accounts(),
+        share_links(),
+        settings_and_state(),
+        albums(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    // The browse APIs, once per space (reference §3: every SYNO.Foto.X has a FotoTeam twin).
+    for (foto, team) in [
+        ("SYNO.Foto.Browse.Item", "SYNO.FotoTeam.Browse.Item"),
+        ("SYNO.Foto.Browse.Folder", "SYNO.FotoTeam.Browse.Folder"),
+        ("SYNO.Foto.Browse.Timeline", "SYNO.FotoTeam.Browse.Timeline"),
+        ("SYNO.Foto.Browse.Diff", "SYNO.FotoTeam.Browse.Diff"),
+        (
+            "SYNO.Foto.Browse.GeneralTag",
+            "SYNO.FotoTeam.Browse.GeneralTag",
+        ),
+        (
+            "SYNO.Foto.Browse.RecentlyAdded",
+            "SYNO.FotoTeam.Browse.RecentlyAdded",
+        ),
+        (
+            "SYNO.Foto.Browse.Geocoding",
+            "SYNO.FotoTeam.Browse.Geocoding",
+        ),
+        ("SYNO.Foto.Browse.Person", "SYNO.FotoTeam.Browse.Person"),
+        ("SYNO.Foto.Browse.Concept", "SYNO.FotoTeam.Browse.Concept"),
+        ("SYNO.Foto.Browse.Map", "SYNO.FotoTeam.Browse.Map"),
+        ("SYNO.Foto.Search.Search", "SYNO.FotoTeam.Search.Search"),
+        ("SYNO.Foto.Search.Filter", "SYNO.FotoTeam.Search.Filter"),
+        ("SYNO.Foto.Upload.Item", "SYNO.FotoTeam.Upload.Item"),
+        ("SYNO.Foto.PhotoRequest", "SYNO.FotoTeam.PhotoRequest"),
+        (
+            "SYNO.Foto.Upload.Resumable",
+            "SYNO.FotoTeam.Upload.Resumable",
+        ),
+        ("SYNO.Foto.Thumbnail", "SYNO.FotoTeam.Thumbnail"),
+        ("SYNO.Foto.Download", "SYNO.FotoTeam.Download"),
+        ("SYNO.Foto.Streaming", "SYNO.FotoTeam.Streaming"),
+    ] {
+        for name in [foto, team] {
+            apis.push(browse_api(name));
+        }
+    }
+    for api in &mut apis {
+        api.json_format = api.name.starts_with("SYNO.Foto");
+        api.space = if api.name.starts_with("SYNO.FotoTeam.") {
+            Space::Team
+        } else if api.name.starts_with("SYNO.Foto.") {
+            Space::Personal
+        } else {
+            Space::None
+        };
+    }
+    ApiTable::new(apis)
+}
+
+/// Discovery, sign-in and the box itself.
+fn sign_in() -> Vec<Api> {
+    vec![
+        Api::new("SYNO.API.Info", "query.cgi", 1..=1).public(Reads, "query", info::query),
+        Api::new("SYNO.API.Auth", "auth.cgi", 3..=7)
+            .public(Changes, "login", auth::login)
+            .public(Changes, "logout", auth::logout),
+        Api::new("SYNO.API.Auth.UIConfig", "entry.cgi", 1..=1).public(
+            Reads,
+            "get",
+            auth::ui_config,
+        ),
+        Api::new("SYNO.API.Encryption", "encryption.cgi", 1..=1).public(
+            Reads,
+            "getinfo",
+            encryption::getinfo,
+        ),
+        Api::new("SYNO.DSM.Info", "entry.cgi", 1..=2).user(Reads, "getinfo", dsm::getinfo),
+    ]
+}
+
+/// Accounts and the recycle bin, as DSM's Control Panel serves them.
+fn accounts() -> Vec<Api> {
+    vec![
+        Api::new("SYNO.Core.User", "entry.cgi", 1..=1)
+            .user(Reads, "list", core_admin::user_list)
+            .user(Reads, "get", core_admin::user_get)
+            .user(Changes, "create", core_admin::user_create)
+            .user(Changes, "set", core_admin::user_set)
+            .user(Changes, "delete", core_admin::user_delete),
+        Api::new("SYNO.Core.RecycleBin", "entry.cgi", 1..=1)
+            .user(Reads, "get", core_admin::recycle_get)
+            .user(Changes, "set", core_admin::recycle_set)
+            .user(Changes, "clean", core_admin::recycle_clean),
+    ]
+}
+
+/// Share links (reference §1.5, §3.12; albums only) and Photo Requests.
+fn share_links() -> Vec<Api> {
+    vec![
+        Api::new("SYNO.Core.Sharing.Login", "entry.cgi", 1..=1).public(
+            Changes,
+            "login",
+            sharing::guest_login,
+        ),
+        Api::new("SYNO.Foto.Sharing.Passphrase", "entry.cgi", 1..=1)
+            .user(Changes, "set_shared", sharing::set_shared)
+            .user(Changes, "update", sharing::update)
+            .user(Reads, "get", sharing::get),
+        Api::new("SYNO.FotoTeam.Sharing.Passphrase", "entry.cgi", 1..=1)
+            .user(Changes, "set_shared", sharing::set_shared)
+            .user(Changes, "update", sharing::update)
+            .user(Reads, "get", sharing::get),
+        // Photo Requests: the public side needs no sign-in.
+        Api::new("SYNO.Foto.Upload.PhotoRequestItem", "entry.cgi", 1..=1)
+            .public(Reads, "get_info", requests::public_info)
+            .public_files("upload", requests::admits_upload, requests::public_upload),
+        Api::new("SYNO.Foto.Sharing.Misc", "entry.cgi", 1..=2)
+            .user(Reads, "list_user_group", sharing::list_user_group)
+            .user(
+                Reads,
+                "list_shared_with_me_album",
+                sharing::list_shared_with_me_album,
+            )
+            .user(Reads, "list_shared_folder", sharing::list_shared_folder),
+    ]
+}
+
+/// Who the caller is, the first run, the indexing state and the settings.
+fn settings_and_state() -> Vec<Api> {
+    vec![
+        Api::new("SYNO.Foto.UserInfo", "entry.cgi", 1..=1).user(Reads, "me", user_info::me),
+        // Shoebox's extension: the portal's first run creates the administrator.
+        Api::new("SYNO.Shoebox.Setup", "entry.cgi", 1..=1)
+            .public(Reads, "get", setup::get)
+            .public(Changes, "create_admin", setup::create_admin),
+        Api::new("SYNO.Foto.Index", "entry.cgi", 1..=1)
+            .user(Reads, "get", index::get_personal)
+            .user(Changes, "reindex", index::reindex_personal),
+        Api::new("SYNO.FotoTeam.Index", "entry.cgi", 1..=1)
+            .user(Reads, "get", index::get_shared)
+            .user(Changes, "reindex", index::reindex_shared),
+        Api::new("SYNO.Foto.Setting.Guest", "entry.cgi", 1..=1).public(
+            Reads,
+            "get",
+            settings::guest_get,
+        ),
+        Api::new("SYNO.Foto.Setting.Admin", "entry.cgi", 1..=1)
+            .user(Reads, "get", settings::admin_get)
+            .user(Changes, "set", settings::admin_set),
+        Api::new("SYNO.Foto.Setting.User", "entry.cgi", 1..=1)
+            .user(Reads, "get", settings::user_get)
+            .user(Changes, "set", settings::user_set),
+        Api::new("SYNO.Foto.Setting.TeamSpace", "entry.cgi", 1..=1)
+            .user(Reads, "get", settings::team_get)
+            .user(Changes, "set", settings::team_set)
+            .user(Changes, "set_enable", settings::team_set_enable)
+            .user(Reads, "list_permission", settings::team_list_permission)
+            .user(
+                Changes,
+                "update_permission",
+                settings::team_update_permission,
+            ),
+        Api::new("SYNO.FotoTeam.Sharing.FolderPermission", "entry.cgi", 1..=1)
+            .user(Reads, "list", settings::folder_permission_list)
+            .user(Changes, "update", settings::folder_permission_update),
+        Api::new(
+            "SYNO.FotoTeam.Sharing.FolderBatchPermission",
+            "entry.cgi",
+            1..=1,
+        )
+        .user(Changes, "update", settings::folder_batch_permission_update),
+    ]
+}
+
+/// Albums belong to a user: Foto only (reference §3.4–3.6).
+fn albums() -> Vec<Api> {
+    vec![
+        Api::new("SYNO.Foto.Browse.Album", "entry.cgi", 1..=5)
+            .user(Reads, "list", album::list)
+            .user(Reads, "count", album::count)
+            .shared(Reads, "get", album::get)
+            .user(Changes, "set_name", album::set_name)
+            .user(Changes, "delete", album::delete)
+            .user(Changes, "set_cover", album::set_cover)
+            .user(Changes, "set_order", album::set_order),
+        Api::new("SYNO.Foto.Browse.NormalAlbum", "entry.cgi", 1..=2)
+            .user(Changes, "create", album::create_normal)
+            .user(Changes, "add_item", album::add_item)
+            .user(Changes, "delete_item", album::delete_item)
+            .user(Reads, "get", album::get_one)
+            .user(Reads, "list", album::list_normal)
+            .user(Reads, "count", album::count_normal),
+        Api::new("SYNO.Foto.Browse.ConditionAlbum", "entry.cgi", 1..=2)
+            .user(Changes, "create", album::create_condition)
+            .user(Changes, "set_condition", album::set_condition)
+            .user(Reads, "get", album::get_one)
+            .user(Reads, "list", album::list_condition)
+            .user(Reads, "count", album::count_condition)
+            .user(Reads, "peek_item_count", album::peek_item_count)
+            .user(Reads, "suggest", album::suggest),
+        Api::new("SYNO.Foto.Browse.Category", "entry.cgi", 1..=2).user(
+            Reads,
+            "get",
+            album::category,
+        ),
+    ]
+}
+
 /// One browse API of either space, by its name without the space prefix.
 fn browse_api(name: &'static str) -> Api {
     let base = name
@@ -126,180 +337,4 @@ fn browse_api(name: &'static str) -> Api {
         }
         other => unreachable!("no browse API {other}"),
     }
-}
-/// The served APIs.
-pub fn build() -> ApiTable {
-    let apis = [
-        Api::new("SYNO.API.Info", "query.cgi", 1..=1).public(Reads, "query", info::query),
-        Api::new("SYNO.API.Auth", "auth.cgi", 3..=7)
-            .public(Changes, "login", auth::login)
-            .public(Changes, "logout", auth::logout),
-        Api::new("SYNO.API.Auth.UIConfig", "entry.cgi", 1..=1).public(
-            Reads,
-            "get",
-            auth::ui_config,
-        ),
-        Api::new("SYNO.API.Encryption", "encryption.cgi", 1..=1).public(
-            Reads,
-            "getinfo",
-            encryption::getinfo,
-        ),
-        Api::new("SYNO.DSM.Info", "entry.cgi", 1..=2).user(Reads, "getinfo", dsm::getinfo),
-        // Accounts and the recycle bin, as DSM's Control Panel serves them.
-        Api::new("SYNO.Core.User", "entry.cgi", 1..=1)
-            .user(Reads, "list", core_admin::user_list)
-            .user(Reads, "get", core_admin::user_get)
-            .user(Changes, "create", core_admin::user_create)
-            .user(Changes, "set", core_admin::user_set)
-            .user(Changes, "delete", core_admin::user_delete),
-        Api::new("SYNO.Core.RecycleBin", "entry.cgi", 1..=1)
-            .user(Reads, "get", core_admin::recycle_get)
-            .user(Changes, "set", core_admin::recycle_set)
-            .user(Changes, "clean", core_admin::recycle_clean),
-        // Share links (reference §1.5, §3.12; albums only).
-        Api::new("SYNO.Core.Sharing.Login", "entry.cgi", 1..=1).public(
-            Changes,
-            "login",
-            sharing::guest_login,
-        ),
-        Api::new("SYNO.Foto.Sharing.Passphrase", "entry.cgi", 1..=1)
-            .user(Changes, "set_shared", sharing::set_shared)
-            .user(Changes, "update", sharing::update)
-            .user(Reads, "get", sharing::get),
-        Api::new("SYNO.FotoTeam.Sharing.Passphrase", "entry.cgi", 1..=1)
-            .user(Changes, "set_shared", sharing::set_shared)
-            .user(Changes, "update", sharing::update)
-            .user(Reads, "get", sharing::get),
-        // Photo Requests: the public side needs no sign-in.
-        Api::new("SYNO.Foto.Upload.PhotoRequestItem", "entry.cgi", 1..=1)
-            .public(Reads, "get_info", requests::public_info)
-            .public_files("upload", requests::admits_upload, requests::public_upload),
-        Api::new("SYNO.Foto.Sharing.Misc", "entry.cgi", 1..=2)
-            .user(Reads, "list_user_group", sharing::list_user_group)
-            .user(
-                Reads,
-                "list_shared_with_me_album",
-                sharing::list_shared_with_me_album,
-            )
-            .user(Reads, "list_shared_folder", sharing::list_shared_folder),
-        Api::new("SYNO.Foto.UserInfo", "entry.cgi", 1..=1).user(Reads, "me", user_info::me),
-        // Shoebox's extension: the portal's first run creates the administrator.
-        Api::new("SYNO.Shoebox.Setup", "entry.cgi", 1..=1)
-            .public(Reads, "get", setup::get)
-            .public(Changes, "create_admin", setup::create_admin),
-        Api::new("SYNO.Foto.Index", "entry.cgi", 1..=1)
-            .user(Reads, "get", index::get_personal)
-            .user(Changes, "reindex", index::reindex_personal),
-        Api::new("SYNO.Foto.Setting.Guest", "entry.cgi", 1..=1).public(
-            Reads,
-            "get",
-            settings::guest_get,
-        ),
-        Api::new("SYNO.Foto.Setting.Admin", "entry.cgi", 1..=1)
-            .user(Reads, "get", settings::admin_get)
-            .user(Changes, "set", settings::admin_set),
-        Api::new("SYNO.Foto.Setting.User", "entry.cgi", 1..=1)
-            .user(Reads, "get", settings::user_get)
-            .user(Changes, "set", settings::user_set),
-        Api::new("SYNO.Foto.Setting.TeamSpace", "entry.cgi", 1..=1)
-            .user(Reads, "get", settings::team_get)
-            .user(Changes, "set", settings::team_set)
-            .user(Changes, "set_enable", settings::team_set_enable)
-            .user(Reads, "list_permission", settings::team_list_permission)
-            .user(
-                Changes,
-                "update_permission",
-                settings::team_update_permission,
-            ),
-        Api::new("SYNO.FotoTeam.Sharing.FolderPermission", "entry.cgi", 1..=1)
-            .user(Reads, "list", settings::folder_permission_list)
-            .user(Changes, "update", settings::folder_permission_update),
-        Api::new(
-            "SYNO.FotoTeam.Sharing.FolderBatchPermission",
-            "entry.cgi",
-            1..=1,
-        )
-        .user(Changes, "update", settings::folder_batch_permission_update),
-        // Albums belong to a user: Foto only (reference §3.4–3.6).
-        Api::new("SYNO.Foto.Browse.Album", "entry.cgi", 1..=5)
-            .user(Reads, "list", album::list)
-            .user(Reads, "count", album::count)
-            .shared(Reads, "get", album::get)
-            .user(Changes, "set_name", album::set_name)
-            .user(Changes, "delete", album::delete)
-            .user(Changes, "set_cover", album::set_cover)
-            .user(Changes, "set_order", album::set_order),
-        Api::new("SYNO.Foto.Browse.NormalAlbum", "entry.cgi", 1..=2)
-            .user(Changes, "create", album::create_normal)
-            .user(Changes, "add_item", album::add_item)
-            .user(Changes, "delete_item", album::delete_item)
-            .user(Reads, "get", album::get_one)
-            .user(Reads, "list", album::list_normal)
-            .user(Reads, "count", album::count_normal),
-        Api::new("SYNO.Foto.Browse.ConditionAlbum", "entry.cgi", 1..=2)
-            .user(Changes, "create", album::create_condition)
-            .user(Changes, "set_condition", album::set_condition)
-            .user(Reads, "get", album::get_one)
-            .user(Reads, "list", album::list_condition)
-            .user(Reads, "count", album::count_condition)
-            .user(Reads, "peek_item_count", album::peek_item_count)
-            .user(Reads, "suggest", album::suggest),
-        Api::new("SYNO.Foto.Browse.Category", "entry.cgi", 1..=2).user(
-            Reads,
-            "get",
-            album::category,
-        ),
-        Api::new("SYNO.FotoTeam.Index", "entry.cgi", 1..=1)
-            .user(Reads, "get", index::get_shared)
-            .user(Changes, "reindex", index::reindex_shared),
-    ];
-    let mut apis: Vec<Api> = apis.into_iter().collect();
-    // The browse APIs, once per space (reference §3: every SYNO.Foto.X has a FotoTeam twin).
-    for (foto, team) in [
-        ("SYNO.Foto.Browse.Item", "SYNO.FotoTeam.Browse.Item"),
-        ("SYNO.Foto.Browse.Folder", "SYNO.FotoTeam.Browse.Folder"),
-        ("SYNO.Foto.Browse.Timeline", "SYNO.FotoTeam.Browse.Timeline"),
-        ("SYNO.Foto.Browse.Diff", "SYNO.FotoTeam.Browse.Diff"),
-        (
-            "SYNO.Foto.Browse.GeneralTag",
-            "SYNO.FotoTeam.Browse.GeneralTag",
-        ),
-        (
-            "SYNO.Foto.Browse.RecentlyAdded",
-            "SYNO.FotoTeam.Browse.RecentlyAdded",
-        ),
-        (
-            "SYNO.Foto.Browse.Geocoding",
-            "SYNO.FotoTeam.Browse.Geocoding",
-        ),
-        ("SYNO.Foto.Browse.Person", "SYNO.FotoTeam.Browse.Person"),
-        ("SYNO.Foto.Browse.Concept", "SYNO.FotoTeam.Browse.Concept"),
-        ("SYNO.Foto.Browse.Map", "SYNO.FotoTeam.Browse.Map"),
-        ("SYNO.Foto.Search.Search", "SYNO.FotoTeam.Search.Search"),
-        ("SYNO.Foto.Search.Filter", "SYNO.FotoTeam.Search.Filter"),
-        ("SYNO.Foto.Upload.Item", "SYNO.FotoTeam.Upload.Item"),
-        ("SYNO.Foto.PhotoRequest", "SYNO.FotoTeam.PhotoRequest"),
-        (
-            "SYNO.Foto.Upload.Resumable",
-            "SYNO.FotoTeam.Upload.Resumable",
-        ),
-        ("SYNO.Foto.Thumbnail", "SYNO.FotoTeam.Thumbnail"),
-        ("SYNO.Foto.Download", "SYNO.FotoTeam.Download"),
-        ("SYNO.Foto.Streaming", "SYNO.FotoTeam.Streaming"),
-    ] {
-        for name in [foto, team] {
-            apis.push(browse_api(name));
-        }
-    }
-    for api in &mut apis {
-        api.json_format = api.name.starts_with("SYNO.Foto");
-        api.space = if api.name.starts_with("SYNO.FotoTeam.") {
-            Space::Team
-        } else if api.name.starts_with("SYNO.Foto.") {
-            Space::Personal
-        } else {
-            Space::None
-        };
-    }
-    ApiTable::new(apis)
 }

@@ -7,6 +7,7 @@ pub mod codes;
 pub mod discovery;
 pub mod dispatch;
 pub mod effect;
+pub mod encrypted;
 pub mod error;
 pub mod listing;
 pub mod params;

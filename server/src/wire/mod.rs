@@ -19,5 +19,5 @@ pub struct Count {
 }
 
 /// `{}`: a write that answers no data but says so with an empty object, as a real NAS does.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Empty {}
