@@ -4,6 +4,9 @@
 pub mod access;
 pub mod filters;
 pub mod items;
+pub mod media;
+pub mod people;
+pub mod places;
 pub mod reach;
 pub mod recent;
 pub mod recycle;

@@ -2,3 +2,6 @@
 //! objects…), as `Serialize` types. Handlers and services fill them; nothing here reads the
 //! catalog or knows a caller. Shapes one handler alone answers stay beside that handler.
 pub mod item;
+pub mod list;
+pub mod person;
+pub mod place;
