@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::Call;
 use super::error::{ApiError, ApiResult};
@@ -12,13 +12,79 @@ use crate::protocol::listing::{Additional, page, sort};
 use crate::services::access::Reach;
 use crate::services::filters::{FilterNames, name_id};
 use crate::services::items::present;
+use crate::services::{people, places};
+use crate::wire::list::{Count, List};
+use crate::wire::place::PlaceBranch;
 use shoebox_catalog::library::{self, ItemFilter, Kind};
 
-fn named(names: &HashMap<i64, String>) -> Vec<Value> {
+/// A choice of a filter panel's list.
+#[derive(Debug, Serialize)]
+struct Named {
+    id: i64,
+    name: String,
+}
+
+/// A month of the filter panel's `time` list, its first and last second.
+#[derive(Debug, Serialize)]
+struct Month {
+    year: i64,
+    month: u32,
+    start_time: i64,
+    end_time: i64,
+}
+
+/// `Search.Filter list`'s answer: what the caller's items can be filtered by.
+#[derive(Debug, Serialize)]
+struct Filters {
+    item_type: Vec<Named>,
+    camera: Vec<Named>,
+    lens: Vec<Named>,
+    iso: Vec<Named>,
+    aperture: Vec<Named>,
+    flash: Vec<i64>,
+    rating: Vec<i64>,
+    general_tag: Vec<Named>,
+    time: Vec<Month>,
+    person: Vec<Named>,
+    geocoding: Vec<PlaceBranch>,
+    folder_filter: Vec<Named>,
+    exposure_time_group: Vec<Named>,
+    focal_length_group: Vec<Named>,
+}
+
+/// A suggestion of `Search.Search suggest`.
+#[derive(Debug, Serialize)]
+struct Suggestion {
+    id: i64,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: String,
+    /// A place's level (places only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    level: Option<i64>,
+    passphrase: &'static str,
+}
+
+impl Suggestion {
+    fn of(kind: &'static str, id: i64, name: impl Into<String>) -> Suggestion {
+        Suggestion {
+            id,
+            kind,
+            name: name.into(),
+            level: None,
+            passphrase: "",
+        }
+    }
+}
+
+fn named(names: &HashMap<i64, String>) -> Vec<Named> {
     let mut list: Vec<(&i64, &String)> = names.iter().collect();
     list.sort_by_key(|a| a.1.to_lowercase());
     list.into_iter()
-        .map(|(id, name)| json!({"id": id, "name": name}))
+        .map(|(id, name)| Named {
+            id: *id,
+            name: name.clone(),
+        })
         .collect()
 }
 
@@ -29,11 +95,12 @@ pub async fn filter_list(call: Call) -> ApiResult {
     let filter = reach.items();
     let names = FilterNames::load(&call.state, &reach).await?;
     let ints = |v: Vec<String>| -> Vec<i64> { v.iter().filter_map(|s| s.parse().ok()).collect() };
-    let isos = ints(library::distinct_values(db, &filter, "i.iso").await?);
+    let mut isos = ints(library::distinct_values(db, &filter, "i.iso").await?);
+    isos.sort_unstable();
     let mut flash = ints(library::distinct_values(db, &filter, "i.flash").await?);
     flash.sort_unstable();
-    let mut ratings = ints(library::distinct_values(db, &filter, "i.rating").await?);
-    ratings.sort_unstable();
+    let mut rating = ints(library::distinct_values(db, &filter, "i.rating").await?);
+    rating.sort_unstable();
     let apertures = library::distinct_values(db, &filter, "i.aperture").await?;
     let tags = library::tags_with_counts(db, &filter, None).await?;
     let mut months: Vec<(i64, u32)> = Vec::new();
@@ -43,33 +110,63 @@ pub async fn filter_list(call: Call) -> ApiResult {
             months.push((y, m));
         }
     }
-    let time: Vec<Value> = months
+    let time = months
         .into_iter()
-        .map(|(y, m)| {
-            let start = shoebox_indexer::metadata::time::days_from_civil(y, m, 1) * 86_400;
-            let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        .map(|(year, month)| {
+            let start = shoebox_indexer::metadata::time::days_from_civil(year, month, 1) * 86_400;
+            let (ny, nm) = if month == 12 {
+                (year + 1, 1)
+            } else {
+                (year, month + 1)
+            };
             let end = shoebox_indexer::metadata::time::days_from_civil(ny, nm, 1) * 86_400 - 1;
-            json!({"year": y, "month": m, "start_time": start, "end_time": end})
+            Month {
+                year,
+                month,
+                start_time: start,
+                end_time: end,
+            }
         })
         .collect();
-    let mut iso_list = isos;
-    iso_list.sort_unstable();
-    Ok(Reply::data(json!({
-        "item_type": Kind::ALL.iter().map(|k| json!({"id": k.id(), "name": k.name()})).collect::<Vec<_>>(),
-        "camera": named(&names.cameras),
-        "lens": named(&names.lenses),
-        "iso": iso_list.iter().map(|i| json!({"id": i, "name": i.to_string()})).collect::<Vec<_>>(),
-        "aperture": apertures.iter().map(|a| json!({"id": name_id(a), "name": format!("f/{a}")})).collect::<Vec<_>>(),
-        "flash": flash,
-        "rating": ratings,
-        "general_tag": tags.iter().filter(|t| t.2 > 0).map(|(id, name, _)| json!({"id": id, "name": name})).collect::<Vec<_>>(),
-        "time": time,
-        "person": [],
-        "geocoding": crate::api::browse::place::filter_tree(&call, &filter).await?,
-        "folder_filter": [],
-        "exposure_time_group": [],
-        "focal_length_group": [],
-    })))
+    let user = call.user()?.user_id.0;
+    Ok(Reply::data(Filters {
+        item_type: Kind::ALL
+            .iter()
+            .map(|k| Named {
+                id: k.id(),
+                name: k.name().to_owned(),
+            })
+            .collect(),
+        camera: named(&names.cameras),
+        lens: named(&names.lenses),
+        iso: isos
+            .iter()
+            .map(|i| Named {
+                id: *i,
+                name: i.to_string(),
+            })
+            .collect(),
+        aperture: apertures
+            .iter()
+            .map(|a| Named {
+                id: name_id(a),
+                name: format!("f/{a}"),
+            })
+            .collect(),
+        flash,
+        rating,
+        general_tag: tags
+            .into_iter()
+            .filter(|t| t.2 > 0)
+            .map(|(id, name, _)| Named { id, name })
+            .collect(),
+        time,
+        person: Vec::new(),
+        geocoding: places::filter_tree(&call.state, user, &filter).await?,
+        folder_filter: Vec::new(),
+        exposure_time_group: Vec::new(),
+        focal_length_group: Vec::new(),
+    }))
 }
 
 /// The items a keyword finds in the caller's reach.
@@ -96,14 +193,14 @@ pub async fn list_item(call: Call) -> ApiResult {
     let (offset, limit) = page(&call)?;
     let rows = library::list_items(&call.state.db, &filter, sort(&call)?, offset, limit).await?;
     let list = present(&call.state, call.viewer(), &rows, &Additional::of(&call)?).await?;
-    Ok(Reply::data(json!({ "list": list })))
+    Ok(Reply::data(List::of(list)))
 }
 
 pub async fn count_item(call: Call) -> ApiResult {
     let reach = call.reach().await?;
     let filter = keyword_filter(&call, &reach)?;
     let count = library::count_items(&call.state.db, &filter).await?;
-    Ok(Reply::data(json!({ "count": count })))
+    Ok(Reply::data(Count { count }))
 }
 
 /// `suggest`: tags and folders whose names contain the keyword, and the special keywords.
@@ -115,25 +212,25 @@ pub async fn suggest(call: Call) -> ApiResult {
     if !word.is_empty() && word.len() <= 256 {
         for special in ["Video", "Live Photo", "Motion Photo", "360"] {
             if special.to_lowercase().starts_with(&word) {
-                list.push(json!({"id": 0, "type": "keyword", "name": special, "passphrase": ""}));
+                list.push(Suggestion::of("keyword", 0, special));
             }
         }
         for (id, name, count) in
             library::tags_with_counts(&call.state.db, &reach.items(), None).await?
         {
             if count > 0 && name.to_lowercase().contains(&word) {
-                list.push(json!({"id": id, "type": "general_tag", "name": name, "passphrase": ""}));
+                list.push(Suggestion::of("general_tag", id, name));
             }
         }
         for folder in library::folders_matching(&call.state.db, reach.owner, &word, 20).await? {
             if reach.sees_folder(folder.id) {
-                list.push(json!({"id": folder.id, "type": "folder", "name": folder.path, "passphrase": ""}));
+                list.push(Suggestion::of("folder", folder.id, folder.path));
             }
         }
         let items = reach.items();
         // Named people and subjects (docs/recognition.md), when switched on.
-        let (people_on, subjects_on) = super::browse::person::switches(&call, &reach).await?;
-        if people_on {
+        let on = people::switches(&call.state, reach.owner).await?;
+        if on.faces {
             let q = shoebox_catalog::people::PersonQuery {
                 name_like: Some(&word),
                 ..Default::default()
@@ -143,15 +240,13 @@ pub async fn suggest(call: Call) -> ApiResult {
                 .into_iter()
                 .take(10)
             {
-                list.push(json!({"id": p.id, "type": "person", "name": p.name, "passphrase": ""}));
+                list.push(Suggestion::of("person", p.id, p.name));
             }
         }
-        if subjects_on {
+        if on.subjects {
             for c in shoebox_catalog::people::concepts(&call.state.db, &items, None).await? {
                 if c.name.to_lowercase().contains(&word) || c.key.contains(&word) {
-                    list.push(
-                        json!({"id": c.id, "type": "concept", "name": c.name, "passphrase": ""}),
-                    );
+                    list.push(Suggestion::of("concept", c.id, c.name));
                 }
             }
         }
@@ -161,7 +256,7 @@ pub async fn suggest(call: Call) -> ApiResult {
             let albums =
                 shoebox_catalog::albums::named_like(&call.state.db, user, &word, 10).await?;
             for (id, name) in albums {
-                list.push(json!({"id": id, "type": "album", "name": name, "passphrase": ""}));
+                list.push(Suggestion::of("album", id, name));
             }
         }
         let me = call.user()?.user_id.0;
@@ -172,16 +267,13 @@ pub async fn suggest(call: Call) -> ApiResult {
                 .filter(|p| p.node.name.to_lowercase().contains(&word))
                 .take(10)
             {
-                list.push(json!({
-                    "id": place.node.id,
-                    "type": "geocoding",
-                    "name": place.node.name,
-                    "level": place.node.level,
-                    "passphrase": "",
-                }));
+                list.push(Suggestion {
+                    level: Some(place.node.level),
+                    ..Suggestion::of("geocoding", place.node.id, place.node.name)
+                });
             }
         }
     }
     list.truncate(50);
-    Ok(Reply::data(json!({ "list": list })))
+    Ok(Reply::data(List::of(list)))
 }

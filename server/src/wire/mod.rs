@@ -3,20 +3,13 @@
 //! catalog or knows a caller. Shapes one handler alone answers stay beside that handler.
 pub mod folder;
 pub mod item;
+pub mod list;
+pub mod person;
+pub mod place;
+
+pub use list::{Count, List};
 
 use serde::Serialize;
-
-/// `{"list": […]}`, the answer of every `list`.
-#[derive(Debug, Serialize)]
-pub struct List<T> {
-    pub list: Vec<T>,
-}
-
-/// `{"count": n}`, the answer of every `count`.
-#[derive(Debug, Serialize)]
-pub struct Count {
-    pub count: i64,
-}
 
 /// `{}`: a write that answers no data but says so with an empty object, as a real NAS does.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
