@@ -6,6 +6,8 @@ pub mod filters;
 pub mod reach;
 pub mod recent;
 pub mod recycle;
+pub mod requests;
 pub mod settings;
 pub mod sharing;
 pub mod sight;
+pub mod uploads;
