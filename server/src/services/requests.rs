@@ -91,7 +91,12 @@ pub struct NewForm {
 
 /// Makes a request of `user` into a folder of `reach` they may upload to (and a manual album of
 /// theirs), while user sharing is on.
-pub async fn create(state: &AppState, user: i64, reach: &Reach, form: NewForm) -> ApiResult<Request> {
+pub async fn create(
+    state: &AppState,
+    user: i64,
+    reach: &Reach,
+    form: NewForm,
+) -> ApiResult<Request> {
     super::settings::require_user_sharing(state).await?;
     let folder = reach.folder(state, form.folder_id).await?;
     if !reach.rights(folder.id).upload {

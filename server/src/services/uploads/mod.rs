@@ -36,16 +36,16 @@ pub struct Uploader {
 
 /// A fixed set of locks that keys share by hash: one at a time per key, different keys
 /// (mostly) in parallel, and no table that grows with the keys.
-pub struct Striped(LazyLock<Vec<tokio::sync::Mutex<()>>>);
+struct Striped(LazyLock<Vec<tokio::sync::Mutex<()>>>);
 
 impl Striped {
-    pub const fn new() -> Striped {
+    const fn new() -> Striped {
         Striped(LazyLock::new(|| {
             (0..64).map(|_| tokio::sync::Mutex::new(())).collect()
         }))
     }
 
-    pub fn get(
+    fn get(
         &'static self,
         key: &(impl std::hash::Hash + ?Sized),
     ) -> &'static tokio::sync::Mutex<()> {
@@ -85,7 +85,11 @@ impl AlbumTarget {
 
 /// Checks an upload's request before any byte is stored: [`put`] with the file, a file gate or
 /// a resumable upload's `create` without it.
-pub async fn check(state: &AppState, who: &Uploader, request: &UploadRequest) -> ApiResult<Checked> {
+pub async fn check(
+    state: &AppState,
+    who: &Uploader,
+    request: &UploadRequest,
+) -> ApiResult<Checked> {
     let given = names::safe_file_name(&request.name)?;
     let album = match request.album {
         Some(album) => Some(album_target(state, who, album).await?),

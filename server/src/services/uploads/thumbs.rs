@@ -6,7 +6,6 @@ use crate::protocol::error::{ApiError, ApiResult};
 use crate::protocol::params::UploadedFile;
 use crate::state::AppState;
 
-
 /// The phone's own thumbnails (`thumb_xl`, long side 1920, for m and xl; `thumb_sm`, 360, for
 /// sm), served until ours are made. One that is not a plausible JPEG is ignored: they are a
 /// courtesy, and ours follow anyway.
