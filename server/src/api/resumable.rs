@@ -9,22 +9,19 @@
 //! from the error). The chunk that completes the file finishes the upload exactly as
 //! `Upload.Item` would and answers as it does. A chunk cut off by a dropped connection is not
 //! kept; everything before it is, fsynced, so an upload interrupted at 90% goes on from there.
-//!
-//! An open upload is two files in `DATA/tmp/resumable`: `<id>.part` (the bytes so far; its
-//! length is the offset) and `<id>.json` (who, where, the upload's parameters). Uploads left
-//! alone for a day are removed.
+//! How the open uploads are kept is `services::uploads::resumable`'s.
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
-
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Serialize;
 
 use super::Call;
 use super::error::{ApiError, ApiResult};
 use super::params::{FilePart, UploadedFile};
 use super::reply::Reply;
-use super::upload::{self, Target};
+use crate::services::access::Reach;
+use crate::services::sharing::Shared;
+use crate::services::uploads::resumable::{self, Appended, Open, Opening, UploadId};
+use crate::services::uploads::{self, Uploader};
+use crate::wire::upload::{Target, UploadRequest};
 
 /// The parameters of the upload that `create` keeps for the end.
 const KEPT: [&str; 11] = [
@@ -41,89 +38,64 @@ const KEPT: [&str; 11] = [
     "rename_by_date",
 ];
 
-/// Open uploads one user may have at a time.
-const MAX_OPEN: usize = 32;
-/// An upload nobody added to for this long is removed.
-const IDLE: Duration = Duration::from_secs(24 * 3600);
-
-/// One open upload, as kept in `<id>.json`.
-#[derive(Debug, Serialize, Deserialize)]
-struct Open {
-    user: i64,
-    owner: i64,
-    target: String,
+/// How far an upload is.
+#[derive(Serialize)]
+struct Status<'a> {
+    upload_id: &'a str,
+    offset: u64,
     size: u64,
-    checksum: Option<String>,
-    params: Vec<(String, String)>,
+    complete: bool,
 }
 
-/// One `append` or finish at a time per upload. Not the folder locks: a finish takes one of
-/// those while holding this.
-static LOCKS: upload::Striped = upload::Striped::new();
-
-fn dir(call: &Call) -> PathBuf {
-    call.state.config.spool_dir().join("resumable")
-}
-
-fn target_of(name: &str) -> ApiResult<Target> {
-    match name {
-        "upload" => Ok(Target::Library),
-        "upload_to_folder" => Ok(Target::FolderId),
-        "backup_to_path" => Ok(Target::Path),
-        _ => Err(ApiError::bad(
-            "target",
-            "upload, upload_to_folder or backup_to_path",
-        )),
+impl<'a> Status<'a> {
+    fn of(id: &'a UploadId, open: &Open, offset: u64) -> Status<'a> {
+        Status {
+            upload_id: id.as_str(),
+            offset,
+            size: open.size,
+            complete: offset == open.size,
+        }
     }
 }
 
-/// An upload id as `create` makes them: 32 hex digits, nothing that could name another file.
-fn upload_id(call: &Call) -> ApiResult<String> {
-    let id = call
-        .params
-        .string("upload_id")
-        .ok_or(ApiError::MissingParam("upload_id"))?;
-    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ApiError::bad("upload_id", "not an upload id"));
-    }
-    Ok(id)
+/// A cancelled upload.
+#[derive(Serialize)]
+struct Cancelled {
+    upload_id: String,
 }
 
-fn io(what: &str, e: std::io::Error) -> ApiError {
-    upload::io_error(what, e)
+fn upload_id(call: &Call) -> ApiResult<UploadId> {
+    UploadId::parse(
+        call.params
+            .string("upload_id")
+            .ok_or(ApiError::MissingParam("upload_id"))?,
+    )
 }
 
-/// The open upload `id` of the caller in this space, and its offset.
-async fn find(call: &Call, id: &str) -> ApiResult<(Open, u64)> {
-    let dir = dir(call);
-    let text = match tokio::fs::read(dir.join(format!("{id}.json"))).await {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ApiError::NotFound),
-        Err(e) => return Err(io("reading the upload", e)),
+/// The uploader of `request`: the caller, in `reach`, and the link the call names when the
+/// album it joins is named through one.
+async fn uploader(call: &Call, reach: Reach, request: &UploadRequest) -> ApiResult<Uploader> {
+    let user = call.user()?.user_id.0;
+    let link = match request.album {
+        Some(album) if album.by_link => Shared::of(call).await?,
+        _ => None,
     };
-    let open: Open = serde_json::from_slice(&text)
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("an upload's record")))?;
+    Ok(Uploader { user, reach, link })
+}
+
+/// The caller's open upload `id` in this space, and its offset.
+async fn find(call: &Call, id: &UploadId) -> ApiResult<(Reach, Open, u64)> {
+    let user = call.user()?.user_id.0;
     let reach = call.reach().await?;
-    if open.user != call.user()?.user_id.0 || open.owner != reach.owner {
-        return Err(ApiError::NotFound);
-    }
-    let offset = match tokio::fs::metadata(dir.join(format!("{id}.part"))).await {
-        Ok(m) => m.len(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ApiError::NotFound),
-        Err(e) => return Err(io("reading the upload", e)),
-    };
-    Ok((open, offset))
-}
-
-fn status_json(id: &str, open: &Open, offset: u64) -> serde_json::Value {
-    json!({"upload_id": id, "offset": offset, "size": open.size, "complete": offset == open.size})
+    let (open, offset) = resumable::find(&call.state, user, reach.owner, id).await?;
+    Ok((reach, open, offset))
 }
 
 /// `create`: `size` (bytes), `target` (`upload`, the default; `upload_to_folder`;
 /// `backup_to_path`), optional `checksum` (hex BLAKE3 of the whole file, checked at the end),
 /// and the target method's own parameters. Checked now as the upload will be at the end.
 pub async fn create(call: Call) -> ApiResult {
-    let user = call.user()?.user_id.0;
+    call.user()?;
     let reach = call.reach().await?;
     let size = call
         .params
@@ -133,18 +105,11 @@ pub async fn create(call: Call) -> ApiResult {
         .ok()
         .filter(|s| *s > 0)
         .ok_or_else(|| ApiError::bad("size", "a file of at least one byte"))?;
-    let limit = call.state.config.limits.max_upload_bytes;
-    if size > limit {
-        return Err(ApiError::bad(
-            "size",
-            format!("larger than the {limit}-byte upload limit"),
-        ));
-    }
-    let target_name = call
+    let target = call
         .params
         .string("target")
         .unwrap_or_else(|| "upload".to_owned());
-    let target = target_of(&target_name)?;
+    let request = UploadRequest::read(&call.params, Target::named(&target)?, None)?;
     let checksum = match call.params.string("checksum") {
         Some(c) if c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
             Some(c.to_ascii_lowercase())
@@ -152,71 +117,37 @@ pub async fn create(call: Call) -> ApiResult {
         Some(_) => return Err(ApiError::bad("checksum", "64 hex digits (BLAKE3)")),
         None => None,
     };
-    upload::check(&call, &reach, target, None).await?;
-    if !call.team() {
-        // Checked, not held: the bytes are reserved when the finish puts the file in place.
-        drop(upload::within_quota(&call, reach.owner, size).await?);
-    }
-
-    let dir = dir(&call);
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| io("making the upload folder", e))?;
-    let open_now = sweep(&dir, user).await;
-    if open_now >= MAX_OPEN {
-        return Err(ApiError::bad(
-            "upload_id",
-            format!("{MAX_OPEN} uploads are open already; finish or cancel one"),
-        ));
-    }
     let params = KEPT
         .iter()
         .filter_map(|k| call.params.raw(k).map(|v| ((*k).to_owned(), v.to_owned())))
         .collect();
-    let open = Open {
-        user,
-        owner: reach.owner,
-        target: target_name,
+    let who = uploader(&call, reach, &request).await?;
+    let opening = Opening {
         size,
+        target,
         checksum,
         params,
     };
-    let id = {
-        use rand::Rng;
-        let mut bytes = [0u8; 16];
-        rand::rng().fill_bytes(&mut bytes);
-        hex::encode(bytes)
-    };
-    let record = serde_json::to_vec(&open).map_err(|e| ApiError::Internal(e.into()))?;
-    let part = dir.join(format!("{id}.part"));
-    let json_path = dir.join(format!("{id}.json"));
-    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        std::fs::File::create_new(&part)?.sync_all()?;
-        let tmp = json_path.with_extension("json.tmp");
-        std::fs::write(&tmp, &record)?;
-        std::fs::File::open(&tmp)?.sync_all()?;
-        std::fs::rename(&tmp, &json_path)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.into()))?
-    .map_err(|e| io("opening the upload", e))?;
-    Ok(Reply::data(status_json(&id, &open, 0)))
+    let (id, open) = resumable::open(&call.state, &who, &request, opening).await?;
+    Ok(Reply::data(Status::of(&id, &open, 0)))
 }
 
 /// `status`: how far the upload is (`offset`), its `size`, and whether it is `complete`.
 pub async fn status(call: Call) -> ApiResult {
     let id = upload_id(&call)?;
-    let (open, offset) = find(&call, &id).await?;
-    Ok(Reply::data(status_json(&id, &open, offset)))
+    let (_, open, offset) = find(&call, &id).await?;
+    Ok(Reply::data(Status::of(&id, &open, offset)))
 }
 
 /// `cancel`: the upload and its bytes are removed.
 pub async fn cancel(call: Call) -> ApiResult {
     let id = upload_id(&call)?;
-    let _one = LOCKS.get(id.as_str()).lock().await;
+    let _one = resumable::lock(&id).lock().await;
     find(&call, &id).await?;
-    remove(&dir(&call), &id).await;
-    Ok(Reply::data(json!({"upload_id": id})))
+    resumable::remove(&call.state, &id).await;
+    Ok(Reply::data(Cancelled {
+        upload_id: id.as_str().to_owned(),
+    }))
 }
 
 /// `append`: `upload_id`, `offset` (where this chunk starts: the server's offset) and the
@@ -229,42 +160,39 @@ pub async fn append(mut call: Call) -> ApiResult {
         .params
         .int("offset")?
         .ok_or(ApiError::MissingParam("offset"))?;
-    let _one = LOCKS.get(id.as_str()).lock().await;
-    let (open, offset) = find(&call, &id).await?;
+    let _one = resumable::lock(&id).lock().await;
+    let (reach, open, offset) = find(&call, &id).await?;
     if u64::try_from(at).ok() != Some(offset) {
         return Err(ApiError::Offset { at: offset });
     }
-    let dir = dir(&call);
-    let part = dir.join(format!("{id}.part"));
     let chunk = call
         .params
         .files
         .iter()
         .position(|f| f.field == "file")
         .map(|i| call.params.files.swap_remove(i));
-    let mut offset = offset;
-    if let Some(chunk) = chunk {
-        if offset + chunk.size > open.size {
-            return Err(ApiError::bad(
-                "file",
-                format!(
-                    "the chunk ends at byte {}, past the file's {} bytes",
-                    offset + chunk.size,
-                    open.size
-                ),
-            ));
-        }
-        let to = part.clone();
-        offset = tokio::task::spawn_blocking(move || add_chunk(&chunk, &to, offset))
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))??;
-        if offset < open.size {
-            return Ok(Reply::data(status_json(&id, &open, offset)));
-        }
-    } else if offset < open.size {
-        return Err(ApiError::MissingParam("file"));
+    if let Appended::Partial(offset) =
+        resumable::append(&call.state, &id, &open, offset, chunk).await?
+    {
+        return Ok(Reply::data(Status::of(&id, &open, offset)));
     }
-    finish(call, &dir, &id, open).await
+    // The whole file is there: put in place as `Upload.Item` would with the parameters
+    // `create` kept; the open upload goes once that worked.
+    let file = resumable::finishing(&call.state, &id, &open).await?;
+    for (k, v) in &open.params {
+        call.params.insert(k.clone(), v.clone());
+    }
+    let thumbs: Vec<UploadedFile> = call
+        .params
+        .files
+        .drain(..)
+        .filter(|f| f.field == "thumb_xl" || f.field == "thumb_sm")
+        .collect();
+    let request = UploadRequest::read(&call.params, Target::named(&open.target)?, None)?;
+    let who = uploader(&call, reach, &request).await?;
+    let stored = uploads::put(&call.state, &who, request, file, thumbs).await?;
+    resumable::remove(&call.state, &id).await;
+    Ok(Reply::data(stored))
 }
 
 /// The file gate of `append` (api::table): the chunk is read only for the caller's own open
@@ -279,123 +207,10 @@ pub fn admits_append<'a>(
             .params
             .int("offset")?
             .ok_or(ApiError::MissingParam("offset"))?;
-        let (_, offset) = find(call, &id).await?;
+        let (_, _, offset) = find(call, &id).await?;
         if u64::try_from(at).ok() != Some(offset) {
             return Err(ApiError::Offset { at: offset });
         }
         Ok(None)
     })
-}
-
-/// Appends the chunk to `part` (which is `offset` bytes long) and flushes it; on failure the
-/// part is cut back to `offset`, so a half-written chunk never counts.
-fn add_chunk(chunk: &UploadedFile, part: &Path, offset: u64) -> ApiResult<u64> {
-    use std::io::{Seek, SeekFrom};
-    let mut out = std::fs::File::options()
-        .write(true)
-        .open(part)
-        .map_err(|e| io("writing the upload", e))?;
-    let written = (|| -> std::io::Result<u64> {
-        out.seek(SeekFrom::Start(offset))?;
-        let mut input = std::fs::File::open(&chunk.path)?;
-        let n = std::io::copy(&mut input, &mut out)?;
-        out.sync_data()?;
-        Ok(n)
-    })();
-    match written {
-        Ok(n) => Ok(offset + n),
-        Err(e) => {
-            let _ = out.set_len(offset);
-            Err(io("writing the upload", e))
-        }
-    }
-}
-
-/// The whole file is there: checked against its checksum, then put in place as `Upload.Item`
-/// would with the parameters `create` kept. The open upload goes once that worked.
-async fn finish(mut call: Call, dir: &Path, id: &str, open: Open) -> ApiResult {
-    let part = dir.join(format!("{id}.part"));
-    let mut verified = None;
-    if let Some(want) = &open.checksum {
-        let p = part.clone();
-        let got = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
-            let mut hasher = blake3::Hasher::new();
-            hasher.update_reader(std::fs::File::open(p)?)?;
-            Ok(hasher.finalize().to_hex().to_string())
-        })
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .map_err(|e| io("reading the upload", e))?;
-        verified = blake3::Hash::from_hex(&got).ok().map(|h| *h.as_bytes());
-        if &got != want {
-            remove(dir, id).await;
-            return Err(ApiError::bad(
-                "checksum",
-                "the file received does not match its checksum; it was discarded, start again",
-            ));
-        }
-    }
-    // The upload takes a second name for the bytes, so a failure below leaves the part in
-    // place for another try.
-    let spool = dir.join(format!("{id}.finishing"));
-    let _ = tokio::fs::remove_file(&spool).await;
-    tokio::fs::hard_link(&part, &spool)
-        .await
-        .map_err(|e| io("finishing the upload", e))?;
-    let file = UploadedFile {
-        field: "file".to_owned(),
-        file_name: None,
-        size: open.size,
-        checksum: verified,
-        path: tempfile::TempPath::try_from_path(spool)
-            .map_err(|e| io("finishing the upload", e))?,
-        live: None,
-    };
-    for (k, v) in &open.params {
-        call.params.insert(k.clone(), v.clone());
-    }
-    call.params.files.push(file);
-    let answer = upload::put(call, target_of(&open.target)?).await?;
-    remove(dir, id).await;
-    Ok(answer)
-}
-
-async fn remove(dir: &Path, id: &str) {
-    for ext in ["json", "part", "finishing"] {
-        let _ = tokio::fs::remove_file(dir.join(format!("{id}.{ext}"))).await;
-    }
-}
-
-/// Removes uploads idle for longer than [`IDLE`] (and records without their bytes); returns
-/// how many uploads `user` has open.
-async fn sweep(dir: &Path, user: i64) -> usize {
-    let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
-        return 0;
-    };
-    let mut open = 0;
-    while let Ok(Some(entry)) = entries.next_entry().await {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(id) = name.strip_suffix(".json") else {
-            continue;
-        };
-        let part = dir.join(format!("{id}.part"));
-        let touched = tokio::fs::metadata(&part)
-            .await
-            .and_then(|m| m.modified())
-            .ok();
-        let stale = touched
-            .and_then(|t| SystemTime::now().duration_since(t).ok())
-            .is_none_or(|age| age > IDLE);
-        if stale {
-            remove(dir, id).await;
-            continue;
-        }
-        let mine = tokio::fs::read(entry.path())
-            .await
-            .ok()
-            .and_then(|t| serde_json::from_slice::<Open>(&t).ok())
-            .is_some_and(|o| o.user == user);
-        open += usize::from(mine);
-    }
-    open
 }

@@ -12,22 +12,11 @@ use super::browse::album as album_api;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
 use crate::protocol::listing::Additional;
-use crate::services::sharing::{GUEST_COOKIE, owner_sight};
+use crate::services::sharing::{GUEST_COOKIE, link_password, owner_sight, public_link};
 use shoebox_catalog::albums;
 use shoebox_catalog::sessions::hash_sid;
 use shoebox_catalog::shares::{self, Role, Share};
 use shoebox_catalog::users;
-
-/// The address of a public page for a link (`sharing` or `request`), on the host the caller
-/// used.
-pub fn public_link(call: &Call, page: &str, passphrase: &str) -> String {
-    let host = call
-        .headers
-        .get("host")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}/mo/{page}/{passphrase}")
-}
 
 /// `expiration`: Unix seconds, 0 for never; a time already past is refused.
 fn expiration(call: &Call) -> ApiResult<Option<Option<i64>>> {
@@ -65,7 +54,11 @@ pub async fn sharing_info(call: &Call, share: &Share) -> ApiResult<Value> {
     }
     Ok(json!({
         "passphrase": share.passphrase,
-        "sharing_link": public_link(call, "sharing", &share.passphrase),
+        "sharing_link": public_link(
+            call.headers.get("host").and_then(|v| v.to_str().ok()),
+            "sharing",
+            &share.passphrase,
+        ),
         "privacy_type": share.privacy,
         "is_public": share.public_role().is_some(),
         "enable_password": share.password_hash.is_some(),
@@ -170,21 +163,6 @@ async fn owned(call: &Call) -> ApiResult<Share> {
     }
 }
 
-/// A link's `password` parameter (a share's or a Photo Request's): absent `None`, `""`
-/// `Some(None)` (no password), else its argon2 hash.
-pub async fn password_param(call: &Call) -> ApiResult<Option<Option<String>>> {
-    match call.params.string("password") {
-        None => Ok(None),
-        Some(p) if p.is_empty() => Ok(Some(None)),
-        Some(p) if p.len() > 256 => Err(ApiError::bad("password", "at most 256 bytes")),
-        Some(p) => Ok(Some(Some(
-            crate::password::hash(p)
-                .await
-                .map_err(|e| ApiError::bad("password", e.to_string()))?,
-        ))),
-    }
-}
-
 /// `update`: `passphrase`; `expiration` (0: never); `password` (text, "" removes it);
 /// `permission`, a JSON list of `{"action": "update"|"delete", "role", "member": {"type":
 /// "public"|"user"|"group", "id"}}`.
@@ -193,7 +171,7 @@ pub async fn update(call: Call) -> ApiResult {
     crate::services::settings::require_user_sharing(&call.state).await?;
     let db = &call.state.db;
     let expires = expiration(&call)?;
-    let password = password_param(&call).await?;
+    let password = link_password(call.params.string("password")).await?;
     let mut privacy = None;
     let mut members = Vec::new();
     if let Some(list) = call.params.json("permission")? {

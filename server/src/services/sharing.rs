@@ -151,6 +151,28 @@ pub async fn owner_sight(call: &Call, owner: i64) -> ApiResult<Sight> {
     Sight::of_session(&call.state, &maker(call, owner).await?).await
 }
 
+/// The address of a public page for a link (`sharing` or `request`), on the `host` the caller
+/// used (its `Host` header; `localhost` without one).
+pub fn public_link(host: Option<&str>, page: &str, passphrase: &str) -> String {
+    let host = host.unwrap_or("localhost");
+    format!("http://{host}/mo/{page}/{passphrase}")
+}
+
+/// A link's `password` as given (a share's or a Photo Request's): absent `None`, `""`
+/// `Some(None)` (no password), else its argon2 hash.
+pub async fn link_password(given: Option<String>) -> ApiResult<Option<Option<String>>> {
+    match given {
+        None => Ok(None),
+        Some(p) if p.is_empty() => Ok(Some(None)),
+        Some(p) if p.len() > 256 => Err(ApiError::bad("password", "at most 256 bytes")),
+        Some(p) => Ok(Some(Some(
+            crate::password::hash(p)
+                .await
+                .map_err(|e| ApiError::bad("password", e.to_string()))?,
+        ))),
+    }
+}
+
 /// Whether `reach` (the caller's own) is not needed: the call goes through a link.
 pub fn via_link(call: &Call) -> bool {
     call.viewer().via_link

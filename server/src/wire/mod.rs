@@ -6,6 +6,7 @@ pub mod item;
 pub mod list;
 pub mod person;
 pub mod place;
+pub mod upload;
 
 pub use list::{Count, List};
 
