@@ -1,4 +1,7 @@
 //! The answer shapes several API families share (reference §4: the item, folder, album, person
 //! objects…), as `Serialize` types. Handlers and services fill them; nothing here reads the
 //! catalog or knows a caller. Shapes one handler alone answers stay beside that handler.
+pub mod album;
 pub mod item;
+pub mod list;
+pub mod sharing;
