@@ -124,7 +124,7 @@ pub async fn thumbnail(call: Call) -> ApiResult {
         }
         // An album's cover (of either space; album_items checked that the caller sees it).
         Some("album") if !call.team() => {
-            let cover = super::browse::album::cover_id(&call, id).await?;
+            let cover = crate::services::albums::cover_id(&call.state, call.user()?, id).await?;
             library::thumb_state_any(&call.state.db, cover)
                 .await?
                 .ok_or(ApiError::NotFound)?

@@ -5,14 +5,18 @@
 //! `SYNO.Core.Sharing.Login`; and [`Shared`], how a call that names a link (a guest's, or a
 //! signed-in user's `passphrase`) reaches the album's or the folder's items.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::Call;
-use super::browse::album as album_api;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
-use crate::protocol::listing::Additional;
-use crate::services::sharing::{GUEST_COOKIE, link_password, owner_sight, public_link};
+use crate::protocol::listing::{Additional, page};
+use crate::services::albums::changes::create_for_selection;
+use crate::services::albums::{self as album_service, AlbumView, Direction};
+use crate::services::sharing::{GUEST_COOKIE, link_password, shared_folders, sharing_info};
+use crate::wire::list::{Empty, List};
+use crate::wire::sharing::SharingInfo;
 use shoebox_catalog::albums;
 use shoebox_catalog::sessions::hash_sid;
 use shoebox_catalog::shares::{self, Role, Share};
@@ -31,41 +35,26 @@ fn expiration(call: &Call) -> ApiResult<Option<Option<i64>>> {
     }
 }
 
-/// The share info of a link as `Sharing.Passphrase get` and an album's
-/// `additional.sharing_info` give it.
-pub async fn sharing_info(call: &Call, share: &Share) -> ApiResult<Value> {
-    let db = &call.state.db;
-    let mut permission = Vec::new();
-    if let Some(role) = share.public_role() {
-        permission.push(json!({"type": "public", "id": 0, "name": "", "role": role.name()}));
-    }
-    for m in shares::members(db, &share.passphrase).await? {
-        let name = if m.member_type == "user" {
-            users::by_id(db, m.member_id).await?.map(|u| u.name)
-        } else {
-            shares::groups(db)
-                .await?
-                .into_iter()
-                .find(|g| g.id == m.member_id)
-                .map(|g| g.name)
-        };
-        permission.push(json!({"type": m.member_type, "id": m.member_id,
-                                "name": name.unwrap_or_default(), "role": m.role}));
-    }
-    Ok(json!({
-        "passphrase": share.passphrase,
-        "sharing_link": public_link(
-            call.headers.get("host").and_then(|v| v.to_str().ok()),
-            "sharing",
-            &share.passphrase,
-        ),
-        "privacy_type": share.privacy,
-        "is_public": share.public_role().is_some(),
-        "enable_password": share.password_hash.is_some(),
-        "expiration": share.expires_at.unwrap_or(0),
-        "permission": permission,
-        "owner": {"id": share.owner_id},
-    }))
+/// The host the caller used, which links' pages are addressed on.
+fn host(call: &Call) -> Option<&str> {
+    call.headers.get("host").and_then(|v| v.to_str().ok())
+}
+
+/// `set_shared`'s answer: the link's info and what it shares.
+#[derive(Serialize)]
+struct Enabled {
+    #[serde(flatten)]
+    info: SharingInfo,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    album_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    folder_id: Option<i64>,
+}
+
+/// `set_shared`'s answer when a link ends: no passphrase.
+#[derive(Serialize)]
+struct Disabled {
+    passphrase: &'static str,
 }
 
 /// `set_shared`: through `SYNO.Foto.*`, `policy` `album` (the default) and `album_id` (an album
@@ -116,7 +105,8 @@ pub async fn set_shared(call: Call) -> ApiResult {
                     .params
                     .int_list("item_id")?
                     .ok_or(ApiError::MissingParam("item_id"))?;
-                album_api::create_for_selection(&call, &items).await?
+                let name = call.params.string("name");
+                create_for_selection(&call.state, call.user()?, name.as_deref(), &items).await?
             }
             Some(_) => return Err(ApiError::bad("policy", "album or item")),
         };
@@ -128,7 +118,7 @@ pub async fn set_shared(call: Call) -> ApiResult {
             shares::Target::Album(a) => shares::disable(db, a).await?,
             shares::Target::Folder(f) => shares::disable_folder(db, f).await?,
         };
-        return Ok(Reply::data(json!({"passphrase": ""})));
+        return Ok(Reply::data(Disabled { passphrase: "" }));
     }
     let passphrase = crate::state::random_token(16);
     let share = shares::enable(db, user, target, &passphrase, expires.flatten()).await?;
@@ -138,12 +128,15 @@ pub async fn set_shared(call: Call) -> ApiResult {
     let share = shares::live(db, &share.passphrase)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let mut data = sharing_info(&call, &share).await?;
-    match target {
-        shares::Target::Album(a) => data["album_id"] = json!(a),
-        shares::Target::Folder(f) => data["folder_id"] = json!(f),
-    }
-    Ok(Reply::data(data))
+    let (album_id, folder_id) = match target {
+        shares::Target::Album(a) => (Some(a), None),
+        shares::Target::Folder(f) => (None, Some(f)),
+    };
+    Ok(Reply::data(Enabled {
+        info: sharing_info(&call.state, host(&call), &share).await?,
+        album_id,
+        folder_id,
+    }))
 }
 
 /// The link `passphrase` of an album the caller owns (managers share, owners change links).
@@ -228,13 +221,24 @@ pub async fn update(call: Call) -> ApiResult {
     for (kind, id, role) in members {
         shares::set_member(db, &share.passphrase, &kind, id, role).await?;
     }
-    Ok(Reply::data(json!({})))
+    Ok(Reply::data(Empty {}))
 }
 
 /// `get`: the link's info, for its owner.
 pub async fn get(call: Call) -> ApiResult {
     let share = owned(&call).await?;
-    Ok(Reply::data(sharing_info(&call, &share).await?))
+    Ok(Reply::data(
+        sharing_info(&call.state, host(&call), &share).await?,
+    ))
+}
+
+/// Someone an album can be shared with.
+#[derive(Serialize)]
+struct Grantee {
+    id: i64,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: String,
 }
 
 /// `list_user_group`: everyone an album can be shared with.
@@ -243,20 +247,30 @@ pub async fn list_user_group(call: Call) -> ApiResult {
     let mut list = Vec::new();
     for u in users::list(&call.state.db).await? {
         if u.enabled && u.id.0 != me {
-            list.push(json!({"id": u.id.0, "type": "user", "name": u.name}));
+            list.push(Grantee {
+                id: u.id.0,
+                kind: "user",
+                name: u.name,
+            });
         }
     }
     for g in shares::groups(&call.state.db).await? {
-        list.push(json!({"id": g.id, "type": "group", "name": g.name}));
+        list.push(Grantee {
+            id: g.id,
+            kind: "group",
+            name: g.name,
+        });
     }
-    Ok(Reply::data(json!({ "list": list })))
+    Ok(Reply::data(List::of(list)))
 }
 
 /// `list_shared_with_me_album`: the albums others shared with the caller, as they see them.
 pub async fn list_shared_with_me_album(call: Call) -> ApiResult {
-    let (offset, limit) = crate::protocol::listing::page(&call)?;
-    let list = shared_albums_json(&call, Direction::WithMe, offset, limit).await?;
-    Ok(Reply::data(json!({ "list": list })))
+    let page = page(&call)?;
+    let view = AlbumView::new(Additional::of(&call)?, &call.headers);
+    let me = call.user()?.user_id.0;
+    let list = album_service::shared_page(&call.state, &view, me, Direction::WithMe, page).await?;
+    Ok(Reply::data(List::of(list)))
 }
 
 /// `Sharing.Misc list_shared_folder` (Shoebox's; the reference has no call for it): the links
@@ -264,75 +278,18 @@ pub async fn list_shared_with_me_album(call: Call) -> ApiResult {
 /// `{"list": [{"folder_id", "folder_path", "sharing_info"}]}` (`sharing_info` as an album's).
 pub async fn list_shared_folder(call: Call) -> ApiResult {
     let me = call.user()?.user_id.0;
-    let mut list = Vec::new();
-    for share in shares::folders_shared_by(&call.state.db, me).await? {
-        let Some(folder) = share.folder_id else {
-            continue;
-        };
-        let path = shoebox_catalog::library::folder_path_of(&call.state.db, folder).await?;
-        // A link whose folder has gone answers nothing: it is not listed either.
-        let Some(path) = path else {
-            continue;
-        };
-        list.push(json!({
-            "folder_id": folder,
-            "folder_path": path,
-            "sharing_info": sharing_info(&call, &share).await?,
-        }));
-    }
-    Ok(Reply::data(json!({ "list": list })))
+    let list = shared_folders(&call.state, host(&call), me).await?;
+    Ok(Reply::data(List::of(list)))
 }
 
-/// Which shared albums: shared with the caller by others, or the caller's own shared with
-/// others.
-#[derive(Clone, Copy)]
-pub enum Direction {
-    WithMe,
-    ByMe,
-}
-
-async fn shared_album_links(call: &Call, direction: Direction) -> ApiResult<Vec<Share>> {
-    let me = call.user()?.user_id.0;
-    Ok(match direction {
-        Direction::WithMe => shares::shared_with(&call.state.db, me).await?,
-        Direction::ByMe => shares::shared_by(&call.state.db, me).await?,
-    })
-}
-
-/// How many albums are shared that way.
-pub async fn shared_album_count(call: &Call, direction: Direction) -> ApiResult<i64> {
-    Ok(i64::try_from(shared_album_links(call, direction).await?.len()).unwrap_or(i64::MAX))
-}
-
-/// A page of the albums shared that way, newest link first, each as its members see it.
-pub async fn shared_albums_json(
-    call: &Call,
-    direction: Direction,
-    offset: i64,
-    limit: i64,
-) -> ApiResult<Vec<Value>> {
-    // Who else an album is shared with is for its owner only, as `Album get` shows it.
-    let additional = match direction {
-        Direction::WithMe => Additional::of(call)?.without(&["sharing_info"]),
-        Direction::ByMe => Additional::of(call)?,
-    };
-    let links = shared_album_links(call, direction).await?;
-    let mut list = Vec::new();
-    for share in links
-        .iter()
-        .skip(usize::try_from(offset).unwrap_or(0))
-        .take(usize::try_from(limit).unwrap_or(0))
-    {
-        let Some(album_id) = share.album_id else {
-            continue;
-        };
-        let Some(album) = albums::get(&call.state.db, share.owner_id, album_id).await? else {
-            continue;
-        };
-        let sight = owner_sight(call, share.owner_id).await?;
-        list.push(album_api::album_json(call, &sight, &album, &additional).await?);
-    }
-    Ok(list)
+/// A guest's session of a link, as `SYNO.Core.Sharing.Login login` answers it.
+#[derive(Serialize)]
+struct GuestSession {
+    sharing_sid: String,
+    privacy_type: String,
+    /// `album` or `folder`.
+    policy: &'static str,
+    album_name: String,
 }
 
 /// `SYNO.Core.Sharing.Login login`: `sharing_id` (the passphrase) and, for a link with a
@@ -387,11 +344,15 @@ pub async fn guest_login(call: Call) -> ApiResult {
         }
         (None, None) => String::new(),
     };
-    Ok(Reply::data(json!({
-        "sharing_sid": sid,
-        "privacy_type": share.privacy,
-        "policy": if share.folder_id.is_some() { "folder" } else { "album" },
-        "album_name": album_name,
-    }))
+    Ok(Reply::data(GuestSession {
+        sharing_sid: sid,
+        privacy_type: share.privacy,
+        policy: if share.folder_id.is_some() {
+            "folder"
+        } else {
+            "album"
+        },
+        album_name,
+    })
     .cookie(cookie))
 }

@@ -3,7 +3,10 @@
 //! whether it changes anything. `SYNO.API.Info` is generated from this table, so it lists
 //! exactly what is served. The table's types live in [`crate::protocol::table`].
 
-use super::browse::{album, diff, folder, item, person, place, tag, timeline};
+use super::browse::{
+    album, category, condition_album, diff, folder, item, normal_album, person, place,
+    recently_added, tag, timeline,
+};
 use super::{
     auth, core_admin, dsm, encryption, index, info, media, requests, resumable, search, settings,
     setup, sharing, upload, user_info,
@@ -200,25 +203,21 @@ fn albums() -> Vec<Api> {
             .user(Changes, "set_cover", album::set_cover)
             .user(Changes, "set_order", album::set_order),
         Api::new("SYNO.Foto.Browse.NormalAlbum", "entry.cgi", 1..=2)
-            .user(Changes, "create", album::create_normal)
-            .user(Changes, "add_item", album::add_item)
-            .user(Changes, "delete_item", album::delete_item)
+            .user(Changes, "create", normal_album::create)
+            .user(Changes, "add_item", normal_album::add_item)
+            .user(Changes, "delete_item", normal_album::delete_item)
             .user(Reads, "get", album::get_one)
-            .user(Reads, "list", album::list_normal)
-            .user(Reads, "count", album::count_normal),
+            .user(Reads, "list", normal_album::list)
+            .user(Reads, "count", normal_album::count),
         Api::new("SYNO.Foto.Browse.ConditionAlbum", "entry.cgi", 1..=2)
-            .user(Changes, "create", album::create_condition)
-            .user(Changes, "set_condition", album::set_condition)
+            .user(Changes, "create", condition_album::create)
+            .user(Changes, "set_condition", condition_album::set_condition)
             .user(Reads, "get", album::get_one)
-            .user(Reads, "list", album::list_condition)
-            .user(Reads, "count", album::count_condition)
-            .user(Reads, "peek_item_count", album::peek_item_count)
-            .user(Reads, "suggest", album::suggest),
-        Api::new("SYNO.Foto.Browse.Category", "entry.cgi", 1..=2).user(
-            Reads,
-            "get",
-            album::category,
-        ),
+            .user(Reads, "list", condition_album::list)
+            .user(Reads, "count", condition_album::count)
+            .user(Reads, "peek_item_count", condition_album::peek_item_count)
+            .user(Reads, "suggest", condition_album::suggest),
+        Api::new("SYNO.Foto.Browse.Category", "entry.cgi", 1..=2).user(Reads, "get", category::get),
     ]
 }
 
@@ -284,8 +283,8 @@ fn browse_api(name: &'static str) -> Api {
             .user(Reads, "count", person::concept_count)
             .user(Reads, "get", person::concept_get),
         "Browse.RecentlyAdded" => Api::new(name, "entry.cgi", 1..=5)
-            .user(Reads, "list", album::recently_added_list)
-            .user(Reads, "count", album::recently_added_count),
+            .user(Reads, "list", recently_added::list)
+            .user(Reads, "count", recently_added::count),
         "Search.Search" => Api::new(name, "entry.cgi", 1..=6)
             .user(Reads, "list_item", search::list_item)
             .user(Reads, "count_item", search::count_item)

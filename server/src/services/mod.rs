@@ -2,6 +2,7 @@
 //! uploads, the recycle bin. Services call `shoebox_catalog`; they never import `api::*`.
 
 pub mod access;
+pub mod albums;
 pub mod changes;
 pub mod edits;
 pub mod filters;

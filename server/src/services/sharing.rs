@@ -1,5 +1,6 @@
 //! Sharing as policy: what a share link the call names or holds reaches ([`Shared::of`],
-//! [`via_link`]), and guests of share links and their sessions.
+//! [`via_link`]), guests of share links and their sessions, and what a link's info shows
+//! ([`sharing_info`]).
 
 use shoebox_catalog::albums::{self, AlbumRow};
 use shoebox_catalog::library::ItemFilter;
@@ -10,6 +11,8 @@ use shoebox_catalog::users;
 use super::sight::{Sight, album_items};
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::wire::sharing::{Owner, Permission, SharedFolder, SharingInfo};
 
 /// The cookie of a guest's session.
 pub const GUEST_COOKIE: &str = "sharing_sid";
@@ -103,12 +106,12 @@ impl Shared {
                 let album = albums::get(db, share.owner_id, album)
                     .await?
                     .ok_or(ApiError::NotFound)?;
-                let sight = owner_sight(call, share.owner_id).await?;
-                let items = album_items(call, &sight, &album, false).await?;
+                let sight = owner_sight(&call.state, share.owner_id).await?;
+                let items = album_items(&call.state, &sight, &album, false).await?;
                 (Some(album), items, None, Some(sight))
             }
             (None, Some(folder), true) => {
-                let reach = owner_team_reach(call, share.owner_id).await?;
+                let reach = owner_team_reach(&call.state, share.owner_id).await?;
                 let folder = reach.folder(&call.state, folder).await?;
                 let reach = reach
                     .through_link(&call.state, &folder, role, caller.unwrap_or(0))
@@ -130,8 +133,8 @@ impl Shared {
 }
 
 /// The maker of a link, to see as they do; a disabled maker's links show nothing.
-async fn maker(call: &Call, owner: i64) -> ApiResult<shoebox_catalog::sessions::Session> {
-    let user = users::by_id(&call.state.db, owner)
+async fn maker(state: &AppState, owner: i64) -> ApiResult<shoebox_catalog::sessions::Session> {
+    let user = users::by_id(&state.db, owner)
         .await?
         .filter(|u| u.enabled)
         .ok_or(ApiError::NotFound)?;
@@ -139,16 +142,19 @@ async fn maker(call: &Call, owner: i64) -> ApiResult<shoebox_catalog::sessions::
 }
 
 /// The Shared Space as the maker of a folder link sees it: the link shows what they may.
-async fn owner_team_reach(call: &Call, owner: i64) -> ApiResult<crate::services::access::Reach> {
-    match crate::services::access::Reach::of(&call.state, &maker(call, owner).await?, true).await {
+async fn owner_team_reach(
+    state: &AppState,
+    owner: i64,
+) -> ApiResult<crate::services::access::Reach> {
+    match crate::services::access::Reach::of(state, &maker(state, owner).await?, true).await {
         Err(ApiError::Forbidden) => Err(ApiError::NotFound),
         other => other,
     }
 }
 
 /// What the album's owner sees, which is what their album shows to everyone it is shared with.
-pub async fn owner_sight(call: &Call, owner: i64) -> ApiResult<Sight> {
-    Sight::of_session(&call.state, &maker(call, owner).await?).await
+pub async fn owner_sight(state: &AppState, owner: i64) -> ApiResult<Sight> {
+    Sight::of(state, &maker(state, owner).await?).await
 }
 
 /// The address of a public page for a link (`sharing` or `request`), on the `host` the caller
@@ -156,6 +162,76 @@ pub async fn owner_sight(call: &Call, owner: i64) -> ApiResult<Sight> {
 pub fn public_link(host: Option<&str>, page: &str, passphrase: &str) -> String {
     let host = host.unwrap_or("localhost");
     format!("http://{host}/mo/{page}/{passphrase}")
+}
+
+/// The info of link `share` (`Sharing.Passphrase get`, an album's `sharing_info`), its page
+/// addressed on `host`.
+pub async fn sharing_info(
+    state: &AppState,
+    host: Option<&str>,
+    share: &Share,
+) -> ApiResult<SharingInfo> {
+    let db = &state.db;
+    let mut permission = Vec::new();
+    if let Some(role) = share.public_role() {
+        permission.push(Permission {
+            kind: "public".into(),
+            id: 0,
+            name: String::new(),
+            role: role.name().into(),
+        });
+    }
+    for m in shares::members(db, &share.passphrase).await? {
+        let name = if m.member_type == "user" {
+            users::by_id(db, m.member_id).await?.map(|u| u.name)
+        } else {
+            shares::groups(db)
+                .await?
+                .into_iter()
+                .find(|g| g.id == m.member_id)
+                .map(|g| g.name)
+        };
+        permission.push(Permission {
+            kind: m.member_type,
+            id: m.member_id,
+            name: name.unwrap_or_default(),
+            role: m.role,
+        });
+    }
+    Ok(SharingInfo {
+        passphrase: share.passphrase.clone(),
+        sharing_link: Some(public_link(host, "sharing", &share.passphrase)),
+        privacy_type: share.privacy.clone(),
+        is_public: share.public_role().is_some(),
+        enable_password: share.password_hash.is_some(),
+        expiration: share.expires_at.unwrap_or(0),
+        permission,
+        owner: Owner { id: share.owner_id },
+    })
+}
+
+/// The links of Shared Space folders `user` made, newest first; a link whose folder has gone
+/// is left out (it answers nothing).
+pub async fn shared_folders(
+    state: &AppState,
+    host: Option<&str>,
+    user: i64,
+) -> ApiResult<Vec<SharedFolder>> {
+    let mut list = Vec::new();
+    for share in shares::folders_shared_by(&state.db, user).await? {
+        let Some(folder) = share.folder_id else {
+            continue;
+        };
+        let Some(path) = shoebox_catalog::library::folder_path_of(&state.db, folder).await? else {
+            continue;
+        };
+        list.push(SharedFolder {
+            folder_id: folder,
+            folder_path: path,
+            sharing_info: sharing_info(state, host, &share).await?,
+        });
+    }
+    Ok(list)
 }
 
 /// A link's `password` as given (a share's or a Photo Request's): absent `None`, `""`
@@ -206,13 +282,31 @@ impl Shared {
             crate::services::access::Rights,
         )>,
     > {
+        self.reached_in(&call.state, ids).await
+    }
+
+    /// Whether this link reaches item `id` ([`Shared::reached`]).
+    pub async fn shows(&self, state: &AppState, id: i64) -> ApiResult<bool> {
+        Ok(!self.reached_in(state, &[id]).await?.is_empty())
+    }
+
+    async fn reached_in(
+        &self,
+        state: &AppState,
+        ids: &[i64],
+    ) -> ApiResult<
+        Vec<(
+            shoebox_catalog::library::ItemRow,
+            crate::services::access::Rights,
+        )>,
+    > {
         let filter = ItemFilter {
             ids: Some(ids.to_vec()),
             ..self.items.clone()
         };
         let limit = i64::try_from(ids.len()).unwrap_or(i64::MAX);
         let rows = shoebox_catalog::library::list_items(
-            &call.state.db,
+            &state.db,
             &filter,
             shoebox_catalog::library::Sort::default(),
             0,
@@ -230,7 +324,7 @@ impl Shared {
             // An album link: each item's maker is the album's owner, or the member who added
             // it.
             let found: Vec<i64> = rows.iter().map(|r| r.id).collect();
-            let added_by = albums::added_by(&call.state.db, album.id, &found).await?;
+            let added_by = albums::added_by(&state.db, album.id, &found).await?;
             // What each member who added some of them sees (a disabled member: nothing).
             let mut members: std::collections::HashMap<i64, Option<Sight>> =
                 std::collections::HashMap::new();
@@ -238,8 +332,8 @@ impl Shared {
                 if member == self.share.owner_id || members.contains_key(&member) {
                     continue;
                 }
-                let seen = match maker(call, member).await {
-                    Ok(session) => Some(Sight::of_session(&call.state, &session).await?),
+                let seen = match maker(state, member).await {
+                    Ok(session) => Some(Sight::of(state, &session).await?),
                     Err(ApiError::NotFound) => None,
                     Err(e) => return Err(e),
                 };

@@ -7,9 +7,9 @@ use shoebox_catalog::library::{self, ItemFilter, ItemRow};
 
 use super::access::Reach;
 use super::filters::narrow_by_fields;
-use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
 use crate::protocol::params::Params;
+use crate::state::AppState;
 
 /// The caller's reach in both spaces: the Personal Space always, the Shared Space if they have
 /// any access to it. Read once per call, however many albums it answers about.
@@ -19,14 +19,9 @@ pub struct Sight {
 }
 
 impl Sight {
-    pub async fn of(call: &Call) -> ApiResult<Sight> {
-        let user = call.user()?;
-        Self::of_session(&call.state, user).await
-    }
-
     /// What the user of `session` sees.
-    pub async fn of_session(
-        state: &crate::state::AppState,
+    pub async fn of(
+        state: &AppState,
         user: &shoebox_catalog::sessions::Session,
     ) -> ApiResult<Sight> {
         let personal = Reach::of(state, user, false).await?;
@@ -63,13 +58,13 @@ impl Sight {
 /// The items of `album` the caller sees. With `team_api` (an album scope of a
 /// `SYNO.FotoTeam.*` call) only its Shared Space items.
 pub async fn album_items(
-    call: &Call,
+    state: &AppState,
     sight: &Sight,
     album: &AlbumRow,
     team_api: bool,
 ) -> ApiResult<ItemFilter> {
     let mut filter = if album.is_condition() {
-        condition_items(call, &album.condition(), sight).await?
+        condition_items(state, &album.condition(), sight).await?
     } else {
         ItemFilter {
             album: Some(album.id),
@@ -121,7 +116,7 @@ pub fn condition_params(condition: &Value) -> ApiResult<Params> {
 /// The items a condition selects among those the caller sees in both spaces. Folders (of
 /// either space) count with everything below them.
 pub async fn condition_items(
-    call: &Call,
+    state: &AppState,
     condition: &Value,
     sight: &Sight,
 ) -> ApiResult<ItemFilter> {
@@ -129,7 +124,7 @@ pub async fn condition_items(
     let params = condition_params(condition)?;
     let mut filter = sight.items();
     if let Some(folders) = params.int_list("folder")? {
-        let db = &call.state.db;
+        let db = &state.db;
         let (mut mine, mut shared) = (Vec::new(), Vec::new());
         for id in folders {
             if let Some(folder) = library::folder(db, personal.owner, id).await? {
@@ -147,5 +142,5 @@ pub async fn condition_items(
         filter.folders = Some(mine);
         filter.shared = team.map(|_| Some(shared));
     }
-    narrow_by_fields(&params, &call.state, filter).await
+    narrow_by_fields(&params, state, filter).await
 }

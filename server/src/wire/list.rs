@@ -1,8 +1,9 @@
-//! The two envelopes most listings answer in: `{"list": [...]}` and `{"count": n}`.
+//! The plain answers many methods give: a page of a listing (`{"list": […]}`), a count
+//! (`{"count": n}`), and the empty object of a change that answers nothing (`{}`).
 
 use serde::Serialize;
 
-/// `{"list": [...]}`.
+/// `{"list": […]}`
 #[derive(Debug, Clone, Serialize)]
 pub struct List<T> {
     pub list: Vec<T>,
@@ -14,16 +15,22 @@ impl<T> List<T> {
     }
 }
 
-/// `{"count": n}`.
+/// `{"count": n}`
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Count {
     pub count: i64,
 }
 
 impl Count {
-    pub fn of(count: usize) -> Count {
+    /// The count of anything countable (`usize` lengths or `i64` sums; beyond `i64`, its
+    /// largest value).
+    pub fn of(count: impl TryInto<i64>) -> Count {
         Count {
-            count: i64::try_from(count).unwrap_or(i64::MAX),
+            count: count.try_into().unwrap_or(i64::MAX),
         }
     }
 }
+
+/// `{}`: a braced struct with no fields is an empty object (a unit struct would be `null`).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Empty {}

@@ -7,10 +7,12 @@ use crate::protocol::error::{ApiError, ApiResult};
 use crate::protocol::listing::{Additional, page, sort};
 use crate::protocol::reply::Reply;
 use crate::services::access::Reach;
+use crate::services::albums::stored_sort;
 use crate::services::edits;
 use crate::services::filters::narrow_by_fields;
 use crate::services::items::present;
 use crate::services::sharing::Shared;
+use crate::services::sight::album_items;
 use shoebox_catalog::albums::AlbumRow;
 use shoebox_catalog::library::{self, ItemEdit, ItemFilter, Kind};
 
@@ -37,8 +39,8 @@ async fn scope(call: &Call, reach: &Reach) -> ApiResult<(ItemFilter, Option<Albu
             if call.params.raw("folder_id").is_some() {
                 return Err(ApiError::bad("folder_id", "not with an album"));
             }
-            let sight = crate::services::sight::Sight::of(call).await?;
-            filter = crate::services::sight::album_items(call, &sight, &album, call.team()).await?;
+            let sight = crate::services::sight::Sight::of(&call.state, call.user()?).await?;
+            filter = album_items(&call.state, &sight, &album, call.team()).await?;
             Some(album)
         }
         None => None,
@@ -98,7 +100,7 @@ pub async fn list(call: Call) -> ApiResult {
         && let Some(album) = &album
     {
         // An album lists in the order set for it (`Browse.Album set_order`).
-        order = super::album::stored_sort(album).unwrap_or(order);
+        order = stored_sort(album).unwrap_or(order);
     }
     let rows = library::list_items(&call.state.db, &filter, order, offset, limit).await?;
     let list = present(&call.state, call.viewer(), &rows, &Additional::of(&call)?).await?;
@@ -109,7 +111,7 @@ pub async fn list(call: Call) -> ApiResult {
 async fn list_shared_album(call: &Call, shared: &Shared) -> ApiResult {
     let (offset, limit) = page(call)?;
     let order = match (call.params.raw("sort_by"), &shared.album) {
-        (None, Some(album)) => super::album::stored_sort(album).unwrap_or(sort(call)?),
+        (None, Some(album)) => stored_sort(album).unwrap_or(sort(call)?),
         _ => sort(call)?,
     };
     let rows = library::list_items(&call.state.db, &shared.items, order, offset, limit).await?;

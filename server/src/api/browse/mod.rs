@@ -4,10 +4,14 @@
 //! shown to a viewer in `services/items.rs`.
 
 pub mod album;
+pub mod category;
+pub mod condition_album;
 pub mod diff;
 pub mod folder;
 pub mod item;
+pub mod normal_album;
 pub mod person;
 pub mod place;
+pub mod recently_added;
 pub mod tag;
 pub mod timeline;
