@@ -2,6 +2,9 @@
 
 use axum::http::HeaderMap;
 
+/// The cookie of a share link's guest session.
+pub const GUEST_COOKIE: &str = "sharing_sid";
+
 /// The value of cookie `name`, from any `Cookie` header.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers

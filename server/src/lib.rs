@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod connections;
 pub mod cookies;
+pub mod extract;
 pub mod index_command;
 pub mod inflight;
 pub mod login_crypto;

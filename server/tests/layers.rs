@@ -8,6 +8,7 @@
 //! - no handler file (`server/src/api/**` but the table) imports another, and a `mod.rs` under
 //!   `api/` only declares modules;
 //! - no `json!` answer in `api/` or `services/`: answers are `Serialize` types;
+//! - services take typed arguments, never a `Call`, and `protocol/` imports no layer above it;
 //! - no file over 600 lines and no function over 120 lines, unless the file's opening comment
 //!   says why (a line of it starting `Size:`).
 //!
@@ -486,6 +487,50 @@ fn answers_are_typed() {
         }
     }
     settle("json: ", &found);
+}
+
+/// Whether code `text` (outside comments and tests) names `word` as a whole word.
+fn names(text: &str, word: &str) -> bool {
+    without_tests(text)
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| !l.starts_with("//"))
+        .any(|l| {
+            l.match_indices(word).any(|(at, _)| {
+                let before = l[..at].chars().next_back();
+                let after = l[at + word.len()..].chars().next();
+                !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+            })
+        })
+}
+
+#[test]
+fn services_take_typed_arguments_and_the_protocol_knows_no_layer_above() {
+    // Services get the state and typed arguments (ids, a `Reach`, a `Viewer`, a `LinkVisit`),
+    // never the raw call: `server/src/extract.rs` draws those from a `Call` for the handlers.
+    // The protocol (transport, parameters, dispatch) imports neither services nor handlers.
+    let server = workspace().join("server/src");
+    let mut found = Vec::new();
+    for (dir, words) in [
+        ("services", &["Call"][..]),
+        (
+            "protocol",
+            &["crate::services", "crate::api", "crate::extract"][..],
+        ),
+    ] {
+        let mut files = Vec::new();
+        rust_files(&server.join(dir), &mut files);
+        for f in files {
+            let text = std::fs::read_to_string(&f).expect("read");
+            for word in words {
+                if names(&text, word) {
+                    found.push(format!("layer: {} names {word}", rel(&f)));
+                }
+            }
+        }
+    }
+    settle("layer: ", &found);
 }
 
 #[test]

@@ -10,6 +10,7 @@ use shoebox_indexer::thumbnail::ThumbSize;
 use super::Call;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
+use crate::extract;
 use crate::services::access::Rights;
 use crate::services::media::files::{self, Quality};
 use crate::services::media::{thumbnail as thumbs, zip};
@@ -36,13 +37,11 @@ fn named_ids(call: &Call, keys: &[&'static str]) -> ApiResult<Vec<i64>> {
 /// The rows of `ids` through the link the call names, all of them in what the link covers (any
 /// other id is 642, as if it did not exist), each with what the link gives on it.
 async fn linked_rows(call: &Call, ids: &[i64]) -> ApiResult<Vec<(ItemRow, Rights)>> {
-    let shared = crate::services::sharing::Shared::of(call)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let shared = extract::shared(call).await?.ok_or(ApiError::NotFound)?;
     let mut distinct = ids.to_vec();
     distinct.sort_unstable();
     distinct.dedup();
-    let rows = shared.reached(call, &distinct).await?;
+    let rows = shared.reached(&call.state, &distinct).await?;
     if rows.is_empty() || rows.len() != distinct.len() {
         return Err(ApiError::NotFound);
     }
@@ -69,10 +68,10 @@ async fn download_shared(call: &Call) -> ApiResult {
 /// link covers it), with the caller's rights on it.
 async fn one_item(call: &Call, keys: &[&'static str]) -> ApiResult<(ItemRow, Rights)> {
     let ids = named_ids(call, keys)?;
-    let mut rows = if crate::services::sharing::via_link(call) {
+    let mut rows = if call.viewer().via_link {
         linked_rows(call, &ids).await?
     } else {
-        let reach = call.reach().await?;
+        let reach = extract::reach(&call).await?;
         reach
             .items_by_ids(&call.state, &ids)
             .await?
@@ -100,11 +99,9 @@ pub async fn thumbnail(call: Call) -> ApiResult {
     };
     let item = match call.params.string("type").as_deref() {
         // Through a link: an item of the shared album.
-        None | Some("unit") if crate::services::sharing::via_link(&call) => {
-            let shared = crate::services::sharing::Shared::of(&call)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            if shared.rows(&call, &[id]).await?.is_empty() {
+        None | Some("unit") if call.viewer().via_link => {
+            let shared = extract::shared(&call).await?.ok_or(ApiError::NotFound)?;
+            if shared.rows(&call.state, &[id]).await?.is_empty() {
                 return Err(ApiError::NotFound);
             }
             library::thumb_state_any(&call.state.db, id)
@@ -115,7 +112,7 @@ pub async fn thumbnail(call: Call) -> ApiResult {
             // The hot path of every grid (reference §6): the session and reach trusted for a
             // moment (crate::services::recent), then one primary-key read of the item on this thread
             // (shoebox_catalog::thumb_reader).
-            let reach = call.reach_recent().await?;
+            let reach = extract::reach_recent(&call).await?;
             call.state
                 .thumb_reader
                 .thumb_state(reach.owner, id, call.state.recent.generation())?
@@ -130,7 +127,7 @@ pub async fn thumbnail(call: Call) -> ApiResult {
                 .ok_or(ApiError::NotFound)?
         }
         Some("person") => {
-            let reach = call.reach().await?;
+            let reach = extract::reach(&call).await?;
             let response = thumbs::of_person(&call.state, &reach, id, size, &call.headers).await?;
             return Ok(Reply::raw(response));
         }
@@ -147,10 +144,10 @@ pub async fn thumbnail(call: Call) -> ApiResult {
 /// (for a Live Photo, its still), with byte ranges. Several ids, or `folder_id`, give a zip
 /// streamed as it is built.
 pub async fn download(call: Call) -> ApiResult {
-    if crate::services::sharing::via_link(&call) {
+    if call.viewer().via_link {
         return download_shared(&call).await;
     }
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     if let Some(folder) = call.params.int("folder_id")? {
         let folder = reach.folder(&call.state, folder).await?;
         return Ok(Reply::raw(zip::folder(&call.state, &reach, &folder).await?));

@@ -14,6 +14,7 @@ use super::Call;
 use super::error::{ApiError, ApiResult};
 use super::params::{FilePart, UploadedFile};
 use super::reply::Reply;
+use crate::extract;
 use crate::services::requests::{
     self, Changes, LinkCall, MAX_MAX_FILES, NewForm, Summary, checked_text, expiration,
 };
@@ -138,7 +139,7 @@ pub async fn create(call: Call) -> ApiResult {
         max_bytes: max_bytes(&call)?,
         password: call.params.string("password"),
     };
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let r = requests::create(&call.state, user, &reach, form).await?;
     let summary = requests::summary(&call.state, r, false).await?;
     Ok(Reply::data(info(&call, summary)))

@@ -17,8 +17,8 @@ use super::Call;
 use super::error::{ApiError, ApiResult};
 use super::params::{FilePart, UploadedFile};
 use super::reply::Reply;
+use crate::extract;
 use crate::services::access::Reach;
-use crate::services::sharing::Shared;
 use crate::services::uploads::resumable::{self, Appended, Open, Opening, UploadId};
 use crate::services::uploads::{self, Uploader};
 use crate::wire::upload::{Target, UploadRequest};
@@ -77,7 +77,7 @@ fn upload_id(call: &Call) -> ApiResult<UploadId> {
 async fn uploader(call: &Call, reach: Reach, request: &UploadRequest) -> ApiResult<Uploader> {
     let user = call.user()?.user_id.0;
     let link = match request.album {
-        Some(album) if album.by_link => Shared::of(call).await?,
+        Some(album) if album.by_link => extract::shared(call).await?,
         _ => None,
     };
     Ok(Uploader { user, reach, link })
@@ -86,7 +86,7 @@ async fn uploader(call: &Call, reach: Reach, request: &UploadRequest) -> ApiResu
 /// The caller's open upload `id` in this space, and its offset.
 async fn find(call: &Call, id: &UploadId) -> ApiResult<(Reach, Open, u64)> {
     let user = call.user()?.user_id.0;
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let (open, offset) = resumable::find(&call.state, user, reach.owner, id).await?;
     Ok((reach, open, offset))
 }
@@ -96,7 +96,7 @@ async fn find(call: &Call, id: &UploadId) -> ApiResult<(Reach, Open, u64)> {
 /// and the target method's own parameters. Checked now as the upload will be at the end.
 pub async fn create(call: Call) -> ApiResult {
     call.user()?;
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let size = call
         .params
         .int("size")?

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::Call;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
+use crate::extract;
 use crate::protocol::listing::{Additional, page, sort};
 use crate::services::access::Reach;
 use crate::services::filters::{FilterNames, name_id};
@@ -90,7 +91,7 @@ fn named(names: &HashMap<i64, String>) -> Vec<Named> {
 
 /// `Search.Filter list`: what the caller's items can be filtered by.
 pub async fn filter_list(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let db = &call.state.db;
     let filter = reach.items();
     let names = FilterNames::load(&call.state, &reach).await?;
@@ -188,7 +189,7 @@ fn keyword_filter(call: &Call, reach: &Reach) -> ApiResult<ItemFilter> {
 }
 
 pub async fn list_item(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let filter = keyword_filter(&call, &reach)?;
     let (offset, limit) = page(&call)?;
     let rows = library::list_items(&call.state.db, &filter, sort(&call)?, offset, limit).await?;
@@ -197,7 +198,7 @@ pub async fn list_item(call: Call) -> ApiResult {
 }
 
 pub async fn count_item(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let filter = keyword_filter(&call, &reach)?;
     let count = library::count_items(&call.state.db, &filter).await?;
     Ok(Reply::data(Count { count }))
@@ -205,7 +206,7 @@ pub async fn count_item(call: Call) -> ApiResult {
 
 /// `suggest`: tags and folders whose names contain the keyword, and the special keywords.
 pub async fn suggest(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let keyword = call.params.required_string("keyword")?;
     let word = keyword.trim().to_lowercase();
     let mut list = Vec::new();

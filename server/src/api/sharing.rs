@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::Call;
 use super::error::{ApiError, ApiResult};
 use super::reply::Reply;
+use crate::extract;
 use crate::protocol::listing::{Additional, page};
 use crate::services::albums::changes::create_for_selection;
 use crate::services::albums::{self as album_service, AlbumView, Direction};
@@ -81,7 +82,7 @@ pub async fn set_shared(call: Call) -> ApiResult {
             .params
             .int("folder_id")?
             .ok_or(ApiError::MissingParam("folder_id"))?;
-        let reach = call.reach().await?;
+        let reach = extract::reach(&call).await?;
         let folder = reach.folder(&call.state, id).await?;
         if !reach.rights(folder.id).manage {
             return Err(ApiError::Forbidden);

@@ -15,7 +15,7 @@ use super::Call;
 use super::error::{ApiError, ApiResult};
 use super::params::{FilePart, UploadedFile};
 use super::reply::Reply;
-use crate::services::sharing::Shared;
+use crate::extract;
 use crate::services::uploads::{self, Uploader};
 use crate::wire::upload::{Target, UploadRequest};
 
@@ -58,7 +58,7 @@ pub fn admits_backup_to_path<'a>(
 }
 
 async fn admits(call: &Call, first: &FilePart, target: Target) -> ApiResult<Option<u64>> {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     // The name, when not a parameter, is the `file` part's own (a thumbnail sent first has
     // none to lend).
     let file_name = first.file_name.clone().filter(|_| first.field == "file");
@@ -77,7 +77,7 @@ async fn uploader(
 ) -> ApiResult<Uploader> {
     let user = call.user()?.user_id.0;
     let link = match request.album {
-        Some(album) if album.by_link => Shared::of(call).await?,
+        Some(album) if album.by_link => extract::shared(call).await?,
         _ => None,
     };
     Ok(Uploader { user, reach, link })
@@ -87,7 +87,7 @@ async fn uploader(
 /// `target` says and indexes it: `{"id", "unit_id", "action", "name"}`.
 async fn put(mut call: Call, target: Target) -> ApiResult {
     call.user()?;
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let at = call
         .params
         .files
@@ -130,7 +130,7 @@ struct CheckList {
 /// item's id), had it and it was deleted there (`deleted`), or not (`new`), in the same order.
 /// The "free up space" screen asks the same question of the files it would remove.
 pub async fn backup_check(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let described = described(&call)?;
     let found = uploads::backup::check(&call.state, &reach, &described).await?;
     let list = described

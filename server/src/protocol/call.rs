@@ -80,6 +80,18 @@ impl Call {
             .filter(|p| !p.is_empty())
     }
 
+    /// What the call says about a share link it goes through.
+    pub fn link_visit(&self) -> LinkVisit {
+        LinkVisit {
+            guest: self.guest.clone(),
+            named: self.named_link(),
+            guest_sid: crate::cookies::cookie(&self.headers, crate::cookies::GUEST_COOKIE)
+                .map(str::to_owned),
+            user: self.session.as_ref().map(|s| s.user_id.0),
+            team: self.team(),
+        }
+    }
+
     /// Who is looking, as the services that shape answers need it.
     pub fn viewer(&self) -> Viewer {
         Viewer {
@@ -87,6 +99,21 @@ impl Call {
             via_link: self.guest.is_some() || self.named_link().is_some(),
         }
     }
+}
+
+/// What a call says about a share link, as `services::sharing` reads it.
+#[derive(Debug, Clone, Default)]
+pub struct LinkVisit {
+    /// A guest's session (no user session then): the link it was opened for.
+    pub guest: Option<String>,
+    /// The link the request names (`passphrase`, `_sharing_id`, `X-SYNO-SHARING`).
+    pub named: Option<String>,
+    /// A guest session's cookie a signed-in user may also hold (a password link they opened).
+    pub guest_sid: Option<String>,
+    /// The signed-in caller.
+    pub user: Option<i64>,
+    /// The call is for the Shared Space's APIs.
+    pub team: bool,
 }
 
 /// Who is looking at an answer: a signed-in user or a guest, and whether through a share link

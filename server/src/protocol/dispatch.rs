@@ -196,10 +196,17 @@ async fn route(
                 session::find(&state, &params, &headers, usage).await?
             };
             if found.is_none() {
+                // A guest session: the link its cookie was opened for.
+                let sid = crate::cookies::cookie(&headers, crate::cookies::GUEST_COOKIE);
+                let link = match sid {
+                    Some(sid) => {
+                        let hash = shoebox_catalog::sessions::hash_sid(sid);
+                        shoebox_catalog::shares::guest(&state.db, &hash).await?
+                    }
+                    None => None,
+                };
                 guest = Some(
-                    crate::services::sharing::guest_of(&state, &headers)
-                        .await?
-                        .filter(|_| usage.cookie_may_authenticate())
+                    link.filter(|_| usage.cookie_may_authenticate())
                         .ok_or(ApiError::NoSession)?,
                 );
             }

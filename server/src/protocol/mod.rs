@@ -14,4 +14,4 @@ pub mod params;
 pub mod reply;
 pub mod table;
 
-pub use call::{ApiRoute, Call, Viewer};
+pub use call::{ApiRoute, Call, LinkVisit, Viewer};

@@ -10,7 +10,6 @@ use shoebox_catalog::sessions::Session;
 use shoebox_catalog::shares::Role;
 
 use super::access::{Reach, Rights, TeamAccess, effective_rights, link_rights};
-use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -179,25 +178,5 @@ impl Reach {
             return Err(ApiError::NotFound);
         }
         Ok(rows)
-    }
-}
-
-impl Call {
-    /// The caller's reach in the space the API speaks for.
-    pub async fn reach(&self) -> ApiResult<Reach> {
-        // Through a folder link (a guest's, or a `passphrase` named): the Shared Space as the
-        // link shows it.
-        if self.team() && super::sharing::via_link(self) {
-            return super::sharing::Shared::of(self)
-                .await?
-                .and_then(|shared| shared.reach)
-                .ok_or(ApiError::NotFound);
-        }
-        Reach::of(&self.state, self.user()?, self.team()).await
-    }
-
-    /// [`Call::reach`] as thumbnail requests read it ([`crate::services::recent`]).
-    pub async fn reach_recent(&self) -> ApiResult<Reach> {
-        Reach::of_recent(&self.state, self.user()?, self.team()).await
     }
 }

@@ -9,36 +9,19 @@ use shoebox_catalog::shares::{self, Role, Share};
 use shoebox_catalog::users;
 
 use super::sight::{Sight, album_items};
-use crate::protocol::Call;
+use crate::protocol::LinkVisit;
 use crate::protocol::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::wire::sharing::{Owner, Permission, SharedFolder, SharingInfo};
 
-/// The cookie of a guest's session.
-pub const GUEST_COOKIE: &str = "sharing_sid";
+pub use crate::cookies::GUEST_COOKIE;
 
-/// A guest's session from its cookie: the passphrase it was opened for.
-pub async fn guest_of(
-    state: &crate::state::AppState,
-    headers: &axum::http::HeaderMap,
-) -> ApiResult<Option<String>> {
-    let Some(sid) = headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == GUEST_COOKIE)
-        .map(|(_, v)| v.to_owned())
-    else {
-        return Ok(None);
-    };
-    Ok(shares::guest(&state.db, &hash_sid(&sid)).await?)
-}
-
-/// The link a request names: `passphrase`, `_sharing_id` or the `X-SYNO-SHARING` header.
-pub fn named_passphrase(call: &Call) -> Option<String> {
-    call.named_link()
+/// The passphrase guest session `sid` was opened for.
+async fn guest_of_sid(state: &AppState, sid: Option<&str>) -> ApiResult<Option<String>> {
+    match sid {
+        Some(sid) => Ok(shares::guest(&state.db, &hash_sid(sid)).await?),
+        None => Ok(None),
+    }
 }
 
 /// A shared album as one caller reaches it through its link.
@@ -63,32 +46,32 @@ impl Shared {
     /// off) is 642, as if it never existed.
     ///
     /// [`access::link_role`]: crate::services::access::link_role
-    pub async fn of(call: &Call) -> ApiResult<Option<Shared>> {
-        let named = named_passphrase(call);
-        let passphrase = match (&call.guest, named) {
+    pub async fn of(state: &AppState, visit: &LinkVisit) -> ApiResult<Option<Shared>> {
+        let passphrase = match (&visit.guest, visit.named.clone()) {
             (Some(guest), Some(named)) if *guest != named => return Err(ApiError::NotFound),
             (Some(guest), _) => guest.clone(),
             (None, Some(named)) => named,
             (None, None) => return Ok(None),
         };
-        if !crate::services::settings::user_sharing_enabled(&call.state).await? {
+        if !crate::services::settings::user_sharing_enabled(state).await? {
             return Err(ApiError::NotFound);
         }
-        let db = &call.state.db;
+        let db = &state.db;
         let share = shares::live(db, &passphrase)
             .await?
             .ok_or(ApiError::NotFound)?;
-        let caller = call.session.as_ref().map(|s| s.user_id.0);
-        let invited = match caller {
+        let invited = match visit.user {
             Some(user) => shares::invited_role(db, &share, user).await?,
             None => None,
         };
         // A guest session is opened for one link, with its password if it has one.
-        let password_given = match &call.guest {
+        let password_given = match &visit.guest {
             Some(guest) => *guest == share.passphrase,
             None => {
                 share.password_hash.is_some()
-                    && guest_of(&call.state, &call.headers).await?.as_deref()
+                    && guest_of_sid(state, visit.guest_sid.as_deref())
+                        .await?
+                        .as_deref()
                         == Some(share.passphrase.as_str())
             }
         };
@@ -101,22 +84,22 @@ impl Shared {
         .ok_or(ApiError::NotFound)?;
         // Album links through the Personal Space's APIs, folder links through the Shared
         // Space's.
-        let (album, items, reach, sight) = match (share.album_id, share.folder_id, call.team()) {
+        let (album, items, reach, sight) = match (share.album_id, share.folder_id, visit.team) {
             (Some(album), None, false) => {
                 let album = albums::get(db, share.owner_id, album)
                     .await?
                     .ok_or(ApiError::NotFound)?;
-                let sight = owner_sight(&call.state, share.owner_id).await?;
-                let items = album_items(&call.state, &sight, &album, false).await?;
+                let sight = owner_sight(state, share.owner_id).await?;
+                let items = album_items(state, &sight, &album, false).await?;
                 (Some(album), items, None, Some(sight))
             }
             (None, Some(folder), true) => {
-                let reach = owner_team_reach(&call.state, share.owner_id).await?;
-                let folder = reach.folder(&call.state, folder).await?;
+                let reach = owner_team_reach(state, share.owner_id).await?;
+                let folder = reach.folder(state, folder).await?;
                 let reach = reach
-                    .through_link(&call.state, &folder, role, caller.unwrap_or(0))
+                    .through_link(state, &folder, role, visit.user.unwrap_or(0))
                     .await?;
-                let items = reach.items_below(&call.state, &folder).await?;
+                let items = reach.items_below(state, &folder).await?;
                 (None, items, Some(reach), None)
             }
             _ => return Err(ApiError::NotFound),
@@ -249,20 +232,15 @@ pub async fn link_password(given: Option<String>) -> ApiResult<Option<Option<Str
     }
 }
 
-/// Whether `reach` (the caller's own) is not needed: the call goes through a link.
-pub fn via_link(call: &Call) -> bool {
-    call.viewer().via_link
-}
-
 impl Shared {
     /// The items of `ids` that this link reaches, as rows.
     pub async fn rows(
         &self,
-        call: &Call,
+        state: &AppState,
         ids: &[i64],
     ) -> ApiResult<Vec<shoebox_catalog::library::ItemRow>> {
         Ok(self
-            .reached(call, ids)
+            .reached(state, ids)
             .await?
             .into_iter()
             .map(|(row, _)| row)
@@ -274,7 +252,7 @@ impl Shared {
     /// item now). Every call that names items through a link comes here.
     pub async fn reached(
         &self,
-        call: &Call,
+        state: &AppState,
         ids: &[i64],
     ) -> ApiResult<
         Vec<(
@@ -282,7 +260,7 @@ impl Shared {
             crate::services::access::Rights,
         )>,
     > {
-        self.reached_in(&call.state, ids).await
+        self.reached_in(state, ids).await
     }
 
     /// Whether this link reaches item `id` ([`Shared::reached`]).

@@ -9,13 +9,13 @@
 
 use serde::Serialize;
 
+use crate::extract;
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
 use crate::protocol::listing::{Additional, page};
 use crate::protocol::reply::Reply;
 use crate::services::albums::changes::{self, Order, Target};
 use crate::services::albums::{self, AlbumOrder, AlbumView, Category};
-use crate::services::sharing::{Shared, via_link};
 use crate::wire::album::Album;
 use crate::wire::list::{Count, Empty, List};
 use shoebox_catalog::albums::AlbumSort;
@@ -29,7 +29,7 @@ async fn target(call: &Call) -> ApiResult<Target> {
     if call.params.raw("passphrase").is_none() {
         return Ok(Target::Own(album_id(call)?));
     }
-    let shared = Shared::of(call).await?.ok_or(ApiError::NotFound)?;
+    let shared = extract::shared(call).await?.ok_or(ApiError::NotFound)?;
     Ok(Target::Link(Box::new(shared)))
 }
 
@@ -90,8 +90,8 @@ pub async fn count(call: Call) -> ApiResult {
 /// `get`: `{"list": [album…]}` for the ids asked; any id the caller does not own answers 642.
 /// Through a link: the shared album, as its owner's album shows to its members.
 pub async fn get(call: Call) -> ApiResult {
-    if via_link(&call) {
-        let shared = Shared::of(&call).await?.ok_or(ApiError::NotFound)?;
+    if call.viewer().via_link {
+        let shared = extract::shared(&call).await?.ok_or(ApiError::NotFound)?;
         shared.album.as_ref().ok_or(ApiError::NotFound)?;
         let viewer = call.viewer().user;
         let album = albums::present_shared(&call.state, &view(&call)?, viewer, &shared).await?;

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::extract;
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
 use crate::protocol::listing::{Additional, MAX_LIMIT};
@@ -23,7 +24,7 @@ struct Version {
 
 /// `get_version`: the space's newest version, the starting point of a later `get`.
 pub async fn get_version(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let (version, time) = changes::latest(&call.state.db, reach.owner).await?;
     Ok(Reply::data(Version {
         version,
@@ -35,7 +36,7 @@ pub async fn get_version(call: Call) -> ApiResult {
 /// everything there is, without removals), oldest change first, up to `limit`; `version` is
 /// where the next call starts, `has_more` whether one is needed now.
 pub async fn get(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let since = call.params.int("diff_version")?.unwrap_or(0);
     if since < 0 {
         return Err(ApiError::bad("diff_version", "negative"));

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::extract;
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
 use crate::protocol::listing::{Additional, page};
@@ -28,7 +29,7 @@ async fn one(call: &Call, reach: &Reach, folder: &FolderRow) -> ApiResult {
 
 /// `get`: by `id` (0 = root) or by full path in `name`.
 pub async fn get(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let folder = match (call.params.int("id")?, call.params.string("name")) {
         (Some(id), _) => reach.folder(&call.state, id).await?,
         (None, Some(path)) => folders::by_path(&call.state, &reach, &path).await?,
@@ -45,7 +46,7 @@ async fn parent(call: &Call, reach: &Reach) -> ApiResult<FolderRow> {
 }
 
 pub async fn list(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let parent = parent(&call, &reach).await?;
     let (offset, limit) = page(&call)?;
     let desc = call.params.string("sort_direction").as_deref() == Some("desc");
@@ -65,7 +66,7 @@ pub async fn list(call: Call) -> ApiResult {
 }
 
 pub async fn count(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let parent = parent(&call, &reach).await?;
     let only = reach.listable_folders();
     let count = library::count_child_folders(&call.state.db, parent.id, only.as_deref()).await?;
@@ -74,7 +75,7 @@ pub async fn count(call: Call) -> ApiResult {
 
 /// `list_parents`: the root and its top-level folders (§3.7, as observed on FotoTeam).
 pub async fn list_parents(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let rows = folders::parents(&call.state, &reach).await?;
     let additional = Additional::of(&call)?;
     let list = folders::present_all(&call.state, &reach, &rows, &additional).await?;
@@ -84,7 +85,7 @@ pub async fn list_parents(call: Call) -> ApiResult {
 /// `create`: `target_id` (parent, 0 = root) and `name`. Creating a folder that exists answers
 /// with that folder (docs/protocol-choices.md).
 pub async fn create(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let parent_id = call
         .params
         .int("target_id")?
@@ -98,7 +99,7 @@ pub async fn create(call: Call) -> ApiResult {
 /// `rename`: `id` and the new `name` (one component; the folder stays where it is). Items keep
 /// their ids.
 pub async fn rename(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let id = call.params.int("id")?.ok_or(ApiError::MissingParam("id"))?;
     let name = call.params.required_string("name")?;
     let folder = folders::rename(&call.state, &reach, id, &name).await?;
@@ -107,7 +108,7 @@ pub async fn rename(call: Call) -> ApiResult {
 
 /// `delete`: `id` [int]; each folder with everything below it goes to the recycle bin.
 pub async fn delete(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let ids = call
         .params
         .int_list("id")?
@@ -119,7 +120,7 @@ pub async fn delete(call: Call) -> ApiResult {
 /// `set_cover`: `id` (folder) and `item_id` (an item in or below it) — the seed's "Change
 /// Folder Cover".
 pub async fn set_cover(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let id = call.params.int("id")?.ok_or(ApiError::MissingParam("id"))?;
     let item_id = call
         .params

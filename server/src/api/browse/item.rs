@@ -1,5 +1,6 @@
 //! `SYNO.Foto.Browse.Item` / `SYNO.FotoTeam.Browse.Item` (reference §3.1).
 
+use crate::extract;
 use crate::wire::{Count, Empty, List};
 
 use crate::protocol::Call;
@@ -79,12 +80,12 @@ async fn scope(call: &Call, reach: &Reach) -> ApiResult<(ItemFilter, Option<Albu
 /// The caller's reach, or the album link the call goes through. A folder link is a reach of
 /// its own (its folder as the root), so folder scopes work through it as they do for users.
 async fn reach_or_album(call: &Call) -> ApiResult<Result<Reach, Shared>> {
-    match Shared::of(call).await? {
+    match extract::shared(call).await? {
         Some(Shared {
             reach: Some(reach), ..
         }) => Ok(Ok(reach)),
         Some(album) => Ok(Err(album)),
-        None => Ok(Ok(call.reach().await?)),
+        None => Ok(Ok(extract::reach(&call).await?)),
     }
 }
 
@@ -141,13 +142,13 @@ fn ids(call: &Call) -> ApiResult<Vec<i64>> {
 
 pub async fn get(call: Call) -> ApiResult {
     let ids = ids(&call)?;
-    if let Some(shared) = Shared::of(&call).await? {
+    if let Some(shared) = extract::shared(&call).await? {
         // Through a link: those of the ids that are in what it shares.
-        let rows = shared.rows(&call, &ids).await?;
+        let rows = shared.rows(&call.state, &ids).await?;
         let list = present(&call.state, call.viewer(), &rows, &Additional::of(&call)?).await?;
         return Ok(Reply::data(List { list }));
     }
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let rows = reach.items_by_ids(&call.state, &ids).await?;
     let list = present(&call.state, call.viewer(), &rows, &Additional::of(&call)?).await?;
     Ok(Reply::data(List { list }))
@@ -155,7 +156,7 @@ pub async fn get(call: Call) -> ApiResult {
 
 /// `set`: rating 0–5, description, taken time. Kept in the database; originals untouched.
 pub async fn set(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let ids = ids(&call)?;
     let edit = ItemEdit {
         rating: call.params.int("rating")?,
@@ -167,7 +168,7 @@ pub async fn set(call: Call) -> ApiResult {
 }
 
 pub async fn set_favorite(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let ids = ids(&call)?;
     let favorite = call
         .params
@@ -178,7 +179,7 @@ pub async fn set_favorite(call: Call) -> ApiResult {
 }
 
 async fn tag(call: Call, add: bool) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let ids = ids(&call)?;
     let tags = call
         .params
@@ -198,7 +199,7 @@ pub async fn remove_tag(call: Call) -> ApiResult {
 
 /// `delete`: into the recycle bin of the space (or for good when it is off).
 pub async fn delete(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let ids = ids(&call)?;
     edits::delete(&call.state, &reach, &ids).await?;
     Ok(Reply::data(Empty {}))
@@ -223,7 +224,7 @@ async fn with_filter(call: &Call, reach: &Reach) -> ApiResult<ItemFilter> {
 }
 
 pub async fn list_with_filter(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let filter = with_filter(&call, &reach).await?;
     let (offset, limit) = page(&call)?;
     let rows = library::list_items(&call.state.db, &filter, sort(&call)?, offset, limit).await?;
@@ -232,7 +233,7 @@ pub async fn list_with_filter(call: Call) -> ApiResult {
 }
 
 pub async fn count_with_filter(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let filter = with_filter(&call, &reach).await?;
     let count = library::count_items(&call.state.db, &filter).await?;
     Ok(Reply::data(Count { count }))

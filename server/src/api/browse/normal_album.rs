@@ -4,13 +4,13 @@
 
 use serde::Serialize;
 
+use crate::extract;
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
 use crate::protocol::listing::{Additional, page};
 use crate::protocol::reply::Reply;
 use crate::services::albums::changes::{self, Target};
 use crate::services::albums::{self, AlbumView};
-use crate::services::sharing::Shared;
 use crate::wire::album::{Album, ItemError};
 use crate::wire::list::{Count, Empty, List};
 
@@ -21,7 +21,7 @@ async fn target(call: &Call) -> ApiResult<Target> {
         let id = call.params.int("id")?.ok_or(ApiError::MissingParam("id"))?;
         return Ok(Target::Own(id));
     }
-    let shared = Shared::of(call).await?.ok_or(ApiError::NotFound)?;
+    let shared = extract::shared(call).await?.ok_or(ApiError::NotFound)?;
     Ok(Target::Link(Box::new(shared)))
 }
 

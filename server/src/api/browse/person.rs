@@ -4,6 +4,7 @@
 //! and one with none of their items answers 642. People of the Shared Space are changed (named,
 //! merged, hidden) by administrators (`services/people.rs`).
 
+use crate::extract;
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
 use crate::protocol::listing::page;
@@ -54,7 +55,7 @@ pub async fn list(call: Call) -> ApiResult {
         include_hidden: include_hidden(&call)?,
         ..Default::default()
     };
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let rows = people::listed(&call.state, &reach, &q).await?;
     Ok(Reply::data(persons(&skip_take(rows, offset, limit), thumb)))
 }
@@ -64,7 +65,7 @@ pub async fn count(call: Call) -> ApiResult {
         include_hidden: include_hidden(&call)?,
         ..Default::default()
     };
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let rows = people::listed(&call.state, &reach, &q).await?;
     Ok(Reply::data(Count::of(rows.len())))
 }
@@ -90,7 +91,7 @@ fn one_id(call: &Call) -> ApiResult<i64> {
 pub async fn get(call: Call) -> ApiResult {
     let ids = ids_of(&call, "id")?;
     let thumb = wants_thumbnail(&call)?;
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let rows = people::visible(&call.state, &reach, &ids).await?;
     Ok(Reply::data(persons(&rows, thumb)))
 }
@@ -104,7 +105,7 @@ pub async fn set(call: Call) -> ApiResult {
     if name.chars().count() > 255 || name.chars().any(char::is_control) {
         return Err(ApiError::bad("name", "at most 255 printable characters"));
     }
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let change = people::changing(&call.state, &reach, &[id]).await?;
     let person = change.rename(&call.state, name).await?;
     Ok(Reply::data(PersonId { id: person }))
@@ -128,7 +129,7 @@ pub async fn merge(call: Call) -> ApiResult {
     }
     let mut all = sources;
     all.push(target);
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let change = people::changing(&call.state, &reach, &all).await?;
     change.merge_into(&call.state, target).await?;
     Ok(Reply::data(PersonId { id: target }))
@@ -137,7 +138,7 @@ pub async fn merge(call: Call) -> ApiResult {
 /// `separate` (`id`, `face_id` [ids]): those faces are not this person.
 pub async fn separate(call: Call) -> ApiResult {
     let id = one_id(&call)?;
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let change = people::changing(&call.state, &reach, &[id]).await?;
     let faces = ids_of(&call, "face_id")?;
     change.separate(&call.state, &faces).await?;
@@ -147,7 +148,7 @@ pub async fn separate(call: Call) -> ApiResult {
 /// `delete_face` (`id`, `face_id` [ids]): those are no faces.
 pub async fn delete_face(call: Call) -> ApiResult {
     let id = one_id(&call)?;
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let change = people::changing(&call.state, &reach, &[id]).await?;
     let faces = ids_of(&call, "face_id")?;
     change.delete_faces(&call.state, &faces).await?;
@@ -159,7 +160,7 @@ pub async fn delete_face(call: Call) -> ApiResult {
 pub async fn list_face(call: Call) -> ApiResult {
     let id = one_id(&call)?;
     let (offset, limit) = page(&call)?;
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let faces = people::faces(&call.state, &reach, id, offset, limit).await?;
     Ok(Reply::data(List::of(faces.iter().map(Face::of).collect())))
 }
@@ -168,7 +169,7 @@ pub async fn list_face(call: Call) -> ApiResult {
 pub async fn show(call: Call) -> ApiResult {
     let ids = ids_of(&call, "id")?;
     let shown = call.params.bool("show")?.unwrap_or(true);
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let change = people::changing(&call.state, &reach, &ids).await?;
     change.set_shown(&call.state, shown).await?;
     Ok(Reply::data(Done {}))
@@ -177,7 +178,7 @@ pub async fn show(call: Call) -> ApiResult {
 /// `set_cover` (`id`, `face_id`, or `item_id` of a photo of them).
 pub async fn set_cover(call: Call) -> ApiResult {
     let id = one_id(&call)?;
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let change = people::changing(&call.state, &reach, &[id]).await?;
     let cover = match call.params.int("face_id")? {
         Some(f) => Cover::Face(f),
@@ -197,7 +198,7 @@ pub async fn suggest(call: Call) -> ApiResult {
     let thumb = wants_thumbnail(&call)?;
     let rows = if call.params.raw("id").is_some() {
         let id = one_id(&call)?;
-        let reach = call.reach().await?;
+        let reach = extract::reach(&call).await?;
         people::nearest(&call.state, &reach, id).await?
     } else {
         let word = call.params.string("keyword").unwrap_or_default();
@@ -205,7 +206,7 @@ pub async fn suggest(call: Call) -> ApiResult {
             name_like: Some(word.trim()),
             ..Default::default()
         };
-        let reach = call.reach().await?;
+        let reach = extract::reach(&call).await?;
         let rows = people::listed(&call.state, &reach, &q).await?;
         rows.into_iter().take(20).collect()
     };
@@ -223,7 +224,7 @@ fn concepts(call: &Call, rows: &[ConceptRow]) -> ApiResult<List<Concept>> {
 /// caller's items, most items first, each with the newest item as its cover.
 pub async fn concept_list(call: Call) -> ApiResult {
     let (offset, limit) = page(&call)?;
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let rows = people::concepts(&call.state, &reach, None).await?;
     Ok(Reply::data(concepts(
         &call,
@@ -232,14 +233,14 @@ pub async fn concept_list(call: Call) -> ApiResult {
 }
 
 pub async fn concept_count(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let rows = people::concepts(&call.state, &reach, None).await?;
     Ok(Reply::data(Count::of(rows.len())))
 }
 
 pub async fn concept_get(call: Call) -> ApiResult {
     let ids = ids_of(&call, "id")?;
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let rows = people::concepts(&call.state, &reach, Some(&ids)).await?;
     let mut want = ids.clone();
     want.sort_unstable();

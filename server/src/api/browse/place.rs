@@ -4,6 +4,7 @@
 //! docs/protocol-choices.md "Places and the map". A user who turned "Show Dates and Locations"
 //! off gets no places and an empty map (`services/places.rs`).
 
+use crate::extract;
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
 use crate::protocol::listing::{Additional, page, sort};
@@ -18,7 +19,7 @@ use shoebox_catalog::places::CountedPlace;
 
 /// The caller's reach, or `None` when they hide locations.
 async fn located_reach(call: &Call) -> ApiResult<Option<Reach>> {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let user = call.user()?.user_id.0;
     places::located(&call.state, reach, user).await
 }

@@ -1,6 +1,7 @@
 //! `SYNO.Foto.Browse.RecentlyAdded` / `SYNO.FotoTeam.Browse.RecentlyAdded`: an automatic album
 //! of either space, what came into it in the last 30 days, newest first.
 
+use crate::extract;
 use crate::protocol::Call;
 use crate::protocol::error::ApiResult;
 use crate::protocol::listing::{Additional, page};
@@ -10,7 +11,7 @@ use crate::wire::list::{Count, List};
 
 /// `list`.
 pub async fn list(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let page = page(&call)?;
     let additional = Additional::of(&call)?;
     let list =
@@ -20,7 +21,7 @@ pub async fn list(call: Call) -> ApiResult {
 
 /// `count`.
 pub async fn count(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let count = albums::recently_added_count(&call.state, &reach).await?;
     Ok(Reply::data(Count::of(count)))
 }

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::extract;
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
 use crate::protocol::listing::page;
@@ -36,7 +37,7 @@ struct Created {
 }
 
 pub async fn list(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let (offset, limit) = page(&call)?;
     let tags = library::tags_with_counts(&call.state.db, &reach.items(), None).await?;
     let list: Vec<_> = tags
@@ -49,7 +50,7 @@ pub async fn list(call: Call) -> ApiResult {
 }
 
 pub async fn count(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let tags = library::tags_with_counts(&call.state.db, &reach.items(), None).await?;
     Ok(Reply::data(Count {
         count: tags.len() as i64,
@@ -57,7 +58,7 @@ pub async fn count(call: Call) -> ApiResult {
 }
 
 pub async fn get(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let ids = call
         .params
         .int_list("id")?
@@ -76,7 +77,7 @@ pub async fn get(call: Call) -> ApiResult {
 }
 
 pub async fn create(call: Call) -> ApiResult {
-    call.reach().await?;
+    extract::reach(&call).await?;
     let name = call.params.required_string("name")?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 255 || name.chars().any(char::is_control) {

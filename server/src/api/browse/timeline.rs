@@ -3,6 +3,7 @@
 
 use shoebox_indexer::metadata::time::civil_from_days;
 
+use crate::extract;
 use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
 use crate::protocol::reply::Reply;
@@ -96,7 +97,7 @@ pub fn sections(days: &[(i64, i64)], by_month: bool) -> Vec<Section> {
 }
 
 pub async fn get(call: Call) -> ApiResult {
-    let reach = call.reach().await?;
+    let reach = extract::reach(&call).await?;
     let by_month = match call.params.string("timeline_group_unit").as_deref() {
         None | Some("day") => false,
         Some("month") => true,
