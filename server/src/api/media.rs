@@ -71,7 +71,7 @@ async fn one_item(call: &Call, keys: &[&'static str]) -> ApiResult<(ItemRow, Rig
     let mut rows = if call.viewer().via_link {
         linked_rows(call, &ids).await?
     } else {
-        let reach = extract::reach(&call).await?;
+        let reach = extract::reach(call).await?;
         reach
             .items_by_ids(&call.state, &ids)
             .await?

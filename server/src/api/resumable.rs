@@ -86,7 +86,7 @@ async fn uploader(call: &Call, reach: Reach, request: &UploadRequest) -> ApiResu
 /// The caller's open upload `id` in this space, and its offset.
 async fn find(call: &Call, id: &UploadId) -> ApiResult<(Reach, Open, u64)> {
     let user = call.user()?.user_id.0;
-    let reach = extract::reach(&call).await?;
+    let reach = extract::reach(call).await?;
     let (open, offset) = resumable::find(&call.state, user, reach.owner, id).await?;
     Ok((reach, open, offset))
 }

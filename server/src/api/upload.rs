@@ -58,7 +58,7 @@ pub fn admits_backup_to_path<'a>(
 }
 
 async fn admits(call: &Call, first: &FilePart, target: Target) -> ApiResult<Option<u64>> {
-    let reach = extract::reach(&call).await?;
+    let reach = extract::reach(call).await?;
     // The name, when not a parameter, is the `file` part's own (a thumbnail sent first has
     // none to lend).
     let file_name = first.file_name.clone().filter(|_| first.field == "file");

@@ -85,7 +85,7 @@ async fn reach_or_album(call: &Call) -> ApiResult<Result<Reach, Shared>> {
             reach: Some(reach), ..
         }) => Ok(Ok(reach)),
         Some(album) => Ok(Err(album)),
-        None => Ok(Ok(extract::reach(&call).await?)),
+        None => Ok(Ok(extract::reach(call).await?)),
     }
 }
 

@@ -19,7 +19,7 @@ use shoebox_catalog::places::CountedPlace;
 
 /// The caller's reach, or `None` when they hide locations.
 async fn located_reach(call: &Call) -> ApiResult<Option<Reach>> {
-    let reach = extract::reach(&call).await?;
+    let reach = extract::reach(call).await?;
     let user = call.user()?.user_id.0;
     places::located(&call.state, reach, user).await
 }
