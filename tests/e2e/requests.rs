@@ -542,3 +542,80 @@ async fn a_photo_request_can_have_a_password_be_changed_and_be_deleted() {
         .await;
     assert_eq!(still["list"][0]["id"], kept, "{still}");
 }
+
+/// A Photo Request into a Shared Space folder: the sender's upload lands in that folder of the
+/// Shared Space (it was refused with 642 once the space came from the table, not the API name).
+#[tokio::test]
+async fn a_photo_request_into_a_shared_space_folder_takes_uploads_there() {
+    let lib = people().await;
+    let put = upload(
+        &lib,
+        &lib.anna,
+        "SYNO.FotoTeam.Upload.Item",
+        "upload",
+        &[
+            ("name", "\"first.jpg\""),
+            ("folder", "[\"Party\"]"),
+            ("uploadDestination", "\"folder\""),
+        ],
+        &corpus_file("metadata/camera_phone.jpg"),
+    )
+    .await;
+    assert_eq!(put["success"], true, "{put}");
+    let folder = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.Browse.Folder",
+            "get",
+            &[("name", "\"/Party\"")],
+        )
+        .await["folder"]["id"]
+        .as_i64()
+        .expect("folder");
+    let made = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.PhotoRequest",
+            "create",
+            &[
+                ("folder_id", &folder.to_string()),
+                ("subject", "\"Party photos\""),
+            ],
+        )
+        .await;
+    let quoted = format!("\"{}\"", made["passphrase"].as_str().expect("passphrase"));
+    let photo = corpus_file("metadata/gps_paris.jpg");
+    let sent = public(
+        &lib,
+        "upload",
+        &[
+            ("passphrase", &quoted),
+            ("sender", "Grandma"),
+            ("name", "\"guest.jpg\""),
+        ],
+        Some(&photo),
+    )
+    .await;
+    assert_eq!(sent["success"], true, "{sent}");
+    let id = sent["data"]["id"].as_i64().expect("id");
+    let listed = lib
+        .ok(
+            &lib.anna,
+            "SYNO.FotoTeam.Browse.Item",
+            "list",
+            &[
+                ("folder_id", &folder.to_string()),
+                ("offset", "0"),
+                ("limit", "10"),
+            ],
+        )
+        .await;
+    let names: Vec<&str> = listed["list"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|i| i["id"] == id)
+        .filter_map(|i| i["filename"].as_str())
+        .collect();
+    assert_eq!(names, ["guest.jpg"], "{listed}");
+}
