@@ -6,6 +6,8 @@ use crate::protocol::Call;
 use crate::protocol::error::{ApiError, ApiResult};
 use crate::services::access::Reach;
 use crate::services::sharing::Shared;
+use crate::services::uploads::Uploader;
+use crate::wire::upload::UploadRequest;
 
 /// The share link the call goes through, if it names or holds one it may open (else 642 for a
 /// link it may not; `None` when it names none).
@@ -28,4 +30,15 @@ pub async fn reach(call: &Call) -> ApiResult<Reach> {
 /// [`reach`] as thumbnail requests read it ([`crate::services::recent`]).
 pub async fn reach_recent(call: &Call) -> ApiResult<Reach> {
     Reach::of_recent(&call.state, call.user()?, call.team()).await
+}
+
+/// Who uploads `request`: the signed-in caller with `reach`, and the share link the call names
+/// when the album it joins is named through one.
+pub async fn uploader(call: &Call, reach: Reach, request: &UploadRequest) -> ApiResult<Uploader> {
+    let user = call.user()?.user_id.0;
+    let link = match request.album {
+        Some(album) if album.by_link => shared(call).await?,
+        _ => None,
+    };
+    Ok(Uploader { user, reach, link })
 }

@@ -72,15 +72,7 @@ async fn one_item(call: &Call, keys: &[&'static str]) -> ApiResult<(ItemRow, Rig
         linked_rows(call, &ids).await?
     } else {
         let reach = extract::reach(call).await?;
-        reach
-            .items_by_ids(&call.state, &ids)
-            .await?
-            .into_iter()
-            .map(|row| {
-                let rights = reach.rights(row.folder_id);
-                (row, rights)
-            })
-            .collect()
+        reach.items_with_rights(&call.state, &ids).await?
     };
     if rows.len() != 1 {
         return Err(ApiError::bad(keys[0], "exactly one id"));
@@ -157,15 +149,7 @@ pub async fn download(call: Call) -> ApiResult {
     distinct.sort_unstable();
     distinct.dedup();
     if distinct.len() > 1 {
-        let rows: Vec<(ItemRow, Rights)> = reach
-            .items_by_ids(&call.state, &ids)
-            .await?
-            .into_iter()
-            .map(|row| {
-                let rights = reach.rights(row.folder_id);
-                (row, rights)
-            })
-            .collect();
+        let rows = reach.items_with_rights(&call.state, &ids).await?;
         return Ok(Reply::raw(zip::items(&call.state, rows).await?));
     }
     let (row, rights) = one_item(&call, &["unit_id", "item_id", "id"]).await?;

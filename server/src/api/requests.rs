@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::Call;
 use super::error::{ApiError, ApiResult};
-use super::params::{FilePart, UploadedFile};
+use super::params::FilePart;
 use super::reply::Reply;
 use crate::extract;
 use crate::services::requests::{
@@ -252,12 +252,7 @@ pub async fn public_upload(mut call: Call) -> ApiResult {
         .iter()
         .position(|f| f.field == "file")
         .map(|at| call.params.files.swap_remove(at));
-    let thumbs: Vec<UploadedFile> = call
-        .params
-        .files
-        .drain(..)
-        .filter(|f| f.field == "thumb_xl" || f.field == "thumb_sm")
-        .collect();
+    let thumbs = call.params.take_files(&["thumb_xl", "thumb_sm"]);
     let link = link_call(&call);
     let sender = call.params.string("sender");
     let name = call.params.string("name");

@@ -15,12 +15,12 @@ use serde::Serialize;
 
 use super::Call;
 use super::error::{ApiError, ApiResult};
-use super::params::{FilePart, UploadedFile};
+use super::params::FilePart;
 use super::reply::Reply;
 use crate::extract;
 use crate::services::access::Reach;
+use crate::services::uploads;
 use crate::services::uploads::resumable::{self, Appended, Open, Opening, UploadId};
-use crate::services::uploads::{self, Uploader};
 use crate::wire::upload::{Target, UploadRequest};
 
 /// The parameters of the upload that `create` keeps for the end.
@@ -72,17 +72,6 @@ fn upload_id(call: &Call) -> ApiResult<UploadId> {
     )
 }
 
-/// The uploader of `request`: the caller, in `reach`, and the link the call names when the
-/// album it joins is named through one.
-async fn uploader(call: &Call, reach: Reach, request: &UploadRequest) -> ApiResult<Uploader> {
-    let user = call.user()?.user_id.0;
-    let link = match request.album {
-        Some(album) if album.by_link => extract::shared(call).await?,
-        _ => None,
-    };
-    Ok(Uploader { user, reach, link })
-}
-
 /// The caller's open upload `id` in this space, and its offset.
 async fn find(call: &Call, id: &UploadId) -> ApiResult<(Reach, Open, u64)> {
     let user = call.user()?.user_id.0;
@@ -121,7 +110,7 @@ pub async fn create(call: Call) -> ApiResult {
         .iter()
         .filter_map(|k| call.params.raw(k).map(|v| ((*k).to_owned(), v.to_owned())))
         .collect();
-    let who = uploader(&call, reach, &request).await?;
+    let who = extract::uploader(&call, reach, &request).await?;
     let opening = Opening {
         size,
         target,
@@ -182,14 +171,9 @@ pub async fn append(mut call: Call) -> ApiResult {
     for (k, v) in &open.params {
         call.params.insert(k.clone(), v.clone());
     }
-    let thumbs: Vec<UploadedFile> = call
-        .params
-        .files
-        .drain(..)
-        .filter(|f| f.field == "thumb_xl" || f.field == "thumb_sm")
-        .collect();
+    let thumbs = call.params.take_files(&["thumb_xl", "thumb_sm"]);
     let request = UploadRequest::read(&call.params, Target::named(&open.target)?, None)?;
-    let who = uploader(&call, reach, &request).await?;
+    let who = extract::uploader(&call, reach, &request).await?;
     let stored = uploads::put(&call.state, &who, request, file, thumbs).await?;
     resumable::remove(&call.state, &id).await;
     Ok(Reply::data(stored))

@@ -13,10 +13,10 @@ use shoebox_catalog::backup::{Described, Found};
 
 use super::Call;
 use super::error::{ApiError, ApiResult};
-use super::params::{FilePart, UploadedFile};
+use super::params::FilePart;
 use super::reply::Reply;
 use crate::extract;
-use crate::services::uploads::{self, Uploader};
+use crate::services::uploads;
 use crate::wire::upload::{Target, UploadRequest};
 
 pub async fn upload(call: Call) -> ApiResult {
@@ -63,24 +63,9 @@ async fn admits(call: &Call, first: &FilePart, target: Target) -> ApiResult<Opti
     // none to lend).
     let file_name = first.file_name.clone().filter(|_| first.field == "file");
     let request = UploadRequest::read(&call.params, target, file_name)?;
-    let who = uploader(call, reach, &request).await?;
+    let who = extract::uploader(call, reach, &request).await?;
     uploads::check(&call.state, &who, &request).await?;
     Ok(None)
-}
-
-/// The uploader of `request`: the caller, in `reach`, and the link the call names when the
-/// album it joins is named through one.
-async fn uploader(
-    call: &Call,
-    reach: crate::services::access::Reach,
-    request: &UploadRequest,
-) -> ApiResult<Uploader> {
-    let user = call.user()?.user_id.0;
-    let link = match request.album {
-        Some(album) if album.by_link => extract::shared(call).await?,
-        _ => None,
-    };
-    Ok(Uploader { user, reach, link })
 }
 
 /// Stores the request's `file` (with the phone's thumbnails `thumb_xl` and `thumb_sm`) as
@@ -95,14 +80,9 @@ async fn put(mut call: Call, target: Target) -> ApiResult {
         .position(|f| f.field == "file")
         .ok_or(ApiError::MissingParam("file"))?;
     let file = call.params.files.swap_remove(at);
-    let thumbs: Vec<UploadedFile> = call
-        .params
-        .files
-        .drain(..)
-        .filter(|f| f.field == "thumb_xl" || f.field == "thumb_sm")
-        .collect();
+    let thumbs = call.params.take_files(&["thumb_xl", "thumb_sm"]);
     let request = UploadRequest::read(&call.params, target, file.file_name.clone())?;
-    let who = uploader(&call, reach, &request).await?;
+    let who = extract::uploader(&call, reach, &request).await?;
     let stored = uploads::put(&call.state, &who, request, file, thumbs).await?;
     Ok(Reply::data(stored))
 }

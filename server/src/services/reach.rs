@@ -179,4 +179,21 @@ impl Reach {
         }
         Ok(rows)
     }
+
+    /// [`Reach::items_by_ids`], each item with the caller's rights on it.
+    pub async fn items_with_rights(
+        &self,
+        state: &AppState,
+        ids: &[i64],
+    ) -> ApiResult<Vec<(library::ItemRow, super::access::Rights)>> {
+        Ok(self
+            .items_by_ids(state, ids)
+            .await?
+            .into_iter()
+            .map(|row| {
+                let rights = self.rights(row.folder_id);
+                (row, rights)
+            })
+            .collect())
+    }
 }

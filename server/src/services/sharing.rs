@@ -247,28 +247,15 @@ impl Shared {
             .collect())
     }
 
+    /// Whether this link reaches item `id` ([`Shared::reached`]).
+    pub async fn shows(&self, state: &AppState, id: i64) -> ApiResult<bool> {
+        Ok(!self.reached(state, &[id]).await?.is_empty())
+    }
+
     /// The items of `ids` that this link reaches, each with what the link gives the caller on
     /// it ([`crate::services::access::link_rights`]: the link's role capped by its maker's rights on the
     /// item now). Every call that names items through a link comes here.
     pub async fn reached(
-        &self,
-        state: &AppState,
-        ids: &[i64],
-    ) -> ApiResult<
-        Vec<(
-            shoebox_catalog::library::ItemRow,
-            crate::services::access::Rights,
-        )>,
-    > {
-        self.reached_in(state, ids).await
-    }
-
-    /// Whether this link reaches item `id` ([`Shared::reached`]).
-    pub async fn shows(&self, state: &AppState, id: i64) -> ApiResult<bool> {
-        Ok(!self.reached_in(state, &[id]).await?.is_empty())
-    }
-
-    async fn reached_in(
         &self,
         state: &AppState,
         ids: &[i64],

@@ -28,6 +28,15 @@ fn json_string(raw: &str) -> Option<String> {
 }
 
 impl Params {
+    /// Takes the file parts named any of `fields` out of the request, in order.
+    pub fn take_files(&mut self, fields: &[&str]) -> Vec<UploadedFile> {
+        let (taken, kept) = std::mem::take(&mut self.files)
+            .into_iter()
+            .partition(|f| fields.contains(&f.field.as_str()));
+        self.files = kept;
+        taken
+    }
+
     pub(super) fn extend(
         &mut self,
         pairs: impl IntoIterator<Item = (String, String)>,
