@@ -8,7 +8,7 @@ use crate::support::TestApp;
 use crate::support::api::Library;
 use crate::support::api::people;
 use crate::support::corpus::corpus_file;
-use crate::support::upload::upload;
+use crate::support::upload::{file_part, post_form, upload};
 
 const PUBLIC: &str = "SYNO.Foto.Upload.PhotoRequestItem";
 
@@ -27,21 +27,9 @@ async fn public(
         form = form.text((*k).to_owned(), (*v).to_owned());
     }
     if let Some(bytes) = file {
-        let part = reqwest::multipart::Part::bytes(bytes.to_vec())
-            .file_name("upload")
-            .mime_str("application/octet-stream")
-            .expect("mime");
-        form = form.part("file", part);
+        form = form.part("file", file_part(bytes, "upload"));
     }
-    TestApp::client()
-        .post(lib.app.url("/webapi/entry.cgi"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json")
+    post_form(lib, form).await
 }
 
 #[tokio::test]

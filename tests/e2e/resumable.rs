@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::support::api::Library;
 use crate::support::corpus::corpus;
+use crate::support::upload::{file_part, post_form};
 use crate::support::{Login, TestApp};
 
 const RESUMABLE: &str = "SYNO.Foto.Upload.Resumable";
@@ -47,21 +48,9 @@ async fn append(
         .text("upload_id", format!("\"{id}\""))
         .text("offset", offset.to_string());
     if let Some(chunk) = chunk {
-        let part = reqwest::multipart::Part::bytes(chunk.to_vec())
-            .file_name("blob")
-            .mime_str("application/octet-stream")
-            .expect("mime");
-        form = form.part("file", part);
+        form = form.part("file", file_part(chunk, "blob"));
     }
-    TestApp::client()
-        .post(lib.app.url("/webapi/entry.cgi"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("append")
-        .json()
-        .await
-        .expect("json")
+    post_form(lib, form).await
 }
 
 /// An `append` whose connection drops after `sent` of the chunk's bytes.

@@ -22,17 +22,26 @@ pub async fn upload(
     for (k, v) in fields {
         form = form.text((*k).to_owned(), (*v).to_owned());
     }
-    let part = reqwest::multipart::Part::bytes(file.to_vec())
-        .file_name("file")
+    form = form.part("file", file_part(file, "file"));
+    post_form(lib, form).await
+}
+
+/// A file part of `bytes` named `name`, as the apps send one.
+pub fn file_part(bytes: &[u8], name: &str) -> reqwest::multipart::Part {
+    reqwest::multipart::Part::bytes(bytes.to_vec())
+        .file_name(name.to_owned())
         .mime_str("application/octet-stream")
-        .expect("mime");
-    form = form.part("file", part);
+        .expect("mime")
+}
+
+/// Posts the multipart `form` to `entry.cgi` and reads the JSON answer.
+pub async fn post_form(lib: &Library, form: reqwest::multipart::Form) -> Value {
     TestApp::client()
         .post(lib.app.url("/webapi/entry.cgi"))
         .multipart(form)
         .send()
         .await
-        .expect("upload")
+        .expect("request")
         .json()
         .await
         .expect("json")
